@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { SILENCE_DBFS, floatToPcm16, pcm16ToFloat, peakDbfs, rmsDbfs, zeroCrossingRate } from './audio-format';
+
+describe('levels', () => {
+  it('gives a full-scale sine about -3 dBFS RMS and 0 dBFS peak', () => {
+    const sine = floatToPcm16(Float32Array.from({ length: 1600 }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / 16_000)));
+    expect(rmsDbfs(sine)).toBeCloseTo(-3.01, 1);
+    expect(peakDbfs(sine)).toBeCloseTo(0, 1);
+  });
+
+  it('reports silence as the floor', () => {
+    expect(rmsDbfs(new Int16Array(320))).toBe(SILENCE_DBFS);
+    expect(peakDbfs(new Int16Array(320))).toBe(SILENCE_DBFS);
+    expect(rmsDbfs(new Int16Array(0))).toBe(SILENCE_DBFS);
+  });
+
+  it('counts zero crossings', () => {
+    expect(zeroCrossingRate(new Int16Array([1, -1, 1, -1, 1]))).toBe(1);
+    expect(zeroCrossingRate(new Int16Array([1, 2, 3]))).toBe(0);
+  });
+});
+
+describe('sample conversion', () => {
+  it('clips and round-trips', () => {
+    const pcm = floatToPcm16(new Float32Array([2, -2, 0.5, -0.5, 0]));
+    expect(Array.from(pcm)).toEqual([32767, -32768, 16384, -16384, 0]);
+    const back = pcm16ToFloat(pcm);
+    expect(back[2]).toBeCloseTo(0.5, 3);
+    expect(back[1]).toBe(-1);
+  });
+});

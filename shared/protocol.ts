@@ -1,0 +1,196 @@
+/**
+ * The session protocol between a client (the renderer) and main. One protocol,
+ * two carriers: Electron IPC (a MessagePort per session) and a WebSocket.
+ *
+ * JSON messages travel in an {@link Envelope}; audio travels as binary frames
+ * (see ./audio-frame.ts). Everything is validated on receipt: the client is
+ * untrusted, and main's replies are checked by the client as well.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest JSON message accepted, in bytes (UTF-8). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const MAX_TEXT_CHARS = 4_000;
+
+/** W3C trace context `traceparent`: version-traceid-parentid-flags. */
+export const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export const SESSION_STATES = ['connecting', 'idle', 'listening', 'thinking', 'speaking', 'error'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+// ---- client -> main ---------------------------------------------------------
+
+const ConversationStart = z.strictObject({ type: z.literal('conversation.start') });
+const ConversationEnd = z.strictObject({ type: z.literal('conversation.end') });
+const UserText = z.strictObject({
+  type: z.literal('user.text'),
+  text: z.string().trim().min(1, 'message is empty').max(MAX_TEXT_CHARS),
+});
+/** Ask main to send a short test sound through the normal playback path. */
+const AudioTest = z.strictObject({ type: z.literal('audio.test') });
+/** Playback progress reported by the client's audio output. */
+const PlaybackEvent = z.strictObject({
+  type: z.literal('playback'),
+  event: z.enum(['started', 'drained', 'flushed']),
+  /** Stream whose audio this is about (from the binary chunk header). */
+  stream: z.number().int().nonnegative(),
+  /** Milliseconds of that stream's audio played so far. */
+  playedMs: z.number().nonnegative().max(86_400_000),
+});
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  ConversationStart,
+  ConversationEnd,
+  UserText,
+  AudioTest,
+  PlaybackEvent,
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+// ---- main -> client ---------------------------------------------------------
+
+const Welcome = z.strictObject({
+  type: z.literal('welcome'),
+  sessionId: z.string().min(1).max(100),
+  protocolVersion: z.number().int(),
+  audioIn: z.strictObject({ sampleRate: z.number().int(), frameSamples: z.number().int() }),
+});
+const StateMessage = z.strictObject({
+  type: z.literal('state'),
+  state: z.enum(SESSION_STATES),
+  conversationId: z.string().max(100).nullable(),
+  detail: z.string().max(500).optional(),
+});
+export const AudioStatsSchema = z.strictObject({
+  /** Microphone frames received in this conversation. */
+  framesReceived: z.number().int().nonnegative(),
+  /** Frames refused (malformed, or arriving when no conversation is running). */
+  framesDropped: z.number().int().nonnegative(),
+  /** RMS level of the latest frame, dBFS. */
+  levelDbfs: z.number(),
+  /** Highest frame peak in this conversation, dBFS. */
+  peakDbfs: z.number(),
+  /** Milliseconds of frames loud enough to be voice. */
+  voicedMs: z.number().nonnegative(),
+  /**
+   * Standard deviation of the level of voiced frames, dB: speech rises and
+   * falls by syllable (typically 5-12 dB); a steady tone or hum stays near 0.
+   */
+  dynamicsDb: z.number().nonnegative(),
+  /** Longest unbroken run of voiced frames, ms: utterances last hundreds of ms, clicks and beeps a few tens. */
+  longestVoicedMs: z.number().nonnegative(),
+  /** Assistant audio chunks sent, and milliseconds the client reported played. */
+  chunksSent: z.number().int().nonnegative(),
+  playedMs: z.number().nonnegative(),
+});
+export type AudioStats = z.infer<typeof AudioStatsSchema>;
+const AudioStatsMessage = z.strictObject({ type: z.literal('audio.stats'), stats: AudioStatsSchema });
+const Transcript = z.strictObject({
+  type: z.literal('transcript'),
+  id: z.string().min(1).max(100),
+  role: z.enum(['user', 'assistant']),
+  text: z.string().max(100_000),
+  final: z.boolean(),
+});
+/** Stop playing now and drop everything queued (barge-in, end of conversation). */
+const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
+const ErrorMessage = z.strictObject({
+  type: z.literal('error'),
+  code: z.enum(['bad_message', 'bad_frame', 'too_large', 'invalid_state', 'internal']),
+  message: z.string().max(2_000),
+  /** `seq` of the offending client message, when known. */
+  ref: z.number().int().nonnegative().optional(),
+});
+
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  Welcome,
+  StateMessage,
+  AudioStatsMessage,
+  Transcript,
+  AudioFlush,
+  ErrorMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];
+
+// ---- envelope ---------------------------------------------------------------
+
+function envelopeOf<T extends z.ZodType>(message: T) {
+  return z.strictObject({
+    v: z.literal(PROTOCOL_VERSION),
+    /** Sender's sequence number, increasing by one per message. */
+    seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    /** W3C trace context of the span the message belongs to. */
+    traceparent: z.string().regex(TRACEPARENT_PATTERN).optional(),
+    tracestate: z.string().max(512).optional(),
+    message,
+  });
+}
+
+export const ClientEnvelopeSchema = envelopeOf(ClientMessageSchema);
+export const ServerEnvelopeSchema = envelopeOf(ServerMessageSchema);
+export type Envelope<M> = {
+  v: typeof PROTOCOL_VERSION;
+  seq: number;
+  traceparent?: string;
+  tracestate?: string;
+  message: M;
+};
+export type ClientEnvelope = Envelope<ClientMessage>;
+export type ServerEnvelope = Envelope<ServerMessage>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; seq?: number };
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'message'}: ${issue.message}`)
+    .join('; ');
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T> {
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (utf8Length(raw) > MAX_MESSAGE_BYTES) return { ok: false, error: `message larger than ${MAX_MESSAGE_BYTES} bytes` };
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { ok: false, error: 'message is not valid JSON' };
+    }
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  const seq = (value as { seq?: unknown } | null)?.seq;
+  return {
+    ok: false,
+    error: describe(result.error),
+    ...(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? { seq } : {}),
+  };
+}
+
+/** Validates a client envelope given as JSON text or as a structured-cloned object. */
+export function parseClientEnvelope(raw: unknown): ParseResult<ClientEnvelope> {
+  return parseWith(ClientEnvelopeSchema as z.ZodType<ClientEnvelope>, raw);
+}
+
+export function parseServerEnvelope(raw: unknown): ParseResult<ServerEnvelope> {
+  return parseWith(ServerEnvelopeSchema as z.ZodType<ServerEnvelope>, raw);
+}
+
+function utf8Length(text: string): number {
+  // Upper bound without allocating: at most 3 bytes per UTF-16 code unit.
+  if (text.length * 3 <= MAX_MESSAGE_BYTES) return text.length;
+  return new TextEncoder().encode(text).length;
+}
+
+/** Numbers outgoing envelopes for one sender. */
+export class EnvelopeWriter<M> {
+  private seq = 0;
+  wrap(message: M, trace?: { traceparent?: string; tracestate?: string }): Envelope<M> {
+    const envelope: Envelope<M> = { v: PROTOCOL_VERSION, seq: this.seq++, message };
+    if (trace?.traceparent) envelope.traceparent = trace.traceparent;
+    if (trace?.tracestate) envelope.tracestate = trace.tracestate;
+    return envelope;
+  }
+}
