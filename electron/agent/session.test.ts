@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
+import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../shared/audio-frame';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../shared/protocol';
+import { Session, type SessionCarrier } from './session';
+
+class RecordingCarrier implements SessionCarrier {
+  readonly kind = 'websocket' as const;
+  readonly envelopes: ServerEnvelope[] = [];
+  readonly audio: ArrayBuffer[] = [];
+  send(envelope: ServerEnvelope): void {
+    this.envelopes.push(envelope);
+  }
+  sendAudio(frame: ArrayBuffer): void {
+    this.audio.push(frame);
+  }
+  messages<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }>[] {
+    return this.envelopes.map((e) => e.message).filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
+  }
+  last<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }> | undefined {
+    return this.messages(type).at(-1);
+  }
+}
+
+function tone(amplitude: number): Int16Array {
+  return Int16Array.from({ length: FRAME_SAMPLES }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 200 * i) / INPUT_SAMPLE_RATE)));
+}
+
+function frame(samples: Int16Array, seq = 0): ArrayBuffer {
+  return encodeAudioFrame({ kind: FrameKind.Microphone, seq, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples });
+}
+
+let sessions: Session[] = [];
+function open(): { session: Session; carrier: RecordingCarrier; send: (m: ClientMessage) => void } {
+  const carrier = new RecordingCarrier();
+  const session = new Session(carrier, { statsIntervalMs: 10 });
+  sessions.push(session);
+  session.open();
+  const writer = new EnvelopeWriter<ClientMessage>();
+  return { session, carrier, send: (m) => session.receiveMessage(JSON.stringify(writer.wrap(m))) };
+}
+
+afterEach(() => {
+  sessions.forEach((s) => s.close());
+  sessions = [];
+});
+
+describe('Session', () => {
+  it('greets the client with its id, protocol and audio format, then its state', () => {
+    const { carrier, session } = open();
+    expect(carrier.envelopes[0]?.message).toEqual({
+      type: 'welcome',
+      sessionId: session.id,
+      protocolVersion: 1,
+      audioIn: { sampleRate: 16_000, frameSamples: 320 },
+    });
+    expect(carrier.last('state')).toEqual({ type: 'state', state: 'idle', conversationId: null });
+    expect(carrier.envelopes.map((e) => e.seq)).toEqual([0, 1]);
+  });
+
+  it('answers a malformed message with an error and goes on', () => {
+    const { carrier, send, session } = open();
+    session.receiveMessage('{"v":1,"seq":3,"message":{"type":"nonsense"}}');
+    session.receiveMessage('not json');
+    session.receiveMessage({ v: 1, seq: 5, message: { type: 'user.text', text: 42 } });
+    const errors = carrier.messages('error');
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatchObject({ code: 'bad_message', ref: 3 });
+    expect(errors[2]).toMatchObject({ code: 'bad_message', ref: 5 });
+    send({ type: 'conversation.start' });
+    expect(carrier.last('state')).toMatchObject({ state: 'listening' });
+  });
+
+  it('counts frames, level and voiced time during a conversation only', async () => {
+    const { carrier, send, session } = open();
+    session.receiveAudio(frame(tone(10_000)));
+    send({ type: 'conversation.start' });
+    const conversationId = carrier.last('state')?.conversationId;
+    expect(conversationId).toMatch(/[0-9a-f-]{36}/);
+    for (let i = 0; i < 30; i++) session.receiveAudio(frame(tone(10_000), i));
+    for (let i = 0; i < 5; i++) session.receiveAudio(frame(new Int16Array(FRAME_SAMPLES), 30 + i));
+    await new Promise((r) => setTimeout(r, 30));
+    const stats = carrier.last('audio.stats')?.stats;
+    expect(stats).toMatchObject({ framesReceived: 35, framesDropped: 0, voicedMs: 600, longestVoicedMs: 600, levelDbfs: -100 });
+    expect(stats?.peakDbfs).toBeCloseTo(-10.3, 0);
+    send({ type: 'conversation.end' });
+    expect(carrier.last('state')).toEqual({ type: 'state', state: 'idle', conversationId: null });
+    session.receiveAudio(frame(tone(10_000)));
+    expect(carrier.messages('error')).toHaveLength(0);
+  });
+
+  it('refuses malformed audio frames with an error reply', () => {
+    const { carrier, send, session } = open();
+    send({ type: 'conversation.start' });
+    session.receiveAudio(new Uint8Array([1, 2, 3]));
+    session.receiveAudio(encodeAudioFrame({ kind: FrameKind.Microphone, seq: 0, stream: 0, sampleRate: 8_000, samples: new Int16Array(320) }));
+    expect(carrier.messages('error').map((e) => e.code)).toEqual(['bad_frame', 'bad_frame']);
+  });
+
+  it('refuses starting twice and ending when idle', () => {
+    const { carrier, send } = open();
+    send({ type: 'conversation.end' });
+    send({ type: 'conversation.start' });
+    send({ type: 'conversation.start' });
+    expect(carrier.messages('error').map((e) => e.code)).toEqual(['invalid_state', 'invalid_state']);
+  });
+
+  it('echoes typed text into the transcript', () => {
+    const { carrier, send } = open();
+    send({ type: 'user.text', text: '  hello there  ' });
+    expect(carrier.last('transcript')).toMatchObject({ role: 'user', text: 'hello there', final: true });
+  });
+
+  it('streams the test sound as audio chunks and returns to idle when the client has played it', () => {
+    const { carrier, send } = open();
+    send({ type: 'audio.test' });
+    expect(carrier.last('state')?.state).toBe('speaking');
+    expect(carrier.audio.length).toBe(6);
+    const chunks = carrier.audio.map((buffer) => decodeAudioFrame(buffer, FrameKind.AssistantAudio));
+    expect(chunks.every((c) => c.ok && c.frame.sampleRate === 24_000 && c.frame.stream === 1)).toBe(true);
+    expect(chunks.map((c) => c.ok && c.frame.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    send({ type: 'playback', event: 'started', stream: 1, playedMs: 3 });
+    send({ type: 'playback', event: 'drained', stream: 99, playedMs: 10 }); // another stream: ignored
+    expect(carrier.last('state')?.state).toBe('speaking');
+    send({ type: 'playback', event: 'drained', stream: 1, playedMs: 600 });
+    expect(carrier.last('state')?.state).toBe('idle');
+    expect(carrier.last('audio.stats')?.stats).toMatchObject({ chunksSent: 6, playedMs: 600 });
+  });
+
+  it('flushes the client when the conversation ends during playback', () => {
+    const { carrier, send } = open();
+    send({ type: 'conversation.start' });
+    send({ type: 'audio.test' });
+    send({ type: 'conversation.end' });
+    expect(carrier.messages('audio.flush')).toHaveLength(1);
+    expect(carrier.last('state')?.state).toBe('idle');
+  });
+
+  it('refuses oversized messages and stays silent once closed', () => {
+    const { carrier, session } = open();
+    session.refuseOversized(1_000_000);
+    expect(carrier.last('error')).toMatchObject({ code: 'too_large' });
+    session.close();
+    const count = carrier.envelopes.length;
+    session.receiveMessage('garbage');
+    session.receiveAudio(new Uint8Array(3));
+    expect(carrier.envelopes.length).toBe(count);
+  });
+
+  it('survives a carrier that throws', () => {
+    const carrier = new RecordingCarrier();
+    carrier.send = () => {
+      throw new Error('socket gone');
+    };
+    const session = new Session(carrier);
+    sessions.push(session);
+    expect(() => session.open()).not.toThrow();
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * One client session, independent of the carrier (IPC port or WebSocket).
+ * Validates everything the client sends, keeps the conversation state, and
+ * reports audio statistics. The voice pipeline plugs in here.
+ */
+import { randomUUID } from 'node:crypto';
+import { FRAME_DURATION_MS, FRAME_SAMPLES, INPUT_SAMPLE_RATE, SILENCE_DBFS, peakDbfs, rmsDbfs } from '../../shared/audio-format';
+import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../shared/audio-frame';
+import {
+  EnvelopeWriter,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  parseClientEnvelope,
+  type AudioStats,
+  type ClientMessage,
+  type ErrorCode,
+  type ServerEnvelope,
+  type ServerMessage,
+  type SessionState,
+} from '../../shared/protocol';
+import { silentLogger, type Logger } from './logger';
+import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from './test-sound';
+
+/** How a session reaches its client. */
+export interface SessionCarrier {
+  readonly kind: 'ipc' | 'websocket';
+  send(envelope: ServerEnvelope): void;
+  sendAudio(frame: ArrayBuffer): void;
+}
+
+export interface SessionOptions {
+  logger?: Logger;
+  /** Interval between audio statistics updates while a conversation runs. */
+  statsIntervalMs?: number;
+  /** Frames louder than this (RMS, dBFS) count as voiced. */
+  voicedThresholdDbfs?: number;
+}
+
+const OUTPUT_CHUNK_MS = 100;
+
+export class Session {
+  readonly id = randomUUID();
+  private readonly writer = new EnvelopeWriter<ServerMessage>();
+  private readonly logger: Logger;
+  private readonly statsIntervalMs: number;
+  private readonly voicedThresholdDbfs: number;
+  private state: SessionState = 'idle';
+  private conversationId: string | null = null;
+  private stats: AudioStats = emptyStats();
+  private statsDirty = false;
+  private dynamics = new RunningDeviation();
+  private voicedRunMs = 0;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private nextStream = 1;
+  private playingStream: number | null = null;
+  /** Milliseconds played of earlier streams, and of the current one. */
+  private playedBeforeMs = 0;
+  private streamPlayedMs = 0;
+  private closed = false;
+
+  constructor(
+    private readonly carrier: SessionCarrier,
+    options: SessionOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.statsIntervalMs = options.statsIntervalMs ?? 200;
+    this.voicedThresholdDbfs = options.voicedThresholdDbfs ?? -50;
+  }
+
+  /** Greets the client; call once the carrier is open. */
+  open(): void {
+    this.send({
+      type: 'welcome',
+      sessionId: this.id,
+      protocolVersion: PROTOCOL_VERSION,
+      audioIn: { sampleRate: INPUT_SAMPLE_RATE, frameSamples: FRAME_SAMPLES },
+    });
+    this.sendState();
+  }
+
+  /** A JSON message from the client: text (WebSocket) or a cloned object (IPC). */
+  receiveMessage(raw: unknown): void {
+    if (this.closed) return;
+    const parsed = parseClientEnvelope(raw);
+    if (!parsed.ok) {
+      this.logger.warn('refused a malformed message', { session: this.id, error: parsed.error });
+      this.sendError('bad_message', `Malformed message refused: ${parsed.error}`, parsed.seq);
+      return;
+    }
+    try {
+      this.handle(parsed.value.message, parsed.value.seq);
+    } catch (error) {
+      this.logger.error('message handler failed', { session: this.id, error: String(error) });
+      this.sendError('internal', 'The message could not be handled.', parsed.value.seq);
+    }
+  }
+
+  /** A message too large to parse: refused without reading it. */
+  refuseOversized(bytes: number): void {
+    if (this.closed) return;
+    this.sendError('too_large', `Message of ${bytes} bytes refused: the limit is ${MAX_MESSAGE_BYTES} bytes.`);
+  }
+
+  /** A binary microphone frame from the client. */
+  receiveAudio(data: ArrayBuffer | ArrayBufferView): void {
+    if (this.closed) return;
+    const decoded = decodeAudioFrame(data, FrameKind.Microphone);
+    if (!decoded.ok) {
+      this.countDropped();
+      this.sendError('bad_frame', `Audio frame refused: ${decoded.error}`);
+      return;
+    }
+    if (!this.conversationId) {
+      // Frames still in flight after End are expected; drop them quietly.
+      this.countDropped();
+      return;
+    }
+    const samples = decoded.frame.samples;
+    const level = rmsDbfs(samples);
+    const s = this.stats;
+    s.framesReceived++;
+    s.levelDbfs = round1(level);
+    s.peakDbfs = round1(Math.max(s.peakDbfs, peakDbfs(samples)));
+    if (level > this.voicedThresholdDbfs) {
+      s.voicedMs += FRAME_DURATION_MS;
+      this.dynamics.add(level);
+      s.dynamicsDb = round1(this.dynamics.deviation);
+      this.voicedRunMs += FRAME_DURATION_MS;
+      if (this.voicedRunMs > s.longestVoicedMs) s.longestVoicedMs = this.voicedRunMs;
+    } else {
+      this.voicedRunMs = 0;
+    }
+    this.statsDirty = true;
+  }
+
+  /** The carrier went away: stop everything this session started. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopStats();
+    this.conversationId = null;
+    this.playingStream = null;
+  }
+
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  private handle(message: ClientMessage, seq: number): void {
+    switch (message.type) {
+      case 'conversation.start':
+        if (this.conversationId) {
+          this.sendError('invalid_state', 'A conversation is already running.', seq);
+          return;
+        }
+        this.conversationId = randomUUID();
+        this.stats = emptyStats();
+        this.dynamics = new RunningDeviation();
+        this.voicedRunMs = 0;
+        this.playedBeforeMs = 0;
+        this.startStats();
+        this.setState('listening');
+        this.logger.info('conversation started', { session: this.id, conversation: this.conversationId });
+        return;
+      case 'conversation.end':
+        if (!this.conversationId) {
+          this.sendError('invalid_state', 'No conversation is running.', seq);
+          return;
+        }
+        this.stopPlayback();
+        this.flushStats();
+        this.stopStats();
+        this.logger.info('conversation ended', { session: this.id, conversation: this.conversationId, ...this.stats });
+        this.conversationId = null;
+        this.setState('idle');
+        return;
+      case 'user.text':
+        this.send({ type: 'transcript', id: randomUUID(), role: 'user', text: message.text, final: true });
+        return;
+      case 'audio.test':
+        this.playTestSound();
+        return;
+      case 'playback':
+        this.onPlayback(message);
+        return;
+    }
+  }
+
+  private playTestSound(): void {
+    this.stopPlayback();
+    const stream = this.nextStream++;
+    this.playingStream = stream;
+    this.setState('speaking');
+    let seq = 0;
+    for (const chunk of chunked(testSound(), TEST_SOUND_SAMPLE_RATE, OUTPUT_CHUNK_MS)) {
+      this.carrier.sendAudio(
+        encodeAudioFrame({ kind: FrameKind.AssistantAudio, seq: seq++, stream, sampleRate: TEST_SOUND_SAMPLE_RATE, samples: chunk }),
+      );
+      this.stats.chunksSent++;
+    }
+    this.statsDirty = true;
+  }
+
+  private onPlayback(message: Extract<ClientMessage, { type: 'playback' }>): void {
+    if (message.stream !== this.playingStream) return; // late report about an older stream
+    this.streamPlayedMs = message.playedMs;
+    this.stats.playedMs = this.playedBeforeMs + message.playedMs;
+    this.statsDirty = true;
+    if (message.event === 'drained' || message.event === 'flushed') {
+      this.playedBeforeMs = this.stats.playedMs;
+      this.streamPlayedMs = 0;
+      this.playingStream = null;
+      this.setState(this.conversationId ? 'listening' : 'idle');
+      this.flushStats();
+    }
+  }
+  private stopPlayback(): void {
+    if (this.playingStream === null) return;
+    this.playingStream = null;
+    this.playedBeforeMs += this.streamPlayedMs;
+    this.streamPlayedMs = 0;
+    this.send({ type: 'audio.flush' });
+  }
+
+  private setState(state: SessionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.sendState();
+  }
+
+  private sendState(): void {
+    this.send({ type: 'state', state: this.state, conversationId: this.conversationId });
+  }
+
+  private startStats(): void {
+    this.stopStats();
+    this.statsTimer = setInterval(() => {
+      if (this.statsDirty) this.flushStats();
+    }, this.statsIntervalMs);
+    this.statsTimer.unref?.();
+  }
+
+  private stopStats(): void {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+  }
+
+  private flushStats(): void {
+    this.statsDirty = false;
+    this.send({ type: 'audio.stats', stats: { ...this.stats } });
+  }
+
+  private countDropped(): void {
+    this.stats.framesDropped++;
+    this.statsDirty = true;
+  }
+
+  private sendError(code: ErrorCode, message: string, ref?: number): void {
+    this.send({ type: 'error', code, message, ...(ref === undefined ? {} : { ref }) });
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.closed) return;
+    try {
+      this.carrier.send(this.writer.wrap(message));
+    } catch (error) {
+      this.logger.warn('could not send to client', { session: this.id, error: String(error) });
+    }
+  }
+}
+
+function emptyStats(): AudioStats {
+  return {
+    framesReceived: 0,
+    framesDropped: 0,
+    levelDbfs: SILENCE_DBFS,
+    peakDbfs: SILENCE_DBFS,
+    voicedMs: 0,
+    dynamicsDb: 0,
+    longestVoicedMs: 0,
+    chunksSent: 0,
+    playedMs: 0,
+  };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** Welford's running standard deviation. */
+class RunningDeviation {
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  add(x: number): void {
+    this.n++;
+    const delta = x - this.mean;
+    this.mean += delta / this.n;
+    this.m2 += delta * (x - this.mean);
+  }
+  get deviation(): number {
+    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 0;
+  }
+}

@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
+import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
+import { silentLogger } from '../agent/logger';
+import { startHeadlessHost, type HeadlessHost } from './headless-host';
+
+let dir: string;
+let host: HeadlessHost;
+let origin: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'host-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>');
+  host = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger });
+  origin = host.url.replace(/\/$/, '');
+});
+
+afterAll(async () => {
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Client {
+  socket: WebSocket;
+  received: { type: string; [key: string]: unknown }[];
+  audio: Buffer[];
+  waitFor(predicate: (m: { type: string; [key: string]: unknown }) => boolean): Promise<{ type: string; [key: string]: unknown }>;
+}
+
+function connect(headers: Record<string, string> = { Origin: origin }): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers });
+    const received: Client['received'] = [];
+    const audio: Buffer[] = [];
+    const waiters: [(m: Client['received'][number]) => boolean, (m: Client['received'][number]) => void][] = [];
+    socket.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) return audio.push(data);
+      const message = JSON.parse(data.toString()).message;
+      received.push(message);
+      for (const [predicate, done] of waiters.splice(0)) {
+        if (predicate(message)) done(message);
+        else waiters.push([predicate, done]);
+      }
+    });
+    socket.once('open', () =>
+      resolve({
+        socket,
+        received,
+        audio,
+        waitFor: (predicate) =>
+          new Promise((done) => {
+            const found = received.find(predicate);
+            if (found) done(found);
+            else waiters.push([predicate, done]);
+          }),
+      }),
+    );
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    socket.once('error', reject);
+  });
+}
+
+describe('headless host', () => {
+  it('serves the renderer with the security headers', async () => {
+    const res = await fetch(host.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toContain('<title>app</title>');
+  });
+
+  it('refuses other methods and foreign Host headers', async () => {
+    expect((await fetch(host.url, { method: 'POST' })).status).toBe(405);
+    const port = new URL(host.url).port;
+    const res = await new Promise<number>((resolve) => {
+      void import('node:http').then(({ get }) =>
+        get({ host: '127.0.0.1', port, path: '/', headers: { Host: `attacker.example:${port}` } }, (r) => resolve(r.statusCode ?? 0)),
+      );
+    });
+    expect(res).toBe(421);
+  });
+
+  it('opens a session for a page of its own origin', async () => {
+    const client = await connect();
+    const welcome = await client.waitFor((m) => m.type === 'welcome');
+    expect(welcome).toMatchObject({ protocolVersion: 1, audioIn: { sampleRate: 16_000, frameSamples: 320 } });
+    client.socket.close();
+  });
+
+  it.each([
+    ['a foreign origin', { Origin: 'http://evil.example' }],
+    ['no origin', {} as Record<string, string>],
+    ['a look-alike origin', { Origin: 'http://127.0.0.1.evil.example' }],
+  ])('refuses a WebSocket from %s', async (_name, headers) => {
+    await expect(connect(headers)).rejects.toThrow('HTTP 403');
+  });
+
+  it('answers malformed messages with errors and keeps the session going', async () => {
+    const client = await connect();
+    client.socket.send('{"v":1,"seq":0,"message":{"type":"bogus"}}');
+    client.socket.send('x'.repeat(70_000));
+    client.socket.send(Buffer.from([9, 9, 9]), { binary: true });
+    await client.waitFor((m) => m.type === 'error' && m.code === 'bad_frame');
+    const codes = client.received.filter((m) => m.type === 'error').map((m) => m.code);
+    expect(codes).toEqual(['bad_message', 'too_large', 'bad_frame']);
+
+    client.socket.send(JSON.stringify({ v: 1, seq: 1, message: { type: 'conversation.start' } }));
+    await client.waitFor((m) => m.type === 'state' && m.state === 'listening');
+    const samples = Int16Array.from({ length: FRAME_SAMPLES }, (_, i) => (i % 2 ? 8000 : -8000));
+    for (let seq = 0; seq < 20; seq++)
+      client.socket.send(new Uint8Array(encodeAudioFrame({ kind: FrameKind.Microphone, seq, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples })));
+    const stats = await client.waitFor((m) => m.type === 'audio.stats' && (m.stats as { framesReceived: number }).framesReceived === 20);
+    expect(stats).toBeTruthy();
+
+    client.socket.send(JSON.stringify({ v: 1, seq: 2, message: { type: 'audio.test' } }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.audio.length).toBeGreaterThan(0);
+    client.socket.close();
+  });
+
+  it('closes sessions when shutting down', async () => {
+    const other = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger });
+    const otherOrigin = other.url.replace(/\/$/, '');
+    const socket = new WebSocket(`${otherOrigin.replace('http', 'ws')}/ws`, { headers: { Origin: otherOrigin } });
+    await new Promise((r) => socket.once('open', r));
+    expect(other.sessionCount).toBe(1);
+    const closed = new Promise<number>((r) => socket.once('close', (code) => r(code)));
+    await other.close();
+    expect(await closed).toBe(1001);
+  });
+});

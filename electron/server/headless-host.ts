@@ -1,0 +1,180 @@
+/**
+ * The headless host: serves the built renderer over HTTP and carries the
+ * session protocol over a WebSocket at /ws on the same origin.
+ */
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { MAX_MESSAGE_BYTES } from '../../shared/protocol';
+import { SECURITY_HEADERS } from '../agent/content-security-policy';
+import type { Logger } from '../agent/logger';
+import { Session } from '../agent/session';
+import { resolveStaticFile } from '../agent/static-files';
+import { allowedAuthorities, formatHost, isLoopback } from './host-config';
+import { WebSocketCarrier } from './websocket-carrier';
+
+export const WEBSOCKET_PATH = '/ws';
+/** Hard cap per WebSocket message; larger ones close the socket (1009). */
+const MAX_WEBSOCKET_PAYLOAD = 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+export interface HeadlessHostOptions {
+  host: string;
+  port: number;
+  staticDir: string;
+  logger: Logger;
+}
+
+export interface HeadlessHost {
+  readonly url: string;
+  readonly sessionCount: number;
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
+  const { logger, staticDir } = options;
+  const sessions = new Map<WebSocket, Session>();
+  let authorities = new Set<string>();
+  const checkHost = isLoopback(options.host);
+
+  const server = createServer((req, res) => {
+    serveStatic(req, res).catch((error: unknown) => {
+      logger.error('static file error', { url: req.url, error: String(error) });
+      if (!res.headersSent) res.writeHead(500).end('Internal error');
+      else res.destroy();
+    });
+  });
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (checkHost && !authorities.has(req.headers.host ?? '')) {
+      // Refuse DNS-rebinding pages that reach loopback under a foreign name.
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed');
+      return;
+    }
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const found = await resolveStaticFile(staticDir, pathname);
+    if (!found.ok) {
+      res.writeHead(found.status, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end(found.reason);
+      return;
+    }
+    const immutable = pathname.startsWith('/assets/');
+    res.writeHead(200, {
+      'Content-Type': found.contentType,
+      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...SECURITY_HEADERS,
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(found.file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WEBSOCKET_PAYLOAD, perMessageDeflate: false });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const pathname = (req.url ?? '').split('?')[0];
+    if (pathname !== WEBSOCKET_PATH) return refuse(404, 'Not Found');
+    if (checkHost && !authorities.has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
+    if (!originAllowed(req.headers.origin)) {
+      logger.warn('refused a WebSocket from a foreign origin', { origin: req.headers.origin ?? '(none)' });
+      return refuse(403, 'Forbidden');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function originAllowed(origin: string | undefined): boolean {
+    if (!origin) return false;
+    try {
+      const url = new URL(origin);
+      return url.protocol === 'http:' && authorities.has(url.host);
+    } catch {
+      return false;
+    }
+  }
+
+  function onConnection(ws: WebSocket): void {
+    const session = new Session(new WebSocketCarrier(ws), { logger });
+    sessions.set(ws, session);
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const heartbeat = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const buffer = toBuffer(data);
+      if (isBinary) return session.receiveAudio(buffer);
+      if (buffer.byteLength > MAX_MESSAGE_BYTES) return session.refuseOversized(buffer.byteLength);
+      session.receiveMessage(buffer.toString('utf8'));
+    });
+    ws.on('close', () => {
+      clearInterval(heartbeat);
+      session.close();
+      sessions.delete(ws);
+      logger.info('session closed', { session: session.id });
+    });
+    ws.on('error', (error) => logger.warn('WebSocket error', { session: session.id, error: error.message }));
+    logger.info('session opened', { session: session.id, transport: 'websocket' });
+    session.open();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  authorities = allowedAuthorities(options.host, port);
+  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : formatHost(options.host);
+  const url = `http://${displayHost}:${port}/`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    get sessionCount() {
+      return sessions.size;
+    },
+    close(timeoutMs = 3_000) {
+      closing ??= new Promise<void>((resolve) => {
+        for (const [ws, session] of sessions) {
+          session.close();
+          ws.close(1001, 'Server shutting down');
+        }
+        const force = setTimeout(() => {
+          for (const ws of sessions.keys()) ws.terminate();
+          server.closeAllConnections();
+        }, timeoutMs);
+        force.unref();
+        wss.close();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

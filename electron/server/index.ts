@@ -1,0 +1,53 @@
+/**
+ * `npm run serve`: the headless host. Serves the built renderer and the
+ * session protocol on one loopback origin, for use from a browser.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { config as loadDotenv } from 'dotenv';
+import { consoleLogger } from '../agent/logger';
+import { startHeadlessHost } from './headless-host';
+import { isLoopback, readHostConfig } from './host-config';
+
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  const logger = consoleLogger('server');
+  const { host, port } = readHostConfig(process.env, (message) => logger.warn(message));
+  const staticDir = fileURLToPath(new URL('../renderer/', import.meta.url));
+  if (!existsSync(staticDir)) {
+    logger.error(`The renderer is not built (${staticDir} is missing). Run "npm run serve", which builds it first.`);
+    process.exit(1);
+  }
+  if (!isLoopback(host)) logger.warn(`HOST=${host}: the app is reachable from other machines on this network.`);
+
+  let hostHandle;
+  try {
+    hostHandle = await startHeadlessHost({ host, port, staticDir, logger });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? `Port ${port} is in use: stop the other program or set PORT to a free port.`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `HOST=${host} is not an address of this machine.`
+          : String(error);
+    logger.error(`Could not start the headless host. ${hint}`);
+    process.exit(1);
+  }
+  const running = hostHandle;
+  console.log(`\n  Voice Agent Stack is running at ${running.url}\n  Open it in a browser; press Ctrl+C to stop.\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received, shutting down`);
+    const forced = setTimeout(() => process.exit(1), 5_000);
+    forced.unref();
+    void running.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();
