@@ -1,0 +1,141 @@
+/**
+ * The desktop shell: one locked-down window, the app:// protocol that serves
+ * the renderer, and an IPC session per MessagePort the renderer opens.
+ * Everything that is not Electron lives in ../agent.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, protocol, session as electronSession, shell } from 'electron';
+import { config as loadDotenv } from 'dotenv';
+import { IPC_OPEN_SESSION } from '../../shared/bridge';
+import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
+import { consoleLogger } from '../agent/logger';
+import { Session } from '../agent/session';
+import { serveAppRequest } from './app-protocol';
+import { PortCarrier, routePortMessage } from './port-carrier';
+import {
+  APP_ENTRY_URL,
+  APP_ORIGIN,
+  APP_SCHEME,
+  isNavigationAllowed,
+  isPermissionCheckGranted,
+  isPermissionGranted,
+  isTrustedSender,
+  originOf,
+  secureWebPreferences,
+} from './security';
+
+loadDotenv({ quiet: true });
+const logger = consoleLogger('main');
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererDir = join(here, '../renderer');
+const preloadPath = join(here, '../preload/index.cjs');
+/** electron-vite dev serves the renderer from a dev server; production uses app://. */
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const appOrigin = (devServerUrl && originOf(devServerUrl)) || APP_ORIGIN;
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let mainWindow: BrowserWindow | null = null;
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1040,
+    height: 780,
+    minWidth: 420,
+    minHeight: 480,
+    show: false,
+    title: 'Voice Agent Stack',
+    backgroundColor: '#0f1115',
+    webPreferences: secureWebPreferences(preloadPath),
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => (mainWindow = null));
+  void mainWindow.loadURL(devServerUrl ?? APP_ENTRY_URL);
+}
+
+function lockDown(): void {
+  const ses = electronSession.defaultSession;
+  ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
+    const granted = isPermissionGranted(
+      { permission, requestingUrl: details.requestingUrl, mediaTypes: 'mediaTypes' in details ? details.mediaTypes : undefined },
+      appOrigin,
+    );
+    if (!granted) logger.warn('permission refused', { permission, url: details.requestingUrl });
+    callback(granted);
+  });
+  ses.setPermissionCheckHandler((_webContents, permission, requestingOrigin, details) =>
+    isPermissionCheckGranted(permission, requestingOrigin, details.mediaType, appOrigin),
+  );
+  if (devServerUrl) {
+    // The dev server injects inline scripts for hot reload; production never does.
+    ses.webRequest.onHeadersReceived((details, callback) => {
+      callback({
+        responseHeaders: {
+          ...details.responseHeaders,
+          'Content-Security-Policy': [CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws:")],
+        },
+      });
+    });
+  }
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links to the web open in the user's browser, never in the app.
+      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-navigate', (event, url) => {
+      if (!isNavigationAllowed(url, appOrigin)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isNavigationAllowed(url, appOrigin)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+}
+
+function acceptSessions(): void {
+  ipcMain.on(IPC_OPEN_SESSION, (event) => {
+    const frame = event.senderFrame;
+    const isMainFrame = !!frame && frame === event.sender.mainFrame;
+    if (!isTrustedSender(frame?.url, isMainFrame, appOrigin)) {
+      logger.warn('refused a session from an untrusted frame', { url: frame?.url });
+      return;
+    }
+    const [port] = event.ports;
+    if (!port) return;
+    const session = new Session(new PortCarrier(port), { logger });
+    port.on('message', (message) => routePortMessage(session, message.data));
+    port.on('close', () => {
+      session.close();
+      logger.info('session closed', { session: session.id });
+    });
+    port.start();
+    logger.info('session opened', { session: session.id, transport: 'ipc' });
+    session.open();
+  });
+}
+
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+void app.whenReady().then(() => {
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
+  lockDown();
+  acceptSessions();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The only bridge between the page and main: one typed API object. Each
+ * session gets its own MessagePort; audio frames are transferred, not copied
+ * as JSON.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import { IPC_OPEN_SESSION, PRELOAD_API_KEY, type PortPayload, type PreloadApi } from '../../shared/bridge';
+
+const api: PreloadApi = {
+  transport: 'ipc',
+  platform: process.platform,
+  openSession(handlers) {
+    const channel = new MessageChannel();
+    const port = channel.port1;
+    let open = true;
+    port.onmessage = (event: MessageEvent<unknown>) => {
+      const data = event.data;
+      if (data instanceof ArrayBuffer) handlers.onAudio(data);
+      else if (ArrayBuffer.isView(data)) handlers.onAudio(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
+      else if (isMessagePayload(data)) handlers.onMessage(data.envelope as never);
+    };
+    port.start();
+    ipcRenderer.postMessage(IPC_OPEN_SESSION, null, [channel.port2]);
+    return {
+      send(envelope) {
+        if (open) port.postMessage({ kind: 'message', envelope } satisfies PortPayload);
+      },
+      sendAudio(frame) {
+        if (open) port.postMessage(frame, [frame]);
+      },
+      close() {
+        if (!open) return;
+        open = false;
+        port.close();
+        handlers.onClose('closed by the page');
+      },
+    };
+  },
+};
+
+function isMessagePayload(data: unknown): data is { kind: 'message'; envelope: unknown } {
+  return typeof data === 'object' && data !== null && (data as { kind?: unknown }).kind === 'message';
+}
+
+contextBridge.exposeInMainWorld(PRELOAD_API_KEY, api);
