@@ -1,0 +1,71 @@
+/**
+ * Assistant voice output: PCM16 chunks at any sample rate are resampled to the
+ * output context's rate and queued in the playback worklet. `flush()` stops
+ * the sound at the next render quantum.
+ */
+import { pcm16ToFloat } from '../../../shared/audio-format';
+import { StreamingResampler } from '../../../shared/resampler';
+import playbackWorkletUrl from './playback.worklet.ts?worker&url';
+import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackReport } from './worklet-messages';
+
+export interface PlaybackEvent {
+  event: 'started' | 'drained' | 'flushed';
+  stream: number;
+  playedMs: number;
+}
+
+export class Speaker {
+  private context: AudioContext | null = null;
+  private node: AudioWorkletNode | null = null;
+  private ready: Promise<AudioWorkletNode> | null = null;
+  private resampler: { stream: number; sampleRate: number; resampler: StreamingResampler } | null = null;
+
+  constructor(private readonly onEvent: (event: PlaybackEvent) => void) {}
+
+  /** Creates the output context; call from a user gesture so that audio may start. */
+  async prepare(): Promise<void> {
+    await this.ensure();
+  }
+
+  async play(stream: number, sampleRate: number, samples: Int16Array): Promise<void> {
+    const node = await this.ensure();
+    const context = this.context!;
+    if (!this.resampler || this.resampler.stream !== stream || this.resampler.sampleRate !== sampleRate)
+      this.resampler = { stream, sampleRate, resampler: new StreamingResampler(sampleRate, context.sampleRate) };
+    const resampled = this.resampler.resampler.process(pcm16ToFloat(samples));
+    const command: PlaybackCommand = { type: 'chunk', stream, samples: resampled };
+    node.port.postMessage(command, [resampled.buffer]);
+  }
+
+  flush(): void {
+    this.resampler = null;
+    const command: PlaybackCommand = { type: 'flush' };
+    this.node?.port.postMessage(command);
+  }
+
+  async close(): Promise<void> {
+    this.node?.disconnect();
+    await this.context?.close().catch(() => {});
+    this.context = null;
+    this.node = null;
+    this.ready = null;
+  }
+
+  private ensure(): Promise<AudioWorkletNode> {
+    this.ready ??= (async () => {
+      const context = new AudioContext({ latencyHint: 'interactive' });
+      this.context = context;
+      await context.audioWorklet.addModule(playbackWorkletUrl);
+      const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
+      node.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
+        const report = event.data;
+        this.onEvent({ event: report.type, stream: report.stream, playedMs: Math.round((report.playedSamples / context.sampleRate) * 1000) });
+      };
+      node.connect(context.destination);
+      this.node = node;
+      if (context.state === 'suspended') await context.resume();
+      return node;
+    })();
+    return this.ready;
+  }
+}

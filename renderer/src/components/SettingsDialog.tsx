@@ -1,0 +1,53 @@
+import { forwardRef, useImperativeHandle, useRef } from 'react';
+import type { SessionSnapshot } from '../session/session-client';
+
+export interface SettingsDialogHandle {
+  open(): void;
+}
+
+interface Props {
+  snapshot: SessionSnapshot;
+  onTestSound(): void;
+}
+
+/** The settings pane: a modal dialog (Escape closes it, focus stays inside). */
+export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound }, ref) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useImperativeHandle(ref, () => ({ open: () => dialog.current?.showModal() }), []);
+
+  return (
+    <dialog ref={dialog} className="settings" aria-labelledby="settings-title">
+      <form method="dialog" className="settings-body">
+        <header className="settings-header">
+          <h2 id="settings-title">Settings</h2>
+          <button type="submit" className="button link" aria-label="Close settings">
+            ×
+          </button>
+        </header>
+
+        <section aria-labelledby="settings-audio">
+          <h3 id="settings-audio">Audio</h3>
+          <p className="hint">Plays a short chime through the same path as the assistant's voice.</p>
+          <button type="button" className="button secondary" onClick={onTestSound}>
+            Play test sound
+          </button>
+          <p className="hint" data-testid="output-played">
+            Played: {((snapshot.stats?.playedMs ?? 0) / 1000).toFixed(2)} s of assistant audio
+          </p>
+        </section>
+
+        <section aria-labelledby="settings-connection">
+          <h3 id="settings-connection">Connection</h3>
+          <dl className="facts">
+            <dt>Transport</dt>
+            <dd>{snapshot.transport === 'ipc' ? 'Electron IPC (MessagePort)' : 'WebSocket'}</dd>
+            <dt>Session</dt>
+            <dd>{snapshot.sessionId ?? 'not connected'}</dd>
+            <dt>Microphone</dt>
+            <dd>{snapshot.microphoneLabel ?? 'not in use'}</dd>
+          </dl>
+        </section>
+      </form>
+    </dialog>
+  );
+});
