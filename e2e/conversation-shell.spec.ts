@@ -1,0 +1,52 @@
+import { expect, test } from './fixtures';
+
+async function numberIn(page: import('@playwright/test').Page, testId: string): Promise<number> {
+  return Number.parseFloat((await page.getByTestId(testId).textContent()) ?? 'NaN');
+}
+
+test('speech from the microphone reaches main, and playback from main runs', async ({ app }) => {
+  const status = app.getByRole('status');
+  await expect(status).toHaveText('Idle');
+  await expect(app.getByRole('log', { name: 'Conversation' })).toBeVisible();
+
+  await app.getByRole('button', { name: 'Start conversation' }).click();
+  await expect(app.getByRole('button', { name: 'End conversation' })).toBeVisible();
+  await expect(status).toHaveText('Listening');
+
+  // Three seconds of audio cover the whole spoken sentence at least once.
+  await expect.poll(() => numberIn(app, 'frames-received'), { timeout: 20_000 }).toBeGreaterThan(150);
+  await expect.poll(() => numberIn(app, 'voiced'), { timeout: 20_000 }).toBeGreaterThanOrEqual(1.0);
+  expect(await numberIn(app, 'peak')).toBeGreaterThan(-30);
+  // Speech, not Chromium's default beep (20 ms tone bursts whose echo dies
+  // within ~0.2 s): words run for half a second and more, and their level
+  // rises and falls by syllable.
+  expect(await numberIn(app, 'longest-voiced')).toBeGreaterThanOrEqual(0.5);
+  expect(await numberIn(app, 'dynamics')).toBeGreaterThanOrEqual(3);
+
+  await app.getByRole('button', { name: 'End conversation' }).click();
+  await expect(app.getByRole('button', { name: 'Start conversation' })).toBeVisible();
+  await expect(status).toHaveText('Idle');
+  const frames = await numberIn(app, 'frames-received');
+
+  // Output: a test sound sent from main plays through the worklet and is reported back.
+  await app.getByRole('button', { name: 'Settings' }).click();
+  const dialog = app.getByRole('dialog', { name: 'Settings' });
+  await dialog.getByRole('button', { name: 'Play test sound' }).click();
+  await expect(status).toHaveText('Speaking');
+  await expect(status).toHaveText('Idle');
+  await expect.poll(async () => Number.parseFloat((await dialog.getByTestId('output-played').textContent())?.replace(/[^\d.]/g, '') ?? '0')).toBeGreaterThan(0.5);
+  await app.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  // No frames are counted once the conversation has ended.
+  expect(await numberIn(app, 'frames-received')).toBe(frames);
+});
+
+test('typed messages appear in the conversation, and the text box keeps unsent text', async ({ app }) => {
+  const message = app.getByRole('textbox', { name: 'Message' });
+  await message.fill('Hello from the keyboard');
+  await message.press('Enter');
+  const log = app.getByRole('log', { name: 'Conversation' });
+  await expect(log).toContainText('Hello from the keyboard');
+  await expect(message).toHaveValue('');
+});

@@ -1,0 +1,5 @@
+import { generateSpeechWav } from './speech-fixture';
+
+export default function globalSetup(): void {
+  generateSpeechWav();
+}

@@ -1,0 +1,42 @@
+import { defineConfig, type Project } from '@playwright/test';
+import { electronBinaryPath } from './electron/main/launch.mjs';
+
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 5199);
+const electronBinary = electronBinaryPath();
+
+const projects: Project[] = [{ name: 'web', use: { browserName: 'chromium' } }];
+if (electronBinary) {
+  projects.push({ name: 'electron', metadata: { electronBinary } });
+} else if (!process.env.E2E_ELECTRON_NOTICE_SHOWN) {
+  process.env.E2E_ELECTRON_NOTICE_SHOWN = '1'; // workers inherit it: say it once
+  console.log(
+    '[e2e] target "electron" skipped: no Electron binary is installed (run "npx install-electron" where downloads are possible). Running target "web" only.',
+  );
+}
+
+export default defineConfig({
+  testDir: './e2e',
+  globalSetup: './e2e/global-setup.ts',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}/`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects,
+  webServer: {
+    command: 'node out/main/server.js',
+    url: `http://127.0.0.1:${E2E_PORT}/`,
+    env: { PORT: String(E2E_PORT), HOST: '127.0.0.1' },
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    timeout: 30_000,
+  },
+});
