@@ -1,0 +1,115 @@
+/**
+ * The pipeline's configuration from the environment (and .env). Every value
+ * is checked; an invalid one is reported by name and replaced by its default.
+ */
+export interface EndpointConfig {
+  /** Base URL of an OpenAI-compatible API; undefined means api.openai.com. */
+  baseURL: string | undefined;
+  apiKey: string | undefined;
+  model: string;
+}
+
+export interface PipelineConfig {
+  stt: EndpointConfig;
+  llm: EndpointConfig;
+  tts: EndpointConfig & { voice: string; sampleRate: number };
+  systemPrompt: string;
+  vad: { threshold: number; silenceMs: number; minSpeechMs: number };
+  context: { maxTurns: number; maxTokens: number };
+  timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number };
+}
+
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+export const DEFAULTS = {
+  sttModel: 'gpt-4o-mini-transcribe',
+  llmModel: 'gpt-4.1-mini',
+  ttsModel: 'gpt-4o-mini-tts',
+  ttsVoice: 'alloy',
+  ttsSampleRate: 24_000,
+  systemPrompt:
+    'You are a helpful voice assistant. Your replies are spoken aloud, so answer in short, plain sentences: no markdown, lists, code or emoji.',
+  vadThreshold: 0.5,
+  silenceMs: 500,
+  minSpeechMs: 200,
+  maxTurns: 20,
+  maxTokens: 8_000,
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+export function readPipelineConfig(env: Env, warn: (message: string) => void): PipelineConfig {
+  const text = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const url = (name: string): string | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/+$/, '');
+    } catch {
+      // reported below
+    }
+    warn(`${name}="${value}" is not an http(s) URL; ignoring it.`);
+    return undefined;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+    warn(`${name}="${value}" must be a whole number from ${min} to ${max}; using ${fallback}.`);
+    return fallback;
+  };
+
+  const ratio = (name: string, fallback: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (Number.isFinite(parsed) && parsed > 0 && parsed < 1) return parsed;
+    warn(`${name}="${value}" must be a number between 0 and 1; using ${fallback}.`);
+    return fallback;
+  };
+
+  const apiKey = text('OPENAI_API_KEY');
+  const sharedBase = url('OPENAI_BASE_URL');
+  const endpoint = (prefix: 'STT' | 'LLM' | 'TTS', model: string): EndpointConfig => ({
+    baseURL: url(`${prefix}_BASE_URL`) ?? sharedBase,
+    apiKey: text(`${prefix}_API_KEY`) ?? apiKey,
+    model: text(`${prefix}_MODEL`) ?? model,
+  });
+
+  return {
+    stt: endpoint('STT', DEFAULTS.sttModel),
+    llm: endpoint('LLM', DEFAULTS.llmModel),
+    tts: {
+      ...endpoint('TTS', DEFAULTS.ttsModel),
+      voice: text('TTS_VOICE') ?? DEFAULTS.ttsVoice,
+      sampleRate: int('TTS_SAMPLE_RATE', DEFAULTS.ttsSampleRate, 8_000, 48_000),
+    },
+    systemPrompt: env.SYSTEM_PROMPT ?? DEFAULTS.systemPrompt,
+    vad: {
+      threshold: ratio('VAD_THRESHOLD', DEFAULTS.vadThreshold),
+      silenceMs: int('VAD_SILENCE_MS', DEFAULTS.silenceMs, 100, 5_000),
+      minSpeechMs: int('VAD_MIN_SPEECH_MS', DEFAULTS.minSpeechMs, 20, 2_000),
+    },
+    context: {
+      maxTurns: int('CONTEXT_MAX_TURNS', DEFAULTS.maxTurns, 1, 1_000),
+      maxTokens: int('CONTEXT_MAX_TOKENS', DEFAULTS.maxTokens, 256, 1_000_000),
+    },
+    timeouts: {
+      sttMs: int('STT_TIMEOUT_MS', 20_000, 1_000, 300_000),
+      llmFirstTokenMs: int('LLM_TIMEOUT_MS', 20_000, 1_000, 300_000),
+      llmIdleMs: int('LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),
+      ttsFirstByteMs: int('TTS_TIMEOUT_MS', 15_000, 1_000, 300_000),
+      ttsIdleMs: int('TTS_IDLE_TIMEOUT_MS', 10_000, 1_000, 300_000),
+    },
+  };
+}
+
+/** A stage can run when it has a key (for api.openai.com) or its own server. */
+export function isConfigured(endpoint: EndpointConfig): boolean {
+  return endpoint.apiKey !== undefined || endpoint.baseURL !== undefined;
+}

@@ -1,0 +1,53 @@
+/**
+ * The pipeline's stages as small interfaces. A provider implements one stage;
+ * one provider is chosen per stage. Every call takes the turn's AbortSignal
+ * and must stop promptly (cancelling its HTTP request) when it fires.
+ */
+
+export type StageName = 'vad' | 'stt' | 'llm' | 'tts';
+
+export interface StageInfo {
+  /** Provider id, e.g. "openai" (also any OpenAI-compatible server). */
+  readonly provider: string;
+  readonly model: string;
+}
+
+export interface Transcript {
+  text: string;
+}
+
+export interface SpeechToText extends StageInfo {
+  /** Transcribes one utterance (PCM16 mono). */
+  transcribe(audio: Int16Array, sampleRate: number, signal: AbortSignal): Promise<Transcript>;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export type LanguageModelEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'usage'; inputTokens: number; outputTokens: number };
+
+export interface LanguageModel extends StageInfo {
+  /** Streams the reply to `messages` as text deltas (and token usage when known). */
+  chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent>;
+}
+
+export interface TextToSpeech extends StageInfo {
+  readonly voice: string;
+  /** Sample rate of the PCM16 mono audio that `synthesize` yields. */
+  readonly sampleRate: number;
+  /** Streams the audio of `text` as it is produced. */
+  synthesize(text: string, signal: AbortSignal): AsyncIterable<Int16Array>;
+}
+
+/** Classifies 20 ms frames of 16 kHz PCM16 as speech or not, in order. */
+export interface VoiceActivity {
+  readonly name: string;
+  isSpeech(frame: Int16Array): Promise<boolean>;
+  /** Forgets the stream so far (a new conversation). */
+  reset(): void;
+  dispose(): Promise<void>;
+}

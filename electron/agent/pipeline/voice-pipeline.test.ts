@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../providers/openai';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
+import { ConversationContext } from './conversation-context';
+import { runTurn, type PipelineStages, type TurnSink } from './voice-pipeline';
+
+let server: FakeOpenAIServer;
+let stages: PipelineStages;
+beforeAll(async () => {
+  server = await startFakeOpenAIServer();
+  const endpoint = { baseURL: server.url, apiKey: undefined, model: 'm' };
+  stages = {
+    stt: new OpenAISpeechToText(endpoint, 2_000),
+    llm: new OpenAILanguageModel(endpoint, 2_000, 2_000),
+    tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 2_000, 2_000),
+  };
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+function recordingSink() {
+  const log: { at: number; kind: 'user' | 'reply' | 'audio'; value: string | number }[] = [];
+  const sink: TurnSink = {
+    userText: (text) => log.push({ at: Date.now(), kind: 'user', value: text }),
+    replyText: (text) => log.push({ at: Date.now(), kind: 'reply', value: text }),
+    audio: (samples) => log.push({ at: Date.now(), kind: 'audio', value: samples.length }),
+  };
+  return { sink, log };
+}
+
+const newContext = () => new ConversationContext('Be brief.', { maxTurns: 10, maxTokens: 4_000 });
+
+async function noOpenRequests(): Promise<number> {
+  for (let i = 0; i < 50 && server.openRequests > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  return server.openRequests;
+}
+
+describe('runTurn', () => {
+  it('runs a voice turn: transcript, streamed reply, one TTS request per sentence', async () => {
+    server.configure({ transcripts: ['What time is it?'], reply: 'It is noon. Have a nice day.' });
+    const context = newContext();
+    const { sink, log } = recordingSink();
+    const result = await runTurn({ kind: 'voice', audio: new Int16Array(16_000) }, stages, context, sink, new AbortController().signal);
+    expect(result.status).toBe('completed');
+    expect(result.userText).toBe('What time is it?');
+    expect(result.replyText).toBe('It is noon. Have a nice day.');
+    expect(result.segments.map((s) => s.text)).toEqual(['It is noon.', 'Have a nice day.']);
+    expect(result.segments.every((s) => s.samples > 0)).toBe(true);
+    expect(server.requests.filter((r) => r.endpoint === 'speech').map((r) => r.body.input)).toEqual(['It is noon.', 'Have a nice day.']);
+    expect(log[0]).toMatchObject({ kind: 'user', value: 'What time is it?' });
+    expect(context.aggregate().messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(result.usage).toMatchObject({ outputTokens: 7 });
+  });
+
+  it('speaks the first sentence while the model is still generating', async () => {
+    server.configure({ reply: 'First sentence here. ' + 'and more words '.repeat(15) + 'end.', llmTokenIntervalMs: 25 });
+    const { sink, log } = recordingSink();
+    const result = await runTurn({ kind: 'text', text: 'go' }, stages, newContext(), sink, new AbortController().signal);
+    expect(result.status).toBe('completed');
+    const firstAudio = log.find((e) => e.kind === 'audio')!.at;
+    const lastDelta = log.filter((e) => e.kind === 'reply').at(-1)!.at;
+    expect(firstAudio).toBeLessThan(lastDelta);
+  });
+
+  it('sends the aggregated context to the model', async () => {
+    const context = newContext();
+    context.addUser('earlier question');
+    context.addAssistant('earlier answer');
+    await runTurn({ kind: 'text', text: 'and now?' }, stages, context, recordingSink().sink, new AbortController().signal);
+    const chat = server.requests.find((r) => r.endpoint === 'chat')!;
+    expect((chat.body.messages as { content: string }[]).map((m) => m.content)).toEqual(['Be brief.', 'earlier question', 'earlier answer', 'and now?']);
+  });
+
+  it('ends with a clear error on an empty transcript, without calling the model', async () => {
+    server.fail('transcriptions', { kind: 'empty' });
+    const result = await runTurn({ kind: 'voice', audio: new Int16Array(320) }, stages, newContext(), recordingSink().sink, new AbortController().signal);
+    expect(result).toMatchObject({ status: 'failed', error: { stage: 'stt', kind: 'empty' } });
+    expect(result.error?.message).toMatch(/didn't catch that/);
+    expect(server.requests.map((r) => r.endpoint)).toEqual(['transcriptions']);
+  });
+
+  it('reports the failing stage when text-to-speech fails, and stops the model', async () => {
+    server.configure({ reply: 'One. ' + 'word '.repeat(100), llmTokenIntervalMs: 10 });
+    server.fail('speech', { kind: 'status', status: 401 });
+    const result = await runTurn({ kind: 'text', text: 'hi' }, stages, newContext(), recordingSink().sink, new AbortController().signal);
+    expect(result).toMatchObject({ status: 'failed', error: { stage: 'tts', kind: 'auth' } });
+    expect(await noOpenRequests()).toBe(0);
+  });
+
+  it('stops everything at once when aborted, leaving no request running and emitting no more audio', async () => {
+    server.configure({ reply: 'Sentence one is here. ' + 'more text '.repeat(100), llmTokenIntervalMs: 15, ttsRealtimeFactor: 1 });
+    const controller = new AbortController();
+    const { sink, log } = recordingSink();
+    const running = runTurn({ kind: 'text', text: 'talk' }, stages, newContext(), sink, controller.signal);
+    while (!log.some((e) => e.kind === 'audio')) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error('barge-in'));
+    const abortedAt = Date.now();
+    const result = await running;
+    expect(result.status).toBe('cancelled');
+    expect(Date.now() - abortedAt).toBeLessThan(500);
+    const count = log.length;
+    expect(await noOpenRequests()).toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(log.length).toBe(count);
+    expect(server.requests.filter((r) => r.endpoint !== 'transcriptions').some((r) => r.aborted)).toBe(true);
+  });
+});

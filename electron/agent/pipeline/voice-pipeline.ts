@@ -1,0 +1,166 @@
+/**
+ * One turn of the conversation, end to end:
+ *
+ *   audio ──STT──▶ user text ──context──▶ LLM ──sentences──▶ TTS ──▶ audio chunks
+ *
+ * The LLM and TTS run concurrently: each sentence is synthesised as soon as it
+ * is complete, while the model keeps generating the next one. Everything
+ * stops when `signal` fires (barge-in, End, a new message): the HTTP requests
+ * are cancelled and no audio is emitted after that.
+ */
+import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
+import type { ConversationContext } from './conversation-context';
+import { SentenceSplitter } from './sentence-splitter';
+import type { SpokenSegment } from './spoken-text';
+import { StageError } from './stage-error';
+import type { LanguageModel, SpeechToText, TextToSpeech } from './stages';
+
+export interface PipelineStages {
+  stt: SpeechToText;
+  llm: LanguageModel;
+  tts: TextToSpeech;
+}
+
+export type TurnInput = { kind: 'voice'; audio: Int16Array } | { kind: 'text'; text: string };
+
+/** Where a turn's results go, as they happen. */
+export interface TurnSink {
+  userText(text: string): void;
+  /** The reply so far (the whole text, not a delta). */
+  replyText(text: string): void;
+  audio(samples: Int16Array, sampleRate: number): void;
+}
+
+export interface TurnResult {
+  status: 'completed' | 'cancelled' | 'failed';
+  error?: StageError;
+  userText: string | null;
+  replyText: string;
+  /** Sentences and their audio length, in order: what can have been heard. */
+  segments: SpokenSegment[];
+  usage: { inputTokens: number; outputTokens: number } | null;
+}
+
+export async function runTurn(
+  input: TurnInput,
+  stages: PipelineStages,
+  context: ConversationContext,
+  sink: TurnSink,
+  signal: AbortSignal,
+  /** Filled as sentences are synthesised, so that an interrupter can see what was sent. */
+  segments: SpokenSegment[] = [],
+): Promise<TurnResult> {
+  const result: TurnResult = { status: 'completed', userText: null, replyText: '', segments, usage: null };
+  // A failure in one stage stops the others.
+  const local = new AbortController();
+  const onAbort = () => local.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let rootError: unknown = null;
+  try {
+    const userText = input.kind === 'text' ? input.text : (await stages.stt.transcribe(input.audio, INPUT_SAMPLE_RATE, local.signal)).text;
+    checkAborted(local.signal);
+    if (!userText.trim())
+      throw new StageError('stt', 'empty', "Sorry, I didn't catch that (the transcript was empty). Please say it again.");
+    result.userText = userText;
+    sink.userText(userText);
+    context.addUser(userText);
+    const { messages } = context.aggregate();
+
+    const sentences = new SentenceQueue();
+    const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal).catch((error: unknown) => {
+      rootError ??= error;
+      local.abort(new Error('text-to-speech failed'));
+    });
+    try {
+      const splitter = new SentenceSplitter();
+      for await (const event of stages.llm.chat(messages, local.signal)) {
+        if (event.type === 'usage') {
+          result.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+          continue;
+        }
+        result.replyText += event.text;
+        sink.replyText(result.replyText);
+        for (const sentence of splitter.push(event.text)) sentences.put(sentence);
+      }
+      const last = splitter.flush();
+      if (last) sentences.put(last);
+    } finally {
+      sentences.close();
+    }
+    await speaking;
+    if (rootError) throw rootError;
+    checkAborted(local.signal);
+    return result;
+  } catch (error) {
+    if (signal.aborted) return { ...result, status: 'cancelled' };
+    // When one stage fails the others see "cancelled": report the first failure.
+    const cause = rootError ?? error;
+    const stageError = cause instanceof StageError ? cause : new StageError('llm', 'bad_response', `The turn failed: ${String(cause)}`, { cause });
+    return { ...result, status: 'failed', error: stageError };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    local.abort(new Error('turn finished'));
+  }
+}
+
+async function speak(
+  sentences: SentenceQueue,
+  tts: TextToSpeech,
+  sink: TurnSink,
+  segments: SpokenSegment[],
+  signal: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    const sentence = await sentences.take(signal);
+    if (sentence === null) return;
+    const segment: SpokenSegment = { text: sentence, samples: 0 };
+    segments.push(segment);
+    for await (const chunk of tts.synthesize(sentence, signal)) {
+      checkAborted(signal);
+      segment.samples += chunk.length;
+      sink.audio(chunk, tts.sampleRate);
+    }
+  }
+}
+
+function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+/** Sentences from the LLM waiting for TTS. */
+class SentenceQueue {
+  private items: string[] = [];
+  private closed = false;
+  private waiter: (() => void) | null = null;
+
+  put(sentence: string): void {
+    this.items.push(sentence);
+    this.wake();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  async take(signal: AbortSignal): Promise<string | null> {
+    while (this.items.length === 0 && !this.closed) {
+      checkAborted(signal);
+      await new Promise<void>((resolve) => {
+        const abort = () => resolve();
+        this.waiter = () => {
+          signal.removeEventListener('abort', abort);
+          resolve();
+        };
+        signal.addEventListener('abort', abort, { once: true });
+      });
+      this.waiter = null;
+    }
+    checkAborted(signal);
+    return this.items.shift() ?? null;
+  }
+
+  private wake(): void {
+    this.waiter?.();
+  }
+}

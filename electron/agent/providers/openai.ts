@@ -1,0 +1,164 @@
+/**
+ * Stage providers on the `openai` client: OpenAI itself, or any
+ * OpenAI-compatible server by base URL (local whisper/TTS servers, Ollama,
+ * LM Studio, llama.cpp). Without a key, no Authorization header is sent.
+ */
+import OpenAI, { toFile } from 'openai';
+import { Deadline } from '../pipeline/deadline';
+import { OPENAI_DEFAULT_BASE_URL, type EndpointConfig } from '../pipeline/pipeline-config';
+import { StageError, classifyError } from '../pipeline/stage-error';
+import type { ChatMessage, LanguageModel, LanguageModelEvent, SpeechToText, TextToSpeech, Transcript } from '../pipeline/stages';
+import { encodeWav } from '../pipeline/wav';
+
+/** 429 and 5xx are retried once (honouring retry-after), then reported. */
+const MAX_RETRIES = 1;
+
+export function createClient(endpoint: EndpointConfig): OpenAI {
+  return new OpenAI({
+    apiKey: endpoint.apiKey ?? 'no-key',
+    baseURL: endpoint.baseURL ?? OPENAI_DEFAULT_BASE_URL,
+    maxRetries: MAX_RETRIES,
+    // Deadlines are enforced per stage (see Deadline); this is a backstop.
+    timeout: 120_000,
+    ...(endpoint.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+  });
+}
+
+export function providerName(endpoint: EndpointConfig): string {
+  return endpoint.baseURL === undefined ? 'openai' : 'openai-compatible';
+}
+
+export class OpenAISpeechToText implements SpeechToText {
+  readonly provider: string;
+  readonly model: string;
+  private readonly client: OpenAI;
+  private readonly baseURL: string;
+
+  constructor(endpoint: EndpointConfig, private readonly timeoutMs: number) {
+    this.client = createClient(endpoint);
+    this.provider = providerName(endpoint);
+    this.model = endpoint.model;
+    this.baseURL = this.client.baseURL;
+  }
+
+  async transcribe(audio: Int16Array, sampleRate: number, signal: AbortSignal): Promise<Transcript> {
+    const deadline = new Deadline(signal, this.timeoutMs);
+    try {
+      const file = await toFile(encodeWav(audio, sampleRate), 'speech.wav', { type: 'audio/wav' });
+      const result = await this.client.audio.transcriptions.create({ file, model: this.model }, { signal: deadline.signal });
+      const text = typeof result === 'string' ? result : (result.text ?? '');
+      if (typeof text !== 'string') throw new StageError('stt', 'bad_response', 'Speech-to-text sent a reply without text.');
+      return { text: text.trim() };
+    } catch (error) {
+      throw classifyError(error, { stage: 'stt', model: this.model, baseURL: this.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+    } finally {
+      deadline.dispose();
+    }
+  }
+}
+
+export class OpenAILanguageModel implements LanguageModel {
+  readonly provider: string;
+  readonly model: string;
+  private readonly client: OpenAI;
+  private readonly baseURL: string;
+
+  constructor(
+    endpoint: EndpointConfig,
+    private readonly firstTokenMs: number,
+    private readonly idleMs: number,
+  ) {
+    this.client = createClient(endpoint);
+    this.provider = providerName(endpoint);
+    this.model = endpoint.model;
+    this.baseURL = this.client.baseURL;
+  }
+
+  async *chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent> {
+    const deadline = new Deadline(signal, this.firstTokenMs);
+    try {
+      const stream = await this.client.chat.completions.create(
+        { model: this.model, messages: messages.map((m) => ({ role: m.role, content: m.content })), stream: true, stream_options: { include_usage: true } },
+        { signal: deadline.signal },
+      );
+      for await (const chunk of stream) {
+        deadline.touch(this.idleMs);
+        const text = chunk.choices?.[0]?.delta?.content;
+        if (text) yield { type: 'delta', text };
+        if (chunk.usage) yield { type: 'usage', inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+      }
+      if (deadline.signal.aborted) throw deadline.signal.reason;
+    } catch (error) {
+      throw classifyError(error, { stage: 'llm', model: this.model, baseURL: this.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+    } finally {
+      deadline.dispose();
+    }
+  }
+}
+
+export class OpenAITextToSpeech implements TextToSpeech {
+  readonly provider: string;
+  readonly model: string;
+  readonly voice: string;
+  readonly sampleRate: number;
+  private readonly client: OpenAI;
+  private readonly baseURL: string;
+
+  constructor(
+    endpoint: EndpointConfig & { voice: string; sampleRate: number },
+    private readonly firstByteMs: number,
+    private readonly idleMs: number,
+  ) {
+    this.client = createClient(endpoint);
+    this.provider = providerName(endpoint);
+    this.model = endpoint.model;
+    this.voice = endpoint.voice;
+    this.sampleRate = endpoint.sampleRate;
+    this.baseURL = this.client.baseURL;
+  }
+
+  async *synthesize(text: string, signal: AbortSignal): AsyncIterable<Int16Array> {
+    const deadline = new Deadline(signal, this.firstByteMs);
+    try {
+      const response = await this.client.audio.speech.create(
+        { model: this.model, voice: this.voice, input: text, response_format: 'pcm' },
+        { signal: deadline.signal },
+      );
+      if (!response.body) throw new StageError('tts', 'bad_response', 'Text-to-speech sent no audio.');
+      let carry: number | null = null; // odd byte left over from the previous chunk
+      let total = 0;
+      for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
+        deadline.touch(this.idleMs);
+        const samples = toSamples(bytes, carry);
+        carry = samples.carry;
+        if (samples.pcm.length > 0) {
+          total += samples.pcm.length;
+          yield samples.pcm;
+        }
+      }
+      if (deadline.signal.aborted) throw deadline.signal.reason;
+      if (total === 0) throw new StageError('tts', 'bad_response', 'Text-to-speech sent an empty audio stream.');
+    } catch (error) {
+      throw classifyError(error, { stage: 'tts', model: this.model, baseURL: this.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+    } finally {
+      deadline.dispose();
+    }
+  }
+}
+
+/** PCM16 little-endian bytes to samples, carrying an odd trailing byte over. */
+export function toSamples(bytes: Uint8Array, carry: number | null): { pcm: Int16Array; carry: number | null } {
+  const input = carry === null ? bytes : concatByte(carry, bytes);
+  const count = Math.floor(input.length / 2);
+  const pcm = new Int16Array(count);
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  for (let i = 0; i < count; i++) pcm[i] = view.getInt16(i * 2, true);
+  return { pcm, carry: input.length % 2 === 1 ? input[input.length - 1]! : null };
+}
+
+function concatByte(first: number, rest: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rest.length + 1);
+  out[0] = first;
+  out.set(rest, 1);
+  return out;
+}
