@@ -2,6 +2,8 @@ import { defineConfig, type Project } from '@playwright/test';
 import { electronBinaryPath } from './electron/main/launch.mjs';
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 5199);
+/** The fake OpenAI-compatible server that every provider of the app under test points at. */
+export const FAKE_OPENAI_PORT = Number(process.env.E2E_FAKE_OPENAI_PORT ?? 5299);
 const electronBinary = electronBinaryPath();
 
 const projects: Project[] = [{ name: 'web', use: { browserName: 'chromium' } }];
@@ -30,13 +32,36 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects,
-  webServer: {
-    command: 'node out/main/server.js',
-    url: `http://127.0.0.1:${E2E_PORT}/`,
-    env: { PORT: String(E2E_PORT), HOST: '127.0.0.1' },
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    timeout: 30_000,
-  },
+  webServer: [
+    {
+      command: 'tsx electron/agent/testing/fake-openai-cli.ts',
+      url: `http://127.0.0.1:${FAKE_OPENAI_PORT}/__requests`,
+      env: { PORT: String(FAKE_OPENAI_PORT) },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      timeout: 30_000,
+    },
+    {
+      command: 'node out/main/server.js',
+      url: `http://127.0.0.1:${E2E_PORT}/`,
+      // Explicit values win over the developer's environment and .env.
+      env: {
+        PORT: String(E2E_PORT),
+        HOST: '127.0.0.1',
+        OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`,
+        OPENAI_API_KEY: '',
+        STT_BASE_URL: '',
+        LLM_BASE_URL: '',
+        TTS_BASE_URL: '',
+        STT_MODEL: 'fake-stt',
+        LLM_MODEL: 'fake-llm',
+        TTS_MODEL: 'fake-tts',
+      },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      timeout: 30_000,
+    },
+  ],
 });

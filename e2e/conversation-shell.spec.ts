@@ -42,11 +42,14 @@ test('speech from the microphone reaches main, and playback from main runs', asy
   expect(await numberIn(app, 'frames-received')).toBe(frames);
 });
 
-test('typed messages appear in the conversation, and the text box keeps unsent text', async ({ app }) => {
+test('a typed message goes through the pipeline and the reply is shown', async ({ app }) => {
   const message = app.getByRole('textbox', { name: 'Message' });
   await message.fill('Hello from the keyboard');
   await message.press('Enter');
   const log = app.getByRole('log', { name: 'Conversation' });
   await expect(log).toContainText('Hello from the keyboard');
   await expect(message).toHaveValue('');
+  await expect(log.locator('.entry-assistant')).toContainText('You said: Hello from the keyboard');
+  // The reply is spoken too: the client plays it and reports back.
+  await expect.poll(() => numberIn(app, 'played'), { timeout: 15_000 }).toBeGreaterThan(0);
 });

@@ -6,16 +6,41 @@
  */
 import { _electron, chromium, test as base, type Page } from '@playwright/test';
 import { join } from 'node:path';
-import { fakeMicrophoneArgs } from './speech-fixture';
+import { FAKE_OPENAI_PORT } from '../playwright.config';
+import { SPEECH_WAV, fakeMicrophoneArgs } from './speech-fixture';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const projectRoot = join(import.meta.dirname, '..');
 
-export const test = base.extend<{ app: Page }>({
-  app: async ({ baseURL }, use, testInfo) => {
+/** Tells the fake OpenAI-compatible server how to behave (see fake-openai-server.ts). */
+export async function configureProviders(behaviour: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__control`, { method: 'POST', body: JSON.stringify({ reset: true, ...behaviour }) });
+  if (!res.ok) throw new Error(`fake server refused the configuration: ${res.status}`);
+}
+
+export interface ProviderRequest {
+  endpoint: 'transcriptions' | 'chat' | 'speech';
+  body: Record<string, unknown>;
+  aborted: boolean;
+  endedAt: number | null;
+}
+
+export async function providerRequests(): Promise<{ requests: ProviderRequest[]; openRequests: number }> {
+  return (await (await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__requests`)).json()) as { requests: ProviderRequest[]; openRequests: number };
+}
+
+export const test = base.extend<{ app: Page; microphone: string }>({
+  /** The WAV the fake microphone plays (looped). */
+  microphone: [SPEECH_WAV, { option: true }],
+  app: async ({ baseURL, microphone }, use, testInfo) => {
+    await configureProviders({});
     if (testInfo.project.name === 'electron') {
       const executablePath = testInfo.project.metadata.electronBinary as string;
-      const app = await _electron.launch({ executablePath, args: [projectRoot, ...fakeMicrophoneArgs()] });
+      const app = await _electron.launch({
+        executablePath,
+        args: [projectRoot, ...fakeMicrophoneArgs(microphone)],
+        env: { ...process.env, OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`, OPENAI_API_KEY: '' },
+      });
       const window = await app.firstWindow();
       await use(window);
       await app.close();
@@ -24,7 +49,7 @@ export const test = base.extend<{ app: Page }>({
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
-        ...fakeMicrophoneArgs(),
+        ...fakeMicrophoneArgs(microphone),
         '--no-sandbox',
         '--disable-gpu',
         '--disable-quic',

@@ -92,6 +92,14 @@ const Transcript = z.strictObject({
   role: z.enum(['user', 'assistant']),
   text: z.string().max(100_000),
   final: z.boolean(),
+  /** The reply was cut short; `text` is the part that was heard. */
+  interrupted: z.boolean().optional(),
+});
+/** Something the user should know about a turn, shown in the conversation. */
+const Notice = z.strictObject({
+  type: z.literal('notice'),
+  level: z.enum(['error', 'info']),
+  text: z.string().max(2_000),
 });
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
@@ -108,6 +116,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   StateMessage,
   AudioStatsMessage,
   Transcript,
+  Notice,
   AudioFlush,
   ErrorMessage,
 ]);

@@ -124,7 +124,7 @@ describe('Session', () => {
     expect(carrier.last('state')?.state).toBe('speaking');
     send({ type: 'playback', event: 'drained', stream: 1, playedMs: 600 });
     expect(carrier.last('state')?.state).toBe('idle');
-    expect(carrier.last('audio.stats')?.stats).toMatchObject({ chunksSent: 6, playedMs: 600 });
+    expect(carrier.last('audio.stats')?.stats).toMatchObject({ chunksSent: 6, playedMs: 610 }); // every stream's played time counts
   });
 
   it('flushes the client when the conversation ends during playback', () => {

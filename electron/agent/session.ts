@@ -18,6 +18,7 @@ import {
   type ServerMessage,
   type SessionState,
 } from '../../shared/protocol';
+import { Assistant, type AssistantDeps } from './assistant';
 import { silentLogger, type Logger } from './logger';
 import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from './test-sound';
 
@@ -30,6 +31,8 @@ export interface SessionCarrier {
 
 export interface SessionOptions {
   logger?: Logger;
+  /** The voice pipeline's providers; without them the session only carries audio. */
+  assistant?: AssistantDeps;
   /** Interval between audio statistics updates while a conversation runs. */
   statsIntervalMs?: number;
   /** Frames louder than this (RMS, dBFS) count as voiced. */
@@ -45,6 +48,7 @@ export class Session {
   private readonly statsIntervalMs: number;
   private readonly voicedThresholdDbfs: number;
   private state: SessionState = 'idle';
+  private stateDetail: string | undefined;
   private conversationId: string | null = null;
   private stats: AudioStats = emptyStats();
   private statsDirty = false;
@@ -53,10 +57,10 @@ export class Session {
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private nextStream = 1;
   private playingStream: number | null = null;
-  /** Milliseconds played of earlier streams, and of the current one. */
-  private playedBeforeMs = 0;
-  private streamPlayedMs = 0;
+  /** Milliseconds the client reported played, per recent stream. */
+  private readonly playedByStream = new Map<number, number>();
   private closed = false;
+  private readonly assistant: Assistant | null;
 
   constructor(
     private readonly carrier: SessionCarrier,
@@ -65,6 +69,24 @@ export class Session {
     this.logger = options.logger ?? silentLogger;
     this.statsIntervalMs = options.statsIntervalMs ?? 200;
     this.voicedThresholdDbfs = options.voicedThresholdDbfs ?? -50;
+    this.assistant = options.assistant
+      ? new Assistant(
+          options.assistant,
+          {
+            state: (state, detail) => this.setState(state, detail),
+            transcript: (entry) => this.send({ type: 'transcript', ...entry }),
+            notice: (level, text) => this.send({ type: 'notice', level, text }),
+            audio: (stream, seq, samples, sampleRate) => {
+              this.carrier.sendAudio(encodeAudioFrame({ kind: FrameKind.AssistantAudio, seq, stream, sampleRate, samples }));
+              this.stats.chunksSent++;
+              this.statsDirty = true;
+            },
+            flush: () => this.send({ type: 'audio.flush' }),
+            allocateStream: () => this.nextStream++,
+          },
+          this.logger,
+        )
+      : null;
   }
 
   /** Greets the client; call once the carrier is open. */
@@ -121,6 +143,7 @@ export class Session {
     s.framesReceived++;
     s.levelDbfs = round1(level);
     s.peakDbfs = round1(Math.max(s.peakDbfs, peakDbfs(samples)));
+    this.assistant?.pushFrame(samples);
     if (level > this.voicedThresholdDbfs) {
       s.voicedMs += FRAME_DURATION_MS;
       this.dynamics.add(level);
@@ -138,6 +161,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.stopStats();
+    void this.assistant?.dispose();
     this.conversationId = null;
     this.playingStream = null;
   }
@@ -157,8 +181,8 @@ export class Session {
         this.stats = emptyStats();
         this.dynamics = new RunningDeviation();
         this.voicedRunMs = 0;
-        this.playedBeforeMs = 0;
         this.startStats();
+        this.assistant?.startConversation();
         this.setState('listening');
         this.logger.info('conversation started', { session: this.id, conversation: this.conversationId });
         return;
@@ -168,6 +192,7 @@ export class Session {
           return;
         }
         this.stopPlayback();
+        this.assistant?.endConversation();
         this.flushStats();
         this.stopStats();
         this.logger.info('conversation ended', { session: this.id, conversation: this.conversationId, ...this.stats });
@@ -175,7 +200,8 @@ export class Session {
         this.setState('idle');
         return;
       case 'user.text':
-        this.send({ type: 'transcript', id: randomUUID(), role: 'user', text: message.text, final: true });
+        if (this.assistant) this.assistant.sendText(message.text);
+        else this.send({ type: 'transcript', id: randomUUID(), role: 'user', text: message.text, final: true });
         return;
       case 'audio.test':
         this.playTestSound();
@@ -187,6 +213,7 @@ export class Session {
   }
 
   private playTestSound(): void {
+    this.assistant?.interrupt('test sound');
     this.stopPlayback();
     const stream = this.nextStream++;
     this.playingStream = stream;
@@ -202,34 +229,48 @@ export class Session {
   }
 
   private onPlayback(message: Extract<ClientMessage, { type: 'playback' }>): void {
-    if (message.stream !== this.playingStream) return; // late report about an older stream
-    this.streamPlayedMs = message.playedMs;
-    this.stats.playedMs = this.playedBeforeMs + message.playedMs;
-    this.statsDirty = true;
+    this.assistant?.onPlayback(message.event, message.stream, message.playedMs);
+    this.countPlayed(message.stream, message.playedMs);
+    // Outside a conversation no stats timer runs: report finished playback at once.
+    if (message.event !== 'started' && !this.statsTimer && this.statsDirty) this.flushStats();
+    if (message.stream !== this.playingStream) return; // not the test sound, or a late report
     if (message.event === 'drained' || message.event === 'flushed') {
-      this.playedBeforeMs = this.stats.playedMs;
-      this.streamPlayedMs = 0;
       this.playingStream = null;
       this.setState(this.conversationId ? 'listening' : 'idle');
-      this.flushStats();
+      if (this.statsDirty) this.flushStats();
     }
   }
+
+  /** Adds what the client reports played of a stream to the session total. */
+  private countPlayed(stream: number, playedMs: number): void {
+    const before = this.playedByStream.get(stream) ?? 0;
+    if (playedMs <= before) return;
+    this.playedByStream.set(stream, playedMs);
+    if (this.playedByStream.size > 8) this.playedByStream.delete(this.playedByStream.keys().next().value!);
+    this.stats.playedMs = Math.round(this.stats.playedMs + playedMs - before);
+    this.statsDirty = true;
+  }
+
   private stopPlayback(): void {
     if (this.playingStream === null) return;
     this.playingStream = null;
-    this.playedBeforeMs += this.streamPlayedMs;
-    this.streamPlayedMs = 0;
     this.send({ type: 'audio.flush' });
   }
 
-  private setState(state: SessionState): void {
-    if (this.state === state) return;
+  private setState(state: SessionState, detail?: string): void {
+    if (this.state === state && this.stateDetail === detail) return;
     this.state = state;
+    this.stateDetail = detail;
     this.sendState();
   }
 
   private sendState(): void {
-    this.send({ type: 'state', state: this.state, conversationId: this.conversationId });
+    this.send({
+      type: 'state',
+      state: this.state,
+      conversationId: this.conversationId,
+      ...(this.stateDetail ? { detail: this.stateDetail.slice(0, 500) } : {}),
+    });
   }
 
   private startStats(): void {

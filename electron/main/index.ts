@@ -9,7 +9,9 @@ import { app, BrowserWindow, ipcMain, protocol, session as electronSession, shel
 import { config as loadDotenv } from 'dotenv';
 import { IPC_OPEN_SESSION } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
+import { openAIAssistantDeps } from '../agent/assistant-deps';
 import { consoleLogger } from '../agent/logger';
+import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
 import { Session } from '../agent/session';
 import { serveAppRequest } from './app-protocol';
 import { PortCarrier, routePortMessage } from './port-carrier';
@@ -27,6 +29,7 @@ import {
 
 loadDotenv({ quiet: true });
 const logger = consoleLogger('main');
+const assistant = openAIAssistantDeps(readPipelineConfig(process.env, (message) => logger.warn(message)));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
@@ -109,7 +112,7 @@ function acceptSessions(): void {
     }
     const [port] = event.ports;
     if (!port) return;
-    const session = new Session(new PortCarrier(port), { logger });
+    const session = new Session(new PortCarrier(port), { logger, assistant });
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {
       session.close();

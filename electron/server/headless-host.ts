@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol';
 import { SECURITY_HEADERS } from '../agent/content-security-policy';
+import type { AssistantDeps } from '../agent/assistant';
 import type { Logger } from '../agent/logger';
 import { Session } from '../agent/session';
 import { resolveStaticFile } from '../agent/static-files';
@@ -25,6 +26,8 @@ export interface HeadlessHostOptions {
   port: number;
   staticDir: string;
   logger: Logger;
+  /** The voice pipeline; without it sessions only carry audio. */
+  assistant?: AssistantDeps;
 }
 
 export interface HeadlessHost {
@@ -105,7 +108,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   }
 
   function onConnection(ws: WebSocket): void {
-    const session = new Session(new WebSocketCarrier(ws), { logger });
+    const session = new Session(new WebSocketCarrier(ws), { logger, ...(options.assistant ? { assistant: options.assistant } : {}) });
     sessions.set(ws, session);
     let alive = true;
     ws.on('pong', () => (alive = true));

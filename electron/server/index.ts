@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
+import { openAIAssistantDeps } from '../agent/assistant-deps';
 import { consoleLogger } from '../agent/logger';
+import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
 import { startHeadlessHost } from './headless-host';
 import { isLoopback, readHostConfig } from './host-config';
 
@@ -22,7 +24,8 @@ async function main(): Promise<void> {
 
   let hostHandle;
   try {
-    hostHandle = await startHeadlessHost({ host, port, staticDir, logger });
+    const assistant = openAIAssistantDeps(readPipelineConfig(process.env, (message) => logger.warn(message)));
+    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint =

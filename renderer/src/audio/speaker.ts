@@ -19,6 +19,9 @@ export class Speaker {
   private node: AudioWorkletNode | null = null;
   private ready: Promise<AudioWorkletNode> | null = null;
   private resampler: { stream: number; sampleRate: number; resampler: StreamingResampler } | null = null;
+  /** Highest stream id seen; audio of older (flushed or finished) streams is never played again. */
+  private newestStream = -1;
+  private flushedStream = -1;
 
   constructor(private readonly onEvent: (event: PlaybackEvent) => void) {}
 
@@ -28,7 +31,10 @@ export class Speaker {
   }
 
   async play(stream: number, sampleRate: number, samples: Int16Array): Promise<void> {
+    if (stream < this.newestStream || stream <= this.flushedStream) return;
+    this.newestStream = stream;
     const node = await this.ensure();
+    if (stream <= this.flushedStream) return; // flushed while the output was starting
     const context = this.context!;
     if (!this.resampler || this.resampler.stream !== stream || this.resampler.sampleRate !== sampleRate)
       this.resampler = { stream, sampleRate, resampler: new StreamingResampler(sampleRate, context.sampleRate) };
@@ -38,6 +44,7 @@ export class Speaker {
   }
 
   flush(): void {
+    this.flushedStream = this.newestStream;
     this.resampler = null;
     const command: PlaybackCommand = { type: 'flush' };
     this.node?.port.postMessage(command);

@@ -15,9 +15,15 @@ export function ConversationLog({ entries }: { entries: TranscriptEntry[] }) {
         <p className="log-empty">Press Start conversation and speak, or type a message below.</p>
       ) : (
         entries.map((entry) => (
-          <article key={entry.id} className={`entry entry-${entry.role}${entry.final ? '' : ' entry-partial'}`}>
-            <span className="entry-role">{ROLE_LABEL[entry.role]}</span>
-            <p className="entry-text">{entry.text}</p>
+          <article
+            key={entry.id}
+            className={`entry entry-${entry.role}${entry.final ? '' : ' entry-partial'}${entry.level === 'error' ? ' entry-error' : ''}`}
+          >
+            <span className="entry-role">{entry.level === 'error' ? 'Error' : ROLE_LABEL[entry.role]}</span>
+            <p className="entry-text">
+              {entry.text || (entry.interrupted ? '' : '…')}
+              {entry.interrupted && <span className="entry-interrupted"> (interrupted)</span>}
+            </p>
           </article>
         ))
       )}

@@ -18,6 +18,8 @@ export interface TranscriptEntry {
   role: 'user' | 'assistant' | 'notice';
   text: string;
   final: boolean;
+  interrupted?: boolean;
+  level?: 'error' | 'info';
 }
 
 export interface SessionSnapshot {
@@ -184,7 +186,16 @@ export class SessionClient {
         this.update({ stats: message.stats });
         return;
       case 'transcript':
-        this.upsertTranscript({ id: message.id, role: message.role, text: message.text, final: message.final });
+        this.upsertTranscript({
+          id: message.id,
+          role: message.role,
+          text: message.text,
+          final: message.final,
+          ...(message.interrupted ? { interrupted: true } : {}),
+        });
+        return;
+      case 'notice':
+        this.addNotice(message.text, message.level);
         return;
       case 'audio.flush':
         this.speaker.flush();
@@ -269,8 +280,8 @@ export class SessionClient {
     this.update({ transcript: next });
   }
 
-  private addNotice(text: string): void {
-    this.upsertTranscript({ id: `notice-${++this.noticeCount}`, role: 'notice', text, final: true });
+  private addNotice(text: string, level: 'error' | 'info' = 'info'): void {
+    this.upsertTranscript({ id: `notice-${++this.noticeCount}`, role: 'notice', text, final: true, level });
   }
 
   /** Applies a change; `throttled` changes (meters) reach the UI at most every UI_UPDATE_MS. */

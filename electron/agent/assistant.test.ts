@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FRAME_SAMPLES } from '../../shared/audio-format';
+import type { SessionState } from '../../shared/protocol';
+import { Assistant, type AssistantOutput } from './assistant';
+import { silentLogger } from './logger';
+import { readPipelineConfig } from './pipeline/pipeline-config';
+import { StageError } from './pipeline/stage-error';
+import type { VoiceActivity } from './pipeline/stages';
+import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+
+/** Decisions recorded in the audio itself: a frame is speech when its first sample is positive. */
+const scriptedVad: VoiceActivity = {
+  name: 'scripted',
+  isSpeech: async (frame) => (frame[0] ?? 0) > 0,
+  reset: () => {},
+  dispose: async () => {},
+};
+const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
+const silence = () => new Int16Array(FRAME_SAMPLES);
+
+let server: FakeOpenAIServer;
+beforeAll(async () => {
+  server = await startFakeOpenAIServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+function setup(options: { configured?: boolean } = {}) {
+  const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {});
+  const endpoint = { baseURL: server.url, apiKey: undefined, model: 'm' };
+  const events: { type: string; [key: string]: unknown }[] = [];
+  const states: SessionState[] = [];
+  let stream = 1;
+  const output: AssistantOutput = {
+    state: (state, detail) => {
+      states.push(state);
+      events.push({ type: 'state', state, detail });
+    },
+    transcript: (entry) => events.push({ type: 'transcript', ...entry }),
+    notice: (level, text) => events.push({ type: 'notice', level, text }),
+    audio: (s, seq, samples, sampleRate) => events.push({ type: 'audio', stream: s, seq, samples: samples.length, sampleRate }),
+    flush: () => events.push({ type: 'flush' }),
+    allocateStream: () => stream++,
+  };
+  const assistant = new Assistant(
+    {
+      config,
+      stages: () =>
+        options.configured === false
+          ? new StageError('llm', 'not_configured', 'No language model is configured: set OPENAI_API_KEY.')
+          : {
+              stt: new OpenAISpeechToText(endpoint, 2_000),
+              llm: new OpenAILanguageModel(endpoint, 2_000, 2_000),
+              tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 2_000, 2_000),
+            },
+      createVad: async () => scriptedVad,
+    },
+    output,
+    silentLogger,
+  );
+  const until = async (predicate: () => boolean, ms = 3_000) => {
+    const end = Date.now() + ms;
+    while (!predicate()) {
+      if (Date.now() > end) throw new Error(`timed out; events: ${JSON.stringify(events.slice(-5))}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const feed = async (frames: Int16Array[]) => {
+    for (const frame of frames) assistant.pushFrame(frame);
+    await new Promise((r) => setTimeout(r, 20));
+  };
+  return { assistant, events, states, until, feed };
+}
+
+const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make);
+
+describe('Assistant', () => {
+  it('takes a spoken turn: speech, silence, transcript, reply, audio, back to listening', async () => {
+    server.configure({ transcripts: ['Hello assistant'], reply: 'Hello human. Nice to meet you.' });
+    const { assistant, events, states, until, feed } = setup();
+    assistant.startConversation();
+    await feed([...of(10, speech), ...of(8, silence)]);
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    expect(events.find((e) => e.type === 'transcript' && e.role === 'user')).toMatchObject({ text: 'Hello assistant', final: true });
+    const audio = events.filter((e) => e.type === 'audio');
+    expect(audio.length).toBeGreaterThan(0);
+    expect(audio.every((a) => a.stream === 1 && a.sampleRate === 24_000)).toBe(true);
+    expect(states).toContain('thinking');
+    assistant.onPlayback('started', 1, 0);
+    expect(states.at(-1)).toBe('speaking');
+    assistant.onPlayback('drained', 1, 1_200);
+    expect(states.at(-1)).toBe('listening');
+    expect(assistant.activeTurn).toBeNull();
+    await assistant.dispose();
+  });
+
+  it('barges in: speech during the reply stops it, flushes the client and keeps only what was heard', async () => {
+    server.configure({ reply: 'First part of the answer. Second part that nobody hears.', ttsMsPerChar: 40 });
+    const { assistant, events, until, feed } = setup();
+    assistant.startConversation();
+    assistant.sendText('Tell me something');
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    assistant.onPlayback('started', 1, 0);
+    // Exactly the first sentence (25 chars * 40 ms = 1 s) has played when the user speaks.
+    assistant.onPlayback('drained', 1, 1_000);
+    const turn = assistant.activeTurn;
+    expect(turn).toBeNull(); // drained after the pipeline finished: the turn is over
+    // Start another reply and interrupt it mid-way.
+    assistant.sendText('Again');
+    await until(() => events.filter((e) => e.type === 'audio' && e.stream === 2).length > 0);
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final && e.text === 'First part of the answer. Second part that nobody hears.' && events.indexOf(e) > 10));
+    assistant.onPlayback('started', 2, 0);
+    await feed(of(5, speech));
+    expect(events.filter((e) => e.type === 'flush')).toHaveLength(1);
+    const interrupted = events.filter((e) => e.type === 'transcript' && e.interrupted);
+    expect(interrupted).toHaveLength(1);
+    // The client reports exactly 1 s played: the context keeps the first sentence only.
+    assistant.onPlayback('flushed', 2, 1_000);
+    expect(events.at(-1)).toMatchObject({ type: 'transcript', interrupted: true, text: 'First part of the answer.' });
+    await feed(of(8, silence));
+    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 3);
+    const lastChat = server.requests.filter((r) => r.endpoint === 'chat').at(-1)!;
+    const contents = (lastChat.body.messages as { role: string; content: string }[]).map((m) => `${m.role}:${m.content}`);
+    expect(contents).toContain('assistant:First part of the answer.');
+    expect(contents.filter((c) => c.includes('nobody hears')).length).toBe(1); // only the first, completed reply
+    await assistant.dispose();
+  });
+
+  it('a typed message interrupts the reply in progress', async () => {
+    server.configure({ reply: 'word '.repeat(300), llmTokenIntervalMs: 10 });
+    const { assistant, events, until } = setup();
+    assistant.sendText('first');
+    await until(() => events.some((e) => e.type === 'audio'));
+    assistant.sendText('second');
+    expect(events.some((e) => e.type === 'flush')).toBe(true);
+    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 2);
+    for (let i = 0; i < 50 && server.requests[0]?.endedAt === null; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(server.requests.find((r) => r.endpoint === 'chat')?.aborted).toBe(true);
+    await assistant.dispose();
+  });
+
+  it('reports a failing stage in the conversation and the status, then the next turn works', async () => {
+    server.fail('chat', { kind: 'status', status: 500 }, { kind: 'status', status: 500 });
+    const { assistant, events, until } = setup();
+    assistant.sendText('hello');
+    await until(() => events.some((e) => e.type === 'notice'));
+    expect(events.find((e) => e.type === 'notice')).toMatchObject({ level: 'error', text: expect.stringMatching(/language model failed on the server \(500/) });
+    expect(events.filter((e) => e.type === 'state').at(-1)).toMatchObject({ state: 'error' });
+    server.configure({ reply: 'Back again.' });
+    assistant.sendText('hello again');
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.text === 'Back again.' && e.final));
+    await assistant.dispose();
+  });
+
+  it('says what to configure when there is no provider', async () => {
+    const { assistant, events } = setup({ configured: false });
+    assistant.sendText('anyone there?');
+    expect(events.map((e) => e.type)).toEqual(['transcript', 'notice', 'state']);
+    expect(events[1]).toMatchObject({ text: expect.stringContaining('OPENAI_API_KEY') });
+    await assistant.dispose();
+  });
+
+  it('ignores frames when no conversation runs, and ends cleanly', async () => {
+    const { assistant, events, feed } = setup();
+    await feed([...of(10, speech), ...of(10, silence)]);
+    expect(events).toEqual([]);
+    assistant.startConversation();
+    assistant.endConversation();
+    await feed(of(10, speech));
+    expect(events).toEqual([]);
+    await assistant.dispose();
+  });
+});
