@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 const root = import.meta.dirname;
+const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+const define = { __APP_VERSION__: JSON.stringify(version) };
 
 export default defineConfig({
   main: {
+    define,
     build: {
       outDir: 'out/main',
       rolldownOptions: {
@@ -31,6 +35,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'renderer'),
     plugins: [react()],
+    define,
     build: {
       outDir: resolve(root, 'out/renderer'),
       minify: true,

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOtlpReceiverState, handleOtlpRequest, type OtlpReceiverState, type ReceiverFault } from './otlp-receiver';
 
 export type Endpoint = 'transcriptions' | 'chat' | 'speech';
 
@@ -67,6 +68,8 @@ export interface FakeOpenAIServer {
   readonly requests: RecordedRequest[];
   /** Requests whose response has not finished or been abandoned yet. */
   readonly openRequests: number;
+  /** Spans received on /v1/traces: the server doubles as an OTLP/HTTP collector. */
+  readonly traces: OtlpReceiverState;
   configure(patch: Partial<FakeBehaviour>): void;
   fail(endpoint: Endpoint, ...faults: Fault[]): void;
   reset(): void;
@@ -78,6 +81,7 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
   const requests: RecordedRequest[] = [];
   let transcriptIndex = 0;
   let open = 0;
+  const traces = createOtlpReceiverState();
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -96,6 +100,20 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
       return json(res, 200, { ok: true });
     }
     if (path === '/__requests') return json(res, 200, { requests, openRequests: open });
+    if (path === '/__traces') {
+      if (req.method === 'DELETE') {
+        traces.spans.length = 0;
+        traces.requests.length = 0;
+        traces.fault = null;
+      } else if (req.method === 'POST') {
+        traces.fault = JSON.parse((await readBody(req)).toString() || 'null') as ReceiverFault | null;
+      }
+      return json(res, 200, traces);
+    }
+    if (path === '/v1/traces') {
+      if (!handleOtlpRequest(traces, req, res, await readBody(req))) json(res, 405, {});
+      return;
+    }
     const endpoint: Endpoint | null =
       path === '/v1/audio/transcriptions' ? 'transcriptions' : path === '/v1/chat/completions' ? 'chat' : path === '/v1/audio/speech' ? 'speech' : null;
     if (!endpoint || req.method !== 'POST') return json(res, 404, { error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' } });
@@ -229,6 +247,7 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
       return behaviour;
     },
     requests,
+    traces,
     get openRequests() {
       return open;
     },

@@ -1,0 +1,56 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { Logger } from '../logger';
+
+/**
+ * Wraps the OTLP exporter so that a collector that is down, slow or failing
+ * gives one clear warning per failure episode (not one per batch), and a note
+ * when export works again. Export never blocks or fails a turn.
+ */
+export class ReportingExporter implements SpanExporter {
+  private failing = false;
+  private dropped = 0;
+
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly target: string,
+    private readonly logger: Logger,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) {
+        if (this.failing) {
+          this.logger.info(`Trace export to ${this.target} works again (${this.dropped} spans were lost while it failed).`);
+          this.failing = false;
+          this.dropped = 0;
+        }
+      } else {
+        this.dropped += spans.length;
+        if (!this.failing) {
+          this.failing = true;
+          this.logger.warn(
+            `Trace export to ${this.target} failed: ${describe(result.error)}. Spans are dropped until the collector answers; the app keeps working.`,
+          );
+        }
+      }
+      resultCallback(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+function describe(error: Error | undefined): string {
+  if (!error) return 'unknown error';
+  const text = `${error.message} ${String((error as { code?: unknown }).code ?? '')}`;
+  if (/ECONNREFUSED/.test(text)) return 'connection refused (is the collector running?)';
+  if (/timeout|timed out/i.test(text)) return 'timed out';
+  return error.message.replace(/\s+/g, ' ').slice(0, 200);
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it, vi } from 'vitest';
+import { parseHeaders, readTelemetryConfig } from './telemetry-config';
+
+describe('readTelemetryConfig', () => {
+  it('has the documented defaults', () => {
+    expect(readTelemetryConfig({}, vi.fn())).toEqual({
+      enabled: false,
+      consoleExport: false,
+      tracesUrl: 'http://localhost:4318/v1/traces',
+      headers: {},
+      serviceName: 'voice-agent-stack',
+      samplingRatio: 1,
+      captureContent: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = readTelemetryConfig(
+      {
+        ENABLE_TRACING: 'true',
+        OTEL_CONSOLE_EXPORT: '1',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.example:4318/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=abc%20def,Authorization=Bearer%20tok%3D',
+        OTEL_SERVICE_NAME: 'my-voice',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+        OTEL_CAPTURE_CONTENT: 'yes',
+      },
+      vi.fn(),
+    );
+    expect(config).toEqual({
+      enabled: true,
+      consoleExport: true,
+      tracesUrl: 'https://collector.example:4318/v1/traces',
+      headers: { 'x-honeycomb-team': 'abc def', Authorization: 'Bearer tok=' },
+      serviceName: 'my-voice',
+      samplingRatio: 0.25,
+      captureContent: true,
+    });
+  });
+
+  it('uses OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is', () => {
+    const config = readTelemetryConfig(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:9999/custom/path' },
+      vi.fn(),
+    );
+    expect(config.tracesUrl).toBe('http://b:9999/custom/path');
+  });
+
+  it.each([
+    ['ENABLE_TRACING', 'maybe', /ENABLE_TRACING="maybe" is not true or false/],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'localhost:4318', /OTEL_EXPORTER_OTLP_ENDPOINT=.*not an http\(s\) URL/],
+    ['OTEL_TRACES_SAMPLER', 'sometimes', /OTEL_TRACES_SAMPLER="sometimes" is not supported/],
+  ])('reports %s=%s by name and falls back', (name, value, message) => {
+    const warn = vi.fn();
+    expect(readTelemetryConfig({ [name]: value }, warn)).toEqual(readTelemetryConfig({}, vi.fn()));
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(message));
+  });
+
+  it('falls back to sampling everything on a bad ratio', () => {
+    const warn = vi.fn();
+    expect(readTelemetryConfig({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }, warn).samplingRatio).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('OTEL_TRACES_SAMPLER_ARG'));
+    expect(readTelemetryConfig({ OTEL_TRACES_SAMPLER: 'always_off' }, vi.fn()).samplingRatio).toBe(0);
+  });
+});
+
+describe('parseHeaders', () => {
+  it('parses key=value lists with percent-decoding and white space', () => {
+    expect(parseHeaders(' a=1 , b = two%2Cthree ,', vi.fn())).toEqual({ a: '1', b: 'two,three' });
+  });
+
+  it.each(['novalue', '=x', 'a=%E0%A4%A', 'bad key=1', 'a=1\nb'])('refuses %j whole, without printing the value', (raw) => {
+    const warn = vi.fn();
+    expect(parseHeaders(raw, warn)).toEqual({});
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('OTEL_EXPORTER_OTLP_HEADERS'));
+    expect(warn.mock.calls[0]![0]).not.toContain('%E0');
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * The main process's tracing: one TracerProvider for the whole app. Renderer
+ * spans arrive over the bridge and join the same export pipeline, so one
+ * configuration governs both processes and the renderer never talks to the
+ * collector. OTLP/HTTP export (batched, bounded queue) and console export are
+ * gated processors, switched at run time.
+ */
+import { randomUUID } from 'node:crypto';
+import { arch, hostname, type } from 'node:os';
+import type { Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
+import type { Logger } from '../logger';
+import { GatedSpanProcessor } from './gated-span-processor';
+import { importSpan } from './imported-span';
+import { displayUrl } from '../pipeline/stage-error';
+import { ReportingExporter } from './reporting-exporter';
+import { SwitchableSampler } from './switchable-sampler';
+import type { TelemetryConfig } from './telemetry-config';
+
+export const TRACER_NAME = 'voice-agent-stack';
+
+export interface TelemetryOptions {
+  /** Replaces the OTLP exporter (tests). */
+  exporter?: SpanExporter;
+  /** Replaces the console exporter (tests). */
+  consoleExporter?: SpanExporter;
+  /** Batch settings; the defaults suit a desktop app. */
+  batch?: { scheduledDelayMillis?: number; maxQueueSize?: number; exportTimeoutMillis?: number };
+  /** Time one OTLP export may take, retries included. */
+  otlpTimeoutMillis?: number;
+  serviceVersion?: string;
+  runtime?: { name: string; version: string };
+}
+
+export class Telemetry {
+  readonly tracer: Tracer;
+  readonly resource: Resource;
+  private readonly provider: TracerProvider;
+  private readonly processors: SpanProcessor[];
+  private state: TracingState;
+  private readonly listeners = new Set<(state: TracingState) => void>();
+  private shutdownPromise: Promise<void> | null = null;
+
+  constructor(
+    readonly config: TelemetryConfig,
+    private readonly logger: Logger,
+    options: TelemetryOptions = {},
+  ) {
+    this.state = { enabled: config.enabled, consoleExport: config.consoleExport, captureContent: config.captureContent };
+    this.resource = resourceFromAttributes({
+      'service.name': config.serviceName,
+      'service.version': options.serviceVersion ?? '0.0.0',
+      'service.instance.id': randomUUID(),
+      'process.pid': process.pid,
+      'process.runtime.name': options.runtime?.name ?? 'nodejs',
+      'process.runtime.version': options.runtime?.version ?? process.versions.node,
+      'host.name': hostname(),
+      'host.arch': arch(),
+      'os.type': type().toLowerCase(),
+    });
+    const otlp = new ReportingExporter(
+      options.exporter ?? new OTLPTraceExporter({ url: config.tracesUrl, headers: { ...config.headers }, timeoutMillis: options.otlpTimeoutMillis ?? 10_000 }),
+      displayUrl(config.tracesUrl),
+      logger,
+    );
+    this.processors = [
+      new GatedSpanProcessor(
+        new BatchSpanProcessor({
+          exporter: otlp,
+          maxQueueSize: options.batch?.maxQueueSize ?? 2_048,
+          maxExportBatchSize: 512,
+          scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? 1_000,
+          exportTimeoutMillis: options.batch?.exportTimeoutMillis ?? 10_000,
+        }),
+        () => this.state.enabled,
+      ),
+      new GatedSpanProcessor(
+        new SimpleSpanProcessor({ exporter: options.consoleExporter ?? new ConsoleSpanExporter() }),
+        () => this.state.enabled && this.state.consoleExport,
+      ),
+    ];
+    this.provider = new TracerProvider({
+      resource: this.resource,
+      sampler: new SwitchableSampler(() => this.state.enabled, config.samplingRatio),
+      spanProcessors: this.processors,
+      spanLimits: { attributeValueLengthLimit: 8_192, attributeCountLimit: 128, eventCountLimit: 128 },
+    });
+    this.tracer = this.provider.getTracer(TRACER_NAME, options.serviceVersion);
+  }
+
+  get tracingState(): TracingState {
+    return { ...this.state };
+  }
+
+  get captureContent(): boolean {
+    return this.state.captureContent;
+  }
+
+  /** Switches tracing or console export; takes effect for the next span. */
+  configure(change: { enabled?: boolean; consoleExport?: boolean }): void {
+    const next = { ...this.state, ...definedOnly(change) };
+    if (next.enabled === this.state.enabled && next.consoleExport === this.state.consoleExport) return;
+    this.state = next;
+    this.logger.info(`Tracing ${next.enabled ? 'on' : 'off'}, console export ${next.consoleExport ? 'on' : 'off'}.`);
+    if (!next.enabled) void this.provider.forceFlush().catch(() => {});
+    for (const listener of this.listeners) listener({ ...next });
+  }
+
+  onChange(listener: (state: TracingState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Renderer spans: exported with main's own, while tracing is on. */
+  importSpans(spans: readonly SerializedSpan[]): void {
+    if (!this.state.enabled) return;
+    for (const span of spans) {
+      if ((span.traceFlags & 1) === 0) continue; // the trace was not sampled
+      const readable = importSpan(span, this.resource);
+      for (const processor of this.processors) processor.onEnd(readable);
+    }
+  }
+
+  /** Exports what is pending now (failures are reported by the exporter, not thrown). */
+  flush(): Promise<void> {
+    return this.provider.forceFlush().catch(() => {});
+  }
+
+  /** Exports what is pending, within `timeoutMs`; used on quit. */
+  shutdown(timeoutMs = 3_000): Promise<void> {
+    this.shutdownPromise ??= Promise.race([
+      this.provider.shutdown().catch((error: unknown) => this.logger.warn('tracing shutdown failed', { error: String(error) })),
+      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+    return this.shutdownPromise;
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

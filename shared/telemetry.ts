@@ -1,0 +1,114 @@
+/**
+ * Span names, attribute keys and the wire form of renderer spans. Both sides
+ * use these constants, so a trace reads the same whichever process wrote it.
+ * Attribute keys follow the OpenTelemetry GenAI conventions where they exist.
+ */
+import { z } from 'zod';
+
+export const SPAN = {
+  conversation: 'conversation',
+  turn: 'turn',
+  vad: 'vad',
+  stt: 'stt',
+  llm: 'llm',
+  tts: 'tts',
+  contextAggregate: 'context.aggregate',
+  audioCapture: 'audio.capture',
+  audioPlayback: 'audio.playback',
+  transportSession: 'transport.session',
+} as const;
+
+export const ATTR = {
+  conversationId: 'gen_ai.conversation.id',
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  errorType: 'error.type',
+
+  turnNumber: 'turn.number',
+  turnInput: 'turn.input',
+  turnInterrupted: 'turn.was_interrupted',
+  voiceToVoiceMs: 'turn.voice_to_voice_ms',
+  turnAudioChunks: 'turn.audio.chunks_out',
+  turnAudioMs: 'turn.audio.sent_ms',
+  turnPlayedMs: 'turn.audio.played_ms',
+
+  vadSpeechMs: 'vad.speech_duration_ms',
+  vadModel: 'vad.model',
+  sttAudioSeconds: 'stt.audio_seconds',
+  sttTranscript: 'stt.transcript',
+  ttfbMs: 'stage.time_to_first_byte_ms',
+  ttftMs: 'gen_ai.response.time_to_first_token_ms',
+  llmInputMessages: 'gen_ai.request.message_count',
+  llmOutput: 'gen_ai.output.text',
+  llmInput: 'gen_ai.input.text',
+  ttsVoice: 'tts.voice',
+  ttsCharacters: 'tts.characters',
+  ttsAudioSeconds: 'tts.audio_seconds',
+  ttsText: 'tts.text',
+  contextMessages: 'context.messages',
+  contextDropped: 'context.dropped_messages',
+  contextTokens: 'context.estimated_tokens',
+
+  sessionId: 'session.id',
+  transportKind: 'transport.kind',
+  framesIn: 'audio.frames_in',
+  framesDropped: 'audio.frames_dropped',
+  chunksOut: 'audio.chunks_out',
+  messagesIn: 'transport.messages_in',
+  messageErrors: 'transport.message_errors',
+  vadQueueMax: 'vad.queue_depth_max',
+
+  captureFramesSent: 'audio.capture.frames_sent',
+  captureSampleRate: 'audio.capture.sample_rate',
+  playbackChunks: 'audio.playback.chunks',
+  playbackPlayedMs: 'audio.playback.played_ms',
+  playbackFlushed: 'audio.playback.flushed',
+  processType: 'app.process',
+} as const;
+
+export const EVENT = {
+  speechStart: 'speech.start',
+  speechStop: 'speech.stop',
+  bargeIn: 'barge_in',
+  firstAudio: 'first_audio_sent',
+  playbackStarted: 'playback.started',
+  connect: 'connect',
+  disconnect: 'disconnect',
+  messageError: 'message.error',
+} as const;
+
+const HEX_TRACE = /^[0-9a-f]{32}$/;
+const HEX_SPAN = /^[0-9a-f]{16}$/;
+const HrTimeSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative().max(999_999_999)]);
+const AttributeValue = z.union([z.string().max(4_096), z.number(), z.boolean()]);
+const Attributes = z.record(z.string().min(1).max(128), AttributeValue).refine((a) => Object.keys(a).length <= 64, 'too many attributes');
+
+/** A finished renderer span, as sent to main for export. */
+export const SerializedSpanSchema = z.strictObject({
+  traceId: z.string().regex(HEX_TRACE),
+  spanId: z.string().regex(HEX_SPAN),
+  parentSpanId: z.string().regex(HEX_SPAN).optional(),
+  traceFlags: z.number().int().min(0).max(255),
+  name: z.string().min(1).max(128),
+  kind: z.number().int().min(0).max(4),
+  startTime: HrTimeSchema,
+  endTime: HrTimeSchema,
+  attributes: Attributes,
+  events: z
+    .array(z.strictObject({ name: z.string().min(1).max(128), time: HrTimeSchema, attributes: Attributes.optional() }))
+    .max(32),
+  status: z.strictObject({ code: z.number().int().min(0).max(2), message: z.string().max(1_024).optional() }),
+});
+export type SerializedSpan = z.infer<typeof SerializedSpanSchema>;
+
+export const MAX_SPANS_PER_MESSAGE = 32;
+
+export const TracingStateSchema = z.strictObject({
+  enabled: z.boolean(),
+  consoleExport: z.boolean(),
+  captureContent: z.boolean(),
+});
+export type TracingState = z.infer<typeof TracingStateSchema>;
