@@ -54,6 +54,15 @@ export default defineConfig({
         STT_BASE_URL: '',
         LLM_BASE_URL: '',
         TTS_BASE_URL: '',
+        // Tracing starts off; the tracing spec switches it on in Settings. The
+        // fake provider server doubles as the OTLP/HTTP collector.
+        ENABLE_TRACING: 'false',
+        OTEL_CONSOLE_EXPORT: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${FAKE_OPENAI_PORT}`,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-e2e-token=trace%20secret',
+        OTEL_SERVICE_NAME: 'voice-agent-e2e',
+        OTEL_CAPTURE_CONTENT: 'false',
         STT_MODEL: 'fake-stt',
         LLM_MODEL: 'fake-llm',
         TTS_MODEL: 'fake-tts',

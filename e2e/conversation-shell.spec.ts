@@ -29,7 +29,7 @@ test('speech from the microphone reaches main, and playback from main runs', asy
   const frames = await numberIn(app, 'frames-received');
 
   // Output: a test sound sent from main plays through the worklet and is reported back.
-  await app.getByRole('button', { name: 'Settings' }).click();
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: 'Settings' });
   await dialog.getByRole('button', { name: 'Play test sound' }).click();
   await expect(status).toHaveText('Speaking');

@@ -29,6 +29,30 @@ export async function providerRequests(): Promise<{ requests: ProviderRequest[];
   return (await (await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__requests`)).json()) as { requests: ProviderRequest[]; openRequests: number };
 }
 
+export interface CollectedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  status: { code?: number };
+}
+
+/** What the collector (the fake server's /v1/traces) has received. */
+export async function collected(): Promise<{ spans: CollectedSpan[]; requests: { headers: Record<string, string>; status: number }[] }> {
+  return (await (await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`)).json()) as {
+    spans: CollectedSpan[];
+    requests: { headers: Record<string, string>; status: number }[];
+  };
+}
+
+/** Empties the collector; `fault` makes it answer with an error status or slowly. */
+export async function resetCollector(fault: { status?: number; delayMs?: number } | null = null): Promise<void> {
+  await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'DELETE' });
+  if (fault) await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'POST', body: JSON.stringify(fault) });
+}
+
 export const test = base.extend<{ app: Page; microphone: string }>({
   /** The WAV the fake microphone plays (looped). */
   microphone: [SPEECH_WAV, { option: true }],

@@ -7,6 +7,7 @@
  * untrusted, and main's replies are checked by the client as well.
  */
 import { z } from 'zod';
+import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest JSON message accepted, in bytes (UTF-8). */
@@ -39,12 +40,26 @@ const PlaybackEvent = z.strictObject({
   playedMs: z.number().nonnegative().max(86_400_000),
 });
 
+/** Finished renderer spans, for export by main. */
+const TelemetrySpans = z.strictObject({
+  type: z.literal('telemetry.spans'),
+  spans: z.array(SerializedSpanSchema).min(1).max(MAX_SPANS_PER_MESSAGE),
+});
+/** Live tracing switches (the settings pane). */
+const TelemetryConfigure = z.strictObject({
+  type: z.literal('telemetry.configure'),
+  enabled: z.boolean().optional(),
+  consoleExport: z.boolean().optional(),
+});
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ConversationStart,
   ConversationEnd,
   UserText,
   AudioTest,
   PlaybackEvent,
+  TelemetrySpans,
+  TelemetryConfigure,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -101,6 +116,18 @@ const Notice = z.strictObject({
   level: z.enum(['error', 'info']),
   text: z.string().max(2_000),
 });
+/** Tracing as main runs it; the renderer records spans only while enabled. */
+const TelemetryStateMessage = z.strictObject({ type: z.literal('telemetry'), state: TracingStateSchema });
+/**
+ * A turn began or ended. Its envelope's traceparent is the turn span, so the
+ * client can trace the playback of `stream` under it.
+ */
+const TurnMessage = z.strictObject({
+  type: z.literal('turn'),
+  phase: z.enum(['start', 'end']),
+  number: z.number().int().nonnegative(),
+  stream: z.number().int().nonnegative(),
+});
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
 const ErrorMessage = z.strictObject({
@@ -119,6 +146,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   Notice,
   AudioFlush,
   ErrorMessage,
+  TelemetryStateMessage,
+  TurnMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];

@@ -42,6 +42,7 @@ function setup(options: { configured?: boolean } = {}) {
     audio: (s, seq, samples, sampleRate) => events.push({ type: 'audio', stream: s, seq, samples: samples.length, sampleRate }),
     flush: () => events.push({ type: 'flush' }),
     allocateStream: () => stream++,
+    turn: (phase, number, s, traceparent) => events.push({ type: 'turn', phase, number, stream: s, traceparent }),
   };
   const assistant = new Assistant(
     {

@@ -5,8 +5,11 @@
  * through `AssistantOutput`.
  */
 import { randomUUID } from 'node:crypto';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { MAX_OUTPUT_CHUNK_SAMPLES } from '../../shared/audio-format';
 import type { SessionState } from '../../shared/protocol';
+import { ATTR, EVENT, SPAN } from '../../shared/telemetry';
+import { sampledTraceparent } from '../../shared/trace-context';
 import type { Logger } from './logger';
 import { ConversationContext } from './pipeline/conversation-context';
 import type { PipelineConfig } from './pipeline/pipeline-config';
@@ -21,6 +24,13 @@ export interface AssistantDeps {
   /** The providers for the next turn, or why there are none. */
   stages(): PipelineStages | StageError;
   createVad(): Promise<VoiceActivity>;
+  /** Tracing; without it spans go to the global (by default no-op) provider. */
+  telemetry?: AssistantTelemetry;
+}
+
+export interface AssistantTelemetry {
+  readonly tracer: Tracer;
+  readonly captureContent: boolean;
 }
 
 export interface AssistantOutput {
@@ -31,12 +41,16 @@ export interface AssistantOutput {
   /** Stop playback in the client now. */
   flush(): void;
   allocateStream(): number;
+  /** A turn began or ended; `traceparent` is its span's context, for the client's playback span. */
+  turn(phase: 'start' | 'end', number: number, stream: number, traceparent: string | undefined): void;
 }
 
 /** Frames waiting for the VAD beyond this (one second) are dropped. */
 const MAX_PENDING_FRAMES = 50;
 
 interface ActiveTurn {
+  span: Span;
+  context: Context;
   number: number;
   input: TurnInput['kind'];
   stream: number;
@@ -53,6 +67,15 @@ interface ActiveTurn {
   drained: boolean;
   pipelineDone: boolean;
   replyText: string;
+  /** When the user stopped speaking (voice turns), for voice-to-voice latency. */
+  userStoppedAt: number | null;
+}
+
+/** A voice turn from the moment speech starts until its utterance is complete. */
+interface ListeningTurn {
+  span: Span;
+  vadSpan: Span;
+  number: number;
 }
 
 export class Assistant {
@@ -74,6 +97,14 @@ export class Assistant {
   private disposed = false;
   /** Frames dropped because the VAD fell behind. */
   droppedFrames = 0;
+  private readonly tracer: Tracer;
+  private conversationSpan: Span | null = null;
+  private conversationContext: Context = ROOT_CONTEXT;
+  private listeningTurn: ListeningTurn | null = null;
+  private interruptions = 0;
+  private maxPendingFrames = 0;
+  /** Trace ids this assistant started, for accepting the client's spans. */
+  private readonly traceIds = new Set<string>();
 
   constructor(
     private readonly deps: AssistantDeps,
@@ -83,6 +114,24 @@ export class Assistant {
     const { config } = deps;
     this.context = new ConversationContext(config.systemPrompt, config.context);
     this.detector = new TurnDetector({ minSpeechMs: config.vad.minSpeechMs, silenceMs: config.vad.silenceMs });
+    this.tracer = deps.telemetry?.tracer ?? trace.getTracer('voice-agent-stack');
+  }
+
+  /** The conversation span's context as a traceparent (when sampled). */
+  get conversationTraceparent(): string | undefined {
+    return this.conversationSpan ? sampledTraceparent(this.conversationSpan.spanContext()) : undefined;
+  }
+
+  /** Whether a trace was started here (the client may only add spans to those). */
+  isKnownTrace(traceId: string): boolean {
+    return this.traceIds.has(traceId);
+  }
+
+  private remember(span: Span): Span {
+    const { traceId } = span.spanContext();
+    this.traceIds.add(traceId);
+    if (this.traceIds.size > 64) this.traceIds.delete(this.traceIds.values().next().value!);
+    return span;
   }
 
   get isListening(): boolean {
@@ -93,8 +142,15 @@ export class Assistant {
     return this.turn;
   }
 
-  startConversation(): void {
+  startConversation(conversationId: string = randomUUID()): void {
+    this.endConversationSpan();
     this.listening = true;
+    this.interruptions = 0;
+    this.context.clear();
+    this.conversationSpan = this.remember(
+      this.tracer.startSpan(SPAN.conversation, { root: true, attributes: { [ATTR.conversationId]: conversationId } }),
+    );
+    this.conversationContext = trace.setSpan(ROOT_CONTEXT, this.conversationSpan);
     this.detector.reset();
     this.vad ??= this.deps.createVad();
     this.vad.then(
@@ -110,7 +166,23 @@ export class Assistant {
   endConversation(): void {
     this.listening = false;
     this.interrupt('conversation ended');
+    this.abandonListeningTurn();
     this.detector.reset();
+    this.endConversationSpan();
+  }
+
+  private endConversationSpan(): void {
+    const span = this.conversationSpan;
+    if (!span) return;
+    span.setAttributes({
+      'conversation.turns': this.turnCount,
+      'conversation.interruptions': this.interruptions,
+      [ATTR.framesDropped]: this.droppedFrames,
+      [ATTR.vadQueueMax]: this.maxPendingFrames,
+    });
+    span.end();
+    this.conversationSpan = null;
+    this.conversationContext = ROOT_CONTEXT;
   }
 
   /** A microphone frame (20 ms, 16 kHz) while the conversation runs. */
@@ -121,6 +193,7 @@ export class Assistant {
       return;
     }
     this.pendingFrames++;
+    if (this.pendingFrames > this.maxPendingFrames) this.maxPendingFrames = this.pendingFrames;
     const vad = this.vad;
     this.chain = this.chain
       .then(async () => {
@@ -145,7 +218,9 @@ export class Assistant {
       if (event === 'started' && turn.playbackStartedAt === null) {
         turn.playbackStartedAt = Date.now();
         this.output.state('speaking');
-        this.logger.info('assistant audio playing', { turn: turn.number, latencyMs: turn.playbackStartedAt - turn.startedAt });
+        const voiceToVoiceMs = turn.userStoppedAt === null ? null : turn.playbackStartedAt - turn.userStoppedAt;
+        if (voiceToVoiceMs !== null) turn.span.setAttribute(ATTR.voiceToVoiceMs, voiceToVoiceMs);
+        this.logger.info('assistant audio playing', { turn: turn.number, latencyMs: turn.playbackStartedAt - turn.startedAt, voiceToVoiceMs });
       } else if (event === 'drained') {
         turn.drained = true;
         if (turn.pipelineDone) this.endTurn(turn);
@@ -185,12 +260,33 @@ export class Assistant {
       };
     }
     this.logger.info('turn interrupted', { turn: turn.number, reason, playedMs: Math.round(playedMs) });
+    this.interruptions++;
+    turn.span.addEvent(EVENT.bargeIn, { reason });
+    this.closeTurnSpan(turn, { interrupted: true, playedMs });
+  }
+
+  private closeTurnSpan(turn: ActiveTurn, outcome: { interrupted: boolean; playedMs?: number; error?: StageError }): void {
+    turn.span.setAttributes({
+      [ATTR.turnInterrupted]: outcome.interrupted,
+      [ATTR.turnAudioChunks]: turn.audioSeq,
+      [ATTR.turnAudioMs]: Math.round((turn.sentSamples / turn.sampleRate) * 1000),
+      [ATTR.turnPlayedMs]: Math.round(outcome.playedMs ?? turn.reportedPlayedMs),
+    });
+    if (outcome.error) {
+      turn.span.recordException(outcome.error);
+      turn.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+      turn.span.setAttribute(ATTR.errorType, outcome.error.kind);
+    }
+    turn.span.end();
+    this.output.turn('end', turn.number, turn.stream, undefined);
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
     this.listening = false;
     this.interrupt('session closed');
+    this.abandonListeningTurn();
+    this.endConversationSpan();
     const vad = this.vad;
     this.vad = null;
     if (vad) await vad.then((v) => v.dispose()).catch(() => {});
@@ -202,21 +298,65 @@ export class Assistant {
     if (event.type === 'speech.start') {
       if (this.turn) this.interrupt('barge-in');
       this.output.state('listening');
+      // The turn starts when the user starts speaking (which was minSpeechMs ago).
+      const startedAt = Date.now() - this.deps.config.vad.minSpeechMs;
+      const number = ++this.turnCount;
+      const span = this.tracer.startSpan(
+        SPAN.turn,
+        { startTime: startedAt, attributes: { [ATTR.turnNumber]: number, [ATTR.turnInput]: 'voice' } },
+        this.conversationContext,
+      );
+      const vadSpan = this.tracer.startSpan(SPAN.vad, { startTime: startedAt, attributes: { [ATTR.vadModel]: 'silero' } }, trace.setSpan(this.conversationContext, span));
+      vadSpan.addEvent(EVENT.speechStart, undefined, startedAt);
+      this.listeningTurn = { span, vadSpan, number };
       return;
     }
-    this.startTurn({ kind: 'voice', audio: event.audio });
+    const listening = this.listeningTurn;
+    this.listeningTurn = null;
+    const stoppedAt = Date.now() - this.deps.config.vad.silenceMs;
+    if (listening) {
+      listening.vadSpan.addEvent(EVENT.speechStop, undefined, stoppedAt);
+      listening.vadSpan.setAttribute(ATTR.vadSpeechMs, event.speechMs);
+      listening.vadSpan.end();
+    }
+    this.startTurn({ kind: 'voice', audio: event.audio }, listening, stoppedAt);
   }
 
-  private startTurn(input: TurnInput): void {
+  /** Speech started but the conversation ended before it did: close its spans. */
+  private abandonListeningTurn(): void {
+    const listening = this.listeningTurn;
+    if (!listening) return;
+    this.listeningTurn = null;
+    listening.vadSpan.end();
+    listening.span.setAttribute('turn.abandoned', true);
+    listening.span.end();
+  }
+
+  private startTurn(input: TurnInput, listening: ListeningTurn | null = null, userStoppedAt: number | null = null): void {
     const stages = this.deps.stages();
     const userEntryId = randomUUID();
     if (input.kind === 'text') this.output.transcript({ id: userEntryId, role: 'user', text: input.text, final: true });
+    const number = listening?.number ?? ++this.turnCount;
+    const span =
+      listening?.span ??
+      this.tracer.startSpan(
+        SPAN.turn,
+        { root: !this.conversationSpan, attributes: { [ATTR.turnNumber]: number, [ATTR.turnInput]: input.kind } },
+        this.conversationContext,
+      );
+    this.remember(span);
     if (stages instanceof StageError) {
+      span.recordException(stages);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: stages.message });
+      span.end();
       this.fail(stages);
       return;
     }
     const turn: ActiveTurn = {
-      number: ++this.turnCount,
+      span,
+      context: trace.setSpan(this.conversationContext, span),
+      userStoppedAt,
+      number,
       input: input.kind,
       stream: this.output.allocateStream(),
       controller: new AbortController(),
@@ -234,6 +374,7 @@ export class Assistant {
       replyText: '',
     };
     this.turn = turn;
+    this.output.turn('start', turn.number, turn.stream, sampledTraceparent(span.spanContext()));
     this.output.state('thinking');
     const sink = {
       userText: (text: string) => {
@@ -246,12 +387,14 @@ export class Assistant {
       },
       audio: (samples: Int16Array, sampleRate: number) => this.sendAudio(turn, samples, sampleRate),
     };
-    void runTurn(input, stages, this.context, sink, turn.controller.signal, turn.segments).then((result) => this.finishTurn(turn, result));
+    const tracing = { tracer: this.tracer, parent: turn.context, captureContent: this.deps.telemetry?.captureContent ?? false };
+    void runTurn(input, stages, this.context, sink, turn.controller.signal, turn.segments, tracing).then((result) => this.finishTurn(turn, result));
   }
 
   private sendAudio(turn: ActiveTurn, samples: Int16Array, sampleRate: number): void {
     if (this.turn !== turn || turn.controller.signal.aborted) return;
     turn.sampleRate = sampleRate;
+    if (turn.audioSeq === 0) turn.span.addEvent(EVENT.firstAudio);
     for (let offset = 0; offset < samples.length; offset += MAX_OUTPUT_CHUNK_SAMPLES) {
       const chunk = samples.subarray(offset, offset + MAX_OUTPUT_CHUNK_SAMPLES);
       this.output.audio(turn.stream, turn.audioSeq++, chunk, sampleRate);
@@ -268,6 +411,7 @@ export class Assistant {
       if (result.userText !== null) this.context.addAssistant(heard);
       if (turn.replyText) this.output.transcript({ id: turn.replyEntryId, role: 'assistant', text: heard || turn.replyText, final: true, interrupted: true });
       this.turn = null;
+      this.closeTurnSpan(turn, { interrupted: false, error: result.error });
       this.fail(result.error);
       return;
     }
@@ -285,6 +429,7 @@ export class Assistant {
 
   private endTurn(turn: ActiveTurn): void {
     if (this.turn === turn) this.turn = null;
+    this.closeTurnSpan(turn, { interrupted: false });
     this.output.state(this.listening ? 'listening' : 'idle');
   }
 

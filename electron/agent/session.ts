@@ -18,7 +18,9 @@ import {
   type ServerMessage,
   type SessionState,
 } from '../../shared/protocol';
-import { Assistant, type AssistantDeps } from './assistant';
+import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import { ATTR, EVENT, SPAN, type SerializedSpan, type TracingState } from '../../shared/telemetry';
+import { Assistant, type AssistantDeps, type AssistantTelemetry } from './assistant';
 import { silentLogger, type Logger } from './logger';
 import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from './test-sound';
 
@@ -29,8 +31,17 @@ export interface SessionCarrier {
   sendAudio(frame: ArrayBuffer): void;
 }
 
+/** What a session needs of the app's tracing (see telemetry/telemetry.ts). */
+export interface SessionTelemetry extends AssistantTelemetry {
+  readonly tracingState: TracingState;
+  configure(change: { enabled?: boolean; consoleExport?: boolean }): void;
+  onChange(listener: (state: TracingState) => void): () => void;
+  importSpans(spans: readonly SerializedSpan[]): void;
+}
+
 export interface SessionOptions {
   logger?: Logger;
+  telemetry?: SessionTelemetry;
   /** The voice pipeline's providers; without them the session only carries audio. */
   assistant?: AssistantDeps;
   /** Interval between audio statistics updates while a conversation runs. */
@@ -61,6 +72,10 @@ export class Session {
   private readonly playedByStream = new Map<number, number>();
   private closed = false;
   private readonly assistant: Assistant | null;
+  private readonly telemetry: SessionTelemetry | null;
+  private transportSpan: Span | null = null;
+  private unsubscribeTelemetry: (() => void) | null = null;
+  private readonly counters = { messagesIn: 0, messageErrors: 0, framesIn: 0, framesDropped: 0, chunksOut: 0, spansRefused: 0 };
 
   constructor(
     private readonly carrier: SessionCarrier,
@@ -69,9 +84,10 @@ export class Session {
     this.logger = options.logger ?? silentLogger;
     this.statsIntervalMs = options.statsIntervalMs ?? 200;
     this.voicedThresholdDbfs = options.voicedThresholdDbfs ?? -50;
+    this.telemetry = options.telemetry ?? null;
     this.assistant = options.assistant
       ? new Assistant(
-          options.assistant,
+          { ...options.assistant, ...(options.telemetry && !options.assistant.telemetry ? { telemetry: options.telemetry } : {}) },
           {
             state: (state, detail) => this.setState(state, detail),
             transcript: (entry) => this.send({ type: 'transcript', ...entry }),
@@ -79,10 +95,12 @@ export class Session {
             audio: (stream, seq, samples, sampleRate) => {
               this.carrier.sendAudio(encodeAudioFrame({ kind: FrameKind.AssistantAudio, seq, stream, sampleRate, samples }));
               this.stats.chunksSent++;
+              this.counters.chunksOut++;
               this.statsDirty = true;
             },
             flush: () => this.send({ type: 'audio.flush' }),
             allocateStream: () => this.nextStream++,
+            turn: (phase, number, stream, traceparent) => this.send({ type: 'turn', phase, number, stream }, traceparent),
           },
           this.logger,
         )
@@ -91,20 +109,33 @@ export class Session {
 
   /** Greets the client; call once the carrier is open. */
   open(): void {
+    if (this.telemetry) {
+      this.transportSpan = this.telemetry.tracer.startSpan(
+        SPAN.transportSession,
+        { root: true, attributes: { [ATTR.sessionId]: this.id, [ATTR.transportKind]: this.carrier.kind } },
+        ROOT_CONTEXT,
+      );
+      this.transportSpan.addEvent(EVENT.connect);
+      this.unsubscribeTelemetry = this.telemetry.onChange((state) => this.send({ type: 'telemetry', state }));
+    }
     this.send({
       type: 'welcome',
       sessionId: this.id,
       protocolVersion: PROTOCOL_VERSION,
       audioIn: { sampleRate: INPUT_SAMPLE_RATE, frameSamples: FRAME_SAMPLES },
     });
+    if (this.telemetry) this.send({ type: 'telemetry', state: this.telemetry.tracingState });
     this.sendState();
   }
 
   /** A JSON message from the client: text (WebSocket) or a cloned object (IPC). */
   receiveMessage(raw: unknown): void {
     if (this.closed) return;
+    this.counters.messagesIn++;
     const parsed = parseClientEnvelope(raw);
     if (!parsed.ok) {
+      this.counters.messageErrors++;
+      this.transportSpan?.addEvent(EVENT.messageError, { 'error.message': parsed.error.slice(0, 500) });
       this.logger.warn('refused a malformed message', { session: this.id, error: parsed.error });
       this.sendError('bad_message', `Malformed message refused: ${parsed.error}`, parsed.seq);
       return;
@@ -129,9 +160,12 @@ export class Session {
     const decoded = decodeAudioFrame(data, FrameKind.Microphone);
     if (!decoded.ok) {
       this.countDropped();
+      this.counters.messageErrors++;
+      this.transportSpan?.addEvent(EVENT.messageError, { 'error.message': decoded.error });
       this.sendError('bad_frame', `Audio frame refused: ${decoded.error}`);
       return;
     }
+    this.counters.framesIn++;
     if (!this.conversationId) {
       // Frames still in flight after End are expected; drop them quietly.
       this.countDropped();
@@ -162,6 +196,20 @@ export class Session {
     this.closed = true;
     this.stopStats();
     void this.assistant?.dispose();
+    this.unsubscribeTelemetry?.();
+    const span = this.transportSpan;
+    if (span) {
+      span.addEvent(EVENT.disconnect);
+      span.setAttributes({
+        [ATTR.messagesIn]: this.counters.messagesIn,
+        [ATTR.messageErrors]: this.counters.messageErrors,
+        [ATTR.framesIn]: this.counters.framesIn,
+        [ATTR.framesDropped]: this.counters.framesDropped,
+        [ATTR.chunksOut]: this.counters.chunksOut,
+        'telemetry.spans_refused': this.counters.spansRefused,
+      });
+      span.end();
+    }
     this.conversationId = null;
     this.playingStream = null;
   }
@@ -182,7 +230,7 @@ export class Session {
         this.dynamics = new RunningDeviation();
         this.voicedRunMs = 0;
         this.startStats();
-        this.assistant?.startConversation();
+        this.assistant?.startConversation(this.conversationId);
         this.setState('listening');
         this.logger.info('conversation started', { session: this.id, conversation: this.conversationId });
         return;
@@ -209,7 +257,25 @@ export class Session {
       case 'playback':
         this.onPlayback(message);
         return;
+      case 'telemetry.spans':
+        this.importSpans(message.spans);
+        return;
+      case 'telemetry.configure':
+        if (!this.telemetry) {
+          this.sendError('invalid_state', 'Tracing is not available in this host.', seq);
+          return;
+        }
+        this.telemetry.configure({ enabled: message.enabled, consoleExport: message.consoleExport });
+        return;
     }
+  }
+
+  /** The client's spans join the export only inside traces this session started. */
+  private importSpans(spans: readonly SerializedSpan[]): void {
+    if (!this.telemetry || !this.assistant) return;
+    const accepted = spans.filter((span) => this.assistant!.isKnownTrace(span.traceId));
+    this.counters.spansRefused += spans.length - accepted.length;
+    if (accepted.length) this.telemetry.importSpans(accepted);
   }
 
   private playTestSound(): void {
@@ -265,12 +331,15 @@ export class Session {
   }
 
   private sendState(): void {
-    this.send({
-      type: 'state',
-      state: this.state,
-      conversationId: this.conversationId,
-      ...(this.stateDetail ? { detail: this.stateDetail.slice(0, 500) } : {}),
-    });
+    this.send(
+      {
+        type: 'state',
+        state: this.state,
+        conversationId: this.conversationId,
+        ...(this.stateDetail ? { detail: this.stateDetail.slice(0, 500) } : {}),
+      },
+      this.conversationId ? this.assistant?.conversationTraceparent : undefined,
+    );
   }
 
   private startStats(): void {
@@ -292,6 +361,7 @@ export class Session {
   }
 
   private countDropped(): void {
+    this.counters.framesDropped++;
     this.stats.framesDropped++;
     this.statsDirty = true;
   }
@@ -300,10 +370,10 @@ export class Session {
     this.send({ type: 'error', code, message, ...(ref === undefined ? {} : { ref }) });
   }
 
-  private send(message: ServerMessage): void {
+  private send(message: ServerMessage, traceparent?: string): void {
     if (this.closed) return;
     try {
-      this.carrier.send(this.writer.wrap(message));
+      this.carrier.send(this.writer.wrap(message, traceparent ? { traceparent } : undefined));
     } catch (error) {
       this.logger.warn('could not send to client', { session: this.id, error: String(error) });
     }

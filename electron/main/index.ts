@@ -12,6 +12,7 @@ import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { openAIAssistantDeps } from '../agent/assistant-deps';
 import { consoleLogger } from '../agent/logger';
 import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
+import { createAppTelemetry } from '../agent/telemetry/app-telemetry';
 import { Session } from '../agent/session';
 import { serveAppRequest } from './app-protocol';
 import { PortCarrier, routePortMessage } from './port-carrier';
@@ -30,6 +31,8 @@ import {
 loadDotenv({ quiet: true });
 const logger = consoleLogger('main');
 const assistant = openAIAssistantDeps(readPipelineConfig(process.env, (message) => logger.warn(message)));
+const telemetry = createAppTelemetry(process.env, logger, { name: 'electron', version: process.versions.electron ?? 'unknown' });
+const sessions = new Set<Session>();
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
@@ -112,9 +115,11 @@ function acceptSessions(): void {
     }
     const [port] = event.ports;
     if (!port) return;
-    const session = new Session(new PortCarrier(port), { logger, assistant });
+    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry });
+    sessions.add(session);
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {
+      sessions.delete(session);
       session.close();
       logger.info('session closed', { session: session.id });
     });
@@ -127,6 +132,16 @@ function acceptSessions(): void {
 app.on('second-instance', () => {
   if (mainWindow?.isMinimized()) mainWindow.restore();
   mainWindow?.focus();
+});
+
+// On quit, end the sessions and flush pending spans (bounded), then quit for real.
+let flushed = false;
+app.on('before-quit', (event) => {
+  if (flushed) return;
+  event.preventDefault();
+  flushed = true;
+  for (const session of sessions) session.close();
+  void telemetry.shutdown(3_000).finally(() => app.quit());
 });
 
 app.on('window-all-closed', () => {

@@ -11,7 +11,7 @@ import { MAX_MESSAGE_BYTES } from '../../shared/protocol';
 import { SECURITY_HEADERS } from '../agent/content-security-policy';
 import type { AssistantDeps } from '../agent/assistant';
 import type { Logger } from '../agent/logger';
-import { Session } from '../agent/session';
+import { Session, type SessionTelemetry } from '../agent/session';
 import { resolveStaticFile } from '../agent/static-files';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
@@ -28,6 +28,7 @@ export interface HeadlessHostOptions {
   logger: Logger;
   /** The voice pipeline; without it sessions only carry audio. */
   assistant?: AssistantDeps;
+  telemetry?: SessionTelemetry;
 }
 
 export interface HeadlessHost {
@@ -108,7 +109,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   }
 
   function onConnection(ws: WebSocket): void {
-    const session = new Session(new WebSocketCarrier(ws), { logger, ...(options.assistant ? { assistant: options.assistant } : {}) });
+    const session = new Session(new WebSocketCarrier(ws), {
+      logger,
+      ...(options.assistant ? { assistant: options.assistant } : {}),
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    });
     sessions.set(ws, session);
     let alive = true;
     ws.on('pong', () => (alive = true));

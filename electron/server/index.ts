@@ -8,6 +8,7 @@ import { config as loadDotenv } from 'dotenv';
 import { openAIAssistantDeps } from '../agent/assistant-deps';
 import { consoleLogger } from '../agent/logger';
 import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
+import { createAppTelemetry } from '../agent/telemetry/app-telemetry';
 import { startHeadlessHost } from './headless-host';
 import { isLoopback, readHostConfig } from './host-config';
 
@@ -22,10 +23,11 @@ async function main(): Promise<void> {
   }
   if (!isLoopback(host)) logger.warn(`HOST=${host}: the app is reachable from other machines on this network.`);
 
+  const telemetry = createAppTelemetry(process.env, logger);
   let hostHandle;
   try {
     const assistant = openAIAssistantDeps(readPipelineConfig(process.env, (message) => logger.warn(message)));
-    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant });
+    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant, telemetry });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint =
@@ -45,9 +47,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal} received, shutting down`);
-    const forced = setTimeout(() => process.exit(1), 5_000);
+    const forced = setTimeout(() => process.exit(1), 6_000);
     forced.unref();
-    void running.close().then(() => process.exit(0));
+    // Sessions end first (their spans close), then pending spans are flushed within 3 s.
+    void running
+      .close()
+      .then(() => telemetry.shutdown(3_000))
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -54,7 +54,12 @@ export function App({ client }: { client: SessionClient }) {
         </div>
       </footer>
 
-      <SettingsDialog ref={settings} snapshot={snapshot} onTestSound={() => client.playTestSound()} />
+      <SettingsDialog
+        ref={settings}
+        snapshot={snapshot}
+        onTestSound={() => client.playTestSound()}
+        onTracingChange={(change) => client.configureTracing(change)}
+      />
     </div>
   );
 }

@@ -56,6 +56,11 @@ export class ConversationContext {
     return true;
   }
 
+  /** Forgets the history (a new conversation). */
+  clear(): void {
+    this.history = [];
+  }
+
   setSystemPrompt(prompt: string): void {
     this.systemPrompt = prompt;
   }

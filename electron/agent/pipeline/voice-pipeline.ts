@@ -9,11 +9,13 @@
  * are cancelled and no audio is emitted after that.
  */
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
+import { ATTR, SPAN } from '../../../shared/telemetry';
 import type { ConversationContext } from './conversation-context';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
 import type { LanguageModel, SpeechToText, TextToSpeech } from './stages';
+import { failSpan, msSince, type TurnTracing } from './turn-tracing';
 
 export interface PipelineStages {
   stt: SpeechToText;
@@ -49,6 +51,7 @@ export async function runTurn(
   signal: AbortSignal,
   /** Filled as sentences are synthesised, so that an interrupter can see what was sent. */
   segments: SpokenSegment[] = [],
+  tracing?: TurnTracing,
 ): Promise<TurnResult> {
   const result: TurnResult = { status: 'completed', userText: null, replyText: '', segments, usage: null };
   // A failure in one stage stops the others.
@@ -57,34 +60,62 @@ export async function runTurn(
   signal.addEventListener('abort', onAbort, { once: true });
   let rootError: unknown = null;
   try {
-    const userText = input.kind === 'text' ? input.text : (await stages.stt.transcribe(input.audio, INPUT_SAMPLE_RATE, local.signal)).text;
+    const userText = input.kind === 'text' ? input.text : await transcribe(stages.stt, input.audio, local.signal, tracing);
     checkAborted(local.signal);
     if (!userText.trim())
       throw new StageError('stt', 'empty', "Sorry, I didn't catch that (the transcript was empty). Please say it again.");
     result.userText = userText;
     sink.userText(userText);
     context.addUser(userText);
-    const { messages } = context.aggregate();
+    const { messages, dropped, estimatedTokens } = context.aggregate();
+    tracing?.tracer
+      .startSpan(
+        SPAN.contextAggregate,
+        { attributes: { [ATTR.contextMessages]: messages.length, [ATTR.contextDropped]: dropped, [ATTR.contextTokens]: estimatedTokens } },
+        tracing.parent,
+      )
+      .end();
 
     const sentences = new SentenceQueue();
-    const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal).catch((error: unknown) => {
+    const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal, tracing).catch((error: unknown) => {
       rootError ??= error;
       local.abort(new Error('text-to-speech failed'));
     });
+    const llmSpan = tracing?.tracer.startSpan(
+      SPAN.llm,
+      {
+        attributes: {
+          [ATTR.operationName]: 'chat',
+          [ATTR.providerName]: stages.llm.provider,
+          [ATTR.requestModel]: stages.llm.model,
+          [ATTR.llmInputMessages]: messages.length,
+          ...(tracing.captureContent ? { [ATTR.llmInput]: JSON.stringify(messages) } : {}),
+        },
+      },
+      tracing.parent,
+    );
+    const llmStart = performance.now();
     try {
       const splitter = new SentenceSplitter();
       for await (const event of stages.llm.chat(messages, local.signal)) {
         if (event.type === 'usage') {
           result.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+          llmSpan?.setAttributes({ [ATTR.inputTokens]: event.inputTokens, [ATTR.outputTokens]: event.outputTokens });
           continue;
         }
+        if (!result.replyText) llmSpan?.setAttribute(ATTR.ttftMs, msSince(llmStart));
         result.replyText += event.text;
         sink.replyText(result.replyText);
         for (const sentence of splitter.push(event.text)) sentences.put(sentence);
       }
       const last = splitter.flush();
       if (last) sentences.put(last);
+      if (tracing?.captureContent) llmSpan?.setAttribute(ATTR.llmOutput, result.replyText);
+    } catch (error) {
+      if (llmSpan) failSpan(llmSpan, local.signal.aborted && rootError ? new StageError('llm', 'cancelled', 'cancelled') : error);
+      throw error;
     } finally {
+      llmSpan?.end();
       sentences.close();
     }
     await speaking;
@@ -103,22 +134,73 @@ export async function runTurn(
   }
 }
 
+async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSignal, tracing: TurnTracing | undefined): Promise<string> {
+  const span = tracing?.tracer.startSpan(
+    SPAN.stt,
+    {
+      attributes: {
+        [ATTR.providerName]: stt.provider,
+        [ATTR.requestModel]: stt.model,
+        [ATTR.sttAudioSeconds]: Math.round((audio.length / INPUT_SAMPLE_RATE) * 100) / 100,
+      },
+    },
+    tracing.parent,
+  );
+  const start = performance.now();
+  try {
+    const { text } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, signal);
+    span?.setAttribute(ATTR.ttfbMs, msSince(start));
+    if (tracing?.captureContent) span?.setAttribute(ATTR.sttTranscript, text);
+    return text;
+  } catch (error) {
+    if (span) failSpan(span, error);
+    throw error;
+  } finally {
+    span?.end();
+  }
+}
+
+/** One `tts` span per sentence: each is its own request with its own latency. */
 async function speak(
   sentences: SentenceQueue,
   tts: TextToSpeech,
   sink: TurnSink,
   segments: SpokenSegment[],
   signal: AbortSignal,
+  tracing: TurnTracing | undefined,
 ): Promise<void> {
   for (;;) {
     const sentence = await sentences.take(signal);
     if (sentence === null) return;
     const segment: SpokenSegment = { text: sentence, samples: 0 };
     segments.push(segment);
-    for await (const chunk of tts.synthesize(sentence, signal)) {
-      checkAborted(signal);
-      segment.samples += chunk.length;
-      sink.audio(chunk, tts.sampleRate);
+    const span = tracing?.tracer.startSpan(
+      SPAN.tts,
+      {
+        attributes: {
+          [ATTR.providerName]: tts.provider,
+          [ATTR.requestModel]: tts.model,
+          [ATTR.ttsVoice]: tts.voice,
+          [ATTR.ttsCharacters]: sentence.length,
+          ...(tracing.captureContent ? { [ATTR.ttsText]: sentence } : {}),
+        },
+      },
+      tracing.parent,
+    );
+    const start = performance.now();
+    try {
+      for await (const chunk of tts.synthesize(sentence, signal)) {
+        checkAborted(signal);
+        if (segment.samples === 0) span?.setAttribute(ATTR.ttfbMs, msSince(start));
+        segment.samples += chunk.length;
+        sink.audio(chunk, tts.sampleRate);
+      }
+    } catch (error) {
+      if (span) failSpan(span, signal.aborted ? new StageError('tts', 'cancelled', 'cancelled') : error);
+      throw error;
+    } finally {
+      span?.setAttribute(ATTR.ttsAudioSeconds, Math.round((segment.samples / tts.sampleRate) * 100) / 100);
+      span?.end();
     }
   }
 }

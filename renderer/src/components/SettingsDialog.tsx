@@ -8,10 +8,11 @@ export interface SettingsDialogHandle {
 interface Props {
   snapshot: SessionSnapshot;
   onTestSound(): void;
+  onTracingChange(change: { enabled?: boolean; consoleExport?: boolean }): void;
 }
 
 /** The settings pane: a modal dialog (Escape closes it, focus stays inside). */
-export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound }, ref) {
+export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
   useImperativeHandle(ref, () => ({ open: () => dialog.current?.showModal() }), []);
 
@@ -24,6 +25,37 @@ export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function S
             ×
           </button>
         </header>
+
+        <section aria-labelledby="settings-tracing">
+          <h3 id="settings-tracing">Tracing</h3>
+          {snapshot.tracing ? (
+            <>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={snapshot.tracing.enabled}
+                  onChange={(event) => onTracingChange({ enabled: event.target.checked })}
+                />
+                Enable tracing
+              </label>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={snapshot.tracing.consoleExport}
+                  disabled={!snapshot.tracing.enabled}
+                  onChange={(event) => onTracingChange({ consoleExport: event.target.checked })}
+                />
+                Console export
+              </label>
+              <p className="hint">
+                Each conversation is one OpenTelemetry trace, exported over OTLP/HTTP by the app (and printed in its terminal with
+                console export). Changes apply to the next span.
+              </p>
+            </>
+          ) : (
+            <p className="hint">Tracing is not available until the app is connected.</p>
+          )}
+        </section>
 
         <section aria-labelledby="settings-audio">
           <h3 id="settings-audio">Audio</h3>

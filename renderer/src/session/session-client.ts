@@ -7,9 +7,13 @@ import { INPUT_SAMPLE_RATE, SILENCE_DBFS, rmsDbfs } from '../../../shared/audio-
 import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
 import type { SessionPort } from '../../../shared/bridge';
 import { EnvelopeWriter, type AudioStats, type ClientMessage, type ServerEnvelope, type SessionState } from '../../../shared/protocol';
+import { ATTR, EVENT, SPAN, type TracingState } from '../../../shared/telemetry';
+import { sampledTraceparent } from '../../../shared/trace-context';
+import type { Context, Span } from '@opentelemetry/api';
 import { startMicrophone, type Microphone } from '../audio/microphone';
 import { Speaker, type PlaybackEvent } from '../audio/speaker';
 import { createBridge, type Bridge, type TransportKind } from '../bridge/bridge';
+import { RendererTelemetry } from '../telemetry/renderer-telemetry';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -37,6 +41,14 @@ export interface SessionSnapshot {
   stats: AudioStats | null;
   transcript: TranscriptEntry[];
   alert: string | null;
+  /** Tracing as main runs it; null until main has said (or when the host has none). */
+  tracing: TracingState | null;
+}
+
+interface PlaybackTrace {
+  span: Span;
+  chunks: number;
+  open: boolean;
 }
 
 const UI_UPDATE_MS = 66;
@@ -57,6 +69,12 @@ export class SessionClient {
   private pendingUiUpdate: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   private noticeCount = 0;
+  private readonly telemetry = new RendererTelemetry((spans) => this.send({ type: 'telemetry.spans', spans }));
+  private captureSpan: Span | null = null;
+  private captureConversationId: string | null = null;
+  /** Turn span contexts by audio stream, and the playback span of each stream. */
+  private readonly streamContexts = new Map<number, Context>();
+  private readonly playbackTraces = new Map<number, PlaybackTrace>();
 
   constructor(bridge: Bridge = createBridge()) {
     this.bridge = bridge;
@@ -74,6 +92,7 @@ export class SessionClient {
       stats: null,
       transcript: [],
       alert: null,
+      tracing: null,
     };
   }
 
@@ -132,6 +151,7 @@ export class SessionClient {
     if (!this.snapshot.conversationRequested) return;
     this.update({ conversationRequested: false });
     this.speaker.flush();
+    this.endCaptureSpan();
     await this.stopMicrophone();
     if (this.snapshot.conversationId) this.send({ type: 'conversation.end' });
   }
@@ -157,6 +177,11 @@ export class SessionClient {
     void this.speaker.prepare().then(() => this.send({ type: 'audio.test' }), (error: unknown) => this.update({ alert: `Audio output could not start: ${String(error)}` }));
   }
 
+  /** Switches tracing in main (for both processes); applies to the next span. */
+  configureTracing(change: { enabled?: boolean; consoleExport?: boolean }): void {
+    this.send({ type: 'telemetry.configure', ...change });
+  }
+
   dismissAlert(): void {
     this.update({ alert: null });
   }
@@ -167,6 +192,8 @@ export class SessionClient {
     if (this.pendingUiUpdate) clearTimeout(this.pendingUiUpdate);
     await this.stopMicrophone();
     await this.speaker.close();
+    this.endCaptureSpan();
+    await this.telemetry.flush().catch(() => {});
     this.port?.close();
     this.port = null;
   }
@@ -181,6 +208,14 @@ export class SessionClient {
         return;
       case 'state':
         this.update({ state: message.state, stateDetail: message.detail ?? null, conversationId: message.conversationId });
+        this.traceCapture(message.conversationId, envelope.traceparent);
+        return;
+      case 'telemetry':
+        this.telemetry.setState(message.state);
+        this.update({ tracing: message.state });
+        return;
+      case 'turn':
+        this.traceTurn(message.phase, message.stream, envelope.traceparent);
         return;
       case 'audio.stats':
         this.update({ stats: message.stats });
@@ -213,13 +248,81 @@ export class SessionClient {
       return;
     }
     const { stream, sampleRate, samples } = decoded.frame;
+    this.tracePlaybackChunk(stream);
     void this.speaker.play(stream, sampleRate, samples).catch((error: unknown) => {
       this.update({ alert: `Audio output failed: ${String(error)}` });
     });
   }
 
   private onPlayback(event: PlaybackEvent): void {
-    this.send({ type: 'playback', event: event.event, stream: event.stream, playedMs: event.playedMs });
+    const playback = this.playbackTraces.get(event.stream);
+    if (playback?.open) {
+      playback.span.setAttribute(ATTR.playbackPlayedMs, event.playedMs);
+      if (event.event === 'started') playback.span.addEvent(EVENT.playbackStarted);
+      if (event.event === 'flushed') {
+        playback.span.setAttribute(ATTR.playbackFlushed, true);
+        this.endPlaybackSpan(event.stream);
+      }
+    }
+    const traceparent = playback ? sampledTraceparent(playback.span.spanContext()) : undefined;
+    this.send({ type: 'playback', event: event.event, stream: event.stream, playedMs: event.playedMs }, traceparent);
+  }
+
+  // ---- tracing ----------------------------------------------------------------
+
+  /** audio.capture: the microphone's part of the conversation, under its span in main. */
+  private traceCapture(conversationId: string | null, traceparent: string | undefined): void {
+    if (conversationId === this.captureConversationId) return;
+    this.endCaptureSpan();
+    this.captureConversationId = conversationId;
+    const parent = conversationId ? this.telemetry.contextFrom(traceparent) : null;
+    if (!parent || !this.telemetry.enabled) return;
+    this.captureSpan = this.telemetry.tracer.startSpan(
+      SPAN.audioCapture,
+      { attributes: { [ATTR.captureSampleRate]: INPUT_SAMPLE_RATE, 'audio.capture.device': this.snapshot.microphoneLabel ?? 'unknown' } },
+      parent,
+    );
+  }
+
+  private endCaptureSpan(): void {
+    this.captureSpan?.setAttribute(ATTR.captureFramesSent, this.snapshot.framesSent);
+    this.captureSpan?.end();
+    this.captureSpan = null;
+  }
+
+  private traceTurn(phase: 'start' | 'end', stream: number, traceparent: string | undefined): void {
+    if (phase === 'start') {
+      const context = this.telemetry.contextFrom(traceparent);
+      if (context) this.streamContexts.set(stream, context);
+      for (const old of [...this.streamContexts.keys()].filter((s) => s < stream - 4)) this.streamContexts.delete(old);
+      return;
+    }
+    this.endPlaybackSpan(stream);
+    this.streamContexts.delete(stream);
+  }
+
+  /** audio.playback: from the first chunk of a stream until it drains or is flushed. */
+  private tracePlaybackChunk(stream: number): void {
+    const existing = this.playbackTraces.get(stream);
+    if (existing) {
+      existing.chunks++;
+      return;
+    }
+    const parent = this.streamContexts.get(stream);
+    if (!parent || !this.telemetry.enabled) return;
+    const span = this.telemetry.tracer.startSpan(SPAN.audioPlayback, { attributes: { 'audio.playback.stream': stream } }, parent);
+    this.playbackTraces.set(stream, { span, chunks: 1, open: true });
+    for (const old of [...this.playbackTraces.keys()].filter((s) => s < stream - 4)) this.endPlaybackSpan(old, true);
+  }
+
+  private endPlaybackSpan(stream: number, forget = false): void {
+    const playback = this.playbackTraces.get(stream);
+    if (playback?.open) {
+      playback.open = false;
+      playback.span.setAttribute(ATTR.playbackChunks, playback.chunks);
+      playback.span.end();
+    }
+    if (forget || playback) this.playbackTraces.delete(stream);
   }
 
   private onClose(reason: string): void {
@@ -269,8 +372,10 @@ export class SessionClient {
     }, delay);
   }
 
-  private send(message: ClientMessage): void {
-    this.port?.send(this.writer.wrap(message));
+  private send(message: ClientMessage, traceparent?: string): boolean {
+    if (!this.port) return false;
+    this.port.send(this.writer.wrap(message, traceparent ? { traceparent } : undefined));
+    return true;
   }
 
   private upsertTranscript(entry: TranscriptEntry): void {

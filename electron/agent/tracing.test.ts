@@ -1,0 +1,224 @@
+/** The span tree of conversations, across the bridge, with InMemorySpanExporter. */
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
+import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
+import { ATTR, SPAN, type SerializedSpan } from '../../shared/telemetry';
+import { parseTraceparent } from '../../shared/trace-context';
+import { silentLogger } from './logger';
+import { readPipelineConfig } from './pipeline/pipeline-config';
+import type { VoiceActivity } from './pipeline/stages';
+import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
+import { Session, type SessionCarrier } from './session';
+import { Telemetry } from './telemetry/telemetry';
+import { readTelemetryConfig } from './telemetry/telemetry-config';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+
+let server: FakeOpenAIServer;
+beforeAll(async () => {
+  server = await startFakeOpenAIServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const scriptedVad: VoiceActivity = { name: 'scripted', isSpeech: async (f) => (f[0] ?? 0) > 0, reset() {}, dispose: async () => {} };
+
+function setup(options: { captureContent?: boolean } = {}) {
+  const exporter = new InMemorySpanExporter();
+  const telemetry = new Telemetry(
+    readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false' }, () => {}),
+    silentLogger,
+    { exporter, consoleExporter: new InMemorySpanExporter(), batch: { scheduledDelayMillis: 10 } },
+  );
+  const envelopes: ServerEnvelope[] = [];
+  const audio = { chunks: 0 };
+  const carrier: SessionCarrier = { kind: 'websocket', send: (e) => envelopes.push(e), sendAudio: () => void audio.chunks++ };
+  const endpoint = { baseURL: server.url, apiKey: undefined, model: 'test-model' };
+  const session = new Session(carrier, {
+    telemetry,
+    assistant: {
+      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
+      stages: () => ({
+        stt: new OpenAISpeechToText(endpoint, 2_000),
+        llm: new OpenAILanguageModel(endpoint, 2_000, 2_000),
+        tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 2_000, 2_000),
+      }),
+      createVad: async () => scriptedVad,
+    },
+  });
+  const writer = new EnvelopeWriter<ClientMessage>();
+  const send = (message: ClientMessage, traceparent?: string) => session.receiveMessage(writer.wrap(message, traceparent ? { traceparent } : undefined));
+  const frame = (value: number, seq: number) =>
+    encodeAudioFrame({ kind: FrameKind.Microphone, seq, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
+  let seq = 0;
+  const speak = async () => {
+    for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000, seq++));
+    for (let i = 0; i < 8; i++) session.receiveAudio(frame(0, seq++));
+    await new Promise((r) => setTimeout(r, 30));
+  };
+  const until = async (predicate: () => boolean) => {
+    const end = Date.now() + 8_000;
+    while (!predicate()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${predicate.toString()}; types: ${envelopes.map((e) => e.message.type + (e.message.type === "state" ? ":" + e.message.state : "") + (e.message.type === "transcript" ? ":" + e.message.role + (e.message.interrupted ? "!" : "") : "")).join(",")}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const messages = (type: string) => envelopes.filter((e) => e.message.type === type);
+  const spans = async () => {
+    await telemetry.flush();
+    return exporter.getFinishedSpans();
+  };
+  session.open();
+  return { session, telemetry, send, speak, until, messages, spans, envelopes, audio };
+}
+
+const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+
+describe('tracing a conversation', () => {
+  it('gives one trace per conversation: conversation > turn > vad, stt, context.aggregate, llm, tts', async () => {
+    server.configure({ transcripts: ['first question', 'second question'], reply: 'One answer. Two sentences.' });
+    const t = setup();
+    t.send({ type: 'conversation.start' });
+    for (let turn = 1; turn <= 2; turn++) {
+      await t.speak();
+      await t.until(() => t.messages('turn').filter((e) => e.message.type === 'turn' && e.message.phase === 'start').length === turn);
+      const start = t.messages('turn').at(-1)!;
+      const stream = start.message.type === 'turn' ? start.message.stream : -1;
+      await t.until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final && t.envelopes.indexOf(e) > t.envelopes.indexOf(start)));
+      t.send({ type: 'playback', event: 'started', stream, playedMs: 0 });
+      t.send({ type: 'playback', event: 'drained', stream, playedMs: 900 });
+    }
+    t.send({ type: 'conversation.end' });
+    t.session.close();
+    const spans = await t.spans();
+
+    const [conversation] = byName(spans, SPAN.conversation);
+    expect(conversation).toBeDefined();
+    expect(parentOf(conversation!)).toBeUndefined();
+    expect(conversation!.attributes[ATTR.conversationId]).toMatch(/[0-9a-f-]{36}/);
+    const traceId = conversation!.spanContext().traceId;
+
+    const turns = byName(spans, SPAN.turn);
+    expect(turns.map((s) => s.attributes[ATTR.turnNumber])).toEqual([1, 2]);
+    for (const turn of turns) {
+      expect(turn.spanContext().traceId).toBe(traceId);
+      expect(parentOf(turn)).toBe(conversation!.spanContext().spanId);
+      expect(turn.attributes).toMatchObject({ [ATTR.turnInput]: 'voice', [ATTR.turnInterrupted]: false });
+      expect(turn.attributes[ATTR.voiceToVoiceMs]).toBeGreaterThan(0);
+      const children = spans.filter((s) => parentOf(s) === turn.spanContext().spanId).map((s) => s.name);
+      expect(children).toEqual(expect.arrayContaining([SPAN.vad, SPAN.stt, SPAN.contextAggregate, SPAN.llm, SPAN.tts]));
+      expect(children.filter((n) => n === SPAN.tts)).toHaveLength(2); // one per sentence
+    }
+
+    const [llm] = byName(spans, SPAN.llm);
+    expect(llm!.attributes).toMatchObject({
+      [ATTR.operationName]: 'chat',
+      [ATTR.providerName]: 'openai-compatible',
+      [ATTR.requestModel]: 'test-model',
+      [ATTR.outputTokens]: 4,
+    });
+    expect(llm!.attributes[ATTR.ttftMs]).toBeGreaterThanOrEqual(0);
+    const [stt] = byName(spans, SPAN.stt);
+    expect(stt!.attributes[ATTR.sttAudioSeconds]).toBeGreaterThan(0);
+    expect(stt!.attributes[ATTR.ttfbMs]).toBeGreaterThan(0);
+    const [tts] = byName(spans, SPAN.tts);
+    expect(tts!.attributes).toMatchObject({ [ATTR.ttsVoice]: 'alloy', [ATTR.ttsCharacters]: 'One answer.'.length });
+    const [vad] = byName(spans, SPAN.vad);
+    expect(vad!.events.map((e) => e.name)).toEqual(['speech.start', 'speech.stop']);
+    expect(byName(spans, SPAN.contextAggregate)[1]!.attributes[ATTR.contextMessages]).toBe(4);
+
+    // No content unless asked for.
+    const all = JSON.stringify(spans.map((s) => s.attributes));
+    expect(all).not.toContain('first question');
+    expect(all).not.toContain('One answer');
+
+    const [transport] = byName(spans, SPAN.transportSession);
+    expect(transport!.events.map((e) => e.name)).toEqual(['connect', 'disconnect']);
+    expect(transport!.attributes[ATTR.framesIn]).toBe(36);
+  });
+
+  it('records transcripts, prompts and replies when content capture is on', async () => {
+    server.configure({ reply: 'Content reply.' });
+    const t = setup({ captureContent: true });
+    t.send({ type: 'user.text', text: 'typed secret question' });
+    await t.until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final));
+    const spans = await t.spans();
+    expect(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmOutput]).toBe('Content reply.');
+    expect(String(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmInput])).toContain('typed secret question');
+    expect(byName(spans, SPAN.tts)[0]!.attributes[ATTR.ttsText]).toBe('Content reply.');
+    t.session.close();
+  });
+
+  it('marks an interrupted turn, and an error with status ERROR and the exception', async () => {
+    server.configure({ reply: 'A long reply. '.repeat(20), ttsRealtimeFactor: 2 });
+    const t = setup();
+    t.send({ type: 'conversation.start' });
+    t.send({ type: 'user.text', text: 'talk for a while' });
+    await t.until(() => t.audio.chunks > 0);
+    t.send({ type: 'playback', event: 'started', stream: 1, playedMs: 0 });
+    server.fail('chat', { kind: 'status', status: 401 }); // for the next turn's model call
+    await t.speak(); // barge-in
+    await t.until(() => t.messages('audio.flush').length === 1);
+    await t.until(() => t.messages('notice').length === 1);
+    t.send({ type: 'conversation.end' });
+    const spans = await t.spans();
+    const turns = byName(spans, SPAN.turn);
+    expect(turns[0]!.attributes).toMatchObject({ [ATTR.turnInput]: 'text', [ATTR.turnInterrupted]: true });
+    expect(turns[0]!.events.map((e) => e.name)).toContain('barge_in');
+    const failed = turns[1]!;
+    expect(failed.status.code).toBe(2);
+    expect(failed.attributes[ATTR.errorType]).toBe('auth');
+    expect(failed.events.some((e) => e.name === 'exception')).toBe(true);
+    const llm = byName(spans, SPAN.llm).find((s) => parentOf(s) === failed.spanContext().spanId)!;
+    expect(llm.status.code).toBe(2);
+    t.session.close();
+  });
+
+  it("joins the renderer's spans to the trace, under the span named by traceparent, and refuses foreign traces", async () => {
+    const t = setup();
+    t.send({ type: 'conversation.start' });
+    const state = t.messages('state').at(-1)!;
+    const parent = parseTraceparent(state.traceparent)!;
+    expect(parent).not.toBeNull();
+    const now = Math.floor(Date.now() / 1000);
+    const rendererSpan = (traceId: string): SerializedSpan => ({
+      traceId,
+      spanId: 'ab'.repeat(8),
+      parentSpanId: parent.spanId,
+      traceFlags: 1,
+      name: SPAN.audioCapture,
+      kind: 0,
+      startTime: [now, 0],
+      endTime: [now + 1, 5],
+      attributes: { [ATTR.captureFramesSent]: 50 },
+      events: [],
+      status: { code: 0 },
+    });
+    t.send({ type: 'telemetry.spans', spans: [rendererSpan(parent.traceId), rendererSpan('f'.repeat(32))] });
+    t.send({ type: 'conversation.end' });
+    t.session.close();
+    const spans = await t.spans();
+    const capture = byName(spans, SPAN.audioCapture);
+    expect(capture).toHaveLength(1);
+    expect(capture[0]!.spanContext().traceId).toBe(parent.traceId);
+    expect(parentOf(capture[0]!)).toBe(byName(spans, SPAN.conversation)[0]!.spanContext().spanId);
+    expect(capture[0]!.attributes[ATTR.processType]).toBe('renderer');
+    expect(byName(spans, SPAN.transportSession)[0]!.attributes['telemetry.spans_refused']).toBe(1);
+  });
+
+  it('creates no spans when tracing is off, and tells the client the live state', async () => {
+    const t = setup();
+    t.telemetry.configure({ enabled: false });
+    expect(t.messages('telemetry').at(-1)?.message).toEqual({ type: 'telemetry', state: { enabled: false, consoleExport: false, captureContent: false } });
+    t.send({ type: 'conversation.start' });
+    expect(t.messages('state').at(-1)?.traceparent).toBeUndefined();
+    t.send({ type: 'telemetry.configure', enabled: true, consoleExport: true });
+    expect(t.telemetry.tracingState).toMatchObject({ enabled: true, consoleExport: true });
+    t.send({ type: 'conversation.end' });
+    t.session.close();
+    const spans = await t.spans();
+    expect(byName(spans, SPAN.conversation)).toHaveLength(0);
+  });
+});
