@@ -1,6 +1,6 @@
 /** The span tree of conversations, across the bridge, with InMemorySpanExporter. */
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
@@ -220,5 +220,69 @@ describe('tracing a conversation', () => {
     t.session.close();
     const spans = await t.spans();
     expect(byName(spans, SPAN.conversation)).toHaveLength(0);
+  });
+});
+
+describe('secrets', () => {
+  it('never puts the API key or OTLP headers in spans, console export or logs', async () => {
+    const KEY = 'sk-test-SECRET-9f8e7d6c';
+    const HEADER = 'hdr-SECRET-1a2b3c';
+    const lines: string[] = [];
+    const logger = {
+      info: (m: string, f?: unknown) => lines.push(m + JSON.stringify(f ?? {})),
+      warn: (m: string, f?: unknown) => lines.push(m + JSON.stringify(f ?? {})),
+      error: (m: string, f?: unknown) => lines.push(m + JSON.stringify(f ?? {})),
+    };
+    const printed: string[] = [];
+    const dir = vi.spyOn(console, 'dir').mockImplementation((value: unknown) => void printed.push(JSON.stringify(value)));
+    try {
+      const exporter = new InMemorySpanExporter();
+      const telemetry = new Telemetry(
+        readTelemetryConfig(
+          { ENABLE_TRACING: 'true', OTEL_CONSOLE_EXPORT: 'true', OTEL_CAPTURE_CONTENT: 'true', OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${HEADER}` },
+          (m) => lines.push(m),
+        ),
+        logger,
+        { exporter, batch: { scheduledDelayMillis: 10 } },
+      );
+      const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, OPENAI_API_KEY: KEY }, (m) => lines.push(m));
+      const session = new Session(
+        { kind: 'websocket', send: () => {}, sendAudio: () => {} },
+        {
+          logger,
+          telemetry,
+          assistant: {
+            config,
+            stages: () => ({
+              stt: new OpenAISpeechToText(config.stt, 2_000),
+              llm: new OpenAILanguageModel(config.llm, 2_000, 2_000),
+              tts: new OpenAITextToSpeech(config.tts, 2_000, 2_000),
+            }),
+            createVad: async () => scriptedVad,
+          },
+        },
+      );
+      session.open();
+      server.fail('chat', { kind: 'status', status: 401 });
+      session.receiveMessage({ v: 1, seq: 0, message: { type: 'user.text', text: 'first' } });
+      await new Promise((r) => setTimeout(r, 300));
+      session.receiveMessage({ v: 1, seq: 1, message: { type: 'user.text', text: 'second' } });
+      await new Promise((r) => setTimeout(r, 500));
+      session.close();
+      await telemetry.flush();
+      expect(server.requests.some((r) => r.authorization === `Bearer ${KEY}`)).toBe(true); // the key was used...
+      const everything = [
+        JSON.stringify(exporter.getFinishedSpans().map((s) => ({ a: s.attributes, e: s.events, st: s.status, r: s.resource.attributes }))),
+        ...printed,
+        ...lines,
+      ].join('\n');
+      expect(printed.length).toBeGreaterThan(3);
+      expect(everything).toContain('refused the API key'); // ...the failure was reported...
+      expect(everything).not.toContain(KEY); // ...and the secrets went nowhere else.
+      expect(everything).not.toContain('SECRET');
+      await telemetry.shutdown(500);
+    } finally {
+      dir.mockRestore();
+    }
   });
 });
