@@ -67,3 +67,15 @@ describe('ConversationContext', () => {
     expect(context.length).toBe(0);
   });
 });
+
+describe('ConversationContext memory', () => {
+  it('forgets history that the turn limit can never send again', () => {
+    const context = new ConversationContext('', { maxTurns: 3, maxTokens: 100_000 });
+    for (let i = 0; i < 1_000; i++) {
+      context.addUser(`q${i}`);
+      context.addAssistant(`a${i}`);
+    }
+    expect(context.length).toBeLessThanOrEqual(4 * (3 * 2 + 2));
+    expect(context.aggregate().messages.map((m) => m.content)).toEqual(['q997', 'a997', 'q998', 'a998', 'q999', 'a999']);
+  });
+});

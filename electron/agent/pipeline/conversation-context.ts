@@ -31,6 +31,13 @@ export class ConversationContext {
 
   addUser(text: string): void {
     this.history.push({ role: 'user', content: text });
+    this.prune();
+  }
+
+  /** History older than the turn limit can never be sent again: forget it (bounded memory). */
+  private prune(): void {
+    const keep = this.limits.maxTurns * 2 + 2;
+    if (this.history.length > keep * 2) this.history.splice(0, this.history.length - keep);
   }
 
   /** Records what the assistant actually said (the played part when interrupted). */
