@@ -63,6 +63,7 @@ export default defineConfig({
         OTEL_EXPORTER_OTLP_HEADERS: 'x-e2e-token=trace%20secret',
         OTEL_SERVICE_NAME: 'voice-agent-e2e',
         OTEL_CAPTURE_CONTENT: 'false',
+        OTEL_BSP_SCHEDULE_DELAY: '500',
         STT_MODEL: 'fake-stt',
         LLM_MODEL: 'fake-llm',
         TTS_MODEL: 'fake-tts',

@@ -85,7 +85,7 @@ test('switching tracing off in Settings stops export; on resumes it; a failing c
   await setTracing(app, false);
   await resetCollector();
   await typedTurn(app, 'not traced while off');
-  await app.waitForTimeout(2_500); // longer than the export interval
+  await app.waitForTimeout(2_500); // five export intervals (OTEL_BSP_SCHEDULE_DELAY=500 in the e2e host)
   expect((await collected()).spans).toEqual([]);
 
   await setTracing(app, true);

@@ -11,6 +11,7 @@ describe('readTelemetryConfig', () => {
       serviceName: 'voice-agent-stack',
       samplingRatio: 1,
       captureContent: false,
+      exportDelayMs: 5_000,
     });
   });
 
@@ -25,6 +26,7 @@ describe('readTelemetryConfig', () => {
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.25',
         OTEL_CAPTURE_CONTENT: 'yes',
+        OTEL_BSP_SCHEDULE_DELAY: '500',
       },
       vi.fn(),
     );
@@ -36,6 +38,7 @@ describe('readTelemetryConfig', () => {
       serviceName: 'my-voice',
       samplingRatio: 0.25,
       captureContent: true,
+      exportDelayMs: 500,
     });
   });
 

@@ -15,6 +15,8 @@ export interface TelemetryConfig {
   /** Parent-based: a root span is sampled with this probability, children follow their parent. */
   samplingRatio: number;
   captureContent: boolean;
+  /** Delay between batch exports (OTEL_BSP_SCHEDULE_DELAY). */
+  exportDelayMs: number;
 }
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
@@ -39,6 +41,7 @@ export function readTelemetryConfig(env: Env, warn: (message: string) => void): 
     serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
     samplingRatio: samplingRatio(env, warn),
     captureContent: flag('OTEL_CAPTURE_CONTENT'),
+    exportDelayMs: exportDelay(env, warn),
   };
 }
 
@@ -111,4 +114,13 @@ function samplingRatio(env: Env, warn: (message: string) => void): number {
       warn(`OTEL_TRACES_SAMPLER="${env.OTEL_TRACES_SAMPLER}" is not supported (use parentbased_traceidratio, always_on or always_off); sampling everything.`);
       return 1;
   }
+}
+
+function exportDelay(env: Env, warn: (message: string) => void): number {
+  const raw = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
+  if (!raw) return 5_000;
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= 50 && value <= 600_000) return value;
+  warn(`OTEL_BSP_SCHEDULE_DELAY="${raw}" must be a whole number of milliseconds from 50 to 600000; using 5000.`);
+  return 5_000;
 }

@@ -79,7 +79,7 @@ export class Telemetry {
           exporter: otlp,
           maxQueueSize: options.batch?.maxQueueSize ?? 2_048,
           maxExportBatchSize: 512,
-          scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? 1_000,
+          scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? config.exportDelayMs,
           exportTimeoutMillis: options.batch?.exportTimeoutMillis ?? 10_000,
         }),
         () => this.state.enabled,
