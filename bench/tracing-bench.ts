@@ -1,0 +1,86 @@
+/**
+ * What tracing costs per turn: CPU and wall time with tracing off, on with
+ * OTLP export to a live local receiver, and on with console export. Modes are
+ * interleaved (A B C A B C ...) so machine noise falls on all of them alike.
+ *
+ * A turn is a voice turn as the app runs it: 2 s of microphone frames and the
+ * silence window arrive over the session, then STT, LLM and TTS (2 s of reply
+ * audio sent back). Voice detection is scripted, so its inference (about
+ * 0.1 ms per 32 ms of audio) is left out: the ratio measured is on the high side.
+ */
+import { inspect } from 'node:util';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { silentLogger } from '../electron/agent/logger';
+import { Telemetry } from '../electron/agent/telemetry/telemetry';
+import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
+import { BenchClient, benchConfig, stagesFor, voiceTurn, type FakeProviders } from './harness';
+import { figure, type Figure } from './stats';
+
+type Mode = 'off' | 'otlp' | 'console';
+
+export async function tracingBench(providers: FakeProviders, reps: number, turnsPerRep: number): Promise<Figure[]> {
+  await providers.configure({ transcripts: ['What time is it?'], reply: 'A short answer. With two sentences.', ttsMsPerChar: 60 });
+  const offSpans = new InMemorySpanExporter();
+  const make = (mode: Mode) =>
+    new Telemetry(
+      readTelemetryConfig(
+        {
+          ENABLE_TRACING: mode === 'off' ? 'false' : 'true',
+          OTEL_CONSOLE_EXPORT: mode === 'console' ? 'true' : 'false',
+          OTEL_EXPORTER_OTLP_ENDPOINT: providers.base,
+        },
+        () => {},
+      ),
+      silentLogger,
+      mode === 'off' ? { exporter: offSpans, consoleExporter: offSpans } : {},
+    );
+  const modes: Mode[] = ['off', 'otlp', 'console'];
+  const telemetries = Object.fromEntries(modes.map((m) => [m, make(m)])) as Record<Mode, Telemetry>;
+  const clients = Object.fromEntries(
+    modes.map((m) => [m, new BenchClient(stagesFor(providers.url), benchConfig(providers.url), telemetries[m])]),
+  ) as Record<Mode, BenchClient>;
+  for (const client of Object.values(clients)) client.send({ type: 'conversation.start' });
+  const cpu: Record<Mode, number[]> = { off: [], otlp: [], console: [] };
+  const wall: Record<Mode, number[]> = { off: [], otlp: [], console: [] };
+
+  // Console export writes readable spans; here they go to a null sink so the bench output stays legible.
+  const realDir = console.dir;
+  let printed = 0;
+  console.dir = (value: unknown, options?: object) => {
+    printed += inspect(value, options).length;
+  };
+  try {
+    for (let rep = 0; rep < reps + 1; rep++) {
+      for (const mode of modes) {
+        const client = clients[mode];
+        const cpuStart = process.cpuUsage();
+        const wallStart = performance.now();
+        for (let t = 0; t < turnsPerRep; t++) await voiceTurn(client);
+        await telemetries[mode].flush();
+        const used = process.cpuUsage(cpuStart);
+        if (rep === 0) continue; // warm-up
+        cpu[mode].push((used.user + used.system) / 1000 / turnsPerRep);
+        wall[mode].push((performance.now() - wallStart) / turnsPerRep);
+      }
+    }
+    for (const mode of modes) {
+      clients[mode].send({ type: 'conversation.end' });
+      clients[mode].session.close();
+      await telemetries[mode].shutdown(2_000);
+    }
+  } finally {
+    console.dir = realDir;
+  }
+  const overhead = (mode: Mode) => cpu[mode].map((value, i) => ((value - cpu.off[i]!) / cpu.off[i]!) * 100);
+  const exported = (await providers.traces()).spans.length;
+  return [
+    figure('turn_cpu_tracing_off_ms', 'ms', cpu.off, null, { note: 'CPU time of the app per voice turn (providers run in another process)' }),
+    figure('turn_cpu_tracing_otlp_ms', 'ms', cpu.otlp, null, { note: `OTLP export to a live local receiver (${exported} spans received)` }),
+    figure('turn_cpu_tracing_console_ms', 'ms', cpu.console, null, { note: `console export (${printed} characters formatted)` }),
+    figure('turn_wall_tracing_off_ms', 'ms', wall.off, null),
+    figure('turn_wall_tracing_otlp_ms', 'ms', wall.otlp, null),
+    figure('tracing_cpu_overhead_pct', '%', overhead('otlp'), 3, { on: 'median', note: 'CPU per turn, tracing on (OTLP) vs off, paired runs; budget on the median' }),
+    figure('tracing_console_cpu_overhead_pct', '%', overhead('console'), null),
+    figure('spans_created_tracing_off', 'spans', [offSpans.getFinishedSpans().length], 0, { note: 'tracing off creates no spans at all' }),
+  ];
+}
