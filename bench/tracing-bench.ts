@@ -51,7 +51,8 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
   };
   try {
     for (let rep = 0; rep < reps + 1; rep++) {
-      for (const mode of modes) {
+      // Rotate the order (A B C, B C A, C A B) so no mode always runs first or last.
+      for (const mode of [...modes.slice(rep % 3), ...modes.slice(0, rep % 3)]) {
         const client = clients[mode];
         const cpuStart = process.cpuUsage();
         const wallStart = performance.now();
@@ -59,6 +60,7 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
         await telemetries[mode].flush();
         const used = process.cpuUsage(cpuStart);
         if (rep === 0) continue; // warm-up
+        // Paired with the off run of the same repetition (see overhead below).
         cpu[mode].push((used.user + used.system) / 1000 / turnsPerRep);
         wall[mode].push((performance.now() - wallStart) / turnsPerRep);
       }
