@@ -1,9 +1,14 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig, type Project } from '@playwright/test';
 import { electronBinaryPath } from './electron/main/launch.mjs';
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 5199);
 /** The fake OpenAI-compatible server that every provider of the app under test points at. */
 export const FAKE_OPENAI_PORT = Number(process.env.E2E_FAKE_OPENAI_PORT ?? 5299);
+/** A fresh data folder per run (settings, secrets) for the host under test. */
+process.env.E2E_DATA_DIR ??= join(tmpdir(), `voice-agent-e2e-${Date.now()}`);
+export const E2E_DATA_DIR = process.env.E2E_DATA_DIR;
 const electronBinary = electronBinaryPath();
 
 const projects: Project[] = [{ name: 'web', use: { browserName: 'chromium' } }];
@@ -49,6 +54,7 @@ export default defineConfig({
       env: {
         PORT: String(E2E_PORT),
         HOST: '127.0.0.1',
+        DATA_DIR: E2E_DATA_DIR,
         OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`,
         OPENAI_API_KEY: '',
         STT_BASE_URL: '',

@@ -7,6 +7,7 @@
  * untrusted, and main's replies are checked by the client as well.
  */
 import { z } from 'zod';
+import { SettingsViewSchema } from './settings';
 import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
 
 export const PROTOCOL_VERSION = 1;
@@ -52,6 +53,12 @@ const TelemetryConfigure = z.strictObject({
   consoleExport: z.boolean().optional(),
 });
 
+/** A change from the settings pane (checked field by field in main, see shared/settings.ts). */
+const SettingsUpdate = z.strictObject({
+  type: z.literal('settings.update'),
+  patch: z.record(z.string(), z.unknown()),
+});
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ConversationStart,
   ConversationEnd,
@@ -60,6 +67,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   PlaybackEvent,
   TelemetrySpans,
   TelemetryConfigure,
+  SettingsUpdate,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -128,6 +136,14 @@ const TurnMessage = z.strictObject({
   number: z.number().int().nonnegative(),
   stream: z.number().int().nonnegative(),
 });
+/** The settings as the renderer may see them (secrets only as "set or not"). */
+const SettingsMessage = z.strictObject({ type: z.literal('settings'), view: SettingsViewSchema });
+/** The outcome of a settings.update: field errors when nothing was saved. */
+const SettingsResult = z.strictObject({
+  type: z.literal('settings.result'),
+  ok: z.boolean(),
+  errors: z.record(z.string(), z.string().max(500)),
+});
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
 const ErrorMessage = z.strictObject({
@@ -148,6 +164,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ErrorMessage,
   TelemetryStateMessage,
   TurnMessage,
+  SettingsMessage,
+  SettingsResult,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];

@@ -12,21 +12,35 @@ const SETUP_HINT: Record<'stt' | 'llm' | 'tts', string> = {
   tts: 'No text-to-speech provider is configured: set OPENAI_API_KEY, or TTS_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server, in .env.',
 };
 
-export function openAIAssistantDeps(config: PipelineConfig): AssistantDeps {
-  let stages: PipelineStages | null = null;
+/**
+ * `config` may be a function: the configuration is then read again for every
+ * turn, so a provider changed in Settings takes effect for the next turn.
+ */
+export function openAIAssistantDeps(config: PipelineConfig | (() => PipelineConfig)): AssistantDeps {
+  const current = typeof config === 'function' ? config : () => config;
+  let cached: { key: string; stages: PipelineStages } | null = null;
   return {
-    config,
-    stages() {
-      for (const stage of ['stt', 'llm', 'tts'] as const)
-        if (!isConfigured(config[stage])) return new StageError(stage, 'not_configured', SETUP_HINT[stage]);
-      const t = config.timeouts;
-      stages ??= {
-        stt: new OpenAISpeechToText(config.stt, t.sttMs),
-        llm: new OpenAILanguageModel(config.llm, t.llmFirstTokenMs, t.llmIdleMs),
-        tts: new OpenAITextToSpeech(config.tts, t.ttsFirstByteMs, t.ttsIdleMs),
-      };
-      return stages;
+    get config() {
+      return current();
     },
-    createVad: () => SileroVoiceActivity.load(config.vad.threshold),
+    stages() {
+      const c = current();
+      for (const stage of ['stt', 'llm', 'tts'] as const)
+        if (!isConfigured(c[stage])) return new StageError(stage, 'not_configured', SETUP_HINT[stage]);
+      const key = JSON.stringify([c.stt, c.llm, c.tts, c.timeouts]);
+      if (cached?.key !== key) {
+        const t = c.timeouts;
+        cached = {
+          key,
+          stages: {
+            stt: new OpenAISpeechToText(c.stt, t.sttMs),
+            llm: new OpenAILanguageModel(c.llm, t.llmFirstTokenMs, t.llmIdleMs),
+            tts: new OpenAITextToSpeech(c.tts, t.ttsFirstByteMs, t.ttsIdleMs),
+          },
+        };
+      }
+      return cached.stages;
+    },
+    createVad: () => SileroVoiceActivity.load(current().vad.threshold),
   };
 }

@@ -80,7 +80,7 @@ interface ListeningTurn {
 
 export class Assistant {
   private readonly context: ConversationContext;
-  private readonly detector: TurnDetector;
+  private detector: TurnDetector;
   private vad: Promise<VoiceActivity> | null = null;
   private chain: Promise<void> = Promise.resolve();
   private pendingFrames = 0;
@@ -151,7 +151,9 @@ export class Assistant {
       this.tracer.startSpan(SPAN.conversation, { root: true, attributes: { [ATTR.conversationId]: conversationId } }),
     );
     this.conversationContext = trace.setSpan(ROOT_CONTEXT, this.conversationSpan);
-    this.detector.reset();
+    // Turn-taking settings apply from the next conversation on.
+    const { vad } = this.deps.config;
+    this.detector = new TurnDetector({ minSpeechMs: vad.minSpeechMs, silenceMs: vad.silenceMs });
     this.vad ??= this.deps.createVad();
     this.vad.then(
       (vad) => vad.reset(),
@@ -334,6 +336,7 @@ export class Assistant {
 
   private startTurn(input: TurnInput, listening: ListeningTurn | null = null, userStoppedAt: number | null = null): void {
     const stages = this.deps.stages();
+    this.context.setSystemPrompt(this.deps.config.systemPrompt);
     const userEntryId = randomUUID();
     if (input.kind === 'text') this.output.transcript({ id: userEntryId, role: 'user', text: input.text, final: true });
     const number = listening?.number ?? ++this.turnCount;

@@ -19,6 +19,7 @@ import {
   type SessionState,
 } from '../../shared/protocol';
 import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import type { SettingsView } from '../../shared/settings';
 import { ATTR, EVENT, SPAN, type SerializedSpan, type TracingState } from '../../shared/telemetry';
 import { Assistant, type AssistantDeps, type AssistantTelemetry } from './assistant';
 import { silentLogger, type Logger } from './logger';
@@ -39,9 +40,17 @@ export interface SessionTelemetry extends AssistantTelemetry {
   importSpans(spans: readonly SerializedSpan[]): void;
 }
 
+/** What a session needs of the settings store (see settings/settings-store.ts). */
+export interface SessionSettings {
+  readonly view: SettingsView;
+  update(patch: unknown): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }>;
+  onChange(listener: () => void): () => void;
+}
+
 export interface SessionOptions {
   logger?: Logger;
   telemetry?: SessionTelemetry;
+  settings?: SessionSettings;
   /** The voice pipeline's providers; without them the session only carries audio. */
   assistant?: AssistantDeps;
   /** Interval between audio statistics updates while a conversation runs. */
@@ -73,6 +82,8 @@ export class Session {
   private closed = false;
   private readonly assistant: Assistant | null;
   private readonly telemetry: SessionTelemetry | null;
+  private readonly settings: SessionSettings | null;
+  private unsubscribeSettings: (() => void) | null = null;
   private transportSpan: Span | null = null;
   private unsubscribeTelemetry: (() => void) | null = null;
   private readonly counters = { messagesIn: 0, messageErrors: 0, framesIn: 0, framesDropped: 0, chunksOut: 0, spansRefused: 0 };
@@ -85,6 +96,7 @@ export class Session {
     this.statsIntervalMs = options.statsIntervalMs ?? 200;
     this.voicedThresholdDbfs = options.voicedThresholdDbfs ?? -50;
     this.telemetry = options.telemetry ?? null;
+    this.settings = options.settings ?? null;
     this.assistant = options.assistant
       ? new Assistant(
           { ...options.assistant, ...(options.telemetry && !options.assistant.telemetry ? { telemetry: options.telemetry } : {}) },
@@ -125,6 +137,11 @@ export class Session {
       audioIn: { sampleRate: INPUT_SAMPLE_RATE, frameSamples: FRAME_SAMPLES },
     });
     if (this.telemetry) this.send({ type: 'telemetry', state: this.telemetry.tracingState });
+    if (this.settings) {
+      const settings = this.settings;
+      this.send({ type: 'settings', view: settings.view });
+      this.unsubscribeSettings = settings.onChange(() => this.send({ type: 'settings', view: settings.view }));
+    }
     this.sendState();
   }
 
@@ -197,6 +214,7 @@ export class Session {
     this.stopStats();
     void this.assistant?.dispose();
     this.unsubscribeTelemetry?.();
+    this.unsubscribeSettings?.();
     const span = this.transportSpan;
     if (span) {
       span.addEvent(EVENT.disconnect);
@@ -260,13 +278,30 @@ export class Session {
       case 'telemetry.spans':
         this.importSpans(message.spans);
         return;
-      case 'telemetry.configure':
-        if (!this.telemetry) {
-          this.sendError('invalid_state', 'Tracing is not available in this host.', seq);
+      case 'telemetry.configure': {
+        const change = { ...(message.enabled === undefined ? {} : { enabled: message.enabled }), ...(message.consoleExport === undefined ? {} : { consoleExport: message.consoleExport }) };
+        if (this.settings) void this.applySettings({ values: { tracing: change } }, seq);
+        else if (this.telemetry) this.telemetry.configure(change);
+        else this.sendError('invalid_state', 'Tracing is not available in this host.', seq);
+        return;
+      }
+      case 'settings.update':
+        if (!this.settings) {
+          this.sendError('invalid_state', 'Settings cannot be changed in this host.', seq);
           return;
         }
-        this.telemetry.configure({ enabled: message.enabled, consoleExport: message.consoleExport });
+        void this.applySettings(message.patch, seq);
         return;
+    }
+  }
+
+  private async applySettings(patch: unknown, seq: number): Promise<void> {
+    try {
+      const result = await this.settings!.update(patch);
+      this.send({ type: 'settings.result', ok: result.ok, errors: result.ok ? {} : result.errors });
+    } catch (error) {
+      this.logger.error('settings could not be saved', { error: String(error) });
+      this.sendError('internal', `Settings could not be saved: ${String(error)}`, seq);
     }
   }
 

@@ -5,14 +5,14 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session as electronSession, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session as electronSession, shell } from 'electron';
 import { config as loadDotenv } from 'dotenv';
 import { IPC_OPEN_SESSION } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
-import { openAIAssistantDeps } from '../agent/assistant-deps';
+import { startAppServices, type AppServices } from '../agent/app-services';
 import { consoleLogger } from '../agent/logger';
-import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
-import { createAppTelemetry } from '../agent/telemetry/app-telemetry';
+import { FileSecretStore } from '../agent/settings/secret-store';
+import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { Session } from '../agent/session';
 import { serveAppRequest } from './app-protocol';
 import { PortCarrier, routePortMessage } from './port-carrier';
@@ -30,9 +30,21 @@ import {
 
 loadDotenv({ quiet: true });
 const logger = consoleLogger('main');
-const assistant = openAIAssistantDeps(readPipelineConfig(process.env, (message) => logger.warn(message)));
-const telemetry = createAppTelemetry(process.env, logger, { name: 'electron', version: process.versions.electron ?? 'unknown' });
 const sessions = new Set<Session>();
+let services: AppServices | null = null;
+
+async function openServices(): Promise<AppServices> {
+  const dataDir = app.getPath('userData');
+  const encrypted = safeStorage.isEncryptionAvailable();
+  if (!encrypted) logger.warn('The system keychain is not available: API keys are kept in a file readable only by you.');
+  return startAppServices({
+    dataDir,
+    env: process.env,
+    secretStore: encrypted ? new SafeStorageSecretStore(join(dataDir, 'secrets.bin')) : new FileSecretStore(join(dataDir, 'secrets.json')),
+    logger,
+    runtime: { name: 'electron', version: process.versions.electron ?? 'unknown' },
+  });
+}
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
@@ -115,7 +127,9 @@ function acceptSessions(): void {
     }
     const [port] = event.ports;
     if (!port) return;
-    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry });
+    if (!services) return;
+    const { assistant, telemetry, settings } = services;
+    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry, settings });
     sessions.add(session);
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {
@@ -141,14 +155,21 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   flushed = true;
   for (const session of sessions) session.close();
-  void telemetry.shutdown(3_000).finally(() => app.quit());
+  void (services?.telemetry.shutdown(3_000) ?? Promise.resolve()).finally(() => app.quit());
 });
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
+  try {
+    services = await openServices();
+  } catch (error) {
+    logger.error(`Could not open the app's data folder (${String(error)}).`);
+    app.quit();
+    return;
+  }
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
   lockDown();
   acceptSessions();

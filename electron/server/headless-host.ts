@@ -11,7 +11,7 @@ import { MAX_MESSAGE_BYTES } from '../../shared/protocol';
 import { SECURITY_HEADERS } from '../agent/content-security-policy';
 import type { AssistantDeps } from '../agent/assistant';
 import type { Logger } from '../agent/logger';
-import { Session, type SessionTelemetry } from '../agent/session';
+import { Session, type SessionSettings, type SessionTelemetry } from '../agent/session';
 import { resolveStaticFile } from '../agent/static-files';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
@@ -29,6 +29,7 @@ export interface HeadlessHostOptions {
   /** The voice pipeline; without it sessions only carry audio. */
   assistant?: AssistantDeps;
   telemetry?: SessionTelemetry;
+  settings?: SessionSettings;
 }
 
 export interface HeadlessHost {
@@ -113,6 +114,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       logger,
       ...(options.assistant ? { assistant: options.assistant } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
     });
     sessions.set(ws, session);
     let alive = true;

@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
-import { openAIAssistantDeps } from '../agent/assistant-deps';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startAppServices } from '../agent/app-services';
 import { consoleLogger } from '../agent/logger';
-import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
-import { createAppTelemetry } from '../agent/telemetry/app-telemetry';
+import { FileSecretStore } from '../agent/settings/secret-store';
 import { startHeadlessHost } from './headless-host';
 import { isLoopback, readHostConfig } from './host-config';
 
@@ -23,11 +24,18 @@ async function main(): Promise<void> {
   }
   if (!isLoopback(host)) logger.warn(`HOST=${host}: the app is reachable from other machines on this network.`);
 
-  const telemetry = createAppTelemetry(process.env, logger);
+  const dataDir = resolve(process.env.DATA_DIR?.trim() || join(homedir(), '.voice-agent-stack'));
+  let services;
+  try {
+    services = await startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger });
+  } catch (error) {
+    logger.error(`Could not open the data folder ${dataDir} (${String(error)}). Set DATA_DIR to a folder you can write to.`);
+    process.exit(1);
+  }
+  const { telemetry, assistant, settings } = services;
   let hostHandle;
   try {
-    const assistant = openAIAssistantDeps(readPipelineConfig(process.env, (message) => logger.warn(message)));
-    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant, telemetry });
+    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant, telemetry, settings });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint =

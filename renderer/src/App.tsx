@@ -59,6 +59,7 @@ export function App({ client }: { client: SessionClient }) {
         snapshot={snapshot}
         onTestSound={() => client.playTestSound()}
         onTracingChange={(change) => client.configureTracing(change)}
+        onSaveSettings={(patch) => client.saveSettings(patch)}
       />
     </div>
   );

@@ -1,11 +1,10 @@
-/** Creates the app's Telemetry from the environment, for either host. */
+/** Creates the app's Telemetry from its configuration, for either host. */
 import type { Logger } from '../logger';
 import { displayUrl } from '../pipeline/stage-error';
 import { Telemetry } from './telemetry';
-import { readTelemetryConfig } from './telemetry-config';
+import type { TelemetryConfig } from './telemetry-config';
 
-export function createAppTelemetry(env: Record<string, string | undefined>, logger: Logger, runtime?: { name: string; version: string }): Telemetry {
-  const config = readTelemetryConfig(env, (message) => logger.warn(message));
+export function createAppTelemetry(config: TelemetryConfig, logger: Logger, runtime?: { name: string; version: string }): Telemetry {
   const version = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0';
   const telemetry = new Telemetry(config, logger, { serviceVersion: version, ...(runtime ? { runtime } : {}) });
   if (config.enabled)

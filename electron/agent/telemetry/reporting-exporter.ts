@@ -12,10 +12,20 @@ export class ReportingExporter implements SpanExporter {
   private dropped = 0;
 
   constructor(
-    private readonly inner: SpanExporter,
-    private readonly target: string,
+    private inner: SpanExporter,
+    private target: string,
     private readonly logger: Logger,
   ) {}
+
+  /** Sends future batches elsewhere (a new endpoint or headers from Settings). */
+  replace(inner: SpanExporter, target: string): void {
+    const old = this.inner;
+    this.inner = inner;
+    this.target = target;
+    this.failing = false;
+    this.dropped = 0;
+    void old.shutdown().catch(() => {});
+  }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.inner.export(spans, (result) => {

@@ -15,6 +15,11 @@ export class SwitchableSampler implements Sampler {
     this.inner = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
   }
 
+  /** A new ratio for conversations that start from now on. */
+  setRatio(ratio: number): void {
+    this.inner = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  }
+
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     if (!this.isEnabled()) return { decision: SamplingDecision.NOT_RECORD };
     return this.inner.shouldSample(context, traceId, name, kind, attributes, links);

@@ -50,6 +50,11 @@ export class Telemetry {
   private state: TracingState;
   private readonly listeners = new Set<(state: TracingState) => void>();
   private shutdownPromise: Promise<void> | null = null;
+  private readonly otlp: ReportingExporter;
+  private readonly sampler: SwitchableSampler;
+  private exportTarget: string;
+  private readonly ownExporter: boolean;
+  private readonly otlpTimeoutMillis: number;
 
   constructor(
     readonly config: TelemetryConfig,
@@ -68,11 +73,12 @@ export class Telemetry {
       'host.arch': arch(),
       'os.type': type().toLowerCase(),
     });
-    const otlp = new ReportingExporter(
-      options.exporter ?? new OTLPTraceExporter({ url: config.tracesUrl, headers: { ...config.headers }, timeoutMillis: options.otlpTimeoutMillis ?? 10_000 }),
-      displayUrl(config.tracesUrl),
-      logger,
-    );
+    this.ownExporter = !options.exporter;
+    this.otlpTimeoutMillis = options.otlpTimeoutMillis ?? 10_000;
+    this.exportTarget = JSON.stringify([config.tracesUrl, config.headers]);
+    const otlp = new ReportingExporter(options.exporter ?? this.createExporter(config), displayUrl(config.tracesUrl), logger);
+    this.otlp = otlp;
+    this.sampler = new SwitchableSampler(() => this.state.enabled, config.samplingRatio);
     this.processors = [
       new GatedSpanProcessor(
         new BatchSpanProcessor({
@@ -91,7 +97,7 @@ export class Telemetry {
     ];
     this.provider = new TracerProvider({
       resource: this.resource,
-      sampler: new SwitchableSampler(() => this.state.enabled, config.samplingRatio),
+      sampler: this.sampler,
       spanProcessors: this.processors,
       spanLimits: { attributeValueLengthLimit: 8_192, attributeCountLimit: 128, eventCountLimit: 128 },
     });
@@ -114,6 +120,31 @@ export class Telemetry {
     this.logger.info(`Tracing ${next.enabled ? 'on' : 'off'}, console export ${next.consoleExport ? 'on' : 'off'}.`);
     if (!next.enabled) void this.provider.forceFlush().catch(() => {});
     for (const listener of this.listeners) listener({ ...next });
+  }
+
+  /**
+   * Applies saved settings live: switches, content capture and sampling for the
+   * next span, a new endpoint or headers for the next export. The service name
+   * is part of the resource, fixed for the process: it applies after a restart.
+   */
+  applyConfig(config: TelemetryConfig): void {
+    this.sampler.setRatio(config.samplingRatio);
+    const target = JSON.stringify([config.tracesUrl, config.headers]);
+    if (this.ownExporter && target !== this.exportTarget) {
+      this.exportTarget = target;
+      this.otlp.replace(this.createExporter(config), displayUrl(config.tracesUrl));
+      this.logger.info(`Trace export now goes to ${displayUrl(config.tracesUrl)}.`);
+    }
+    if (config.captureContent !== this.state.captureContent) {
+      this.state = { ...this.state, captureContent: config.captureContent };
+      if (config.enabled === this.state.enabled && config.consoleExport === this.state.consoleExport)
+        for (const listener of this.listeners) listener({ ...this.state });
+    }
+    this.configure({ enabled: config.enabled, consoleExport: config.consoleExport });
+  }
+
+  private createExporter(config: TelemetryConfig): SpanExporter {
+    return new OTLPTraceExporter({ url: config.tracesUrl, headers: { ...config.headers }, timeoutMillis: this.otlpTimeoutMillis });
   }
 
   onChange(listener: (state: TracingState) => void): () => void {

@@ -1,5 +1,6 @@
 import { forwardRef, useImperativeHandle, useRef } from 'react';
 import type { SessionSnapshot } from '../session/session-client';
+import { SettingsForm } from './SettingsForm';
 
 export interface SettingsDialogHandle {
   open(): void;
@@ -9,19 +10,20 @@ interface Props {
   snapshot: SessionSnapshot;
   onTestSound(): void;
   onTracingChange(change: { enabled?: boolean; consoleExport?: boolean }): void;
+  onSaveSettings(patch: Record<string, unknown>): void;
 }
 
 /** The settings pane: a modal dialog (Escape closes it, focus stays inside). */
-export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange }, ref) {
+export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange, onSaveSettings }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
   useImperativeHandle(ref, () => ({ open: () => dialog.current?.showModal() }), []);
 
   return (
     <dialog ref={dialog} className="settings" aria-labelledby="settings-title">
-      <form method="dialog" className="settings-body">
+      <div className="settings-body">
         <header className="settings-header">
           <h2 id="settings-title">Settings</h2>
-          <button type="submit" className="button link" aria-label="Close settings">
+          <button type="button" className="button link" aria-label="Close settings" onClick={() => dialog.current?.close()}>
             ×
           </button>
         </header>
@@ -57,6 +59,8 @@ export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function S
           )}
         </section>
 
+        {snapshot.settings && <SettingsForm view={snapshot.settings} save={snapshot.settingsSave} onSave={onSaveSettings} />}
+
         <section aria-labelledby="settings-audio">
           <h3 id="settings-audio">Audio</h3>
           <p className="hint">Plays a short chime through the same path as the assistant's voice.</p>
@@ -79,7 +83,7 @@ export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function S
             <dd>{snapshot.microphoneLabel ?? 'not in use'}</dd>
           </dl>
         </section>
-      </form>
+      </div>
     </dialog>
   );
 });

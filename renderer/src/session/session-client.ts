@@ -7,6 +7,7 @@ import { INPUT_SAMPLE_RATE, SILENCE_DBFS, rmsDbfs } from '../../../shared/audio-
 import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
 import type { SessionPort } from '../../../shared/bridge';
 import { EnvelopeWriter, type AudioStats, type ClientMessage, type ServerEnvelope, type SessionState } from '../../../shared/protocol';
+import type { SettingsView } from '../../../shared/settings';
 import { ATTR, EVENT, SPAN, type TracingState } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
 import type { Context, Span } from '@opentelemetry/api';
@@ -43,6 +44,10 @@ export interface SessionSnapshot {
   alert: string | null;
   /** Tracing as main runs it; null until main has said (or when the host has none). */
   tracing: TracingState | null;
+  /** The settings main uses (secrets only as set / not set); null when the host keeps none. */
+  settings: SettingsView | null;
+  /** The last save: pending, saved, or refused with messages per field. */
+  settingsSave: { state: 'idle' | 'saving' | 'saved' } | { state: 'refused'; errors: Record<string, string> };
 }
 
 interface PlaybackTrace {
@@ -93,6 +98,8 @@ export class SessionClient {
       transcript: [],
       alert: null,
       tracing: null,
+      settings: null,
+      settingsSave: { state: 'idle' },
     };
   }
 
@@ -177,6 +184,15 @@ export class SessionClient {
     void this.speaker.prepare().then(() => this.send({ type: 'audio.test' }), (error: unknown) => this.update({ alert: `Audio output could not start: ${String(error)}` }));
   }
 
+  /** Saves settings in main; the answer arrives as `settingsSave`. */
+  saveSettings(patch: Record<string, unknown>): void {
+    if (!this.send({ type: 'settings.update', patch })) {
+      this.update({ settingsSave: { state: 'refused', errors: { settings: 'Not connected to the app; nothing was saved.' } } });
+      return;
+    }
+    this.update({ settingsSave: { state: 'saving' } });
+  }
+
   /** Switches tracing in main (for both processes); applies to the next span. */
   configureTracing(change: { enabled?: boolean; consoleExport?: boolean }): void {
     this.send({ type: 'telemetry.configure', ...change });
@@ -216,6 +232,12 @@ export class SessionClient {
         return;
       case 'turn':
         this.traceTurn(message.phase, message.stream, envelope.traceparent);
+        return;
+      case 'settings':
+        this.update({ settings: message.view });
+        return;
+      case 'settings.result':
+        this.update({ settingsSave: message.ok ? { state: 'saved' } : { state: 'refused', errors: message.errors } });
         return;
       case 'audio.stats':
         this.update({ stats: message.stats });

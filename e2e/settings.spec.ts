@@ -1,0 +1,43 @@
+import { expect, test } from './fixtures';
+
+test('settings are checked as typed, saved, and still there after a reload', async ({ app }) => {
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: 'Settings' });
+
+  // An invalid endpoint: a message beside the field, and nothing can be saved.
+  const endpoint = dialog.getByRole('textbox', { name: 'OTLP endpoint' });
+  await endpoint.fill('localhost:4318');
+  await expect(dialog.getByText('must be an http:// or https:// URL')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+
+  // The rest of the form keeps working; valid values are saved.
+  await endpoint.fill('http://127.0.0.1:5299');
+  await dialog.getByRole('textbox', { name: 'Language model', exact: true }).fill('llama3.2-e2e');
+  await dialog.getByLabel('OpenAI API key').fill('sk-e2e-never-shown');
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.getByText('Saved. Providers apply from the next turn.')).toBeVisible();
+  await expect(dialog.getByLabel('OpenAI API key')).toHaveAttribute('placeholder', /set; type to replace/);
+  await expect(dialog.getByLabel('OpenAI API key')).toHaveValue('');
+
+  await app.reload();
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
+  const again = app.getByRole('dialog', { name: 'Settings' });
+  await expect(again.getByRole('textbox', { name: 'Language model', exact: true })).toHaveValue('llama3.2-e2e');
+  await expect(again.getByLabel('OpenAI API key')).toHaveAttribute('placeholder', /set/);
+  expect(await app.content()).not.toContain('sk-e2e-never-shown');
+
+  // The next turn uses the new model.
+  await app.keyboard.press('Escape');
+  const message = app.getByRole('textbox', { name: 'Message' });
+  await message.fill('which model?');
+  await message.press('Enter');
+  await expect(app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant').last()).toContainText('You said: which model?');
+
+  // Reset returns the field to the environment's value.
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
+  const model = app.getByRole('dialog', { name: 'Settings' }).getByRole('textbox', { name: 'Language model', exact: true });
+  await model.locator('xpath=..').getByRole('button', { name: 'Reset' }).click();
+  await expect(model).toHaveValue('fake-llm');
+  await app.getByRole('dialog', { name: 'Settings' }).getByLabel('OpenAI API key').locator('xpath=..').getByRole('button', { name: 'Reset' }).click();
+  await expect(app.getByRole('dialog', { name: 'Settings' }).getByLabel('OpenAI API key')).toHaveAttribute('placeholder', 'not set');
+});

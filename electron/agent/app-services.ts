@@ -1,0 +1,32 @@
+/**
+ * What both hosts run: the settings store, tracing that follows it, and the
+ * assistant's providers read from it for every turn.
+ */
+import type { AssistantDeps } from './assistant';
+import { openAIAssistantDeps } from './assistant-deps';
+import type { Logger } from './logger';
+import type { SecretStore } from './settings/secret-store';
+import { SettingsStore } from './settings/settings-store';
+import { createAppTelemetry } from './telemetry/app-telemetry';
+import type { Telemetry } from './telemetry/telemetry';
+
+export interface AppServices {
+  settings: SettingsStore;
+  telemetry: Telemetry;
+  assistant: AssistantDeps;
+}
+
+export async function startAppServices(options: {
+  dataDir: string;
+  env: Record<string, string | undefined>;
+  secretStore: SecretStore;
+  logger: Logger;
+  runtime?: { name: string; version: string };
+}): Promise<AppServices> {
+  const settings = await SettingsStore.open(options);
+  const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
+  settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
+  const assistant = openAIAssistantDeps(() => settings.pipelineConfig());
+  options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}.`);
+  return { settings, telemetry, assistant };
+}

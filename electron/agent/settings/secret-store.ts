@@ -1,0 +1,51 @@
+/**
+ * Where API keys and OTLP headers are kept. They stay in main: the renderer
+ * only learns whether each is set. The headless host keeps them in a file
+ * only the user can read (0600); the desktop app encrypts them with Electron's
+ * safeStorage (see electron/main).
+ */
+import { chmod, readFile } from 'node:fs/promises';
+import { SECRET_NAMES, type SecretName } from '../../../shared/settings';
+import { writeFileAtomic } from './atomic-file';
+
+export type Secrets = Partial<Record<SecretName, string>>;
+
+export interface SecretStore {
+  readonly description: string;
+  load(): Promise<Secrets>;
+  save(secrets: Secrets): Promise<void>;
+}
+
+export function pickSecrets(value: unknown): Secrets {
+  const out: Secrets = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const name of SECRET_NAMES) {
+    const secret = (value as Record<string, unknown>)[name];
+    if (typeof secret === 'string' && secret) out[name] = secret;
+  }
+  return out;
+}
+
+export class FileSecretStore implements SecretStore {
+  readonly description: string;
+
+  constructor(private readonly path: string) {
+    this.description = `${path} (readable only by you)`;
+  }
+
+  async load(): Promise<Secrets> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw error;
+    }
+    await chmod(this.path, 0o600).catch(() => {});
+    return pickSecrets(JSON.parse(text));
+  }
+
+  async save(secrets: Secrets): Promise<void> {
+    await writeFileAtomic(this.path, `${JSON.stringify(secrets)}\n`, 0o600);
+  }
+}

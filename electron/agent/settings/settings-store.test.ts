@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SettingsSchema } from '../../../shared/settings';
+import { silentLogger } from '../logger';
+import { writeFileAtomic } from './atomic-file';
+import { FileSecretStore } from './secret-store';
+import { SettingsStore } from './settings-store';
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'settings-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function open(dir: string, env: Record<string, string> = {}, logger = silentLogger) {
+  return SettingsStore.open({ dataDir: dir, env, secretStore: new FileSecretStore(join(dir, 'secrets.json')), logger });
+}
+
+describe('settings precedence', () => {
+  it('starts from defaults, then the environment, then what the user saved', async () => {
+    const dir = dataDir();
+    const store = await open(dir, { LLM_MODEL: 'llama3.2', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' });
+    expect(store.values.llm.model).toBe('llama3.2');
+    expect(store.values.tts.model).toBe('gpt-4o-mini-tts');
+    expect(store.view.sources).toMatchObject({ 'llm.model': 'env', 'tts.model': 'default', 'llm.baseUrl': 'env' });
+
+    const result = await store.update({ values: { llm: { model: 'qwen2.5' }, tracing: { samplingRatio: 0.5 } } });
+    expect(result.ok).toBe(true);
+    expect(store.values.llm.model).toBe('qwen2.5');
+    expect(store.view.sources['llm.model']).toBe('saved');
+
+    // Saved values survive a restart and still win over the environment.
+    const again = await open(dir, { LLM_MODEL: 'llama3.2' });
+    expect(again.values.llm.model).toBe('qwen2.5');
+    expect(again.values.tracing.samplingRatio).toBe(0.5);
+
+    // Reset returns a field to the environment's value.
+    await again.update({ reset: ['llm.model'] });
+    expect(again.values.llm.model).toBe('llama3.2');
+    expect(again.view.sources['llm.model']).toBe('env');
+  });
+
+  it('feeds the pipeline and tracing configuration', async () => {
+    const store = await open(dataDir(), { OPENAI_API_KEY: 'sk-env' });
+    await store.update({ values: { stt: { baseUrl: 'http://127.0.0.1:8000/v1' }, audio: { silenceMs: 800 }, tracing: { otlpEndpoint: 'http://collector:4318/' } }, secrets: { ttsApiKey: 'sk-tts' } });
+    const pipeline = store.pipelineConfig();
+    expect(pipeline.stt).toMatchObject({ baseURL: 'http://127.0.0.1:8000/v1', apiKey: 'sk-env' });
+    expect(pipeline.tts.apiKey).toBe('sk-tts');
+    expect(pipeline.vad.silenceMs).toBe(800);
+    expect(store.telemetryConfig().tracesUrl).toBe('http://collector:4318/v1/traces');
+  });
+});
+
+describe('validation', () => {
+  it.each([
+    [{ values: { tracing: { otlpEndpoint: 'localhost:4318' } } }, 'tracing.otlpEndpoint', /http/],
+    [{ values: { tracing: { samplingRatio: 1.5 } } }, 'tracing.samplingRatio', /between 0 and 1/],
+    [{ values: { llm: { model: '  ' } } }, 'llm.model', /empty/],
+    [{ values: { stt: { baseUrl: 'ftp://x' } } }, 'stt.baseUrl', /http/],
+    [{ secrets: { otlpHeaders: 'novalue' } }, 'secrets.otlpHeaders', /key=value/],
+    [{ values: { audio: { silenceMs: 50 } } }, 'audio.silenceMs', /100 to 5000/],
+    [{ values: { nonsense: {} } }, 'nonsense', /./],
+  ])('refuses %j with a message for its field, and saves nothing', async (patch, field, message) => {
+    const dir = dataDir();
+    const store = await open(dir);
+    const before = store.values;
+    const result = await store.update(patch);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(Object.entries(result.errors).find(([key]) => key.startsWith(field))?.[1]).toMatch(message);
+    expect(store.values).toEqual(before);
+    expect(existsSync(join(dir, 'settings.json'))).toBe(false);
+  });
+
+  it('accepts the defaults', () => {
+    expect(SettingsSchema.safeParse({
+      tracing: { enabled: false, consoleExport: false, otlpEndpoint: 'http://localhost:4318', serviceName: 'x', samplingRatio: 1, captureContent: false },
+      stt: { baseUrl: '', model: 'm' },
+      llm: { baseUrl: '', model: 'm', systemPrompt: '' },
+      tts: { baseUrl: '', model: 'm', voice: 'alloy' },
+      audio: { vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200 },
+    }).success).toBe(true);
+  });
+});
+
+describe('secrets', () => {
+  it('keeps secrets in a file only the user can read, and shows the renderer only whether each is set', async () => {
+    const dir = dataDir();
+    const store = await open(dir, { OPENAI_API_KEY: 'sk-from-env-123' });
+    await store.update({ secrets: { llmApiKey: 'sk-saved-456', otlpHeaders: 'x-key=abc' } });
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    const view = JSON.stringify(store.view);
+    expect(view).not.toContain('sk-from-env-123');
+    expect(view).not.toContain('sk-saved-456');
+    expect(view).not.toContain('abc');
+    expect(store.view.secrets).toMatchObject({ openaiApiKey: { set: true, source: 'env' }, llmApiKey: { set: true, source: 'saved' }, sttApiKey: { set: false } });
+    expect(readFileSync(join(dir, 'settings.json'), 'utf8')).not.toContain('sk-saved-456');
+    expect((await open(dir)).secret('llmApiKey')).toBe('sk-saved-456');
+    await store.update({ secrets: { llmApiKey: null } });
+    expect(store.secret('llmApiKey')).toBeUndefined();
+  });
+});
+
+describe('persistence', () => {
+  it('moves a corrupt file aside with a clear message and starts from the environment', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'settings.json'), '{"version":1,"values":{"llm":{"model":');
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const store = await open(dir, { LLM_MODEL: 'from-env' }, logger);
+    expect(store.values.llm.model).toBe('from-env');
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/unreadable .* moved it to .*settings\.json\.corrupt-/));
+    expect(readdirSync(dir).some((f) => f.startsWith('settings.json.corrupt-'))).toBe(true);
+    // The app goes on: saving works again.
+    expect((await store.update({ values: { llm: { model: 'fixed' } } })).ok).toBe(true);
+  });
+
+  it('treats a file with invalid values as corrupt too', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, values: { tracing: { samplingRatio: 7 } } }));
+    const store = await open(dir);
+    expect(store.values.tracing.samplingRatio).toBe(1);
+  });
+
+  it('writes atomically: a process killed mid-write leaves the previous file intact', async () => {
+    const dir = dataDir();
+    const target = join(dir, 'settings.json');
+    await writeFileAtomic(target, '{"previous":true}');
+    // A child writes 200 MB through writeFileAtomic and is killed while it does.
+    const script = `
+      const { writeFileAtomic } = await import(${JSON.stringify(join(import.meta.dirname, 'atomic-file.ts'))});
+      process.send('writing');
+      await writeFileAtomic(${JSON.stringify(target)}, 'x'.repeat(200 * 1024 * 1024));
+      process.send('done');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve) => child.once('message', () => resolve()));
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(readFileSync(target, 'utf8')).toBe('{"previous":true}');
+  });
+});

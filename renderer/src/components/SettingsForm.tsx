@@ -1,0 +1,205 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { SettingsPatchSchema, SettingsSchema, fieldErrors, type SecretName, type Settings, type SettingsView } from '../../../shared/settings';
+
+type Draft = { [S in keyof Settings]: { [K in keyof Settings[S]]: string | boolean } };
+type SecretDraft = Partial<Record<SecretName, string>>;
+
+const NUMBER_FIELDS = new Set(['tracing.samplingRatio', 'audio.vadThreshold', 'audio.silenceMs', 'audio.minSpeechMs']);
+const SOURCE_TEXT = { env: 'from the environment', saved: 'saved', default: 'default' } as const;
+
+function toDraft(values: Settings): Draft {
+  return JSON.parse(JSON.stringify(values, (_key, value: unknown) => (typeof value === 'number' ? String(value) : value))) as Draft;
+}
+
+function fromDraft(draft: Draft): unknown {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [section, fields] of Object.entries(draft)) {
+    out[section] = {};
+    for (const [key, value] of Object.entries(fields)) {
+      out[section]![key] = NUMBER_FIELDS.has(`${section}.${key}`) && typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    }
+  }
+  return out;
+}
+
+interface Props {
+  view: SettingsView;
+  save: SaveState;
+  onSave(patch: Record<string, unknown>): void;
+}
+
+export type SaveState = { state: 'idle' | 'saving' | 'saved' } | { state: 'refused'; errors: Record<string, string> };
+
+/** Every setting, checked as it is typed (with main's own schema), saved together, applied live. */
+export function SettingsForm({ view, save, onSave }: Props) {
+  const [draft, setDraft] = useState<Draft>(() => toDraft(view.values));
+  const [secrets, setSecrets] = useState<SecretDraft>({});
+  const [based, setBased] = useState(view);
+  if (based !== view) {
+    // Main saved (or another window did): show what is in force now.
+    setBased(view);
+    setDraft(toDraft(view.values));
+    setSecrets({});
+  }
+
+  const candidate = fromDraft(draft);
+  const local = SettingsSchema.safeParse(candidate);
+  const secretCheck = SettingsPatchSchema.safeParse({ secrets });
+  const errors: Record<string, string> = {
+    ...(save.state === 'refused' ? save.errors : {}),
+    ...(local.success ? {} : fieldErrors(local.error)),
+    ...(secretCheck.success ? {} : fieldErrors(secretCheck.error)),
+  };
+  const valid = local.success && secretCheck.success;
+
+  function set(section: keyof Settings, key: string, value: string | boolean) {
+    setDraft((d) => ({ ...d, [section]: { ...d[section], [key]: value } }));
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!valid) return;
+    const values: Record<string, Record<string, unknown>> = {};
+    for (const [section, fields] of Object.entries(local.data) as [keyof Settings, Record<string, unknown>][]) {
+      for (const [key, value] of Object.entries(fields)) {
+        if ((view.values[section] as Record<string, unknown>)[key] !== value) (values[section] ??= {})[key] = value;
+      }
+    }
+    const changedSecrets = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== ''));
+    onSave({ values, secrets: changedSecrets });
+  }
+
+  const field = (section: keyof Settings, key: string, label: string, input: (id: string, describedBy: string) => ReactNode, hint?: string) => {
+    const path = `${section}.${key}`;
+    const id = `setting-${section}-${key}`;
+    const source = view.sources[path] ?? 'default';
+    return (
+      <div className="field" key={path}>
+        <label htmlFor={id}>{label}</label>
+        {input(id, `${id}-note`)}
+        <div className="field-note" id={`${id}-note`}>
+          {errors[path] ? (
+            <span className="field-error" role="alert">
+              {errors[path]}
+            </span>
+          ) : (
+            <span className="field-source">
+              {SOURCE_TEXT[source]}
+              {hint ? ` · ${hint}` : ''}
+            </span>
+          )}
+          {source === 'saved' && (
+            <button type="button" className="button link small" onClick={() => onSave({ reset: [path] })}>
+              Reset
+            </button>
+          )}
+        </div>
+      </div>
+    );
+  };
+  const text = (section: keyof Settings, key: string, label: string, options: { type?: string; hint?: string; step?: string } = {}) =>
+    field(
+      section,
+      key,
+      label,
+      (id, describedBy) => (
+        <input
+          id={id}
+          type={options.type ?? 'text'}
+          step={options.step}
+          value={String(draft[section][key as keyof Draft[typeof section]])}
+          aria-invalid={errors[`${section}.${key}`] ? true : undefined}
+          aria-describedby={describedBy}
+          onChange={(e) => set(section, key, e.target.value)}
+        />
+      ),
+      options.hint,
+    );
+  const secret = (name: SecretName, label: string) => {
+    const state = view.secrets[name];
+    const id = `secret-${name}`;
+    const path = `secrets.${name}`;
+    return (
+      <div className="field" key={path}>
+        <label htmlFor={id}>{label}</label>
+        <input
+          id={id}
+          type="password"
+          autoComplete="off"
+          placeholder={state?.set ? '•••••••• (set; type to replace)' : 'not set'}
+          value={secrets[name] ?? ''}
+          aria-invalid={errors[path] ? true : undefined}
+          aria-describedby={`${id}-note`}
+          onChange={(e) => setSecrets((s) => ({ ...s, [name]: e.target.value }))}
+        />
+        <div className="field-note" id={`${id}-note`}>
+          {errors[path] ? (
+            <span className="field-error" role="alert">
+              {errors[path]}
+            </span>
+          ) : (
+            <span className="field-source">{state?.set ? SOURCE_TEXT[state.source] : 'not set'}</span>
+          )}
+          {state?.source === 'saved' && (
+            <button type="button" className="button link small" onClick={() => onSave({ reset: [path] })}>
+              Reset
+            </button>
+          )}
+        </div>
+      </div>
+    );
+  };
+
+  return (
+    <form className="settings-form" onSubmit={submit} noValidate>
+      <fieldset>
+        <legend>Tracing export</legend>
+        {text('tracing', 'otlpEndpoint', 'OTLP endpoint', { type: 'url' })}
+        {secret('otlpHeaders', 'OTLP headers')}
+        {text('tracing', 'serviceName', 'Service name', { hint: 'applies after a restart' })}
+        {text('tracing', 'samplingRatio', 'Sampling ratio', { type: 'number', step: '0.05' })}
+        {field('tracing', 'captureContent', 'Capture content', (id, describedBy) => (
+          <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft.tracing.captureContent === true} onChange={(e) => set('tracing', 'captureContent', e.target.checked)} />
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Speech-to-text</legend>
+        {text('stt', 'baseUrl', 'Speech-to-text base URL', { type: 'url', hint: 'empty: OpenAI' })}
+        {text('stt', 'model', 'Speech-to-text model')}
+        {secret('sttApiKey', 'Speech-to-text API key')}
+      </fieldset>
+      <fieldset>
+        <legend>Language model</legend>
+        {text('llm', 'baseUrl', 'Language model base URL', { type: 'url', hint: 'empty: OpenAI' })}
+        {text('llm', 'model', 'Language model')}
+        {secret('llmApiKey', 'Language model API key')}
+        {field('llm', 'systemPrompt', 'System prompt', (id, describedBy) => (
+          <textarea id={id} rows={3} aria-describedby={describedBy} value={String(draft.llm.systemPrompt)} onChange={(e) => set('llm', 'systemPrompt', e.target.value)} />
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Text-to-speech</legend>
+        {text('tts', 'baseUrl', 'Text-to-speech base URL', { type: 'url', hint: 'empty: OpenAI' })}
+        {text('tts', 'model', 'Text-to-speech model')}
+        {text('tts', 'voice', 'Voice')}
+        {secret('ttsApiKey', 'Text-to-speech API key')}
+      </fieldset>
+      <fieldset>
+        <legend>Keys and listening</legend>
+        {secret('openaiApiKey', 'OpenAI API key')}
+        {text('audio', 'vadThreshold', 'Voice detection threshold', { type: 'number', step: '0.05', hint: 'lower hears softer speech' })}
+        {text('audio', 'silenceMs', 'Silence that ends your turn (ms)', { type: 'number', step: '50' })}
+        {text('audio', 'minSpeechMs', 'Shortest speech (ms)', { type: 'number', step: '20' })}
+      </fieldset>
+      <div className="settings-actions">
+        <button type="submit" className="button" disabled={!valid || save.state === 'saving'}>
+          Save settings
+        </button>
+        <span className="hint" aria-live="polite">
+          {save.state === 'saving' ? 'Saving…' : save.state === 'saved' ? 'Saved. Providers apply from the next turn.' : save.state === 'refused' ? 'Not saved: see the messages above.' : ''}
+        </span>
+      </div>
+      <p className="hint">Kept in {view.location}. API keys and headers stay in the app's main process and are never shown here.</p>
+    </form>
+  );
+}

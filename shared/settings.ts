@@ -1,0 +1,117 @@
+/**
+ * The settings, one schema for both sides: main validates what it saves and
+ * the renderer validates as the user types, with the same messages. Secrets
+ * (API keys, OTLP headers) are write-only: the renderer only learns whether
+ * one is set.
+ */
+import { z } from 'zod';
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2_000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
+/** Empty means "not set" (for a provider: OpenAI itself). */
+const optionalUrl = z.union([z.literal(''), httpUrl]);
+const model = z.string().trim().min(1, 'model is empty').max(200);
+
+export const SettingsSchema = z.strictObject({
+  tracing: z.strictObject({
+    enabled: z.boolean(),
+    consoleExport: z.boolean(),
+    otlpEndpoint: httpUrl,
+    serviceName: z.string().trim().min(1, 'service name is empty').max(100),
+    samplingRatio: z.number().min(0, 'ratio must be between 0 and 1').max(1, 'ratio must be between 0 and 1'),
+    captureContent: z.boolean(),
+  }),
+  stt: z.strictObject({ baseUrl: optionalUrl, model }),
+  llm: z.strictObject({ baseUrl: optionalUrl, model, systemPrompt: z.string().max(8_000) }),
+  tts: z.strictObject({ baseUrl: optionalUrl, model, voice: z.string().trim().min(1, 'voice is empty').max(100) }),
+  audio: z.strictObject({
+    vadThreshold: z.number().min(0.05, 'between 0.05 and 0.95').max(0.95, 'between 0.05 and 0.95'),
+    silenceMs: z.number().int().min(100, 'from 100 to 5000 ms').max(5_000, 'from 100 to 5000 ms'),
+    minSpeechMs: z.number().int().min(20, 'from 20 to 2000 ms').max(2_000, 'from 20 to 2000 ms'),
+  }),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SECRET_NAMES = ['openaiApiKey', 'sttApiKey', 'llmApiKey', 'ttsApiKey', 'otlpHeaders'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+/** Valid OTLP header lists: key=value pairs, comma-separated, values percent-encoded. */
+export const OtlpHeadersSchema = z
+  .string()
+  .max(8_000)
+  .refine((raw) => raw.trim() === '' || raw.split(',').every((part) => part.trim() === '' || isHeaderPair(part)), 'use key=value pairs separated by commas (values percent-encoded)');
+
+function isHeaderPair(part: string): boolean {
+  const eq = part.indexOf('=');
+  if (eq <= 0) return false;
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(part.slice(0, eq).trim())) return false;
+  try {
+    return !/[\r\n]/.test(decodeURIComponent(part.slice(eq + 1).trim()));
+  } catch {
+    return false;
+  }
+}
+
+export const SecretValueSchema = z.string().max(8_000).refine((v) => !/[\r\n]/.test(v), 'must be one line');
+
+/** A change from the settings pane: any subset of fields; a secret set to null is removed. */
+export const SettingsPatchSchema = z.strictObject({
+  values: z
+    .strictObject({
+      tracing: SettingsSchema.shape.tracing.partial().optional(),
+      stt: SettingsSchema.shape.stt.partial().optional(),
+      llm: SettingsSchema.shape.llm.partial().optional(),
+      tts: SettingsSchema.shape.tts.partial().optional(),
+      audio: SettingsSchema.shape.audio.partial().optional(),
+    })
+    .optional(),
+  secrets: z
+    .strictObject({
+      openaiApiKey: SecretValueSchema.nullable().optional(),
+      sttApiKey: SecretValueSchema.nullable().optional(),
+      llmApiKey: SecretValueSchema.nullable().optional(),
+      ttsApiKey: SecretValueSchema.nullable().optional(),
+      otlpHeaders: OtlpHeadersSchema.nullable().optional(),
+    })
+    .optional(),
+  /** Fields (e.g. "tracing.otlpEndpoint", "secrets.openaiApiKey") to return to the environment's value. */
+  reset: z.array(z.string().max(100)).max(50).optional(),
+});
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export type SettingSource = 'default' | 'env' | 'saved';
+
+/** What the renderer sees: values, where each comes from, and for secrets only whether they are set. */
+export const SettingsViewSchema = z.strictObject({
+  values: SettingsSchema,
+  sources: z.record(z.string(), z.enum(['default', 'env', 'saved'])),
+  secrets: z.record(z.string(), z.strictObject({ set: z.boolean(), source: z.enum(['default', 'env', 'saved']) })),
+  /** Where settings are kept, for the user's information. */
+  location: z.string().max(1_000),
+});
+export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+/** Field errors keyed by path ("tracing.otlpEndpoint"), for messages beside the fields. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.filter((p) => p !== 'values').map(String);
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out[[...path, key].join('.')] ??= 'unknown setting';
+      continue;
+    }
+    out[path.join('.') || 'settings'] ??= issue.message;
+  }
+  return out;
+}
