@@ -59,6 +59,11 @@ const SettingsUpdate = z.strictObject({
   patch: z.record(z.string(), z.unknown()),
 });
 
+const ConversationId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a conversation id');
+const HistoryList = z.strictObject({ type: z.literal('history.list') });
+const HistoryOpen = z.strictObject({ type: z.literal('history.open'), id: ConversationId });
+const HistoryDelete = z.strictObject({ type: z.literal('history.delete'), id: ConversationId });
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ConversationStart,
   ConversationEnd,
@@ -68,6 +73,9 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   TelemetrySpans,
   TelemetryConfigure,
   SettingsUpdate,
+  HistoryList,
+  HistoryOpen,
+  HistoryDelete,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -144,6 +152,22 @@ const SettingsResult = z.strictObject({
   ok: z.boolean(),
   errors: z.record(z.string(), z.string().max(500)),
 });
+const HistorySummarySchema = z.strictObject({
+  id: z.string().max(64),
+  startedAt: z.string().max(40),
+  endedAt: z.string().max(40).nullable(),
+  preview: z.string().max(400),
+  entries: z.number().int().nonnegative(),
+});
+export type HistorySummary = z.infer<typeof HistorySummarySchema>;
+/** The saved conversations, newest first. */
+const HistoryMessage = z.strictObject({ type: z.literal('history'), items: z.array(HistorySummarySchema).max(200) });
+/** One saved conversation, to read. */
+const HistoryConversation = z.strictObject({
+  type: z.literal('history.conversation'),
+  summary: HistorySummarySchema,
+  entries: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), text: z.string().max(100_000), interrupted: z.boolean().optional() })).max(5_000),
+});
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
 const ErrorMessage = z.strictObject({
@@ -166,6 +190,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   TurnMessage,
   SettingsMessage,
   SettingsResult,
+  HistoryMessage,
+  HistoryConversation,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];

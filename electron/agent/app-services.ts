@@ -4,6 +4,7 @@
  */
 import type { AssistantDeps } from './assistant';
 import { openAIAssistantDeps } from './assistant-deps';
+import { ConversationHistory } from './history/conversation-history';
 import type { Logger } from './logger';
 import type { SecretStore } from './settings/secret-store';
 import { SettingsStore } from './settings/settings-store';
@@ -14,6 +15,7 @@ export interface AppServices {
   settings: SettingsStore;
   telemetry: Telemetry;
   assistant: AssistantDeps;
+  history: ConversationHistory;
 }
 
 export async function startAppServices(options: {
@@ -27,6 +29,7 @@ export async function startAppServices(options: {
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
   settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
   const assistant = openAIAssistantDeps(() => settings.pipelineConfig());
+  const history = await ConversationHistory.open(options.dataDir);
   options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}.`);
-  return { settings, telemetry, assistant };
+  return { settings, telemetry, assistant, history };
 }

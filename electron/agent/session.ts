@@ -22,6 +22,7 @@ import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import type { SettingsView } from '../../shared/settings';
 import { ATTR, EVENT, SPAN, type SerializedSpan, type TracingState } from '../../shared/telemetry';
 import { Assistant, type AssistantDeps, type AssistantTelemetry } from './assistant';
+import type { ConversationHistory, ConversationRecorder } from './history/conversation-history';
 import { silentLogger, type Logger } from './logger';
 import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from './test-sound';
 
@@ -51,6 +52,8 @@ export interface SessionOptions {
   logger?: Logger;
   telemetry?: SessionTelemetry;
   settings?: SessionSettings;
+  /** Where conversations are kept; without it nothing is recorded. */
+  history?: ConversationHistory;
   /** The voice pipeline's providers; without them the session only carries audio. */
   assistant?: AssistantDeps;
   /** Interval between audio statistics updates while a conversation runs. */
@@ -84,6 +87,9 @@ export class Session {
   private readonly telemetry: SessionTelemetry | null;
   private readonly settings: SessionSettings | null;
   private unsubscribeSettings: (() => void) | null = null;
+  private readonly history: ConversationHistory | null;
+  private recording: Promise<ConversationRecorder | null> | null = null;
+  private readonly recorded = new Set<string>();
   private transportSpan: Span | null = null;
   private unsubscribeTelemetry: (() => void) | null = null;
   private readonly counters = { messagesIn: 0, messageErrors: 0, framesIn: 0, framesDropped: 0, chunksOut: 0, spansRefused: 0 };
@@ -97,12 +103,16 @@ export class Session {
     this.voicedThresholdDbfs = options.voicedThresholdDbfs ?? -50;
     this.telemetry = options.telemetry ?? null;
     this.settings = options.settings ?? null;
+    this.history = options.history ?? null;
     this.assistant = options.assistant
       ? new Assistant(
           { ...options.assistant, ...(options.telemetry && !options.assistant.telemetry ? { telemetry: options.telemetry } : {}) },
           {
             state: (state, detail) => this.setState(state, detail),
-            transcript: (entry) => this.send({ type: 'transcript', ...entry }),
+            transcript: (entry) => {
+              this.send({ type: 'transcript', ...entry });
+              if (entry.final) this.record(entry);
+            },
             notice: (level, text) => this.send({ type: 'notice', level, text }),
             audio: (stream, seq, samples, sampleRate) => {
               this.carrier.sendAudio(encodeAudioFrame({ kind: FrameKind.AssistantAudio, seq, stream, sampleRate, samples }));
@@ -213,6 +223,7 @@ export class Session {
     this.closed = true;
     this.stopStats();
     void this.assistant?.dispose();
+    this.endRecording();
     this.unsubscribeTelemetry?.();
     this.unsubscribeSettings?.();
     const span = this.transportSpan;
@@ -249,6 +260,8 @@ export class Session {
         this.voicedRunMs = 0;
         this.startStats();
         this.assistant?.startConversation(this.conversationId);
+        this.endRecording(); // a text-only exchange before it is its own conversation
+        this.startRecording();
         this.setState('listening');
         this.logger.info('conversation started', { session: this.id, conversation: this.conversationId });
         return;
@@ -262,6 +275,7 @@ export class Session {
         this.flushStats();
         this.stopStats();
         this.logger.info('conversation ended', { session: this.id, conversation: this.conversationId, ...this.stats });
+        this.endRecording();
         this.conversationId = null;
         this.setState('idle');
         return;
@@ -285,6 +299,15 @@ export class Session {
         else this.sendError('invalid_state', 'Tracing is not available in this host.', seq);
         return;
       }
+      case 'history.list':
+        void this.sendHistory(seq);
+        return;
+      case 'history.open':
+        void this.openHistory(message.id, seq);
+        return;
+      case 'history.delete':
+        void this.deleteHistory(message.id, seq);
+        return;
       case 'settings.update':
         if (!this.settings) {
           this.sendError('invalid_state', 'Settings cannot be changed in this host.', seq);
@@ -293,6 +316,52 @@ export class Session {
         void this.applySettings(message.patch, seq);
         return;
     }
+  }
+
+  // ---- history ---------------------------------------------------------------
+
+  private startRecording(): void {
+    if (!this.history) return;
+    this.recorded.clear();
+    this.recording = this.history.begin().catch((error: unknown) => {
+      this.logger.warn('the conversation will not be kept: history could not be written', { error: String(error) });
+      return null;
+    });
+  }
+
+  private endRecording(): void {
+    const recording = this.recording;
+    this.recording = null;
+    void recording?.then((recorder) => recorder?.end()).catch(() => {});
+  }
+
+  private record(entry: { id: string; role: 'user' | 'assistant'; text: string; interrupted?: boolean }): void {
+    if (!this.history || this.recorded.has(entry.id) || !entry.text.trim()) return;
+    this.recorded.add(entry.id);
+    if (!this.recording) this.startRecording(); // typed turns outside a conversation
+    void this.recording
+      ?.then((recorder) => recorder?.append({ role: entry.role, text: entry.text, ...(entry.interrupted ? { interrupted: true } : {}) }))
+      .catch((error: unknown) => this.logger.warn('a turn could not be added to the history', { error: String(error) }));
+  }
+
+  private async sendHistory(seq: number): Promise<void> {
+    if (!this.history) return this.sendError('invalid_state', 'This host keeps no history.', seq);
+    try {
+      this.send({ type: 'history', items: await this.history.list() });
+    } catch (error) {
+      this.sendError('internal', `The history could not be read: ${String(error)}`, seq);
+    }
+  }
+
+  private async openHistory(id: string, seq: number): Promise<void> {
+    const conversation = await this.history?.get(id).catch(() => null);
+    if (!conversation) return this.sendError('bad_message', 'That conversation is no longer in the history.', seq);
+    this.send({ type: 'history.conversation', summary: conversation.summary, entries: conversation.entries });
+  }
+
+  private async deleteHistory(id: string, seq: number): Promise<void> {
+    if (!(await this.history?.delete(id))) return this.sendError('bad_message', 'That conversation could not be deleted.', seq);
+    await this.sendHistory(seq);
   }
 
   private async applySettings(patch: unknown, seq: number): Promise<void> {

@@ -128,8 +128,8 @@ function acceptSessions(): void {
     const [port] = event.ports;
     if (!port) return;
     if (!services) return;
-    const { assistant, telemetry, settings } = services;
-    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry, settings });
+    const { assistant, telemetry, settings, history } = services;
+    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry, settings, history });
     sessions.add(session);
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {

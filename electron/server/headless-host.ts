@@ -10,6 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol';
 import { SECURITY_HEADERS } from '../agent/content-security-policy';
 import type { AssistantDeps } from '../agent/assistant';
+import type { ConversationHistory } from '../agent/history/conversation-history';
 import type { Logger } from '../agent/logger';
 import { Session, type SessionSettings, type SessionTelemetry } from '../agent/session';
 import { resolveStaticFile } from '../agent/static-files';
@@ -30,6 +31,7 @@ export interface HeadlessHostOptions {
   assistant?: AssistantDeps;
   telemetry?: SessionTelemetry;
   settings?: SessionSettings;
+  history?: ConversationHistory;
 }
 
 export interface HeadlessHost {
@@ -115,6 +117,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       ...(options.assistant ? { assistant: options.assistant } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.history ? { history: options.history } : {}),
     });
     sessions.set(ws, session);
     let alive = true;

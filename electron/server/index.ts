@@ -32,10 +32,10 @@ async function main(): Promise<void> {
     logger.error(`Could not open the data folder ${dataDir} (${String(error)}). Set DATA_DIR to a folder you can write to.`);
     process.exit(1);
   }
-  const { telemetry, assistant, settings } = services;
+  const { telemetry, assistant, settings, history } = services;
   let hostHandle;
   try {
-    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant, telemetry, settings });
+    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant, telemetry, settings, history });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint =

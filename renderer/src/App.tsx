@@ -1,6 +1,7 @@
 import { useRef, useSyncExternalStore } from 'react';
 import { Composer } from './components/Composer';
 import { ConversationLog } from './components/ConversationLog';
+import { HistoryDialog, type HistoryDialogHandle } from './components/HistoryDialog';
 import { SettingsDialog, type SettingsDialogHandle } from './components/SettingsDialog';
 import { StatusBar } from './components/StatusBar';
 import type { SessionClient } from './session/session-client';
@@ -8,6 +9,7 @@ import type { SessionClient } from './session/session-client';
 export function App({ client }: { client: SessionClient }) {
   const snapshot = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const settings = useRef<SettingsDialogHandle>(null);
+  const history = useRef<HistoryDialogHandle>(null);
   const active = snapshot.conversationRequested;
 
   return (
@@ -21,6 +23,9 @@ export function App({ client }: { client: SessionClient }) {
               ? 'Reconnecting…'
               : 'Connecting…'}
         </span>
+        <button type="button" className="button secondary" onClick={() => history.current?.open()} disabled={snapshot.connection !== 'connected'}>
+          History
+        </button>
         <button type="button" className="button secondary" onClick={() => settings.current?.open()}>
           Settings
         </button>
@@ -60,6 +65,14 @@ export function App({ client }: { client: SessionClient }) {
         onTestSound={() => client.playTestSound()}
         onTracingChange={(change) => client.configureTracing(change)}
         onSaveSettings={(patch) => client.saveSettings(patch)}
+      />
+      <HistoryDialog
+        ref={history}
+        snapshot={snapshot}
+        onList={() => client.listHistory()}
+        onOpen={(id) => client.openHistory(id)}
+        onBack={() => client.listHistory()}
+        onDelete={(id) => client.deleteHistory(id)}
       />
     </div>
   );

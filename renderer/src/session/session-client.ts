@@ -6,7 +6,14 @@
 import { INPUT_SAMPLE_RATE, SILENCE_DBFS, rmsDbfs } from '../../../shared/audio-format';
 import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
 import type { SessionPort } from '../../../shared/bridge';
-import { EnvelopeWriter, type AudioStats, type ClientMessage, type ServerEnvelope, type SessionState } from '../../../shared/protocol';
+import {
+  EnvelopeWriter,
+  type AudioStats,
+  type ClientMessage,
+  type HistorySummary,
+  type ServerEnvelope,
+  type SessionState,
+} from '../../../shared/protocol';
 import type { SettingsView } from '../../../shared/settings';
 import { ATTR, EVENT, SPAN, type TracingState } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
@@ -48,6 +55,9 @@ export interface SessionSnapshot {
   settings: SettingsView | null;
   /** The last save: pending, saved, or refused with messages per field. */
   settingsSave: { state: 'idle' | 'saving' | 'saved' } | { state: 'refused'; errors: Record<string, string> };
+  /** Saved conversations (after listHistory), and the one being read. */
+  history: HistorySummary[] | null;
+  openConversation: { summary: HistorySummary; entries: { role: 'user' | 'assistant'; text: string; interrupted?: boolean }[] } | null;
 }
 
 interface PlaybackTrace {
@@ -100,6 +110,8 @@ export class SessionClient {
       tracing: null,
       settings: null,
       settingsSave: { state: 'idle' },
+      history: null,
+      openConversation: null,
     };
   }
 
@@ -184,6 +196,24 @@ export class SessionClient {
     void this.speaker.prepare().then(() => this.send({ type: 'audio.test' }), (error: unknown) => this.update({ alert: `Audio output could not start: ${String(error)}` }));
   }
 
+  listHistory(): void {
+    this.update({ openConversation: null });
+    this.send({ type: 'history.list' });
+  }
+
+  openHistory(id: string): void {
+    this.send({ type: 'history.open', id });
+  }
+
+  closeHistoryConversation(): void {
+    this.update({ openConversation: null });
+  }
+
+  deleteHistory(id: string): void {
+    this.update({ openConversation: null });
+    this.send({ type: 'history.delete', id });
+  }
+
   /** Saves settings in main; the answer arrives as `settingsSave`. */
   saveSettings(patch: Record<string, unknown>): void {
     if (!this.send({ type: 'settings.update', patch })) {
@@ -235,6 +265,12 @@ export class SessionClient {
         return;
       case 'settings':
         this.update({ settings: message.view });
+        return;
+      case 'history':
+        this.update({ history: message.items });
+        return;
+      case 'history.conversation':
+        this.update({ openConversation: { summary: message.summary, entries: message.entries } });
         return;
       case 'settings.result':
         this.update({ settingsSave: message.ok ? { state: 'saved' } : { state: 'refused', errors: message.errors } });
