@@ -60,6 +60,8 @@ const SettingsUpdate = z.strictObject({
 });
 
 const ConversationId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a conversation id');
+/** Push-to-talk: the key (or button) went down or up. */
+const PushToTalk = z.strictObject({ type: z.literal('ptt'), pressed: z.boolean() });
 const HistoryList = z.strictObject({ type: z.literal('history.list') });
 const HistoryOpen = z.strictObject({ type: z.literal('history.open'), id: ConversationId });
 const HistoryDelete = z.strictObject({ type: z.literal('history.delete'), id: ConversationId });
@@ -76,6 +78,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   HistoryList,
   HistoryOpen,
   HistoryDelete,
+  PushToTalk,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 

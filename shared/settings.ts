@@ -36,6 +36,13 @@ export const SettingsSchema = z.strictObject({
   llm: z.strictObject({ baseUrl: optionalUrl, model, systemPrompt: z.string().max(8_000) }),
   tts: z.strictObject({ baseUrl: optionalUrl, model, voice: z.string().trim().min(1, 'voice is empty').max(100) }),
   audio: z.strictObject({
+    /** Hands-free: voice detection takes turns. Push-to-talk: a held key (or button) does. */
+    mode: z.enum(['hands-free', 'push-to-talk']),
+    /** KeyboardEvent.code of the key to hold in push-to-talk. */
+    pushToTalkKey: z.string().trim().min(1, 'choose a key').max(40),
+    /** Empty: the system default. */
+    inputDeviceId: z.string().max(500),
+    outputDeviceId: z.string().max(500),
     vadThreshold: z.number().min(0.05, 'between 0.05 and 0.95').max(0.95, 'between 0.05 and 0.95'),
     silenceMs: z.number().int().min(100, 'from 100 to 5000 ms').max(5_000, 'from 100 to 5000 ms'),
     minSpeechMs: z.number().int().min(20, 'from 20 to 2000 ms').max(2_000, 'from 20 to 2000 ms'),

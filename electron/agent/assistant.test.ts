@@ -26,8 +26,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-function setup(options: { configured?: boolean } = {}) {
+function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
   const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {});
+  config.vad.pushToTalk = options.pushToTalk ?? false;
   const endpoint = { baseURL: server.url, apiKey: undefined, model: 'm' };
   const events: { type: string; [key: string]: unknown }[] = [];
   const states: SessionState[] = [];
@@ -159,6 +160,27 @@ describe('Assistant', () => {
     assistant.sendText('anyone there?');
     expect(events.map((e) => e.type)).toEqual(['transcript', 'notice', 'state']);
     expect(events[1]).toMatchObject({ text: expect.stringContaining('OPENAI_API_KEY') });
+    await assistant.dispose();
+  });
+
+  it('takes turns by push-to-talk: press starts (and interrupts), release ends; voice detection is not used', async () => {
+    server.configure({ transcripts: ['held key speech'], reply: 'Heard you.' });
+    const { assistant, events, until, feed } = setup({ pushToTalk: true });
+    assistant.startConversation();
+    await feed([...of(10, speech), ...of(10, silence)]); // no key held: nothing happens
+    expect(events.filter((e) => e.type === 'turn')).toEqual([]);
+    assistant.pushToTalk(true);
+    await feed(of(20, silence)); // even silence is sent while the key is held
+    assistant.pushToTalk(false);
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    expect(events.find((e) => e.type === 'transcript' && e.role === 'user')).toMatchObject({ text: 'held key speech' });
+    expect(server.requests.find((r) => r.endpoint === 'transcriptions')?.audioBytes).toBe(44 + 20 * FRAME_SAMPLES * 2);
+    // A tap shorter than the minimum speech is ignored.
+    assistant.pushToTalk(true);
+    await feed(of(1, speech));
+    assistant.pushToTalk(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(1);
     await assistant.dispose();
   });
 

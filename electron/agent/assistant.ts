@@ -105,16 +105,20 @@ export class Assistant {
   private maxPendingFrames = 0;
   /** Trace ids this assistant started, for accepting the client's spans. */
   private readonly traceIds = new Set<string>();
+  /** Push-to-talk audio while the key is held. */
+  private pttFrames: Int16Array[] | null = null;
 
   constructor(
     private readonly deps: AssistantDeps,
     private readonly output: AssistantOutput,
     private readonly logger: Logger,
+    /** Used when `deps` brings no telemetry of its own (deps may have getters: it is not copied). */
+    private readonly fallbackTelemetry?: AssistantTelemetry,
   ) {
     const { config } = deps;
     this.context = new ConversationContext(config.systemPrompt, config.context);
     this.detector = new TurnDetector({ minSpeechMs: config.vad.minSpeechMs, silenceMs: config.vad.silenceMs });
-    this.tracer = deps.telemetry?.tracer ?? trace.getTracer('voice-agent-stack');
+    this.tracer = (deps.telemetry ?? fallbackTelemetry)?.tracer ?? trace.getTracer('voice-agent-stack');
   }
 
   /** The conversation span's context as a traceparent (when sampled). */
@@ -167,6 +171,7 @@ export class Assistant {
 
   endConversation(): void {
     this.listening = false;
+    this.pttFrames = null;
     this.interrupt('conversation ended');
     this.abandonListeningTurn();
     this.detector.reset();
@@ -187,8 +192,43 @@ export class Assistant {
     this.conversationContext = ROOT_CONTEXT;
   }
 
+  /**
+   * Push-to-talk: pressing starts the user's turn (interrupting any reply),
+   * releasing ends it; voice detection is not used.
+   */
+  pushToTalk(pressed: boolean): void {
+    if (!this.listening || !this.deps.config.vad.pushToTalk) return;
+    if (pressed) {
+      if (this.pttFrames) return;
+      if (this.turn) this.interrupt('push-to-talk');
+      this.pttFrames = [];
+      this.beginListeningTurn(Date.now());
+      this.output.state('listening');
+      return;
+    }
+    const frames = this.pttFrames;
+    this.pttFrames = null;
+    if (!frames) return;
+    const audio = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
+    let offset = 0;
+    for (const frame of frames) {
+      audio.set(frame, offset);
+      offset += frame.length;
+    }
+    if (audio.length < (this.deps.config.vad.minSpeechMs * 16_000) / 1000) {
+      this.abandonListeningTurn();
+      this.output.state('listening');
+      return; // a tap, not speech
+    }
+    this.endListeningTurn(audio, (audio.length / 16_000) * 1000, Date.now());
+  }
+
   /** A microphone frame (20 ms, 16 kHz) while the conversation runs. */
   pushFrame(frame: Int16Array): void {
+    if (this.listening && this.deps.config.vad.pushToTalk) {
+      this.pttFrames?.push(frame);
+      return;
+    }
     if (!this.listening || !this.vad) return;
     if (this.pendingFrames >= MAX_PENDING_FRAMES) {
       this.droppedFrames++;
@@ -301,27 +341,35 @@ export class Assistant {
       if (this.turn) this.interrupt('barge-in');
       this.output.state('listening');
       // The turn starts when the user starts speaking (which was minSpeechMs ago).
-      const startedAt = Date.now() - this.deps.config.vad.minSpeechMs;
-      const number = ++this.turnCount;
-      const span = this.tracer.startSpan(
-        SPAN.turn,
-        { startTime: startedAt, attributes: { [ATTR.turnNumber]: number, [ATTR.turnInput]: 'voice' } },
-        this.conversationContext,
-      );
-      const vadSpan = this.tracer.startSpan(SPAN.vad, { startTime: startedAt, attributes: { [ATTR.vadModel]: 'silero' } }, trace.setSpan(this.conversationContext, span));
-      vadSpan.addEvent(EVENT.speechStart, undefined, startedAt);
-      this.listeningTurn = { span, vadSpan, number };
+      this.beginListeningTurn(Date.now() - this.deps.config.vad.minSpeechMs);
       return;
     }
+    this.endListeningTurn(event.audio, event.speechMs, Date.now() - this.deps.config.vad.silenceMs);
+  }
+
+  private beginListeningTurn(startedAt: number): void {
+    this.abandonListeningTurn();
+    const number = ++this.turnCount;
+    const span = this.tracer.startSpan(
+      SPAN.turn,
+      { startTime: startedAt, attributes: { [ATTR.turnNumber]: number, [ATTR.turnInput]: 'voice' } },
+      this.conversationContext,
+    );
+    const model = this.deps.config.vad.pushToTalk ? 'push-to-talk' : 'silero';
+    const vadSpan = this.tracer.startSpan(SPAN.vad, { startTime: startedAt, attributes: { [ATTR.vadModel]: model } }, trace.setSpan(this.conversationContext, span));
+    vadSpan.addEvent(EVENT.speechStart, undefined, startedAt);
+    this.listeningTurn = { span, vadSpan, number };
+  }
+
+  private endListeningTurn(audio: Int16Array, speechMs: number, stoppedAt: number): void {
     const listening = this.listeningTurn;
     this.listeningTurn = null;
-    const stoppedAt = Date.now() - this.deps.config.vad.silenceMs;
     if (listening) {
       listening.vadSpan.addEvent(EVENT.speechStop, undefined, stoppedAt);
-      listening.vadSpan.setAttribute(ATTR.vadSpeechMs, event.speechMs);
+      listening.vadSpan.setAttribute(ATTR.vadSpeechMs, speechMs);
       listening.vadSpan.end();
     }
-    this.startTurn({ kind: 'voice', audio: event.audio }, listening, stoppedAt);
+    this.startTurn({ kind: 'voice', audio }, listening, stoppedAt);
   }
 
   /** Speech started but the conversation ended before it did: close its spans. */
@@ -390,7 +438,7 @@ export class Assistant {
       },
       audio: (samples: Int16Array, sampleRate: number) => this.sendAudio(turn, samples, sampleRate),
     };
-    const tracing = { tracer: this.tracer, parent: turn.context, captureContent: this.deps.telemetry?.captureContent ?? false };
+    const tracing = { tracer: this.tracer, parent: turn.context, captureContent: (this.deps.telemetry ?? this.fallbackTelemetry)?.captureContent ?? false };
     void runTurn(input, stages, this.context, sink, turn.controller.signal, turn.segments, tracing).then((result) => this.finishTurn(turn, result));
   }
 

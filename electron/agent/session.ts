@@ -106,7 +106,7 @@ export class Session {
     this.history = options.history ?? null;
     this.assistant = options.assistant
       ? new Assistant(
-          { ...options.assistant, ...(options.telemetry && !options.assistant.telemetry ? { telemetry: options.telemetry } : {}) },
+          options.assistant,
           {
             state: (state, detail) => this.setState(state, detail),
             transcript: (entry) => {
@@ -125,6 +125,7 @@ export class Session {
             turn: (phase, number, stream, traceparent) => this.send({ type: 'turn', phase, number, stream }, traceparent),
           },
           this.logger,
+          options.telemetry,
         )
       : null;
   }
@@ -299,6 +300,13 @@ export class Session {
         else this.sendError('invalid_state', 'Tracing is not available in this host.', seq);
         return;
       }
+      case 'ptt':
+        if (!this.conversationId) {
+          this.sendError('invalid_state', 'Start a conversation before talking.', seq);
+          return;
+        }
+        this.assistant?.pushToTalk(message.pressed);
+        return;
       case 'history.list':
         void this.sendHistory(seq);
         return;

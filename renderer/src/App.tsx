@@ -1,4 +1,5 @@
-import { useRef, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { keyName } from './components/AudioDevices';
 import { Composer } from './components/Composer';
 import { ConversationLog } from './components/ConversationLog';
 import { HistoryDialog, type HistoryDialogHandle } from './components/HistoryDialog';
@@ -11,6 +12,32 @@ export function App({ client }: { client: SessionClient }) {
   const settings = useRef<SettingsDialogHandle>(null);
   const history = useRef<HistoryDialogHandle>(null);
   const active = snapshot.conversationRequested;
+  const pushToTalk = snapshot.settings?.values.audio.mode === 'push-to-talk';
+  const pttKey = snapshot.settings?.values.audio.pushToTalkKey ?? 'Space';
+
+  // Push-to-talk: hold the chosen key anywhere but in a text field.
+  useEffect(() => {
+    if (!pushToTalk || !active) return;
+    const typing = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+    const down = (event: KeyboardEvent) => {
+      if (event.code !== pttKey || event.repeat || typing(event.target)) return;
+      event.preventDefault();
+      client.pushToTalk(true);
+    };
+    const up = (event: KeyboardEvent) => {
+      if (event.code !== pttKey) return;
+      client.pushToTalk(false);
+    };
+    const blur = () => client.pushToTalk(false);
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    window.addEventListener('blur', blur);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+      window.removeEventListener('blur', blur);
+    };
+  }, [pushToTalk, active, pttKey, client]);
 
   return (
     <div className="app">
@@ -55,6 +82,23 @@ export function App({ client }: { client: SessionClient }) {
           >
             {active ? 'End conversation' : 'Start conversation'}
           </button>
+          {pushToTalk && active && (
+            <button
+              type="button"
+              className="button secondary"
+              onPointerDown={() => client.pushToTalk(true)}
+              onPointerUp={() => client.pushToTalk(false)}
+              onPointerLeave={() => client.pushToTalk(false)}
+              onKeyDown={(e) => {
+                if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) client.pushToTalk(true);
+              }}
+              onKeyUp={(e) => {
+                if (e.key === ' ' || e.key === 'Enter') client.pushToTalk(false);
+              }}
+            >
+              Hold to talk ({keyName(pttKey)})
+            </button>
+          )}
           <Composer onSend={(text) => client.sendText(text)} disabled={snapshot.connection !== 'connected'} />
         </div>
       </footer>

@@ -14,7 +14,8 @@ export interface PipelineConfig {
   llm: EndpointConfig;
   tts: EndpointConfig & { voice: string; sampleRate: number };
   systemPrompt: string;
-  vad: { threshold: number; silenceMs: number; minSpeechMs: number };
+  /** pushToTalk: a held key takes turns instead of voice detection. */
+  vad: { threshold: number; silenceMs: number; minSpeechMs: number; pushToTalk?: boolean };
   context: { maxTurns: number; maxTokens: number };
   timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number };
 }

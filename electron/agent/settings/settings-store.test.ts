@@ -82,7 +82,7 @@ describe('validation', () => {
       stt: { baseUrl: '', model: 'm' },
       llm: { baseUrl: '', model: 'm', systemPrompt: '' },
       tts: { baseUrl: '', model: 'm', voice: 'alloy' },
-      audio: { vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200 },
+      audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200 },
     }).success).toBe(true);
   });
 });

@@ -42,6 +42,10 @@ export const FIELD_ENV: Record<string, string[]> = {
   'tts.baseUrl': ['TTS_BASE_URL', 'OPENAI_BASE_URL'],
   'tts.model': ['TTS_MODEL'],
   'tts.voice': ['TTS_VOICE'],
+  'audio.mode': [],
+  'audio.pushToTalkKey': [],
+  'audio.inputDeviceId': [],
+  'audio.outputDeviceId': [],
   'audio.vadThreshold': ['VAD_THRESHOLD'],
   'audio.silenceMs': ['VAD_SILENCE_MS'],
   'audio.minSpeechMs': ['VAD_MIN_SPEECH_MS'],
@@ -157,7 +161,7 @@ export class SettingsStore {
       llm: endpoint('llm', 'llmApiKey'),
       tts: { ...endpoint('tts', 'ttsApiKey'), voice: v.tts.voice, sampleRate: base.tts.sampleRate },
       systemPrompt: v.llm.systemPrompt,
-      vad: { threshold: v.audio.vadThreshold, silenceMs: v.audio.silenceMs, minSpeechMs: v.audio.minSpeechMs },
+      vad: { threshold: v.audio.vadThreshold, silenceMs: v.audio.silenceMs, minSpeechMs: v.audio.minSpeechMs, pushToTalk: v.audio.mode === 'push-to-talk' },
     };
   }
 
@@ -220,7 +224,15 @@ export function settingsFromEnv(env: Env, warn: (message: string) => void): Sett
     stt: { baseUrl: pipeline.stt.baseURL ?? '', model: pipeline.stt.model },
     llm: { baseUrl: pipeline.llm.baseURL ?? '', model: pipeline.llm.model, systemPrompt: pipeline.systemPrompt },
     tts: { baseUrl: pipeline.tts.baseURL ?? '', model: pipeline.tts.model, voice: pipeline.tts.voice },
-    audio: { vadThreshold: pipeline.vad.threshold, silenceMs: pipeline.vad.silenceMs, minSpeechMs: pipeline.vad.minSpeechMs },
+    audio: {
+      mode: 'hands-free',
+      pushToTalkKey: 'Space',
+      inputDeviceId: '',
+      outputDeviceId: '',
+      vadThreshold: pipeline.vad.threshold,
+      silenceMs: pipeline.vad.silenceMs,
+      minSpeechMs: pipeline.vad.minSpeechMs,
+    },
   };
 }
 

@@ -21,6 +21,7 @@ export class Speaker {
   private resampler: { stream: number; sampleRate: number; resampler: StreamingResampler } | null = null;
   /** Highest stream id seen; audio of older (flushed or finished) streams is never played again. */
   private newestStream = -1;
+  private outputDevice = '';
   private flushedStream = -1;
 
   constructor(private readonly onEvent: (event: PlaybackEvent) => void) {}
@@ -43,6 +44,14 @@ export class Speaker {
     node.port.postMessage(command, [resampled.buffer]);
   }
 
+  /** Plays through another output device ('' for the default), where the browser can. */
+  async setOutputDevice(deviceId: string): Promise<void> {
+    if (this.outputDevice === deviceId) return;
+    this.outputDevice = deviceId;
+    const context = this.context as (AudioContext & { setSinkId?: (id: string) => Promise<void> }) | null;
+    if (context?.setSinkId) await context.setSinkId(deviceId);
+  }
+
   flush(): void {
     this.flushedStream = this.newestStream;
     this.resampler = null;
@@ -62,6 +71,8 @@ export class Speaker {
     this.ready ??= (async () => {
       const context = new AudioContext({ latencyHint: 'interactive' });
       this.context = context;
+      const sink = (context as AudioContext & { setSinkId?: (id: string) => Promise<void> }).setSinkId;
+      if (this.outputDevice && sink) await sink.call(context, this.outputDevice).catch(() => {});
       await context.audioWorklet.addModule(playbackWorkletUrl);
       const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
       node.port.onmessage = (event: MessageEvent<PlaybackReport>) => {

@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { SettingsPatchSchema, SettingsSchema, fieldErrors, type SecretName, type Settings, type SettingsView } from '../../../shared/settings';
+import { keyName, useAudioDevices } from './AudioDevices';
 
 type Draft = { [S in keyof Settings]: { [K in keyof Settings[S]]: string | boolean } };
 type SecretDraft = Partial<Record<SecretName, string>>;
@@ -35,6 +36,7 @@ export function SettingsForm({ view, save, onSave }: Props) {
   const [draft, setDraft] = useState<Draft>(() => toDraft(view.values));
   const [secrets, setSecrets] = useState<SecretDraft>({});
   const [based, setBased] = useState(view);
+  const devices = useAudioDevices();
   if (based !== view) {
     // Main saved (or another window did): show what is in force now.
     setBased(view);
@@ -183,6 +185,51 @@ export function SettingsForm({ view, save, onSave }: Props) {
         {text('tts', 'model', 'Text-to-speech model')}
         {text('tts', 'voice', 'Voice')}
         {secret('ttsApiKey', 'Text-to-speech API key')}
+      </fieldset>
+      <fieldset>
+        <legend>Audio</legend>
+        {field('audio', 'inputDeviceId', 'Microphone', (id, describedBy) => (
+          <select id={id} aria-describedby={describedBy} value={String(draft.audio.inputDeviceId)} onChange={(e) => set('audio', 'inputDeviceId', e.target.value)}>
+            <option value="">System default</option>
+            {devices.inputs.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        ), 'used from the next Start')}
+        {devices.canChooseOutput &&
+          field('audio', 'outputDeviceId', 'Speaker', (id, describedBy) => (
+            <select id={id} aria-describedby={describedBy} value={String(draft.audio.outputDeviceId)} onChange={(e) => set('audio', 'outputDeviceId', e.target.value)}>
+              <option value="">System default</option>
+              {devices.outputs.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.label}
+                </option>
+              ))}
+            </select>
+          ))}
+        {field('audio', 'mode', 'Taking turns', (id, describedBy) => (
+          <select id={id} aria-describedby={describedBy} value={String(draft.audio.mode)} onChange={(e) => set('audio', 'mode', e.target.value)}>
+            <option value="hands-free">Hands-free (voice detection)</option>
+            <option value="push-to-talk">Push-to-talk (hold a key)</option>
+          </select>
+        ))}
+        {draft.audio.mode === 'push-to-talk' &&
+          field('audio', 'pushToTalkKey', 'Key to hold', (id, describedBy) => (
+            <input
+              id={id}
+              type="text"
+              readOnly
+              aria-describedby={describedBy}
+              value={keyName(String(draft.audio.pushToTalkKey))}
+              onKeyDown={(e) => {
+                if (e.key === 'Tab' || e.key === 'Escape' || e.key === 'Enter') return;
+                e.preventDefault();
+                set('audio', 'pushToTalkKey', e.code);
+              }}
+            />
+          ), 'focus the box and press the key')}
       </fieldset>
       <fieldset>
         <legend>Keys and listening</legend>

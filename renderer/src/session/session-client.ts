@@ -151,7 +151,8 @@ export class SessionClient {
     this.update({ conversationRequested: true, alert: null });
     void this.speaker.prepare().catch(() => {});
     try {
-      this.microphone = await startMicrophone((samples) => this.onMicrophoneFrame(samples));
+      const deviceId = this.snapshot.settings?.values.audio.inputDeviceId || undefined;
+      this.microphone = await startMicrophone((samples) => this.onMicrophoneFrame(samples), deviceId);
     } catch (error) {
       this.update({ conversationRequested: false, alert: (error as Error).message });
       return;
@@ -194,6 +195,13 @@ export class SessionClient {
       return;
     }
     void this.speaker.prepare().then(() => this.send({ type: 'audio.test' }), (error: unknown) => this.update({ alert: `Audio output could not start: ${String(error)}` }));
+  }
+
+  /** Push-to-talk: the key or button went down (true) or up (false). */
+  pushToTalk(pressed: boolean): void {
+    if (!this.snapshot.conversationId) return;
+    if (pressed) this.speaker.flush();
+    this.send({ type: 'ptt', pressed });
   }
 
   listHistory(): void {
@@ -265,6 +273,9 @@ export class SessionClient {
         return;
       case 'settings':
         this.update({ settings: message.view });
+        void this.speaker.setOutputDevice(message.view.values.audio.outputDeviceId).catch((error: unknown) => {
+          this.update({ alert: `The chosen speaker could not be used (${String(error)}); playing on the default one.` });
+        });
         return;
       case 'history':
         this.update({ history: message.items });
