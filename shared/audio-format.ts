@@ -28,6 +28,20 @@ export function rmsDbfs(samples: Int16Array): number {
   return rms > 0 ? Math.max(SILENCE_DBFS, 20 * Math.log10(rms)) : SILENCE_DBFS;
 }
 
+/** RMS and peak level in one pass (the per-frame path in main). */
+export function frameLevels(samples: Int16Array): { rmsDbfs: number; peakDbfs: number } {
+  let sum = 0;
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] ?? 0;
+    sum += s * s;
+    const a = s < 0 ? -s : s;
+    if (a > peak) peak = a;
+  }
+  const toDb = (x: number) => (x > 0 ? Math.max(SILENCE_DBFS, 20 * Math.log10(x)) : SILENCE_DBFS);
+  return { rmsDbfs: samples.length ? toDb(Math.sqrt(sum / samples.length) / 32768) : SILENCE_DBFS, peakDbfs: toDb(peak / 32768) };
+}
+
 /** Peak absolute level of PCM16 samples in dBFS. */
 export function peakDbfs(samples: Int16Array): number {
   let peak = 0;

@@ -23,20 +23,23 @@ export class StreamingResampler {
   process(input: Float32Array): Float32Array {
     if (this.fromRate === this.toRate) return input.slice();
     if (input.length === 0) return new Float32Array(0);
-    const out: number[] = [];
+    // Output positions pos, pos + step, ... up to the last input sample: count them, then fill.
+    const last = input.length - 1 + 1e-9;
+    const count = this.position > last ? 0 : Math.floor((last - this.position) / this.step) + 1;
+    const out = new Float32Array(count);
     let pos = this.position;
     // Samples are addressed with index -1 meaning the previous chunk's last sample.
-    while (pos < input.length - 1 + 1e-9) {
+    for (let n = 0; n < count; n++) {
       const i = Math.floor(pos);
       const frac = pos - i;
       const a = i < 0 ? this.previous : (input[i] ?? 0);
       const b = input[i + 1] ?? input[input.length - 1] ?? 0;
-      out.push(a + (b - a) * frac);
+      out[n] = a + (b - a) * frac;
       pos += this.step;
     }
     this.previous = input[input.length - 1] ?? 0;
     this.position = pos - input.length;
-    return Float32Array.from(out);
+    return out;
   }
 
   reset(): void {

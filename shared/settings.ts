@@ -5,19 +5,13 @@
  * one is set.
  */
 import { z } from 'zod';
+import { isHttpUrl, parseHeaderList } from './config-values';
 
 const httpUrl = z
   .string()
   .trim()
   .max(2_000)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL');
+  .refine(isHttpUrl, 'must be an http:// or https:// URL');
 
 /** Empty means "not set" (for a provider: OpenAI itself). */
 const optionalUrl = z.union([z.literal(''), httpUrl]);
@@ -57,18 +51,7 @@ export type SecretName = (typeof SECRET_NAMES)[number];
 export const OtlpHeadersSchema = z
   .string()
   .max(8_000)
-  .refine((raw) => raw.trim() === '' || raw.split(',').every((part) => part.trim() === '' || isHeaderPair(part)), 'use key=value pairs separated by commas (values percent-encoded)');
-
-function isHeaderPair(part: string): boolean {
-  const eq = part.indexOf('=');
-  if (eq <= 0) return false;
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(part.slice(0, eq).trim())) return false;
-  try {
-    return !/[\r\n]/.test(decodeURIComponent(part.slice(eq + 1).trim()));
-  } catch {
-    return false;
-  }
-}
+  .refine((raw) => parseHeaderList(raw).ok, 'use key=value pairs separated by commas (values percent-encoded)');
 
 export const SecretValueSchema = z.string().max(8_000).refine((v) => !/[\r\n]/.test(v), 'must be one line');
 

@@ -237,13 +237,19 @@ export class Assistant {
     this.pendingFrames++;
     if (this.pendingFrames > this.maxPendingFrames) this.maxPendingFrames = this.pendingFrames;
     const vad = this.vad;
-    this.chain = this.chain
-      .then(async () => {
-        const voiced = await (await vad).isSpeech(frame);
-        if (this.listening && !this.disposed) this.onVoiceDecision(frame, voiced);
-      })
-      .catch((error: unknown) => this.logger.warn('voice detection failed for a frame', { error: String(error) }))
-      .finally(() => this.pendingFrames--);
+    // Frames are decided strictly in order, one after the other.
+    this.chain = this.chain.then(() => this.decide(vad, frame));
+  }
+
+  private async decide(vad: Promise<VoiceActivity>, frame: Int16Array): Promise<void> {
+    try {
+      const voiced = await (await vad).isSpeech(frame);
+      if (this.listening && !this.disposed) this.onVoiceDecision(frame, voiced);
+    } catch (error) {
+      this.logger.warn('voice detection failed for a frame', { error: String(error) });
+    } finally {
+      this.pendingFrames--;
+    }
   }
 
   /** A typed message: interrupts any reply and starts a text turn. */

@@ -4,7 +4,7 @@
  * reports audio statistics. The voice pipeline plugs in here.
  */
 import { randomUUID } from 'node:crypto';
-import { FRAME_DURATION_MS, FRAME_SAMPLES, INPUT_SAMPLE_RATE, SILENCE_DBFS, peakDbfs, rmsDbfs } from '../../shared/audio-format';
+import { FRAME_DURATION_MS, FRAME_SAMPLES, INPUT_SAMPLE_RATE, SILENCE_DBFS, frameLevels } from '../../shared/audio-format';
 import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../shared/audio-frame';
 import {
   EnvelopeWriter,
@@ -200,11 +200,11 @@ export class Session {
       return;
     }
     const samples = decoded.frame.samples;
-    const level = rmsDbfs(samples);
+    const { rmsDbfs: level, peakDbfs: peak } = frameLevels(samples);
     const s = this.stats;
     s.framesReceived++;
     s.levelDbfs = round1(level);
-    s.peakDbfs = round1(Math.max(s.peakDbfs, peakDbfs(samples)));
+    s.peakDbfs = round1(Math.max(s.peakDbfs, peak));
     this.assistant?.pushFrame(samples);
     if (level > this.voicedThresholdDbfs) {
       s.voicedMs += FRAME_DURATION_MS;

@@ -2,9 +2,8 @@
  * Secrets on the desktop: encrypted with Electron's safeStorage (the OS
  * keychain, DPAPI or libsecret) before they touch the disk.
  */
-import { readFile } from 'node:fs/promises';
 import { safeStorage } from 'electron';
-import { writeFileAtomic } from '../agent/settings/atomic-file';
+import { readOptional, writeFileAtomic } from '../agent/settings/atomic-file';
 import { pickSecrets, type SecretStore, type Secrets } from '../agent/settings/secret-store';
 
 export class SafeStorageSecretStore implements SecretStore {
@@ -15,13 +14,8 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async load(): Promise<Secrets> {
-    let encoded: string;
-    try {
-      encoded = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
+    const encoded = await readOptional(this.path);
+    if (encoded === null) return {};
     return pickSecrets(JSON.parse(safeStorage.decryptString(Buffer.from(encoded.trim(), 'base64'))));
   }
 

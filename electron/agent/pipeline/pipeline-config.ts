@@ -2,6 +2,8 @@
  * The pipeline's configuration from the environment (and .env). Every value
  * is checked; an invalid one is reported by name and replaced by its default.
  */
+import { isHttpUrl } from '../../../shared/config-values';
+
 export interface EndpointConfig {
   /** Base URL of an OpenAI-compatible API; undefined means api.openai.com. */
   baseURL: string | undefined;
@@ -47,12 +49,7 @@ export function readPipelineConfig(env: Env, warn: (message: string) => void): P
   const url = (name: string): string | undefined => {
     const value = text(name);
     if (value === undefined) return undefined;
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/+$/, '');
-    } catch {
-      // reported below
-    }
+    if (isHttpUrl(value)) return value.replace(/\/+$/, '');
     warn(`${name}="${value}" is not an http(s) URL; ignoring it.`);
     return undefined;
   };

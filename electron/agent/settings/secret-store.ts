@@ -4,9 +4,9 @@
  * only the user can read (0600); the desktop app encrypts them with Electron's
  * safeStorage (see electron/main).
  */
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import { SECRET_NAMES, type SecretName } from '../../../shared/settings';
-import { writeFileAtomic } from './atomic-file';
+import { readOptional, writeFileAtomic } from './atomic-file';
 
 export type Secrets = Partial<Record<SecretName, string>>;
 
@@ -34,13 +34,8 @@ export class FileSecretStore implements SecretStore {
   }
 
   async load(): Promise<Secrets> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
+    const text = await readOptional(this.path);
+    if (text === null) return {};
     await chmod(this.path, 0o600).catch(() => {});
     return pickSecrets(JSON.parse(text));
   }

@@ -4,7 +4,7 @@
  * atomically; secrets in their own store). A corrupt file is moved aside and
  * the app starts from the environment.
  */
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   SECRET_NAMES,
@@ -19,7 +19,7 @@ import {
 import type { Logger } from '../logger';
 import { readPipelineConfig, type PipelineConfig } from '../pipeline/pipeline-config';
 import { readTelemetryConfig, type TelemetryConfig } from '../telemetry/telemetry-config';
-import { writeFileAtomic } from './atomic-file';
+import { readOptional, writeFileAtomic } from './atomic-file';
 import type { SecretStore, Secrets } from './secret-store';
 
 type Env = Record<string, string | undefined>;
@@ -186,13 +186,14 @@ export class SettingsStore {
     } catch (error) {
       this.logger.warn(`Saved secrets could not be read (${String(error)}); using the environment's.`);
     }
-    let text: string;
+    let text: string | null;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = await readOptional(this.file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn(`Settings could not be read (${String(error)}); using defaults.`);
+      this.logger.warn(`Settings could not be read (${String(error)}); using defaults.`);
       return;
     }
+    if (text === null) return;
     try {
       const data = JSON.parse(text) as { version?: unknown; values?: Saved };
       if (data.version !== 1 || typeof data.values !== 'object' || data.values === null) throw new Error('unknown format');

@@ -5,6 +5,8 @@
  * values are reported by name (never by value: headers hold secrets) and
  * replaced by the default.
  */
+import { isHttpUrl, parseHeaderList } from '../../../shared/config-values';
+
 export interface TelemetryConfig {
   enabled: boolean;
   consoleExport: boolean;
@@ -45,26 +47,17 @@ export function readTelemetryConfig(env: Env, warn: (message: string) => void): 
   };
 }
 
-function httpUrl(value: string): string | null {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
 function tracesUrl(env: Env, warn: (message: string) => void): string {
   const signal = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
   if (signal) {
     // The signal-specific endpoint is used as is.
-    if (httpUrl(signal)) return signal;
+    if (isHttpUrl(signal)) return signal;
     warn(`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="${signal}" is not an http(s) URL; ignoring it.`);
   }
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   let endpoint = DEFAULT_OTLP_ENDPOINT;
   if (base) {
-    if (httpUrl(base)) endpoint = base;
+    if (isHttpUrl(base)) endpoint = base;
     else warn(`OTEL_EXPORTER_OTLP_ENDPOINT="${base}" is not an http(s) URL; using ${DEFAULT_OTLP_ENDPOINT}.`);
   }
   return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
@@ -72,27 +65,11 @@ function tracesUrl(env: Env, warn: (message: string) => void): string {
 
 /** The spec's `key=value,key2=value2` list, values percent-decoded. */
 export function parseHeaders(raw: string | undefined, warn: (message: string) => void, name = 'OTEL_EXPORTER_OTLP_HEADERS'): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (!raw?.trim()) return headers;
-  for (const [index, part] of raw.split(',').entries()) {
-    if (!part.trim()) continue;
-    const eq = part.indexOf('=');
-    const key = eq > 0 ? part.slice(0, eq).trim() : '';
-    let value: string | null = null;
-    if (eq > 0) {
-      try {
-        value = decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        value = null;
-      }
-    }
-    if (!key || value === null || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key) || /[\r\n]/.test(value)) {
-      warn(`${name}: entry ${index + 1} is not a valid key=value pair (values are percent-encoded); sending no headers.`);
-      return {};
-    }
-    headers[key] = value;
-  }
-  return headers;
+  if (!raw?.trim()) return {};
+  const parsed = parseHeaderList(raw);
+  if (parsed.ok) return parsed.headers;
+  warn(`${name}: entry ${parsed.entry} is not a valid key=value pair (values are percent-encoded); sending no headers.`);
+  return {};
 }
 
 function samplingRatio(env: Env, warn: (message: string) => void): number {

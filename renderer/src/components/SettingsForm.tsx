@@ -23,6 +23,42 @@ function fromDraft(draft: Draft): unknown {
   return out;
 }
 
+/** Under a field: its error, or where its value comes from; and a reset for saved values. */
+function FieldNote({ id, error, source, hint, onReset }: { id: string; error: string | undefined; source: string; hint?: string | undefined; onReset?: (() => void) | undefined }) {
+  return (
+    <div className="field-note" id={id}>
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : (
+        <span className="field-source">
+          {source}
+          {hint ? ` · ${hint}` : ''}
+        </span>
+      )}
+      {onReset && (
+        <button type="button" className="button link small" onClick={onReset}>
+          Reset
+        </button>
+      )}
+    </div>
+  );
+}
+
+function DeviceSelect({ id, describedBy, value, devices, onChange }: { id: string; describedBy: string; value: string; devices: { id: string; label: string }[]; onChange(value: string): void }) {
+  return (
+    <select id={id} aria-describedby={describedBy} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">System default</option>
+      {devices.map((d) => (
+        <option key={d.id} value={d.id}>
+          {d.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 interface Props {
   view: SettingsView;
   save: SaveState;
@@ -79,23 +115,13 @@ export function SettingsForm({ view, save, onSave }: Props) {
       <div className="field" key={path}>
         <label htmlFor={id}>{label}</label>
         {input(id, `${id}-note`)}
-        <div className="field-note" id={`${id}-note`}>
-          {errors[path] ? (
-            <span className="field-error" role="alert">
-              {errors[path]}
-            </span>
-          ) : (
-            <span className="field-source">
-              {SOURCE_TEXT[source]}
-              {hint ? ` · ${hint}` : ''}
-            </span>
-          )}
-          {source === 'saved' && (
-            <button type="button" className="button link small" onClick={() => onSave({ reset: [path] })}>
-              Reset
-            </button>
-          )}
-        </div>
+        <FieldNote
+          id={`${id}-note`}
+          error={errors[path]}
+          source={SOURCE_TEXT[source]}
+          hint={hint}
+          onReset={source === 'saved' ? () => onSave({ reset: [path] }) : undefined}
+        />
       </div>
     );
   };
@@ -134,20 +160,12 @@ export function SettingsForm({ view, save, onSave }: Props) {
           aria-describedby={`${id}-note`}
           onChange={(e) => setSecrets((s) => ({ ...s, [name]: e.target.value }))}
         />
-        <div className="field-note" id={`${id}-note`}>
-          {errors[path] ? (
-            <span className="field-error" role="alert">
-              {errors[path]}
-            </span>
-          ) : (
-            <span className="field-source">{state?.set ? SOURCE_TEXT[state.source] : 'not set'}</span>
-          )}
-          {state?.source === 'saved' && (
-            <button type="button" className="button link small" onClick={() => onSave({ reset: [path] })}>
-              Reset
-            </button>
-          )}
-        </div>
+        <FieldNote
+          id={`${id}-note`}
+          error={errors[path]}
+          source={state?.set ? SOURCE_TEXT[state.source] : 'not set'}
+          onReset={state?.source === 'saved' ? () => onSave({ reset: [path] }) : undefined}
+        />
       </div>
     );
   };
@@ -189,25 +207,11 @@ export function SettingsForm({ view, save, onSave }: Props) {
       <fieldset>
         <legend>Audio</legend>
         {field('audio', 'inputDeviceId', 'Microphone', (id, describedBy) => (
-          <select id={id} aria-describedby={describedBy} value={String(draft.audio.inputDeviceId)} onChange={(e) => set('audio', 'inputDeviceId', e.target.value)}>
-            <option value="">System default</option>
-            {devices.inputs.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-              </option>
-            ))}
-          </select>
+          <DeviceSelect id={id} describedBy={describedBy} value={String(draft.audio.inputDeviceId)} devices={devices.inputs} onChange={(v) => set('audio', 'inputDeviceId', v)} />
         ), 'used from the next Start')}
         {devices.canChooseOutput &&
           field('audio', 'outputDeviceId', 'Speaker', (id, describedBy) => (
-            <select id={id} aria-describedby={describedBy} value={String(draft.audio.outputDeviceId)} onChange={(e) => set('audio', 'outputDeviceId', e.target.value)}>
-              <option value="">System default</option>
-              {devices.outputs.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.label}
-                </option>
-              ))}
-            </select>
+            <DeviceSelect id={id} describedBy={describedBy} value={String(draft.audio.outputDeviceId)} devices={devices.outputs} onChange={(v) => set('audio', 'outputDeviceId', v)} />
           ))}
         {field('audio', 'mode', 'Taking turns', (id, describedBy) => (
           <select id={id} aria-describedby={describedBy} value={String(draft.audio.mode)} onChange={(e) => set('audio', 'mode', e.target.value)}>

@@ -79,6 +79,8 @@ export class SessionClient {
   private microphone: Microphone | null = null;
   private readonly speaker = new Speaker((event) => this.onPlayback(event));
   private frameSeq = 0;
+  private framesSent = 0;
+  private lastFrame: Int16Array | null = null;
   private reconnectAttempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pendingUiUpdate: ReturnType<typeof setTimeout> | null = null;
@@ -163,6 +165,7 @@ export class SessionClient {
       return;
     }
     this.frameSeq = 0;
+    this.framesSent = 0;
     this.update({ microphoneLabel: this.microphone.deviceLabel, framesSent: 0 });
     this.send({ type: 'conversation.start' });
   }
@@ -354,7 +357,7 @@ export class SessionClient {
   }
 
   private endCaptureSpan(): void {
-    this.captureSpan?.setAttribute(ATTR.captureFramesSent, this.snapshot.framesSent);
+    this.captureSpan?.setAttribute(ATTR.captureFramesSent, this.framesSent);
     this.captureSpan?.end();
     this.captureSpan = null;
   }
@@ -420,13 +423,21 @@ export class SessionClient {
     if (!this.port || !this.snapshot.conversationRequested) return;
     const frame = encodeAudioFrame({ kind: FrameKind.Microphone, seq: this.frameSeq++, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples });
     this.port.sendAudio(frame);
-    this.update({ micLevelDbfs: rmsDbfs(samples), framesSent: this.snapshot.framesSent + 1 }, true);
+    // The meter redraws at most every UI_UPDATE_MS: measure only the frame it will show.
+    this.framesSent++;
+    this.lastFrame = samples;
+    this.pendingUiUpdate ??= setTimeout(() => {
+      this.pendingUiUpdate = null;
+      if (!this.lastFrame) return;
+      this.update({ micLevelDbfs: rmsDbfs(this.lastFrame), framesSent: this.framesSent });
+    }, UI_UPDATE_MS);
   }
 
   private async stopMicrophone(): Promise<void> {
     const microphone = this.microphone;
     this.microphone = null;
     if (microphone) await microphone.stop();
+    this.lastFrame = null;
     this.update({ micLevelDbfs: SILENCE_DBFS, microphoneLabel: null });
   }
 
@@ -458,16 +469,8 @@ export class SessionClient {
     this.upsertTranscript({ id: `notice-${++this.noticeCount}`, role: 'notice', text, final: true, level });
   }
 
-  /** Applies a change; `throttled` changes (meters) reach the UI at most every UI_UPDATE_MS. */
-  private update(patch: Partial<SessionSnapshot>, throttled = false): void {
+  private update(patch: Partial<SessionSnapshot>): void {
     this.snapshot = { ...this.snapshot, ...patch };
-    if (throttled) {
-      this.pendingUiUpdate ??= setTimeout(() => {
-        this.pendingUiUpdate = null;
-        this.emit();
-      }, UI_UPDATE_MS);
-      return;
-    }
     this.emit();
   }
 
