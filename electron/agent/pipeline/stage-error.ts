@@ -69,13 +69,18 @@ export function displayUrl(url: string): string {
   }
 }
 
+/** 0.4 s, 2 s, 15 s: whole seconds unless that would round a short deadline to nothing. */
+function seconds(ms: number): string {
+  return `${ms < 1_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
+}
+
 export function classifyError(error: unknown, context: StageContext): StageError {
   if (error instanceof StageError) return error;
   const { stage, model } = context;
   const label = STAGE_LABEL[stage];
   const where = displayUrl(context.baseURL);
   if (context.timedOutAfterMs) {
-    return new StageError(stage, 'timeout', `${label} did not answer within ${(context.timedOutAfterMs / 1000).toFixed(0)} s (${where}). Try again, or check that the server is not overloaded.`, { cause: error });
+    return new StageError(stage, 'timeout', `${label} did not answer within ${seconds(context.timedOutAfterMs)} (${where}). Try again, or check that the server is not overloaded.`, { cause: error });
   }
   if (error instanceof APIUserAbortError || isAbort(error)) return new StageError(stage, 'cancelled', `${label} was cancelled.`, { cause: error });
   if (error instanceof APIConnectionTimeoutError)

@@ -1,0 +1,177 @@
+/**
+ * The fault matrix, at the level a user meets it: a whole spoken turn through a
+ * real Session, the real OpenAI client and a real loopback server. For every
+ * fault at every stage the turn must end within its deadline with a message
+ * naming the stage, its span must carry status ERROR, no request may be left
+ * running, and the next turn must succeed once the fault is gone.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
+import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
+import { ATTR, SPAN } from '../../shared/telemetry';
+import { silentLogger } from './logger';
+import { readPipelineConfig, type EndpointConfig } from './pipeline/pipeline-config';
+import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
+import type { VoiceActivity } from './pipeline/stages';
+import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
+import { Session, type SessionCarrier } from './session';
+import { Telemetry } from './telemetry/telemetry';
+import { readTelemetryConfig } from './telemetry/telemetry-config';
+import { startFakeOpenAIServer, type Endpoint, type Fault, type FakeOpenAIServer } from './testing/fake-openai-server';
+
+let server: FakeOpenAIServer;
+let refusedPort: number;
+beforeAll(async () => {
+  server = await startFakeOpenAIServer();
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  refusedPort = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+// Long enough for the one retry of a 429, a 5xx or a refused connection.
+const DEADLINE_MS = 1_500;
+const scriptedVad: VoiceActivity = { name: 'scripted', isSpeech: async (f) => (f[0] ?? 0) > 0, reset() {}, dispose: async () => {} };
+type Stage = 'stt' | 'llm' | 'tts';
+const ENDPOINT: Record<Stage, Endpoint> = { stt: 'transcriptions', llm: 'chat', tts: 'speech' };
+
+function conversation(baseURLs: Partial<Record<Stage, string>>) {
+  const exporter = new InMemorySpanExporter();
+  const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true' }, () => {}), silentLogger, {
+    exporter,
+    consoleExporter: new InMemorySpanExporter(),
+    batch: { scheduledDelayMillis: 10 },
+  });
+  const envelopes: ServerEnvelope[] = [];
+  const carrier: SessionCarrier = { kind: 'websocket', send: (e) => envelopes.push(e), sendAudio: () => {} };
+  const endpoint = (stage: Stage): EndpointConfig => ({ baseURL: baseURLs[stage] ?? server.url, apiKey: 'sk-test', model: 'test-model' });
+  const session = new Session(carrier, {
+    telemetry,
+    logger: silentLogger,
+    assistant: {
+      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
+      stages: () => ({
+        stt: new OpenAISpeechToText(endpoint('stt'), DEADLINE_MS),
+        llm: new OpenAILanguageModel(endpoint('llm'), DEADLINE_MS, DEADLINE_MS),
+        tts: new OpenAITextToSpeech({ ...endpoint('tts'), voice: 'alloy', sampleRate: 24_000 }, DEADLINE_MS, DEADLINE_MS),
+      }),
+      createVad: async () => scriptedVad,
+    },
+  });
+  const writer = new EnvelopeWriter<ClientMessage>();
+  const send = (message: ClientMessage) => session.receiveMessage(writer.wrap(message));
+  let seq = 0;
+  const frame = (value: number) =>
+    encodeAudioFrame({ kind: FrameKind.Microphone, seq: seq++, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
+  const speak = () => {
+    for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000));
+    for (let i = 0; i < 8; i++) session.receiveAudio(frame(0));
+  };
+  const messages = () => envelopes.map((e) => e.message);
+  const turnsEnded = () => messages().filter((m) => m.type === 'turn' && m.phase === 'end').length;
+  const until = async (what: string, predicate: () => boolean, ms = 6_000) => {
+    const end = Date.now() + ms;
+    while (!predicate()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  session.open();
+  send({ type: 'conversation.start' });
+  return { session, telemetry, exporter, send, speak, messages, turnsEnded, until };
+}
+
+interface Case {
+  name: string;
+  stage: Stage;
+  faults?: Fault[];
+  baseURL?: () => string;
+  kind: StageError['kind'];
+  says: RegExp;
+}
+
+const cases: Case[] = [];
+for (const stage of ['stt', 'llm', 'tts'] as const) {
+  cases.push(
+    { name: 'connection refused', stage, baseURL: () => `http://127.0.0.1:${refusedPort}/v1`, kind: 'network', says: /connection refused/ },
+    { name: 'DNS failure', stage, baseURL: () => 'http://no-such-host.invalid/v1', kind: 'network', says: /could not be resolved/ },
+    { name: '401', stage, faults: [{ kind: 'status', status: 401 }], kind: 'auth', says: /API key/ },
+    { name: '403', stage, faults: [{ kind: 'status', status: 403 }], kind: 'forbidden', says: /may not use model/ },
+    { name: '404 model', stage, faults: [{ kind: 'status', status: 404 }], kind: 'not_found', says: /not found/ },
+    { name: '429 with retry-after', stage, faults: [{ kind: 'status', status: 429, retryAfter: '0' }, { kind: 'status', status: 429, retryAfter: '0' }], kind: 'rate_limit', says: /rate-limited/ },
+    { name: '429 without retry-after', stage, faults: [{ kind: 'status', status: 429 }, { kind: 'status', status: 429 }], kind: 'rate_limit', says: /rate-limited/ },
+    { name: '500', stage, faults: [{ kind: 'status', status: 500 }, { kind: 'status', status: 500 }], kind: 'server', says: /failed on the server \(500/ },
+    { name: '503', stage, faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 503 }], kind: 'server', says: /failed on the server \(503/ },
+    { name: 'a response that never starts', stage, faults: [{ kind: 'hang' }], kind: 'timeout', says: /did not answer/ },
+  );
+}
+cases.push(
+  { name: 'an SSE stream cut mid-reply', stage: 'llm', faults: [{ kind: 'cut' }], kind: 'network', says: /dropped|could not reach/ },
+  { name: 'an SSE stream that stalls', stage: 'llm', faults: [{ kind: 'stall' }], kind: 'timeout', says: /did not answer/ },
+  { name: 'malformed SSE', stage: 'llm', faults: [{ kind: 'malformed' }], kind: 'bad_response', says: /could not be read|failed/ },
+  { name: 'malformed JSON', stage: 'stt', faults: [{ kind: 'malformed' }], kind: 'bad_response', says: /could not be read|failed/ },
+  { name: 'an audio body cut mid-stream', stage: 'tts', faults: [{ kind: 'cut' }], kind: 'network', says: /dropped|could not reach/ },
+  { name: 'an audio body that stalls', stage: 'tts', faults: [{ kind: 'stall' }], kind: 'timeout', says: /did not answer/ },
+  { name: 'an empty audio body', stage: 'tts', faults: [{ kind: 'empty' }], kind: 'bad_response', says: /empty audio/ },
+);
+
+describe('fault matrix: one spoken turn per fault', () => {
+  it.each(cases.map((c) => [`${c.stage}: ${c.name}`, c] as const))('%s', async (_label, c) => {
+    server.configure({ reply: 'A reply long enough to be cut in the middle of its stream. And a second sentence.' });
+    const base = c.baseURL?.();
+    const t = conversation(base ? { [c.stage]: base } : {});
+    if (c.faults) server.fail(ENDPOINT[c.stage], ...c.faults);
+
+    const started = Date.now();
+    t.speak();
+    await t.until('the failed turn to end', () => t.turnsEnded() === 1);
+    const elapsed = Date.now() - started;
+    // Each stage has a 1.5 s deadline, idle or first byte.
+    expect(elapsed).toBeLessThan(DEADLINE_MS * 2 + 1_000);
+
+    const notices = t.messages().filter((m) => m.type === 'notice');
+    expect(notices).toHaveLength(1);
+    const text = notices[0]!.type === 'notice' ? notices[0].text : '';
+    expect(text.startsWith(STAGE_LABEL[c.stage])).toBe(true);
+    expect(text).toMatch(c.says);
+    expect(text).not.toContain('sk-test');
+
+    for (let i = 0; i < 50 && server.openRequests > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.openRequests).toBe(0);
+
+    await t.telemetry.flush();
+    const turn = t.exporter.getFinishedSpans().find((s) => s.name === SPAN.turn)!;
+    expect(turn.status.code).toBe(2);
+    expect(turn.attributes[ATTR.errorType]).toBe(c.kind);
+    const stageSpan = t.exporter
+      .getFinishedSpans()
+      .find((s) => s.name === SPAN[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
+    expect(stageSpan.status.code).toBe(2);
+
+    // The fault is gone: the next turn goes through, over the good endpoint.
+    server.reset();
+    server.configure({ reply: 'Back again.' });
+    const healed = conversation({});
+    healed.speak();
+    await healed.until('the next turn to finish', () =>
+      healed.messages().some((m) => m.type === 'transcript' && m.role === 'assistant' && m.text === 'Back again.'),
+    );
+    expect(healed.messages().filter((m) => m.type === 'notice')).toHaveLength(0);
+    if (!base) {
+      // Same session, same providers: the fault was transient.
+      t.speak();
+      await t.until('the retried turn to finish', () =>
+        t.messages().some((m) => m.type === 'transcript' && m.role === 'assistant' && m.text === 'Back again.'),
+      );
+    }
+    t.session.close();
+    healed.session.close();
+    await Promise.all([t.telemetry.shutdown(), healed.telemetry.shutdown()]);
+  });
+});
