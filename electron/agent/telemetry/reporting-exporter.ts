@@ -62,5 +62,10 @@ function describe(error: Error | undefined): string {
   const text = `${error.message} ${String((error as { code?: unknown }).code ?? '')}`;
   if (/ECONNREFUSED/.test(text)) return 'connection refused (is the collector running?)';
   if (/timeout|timed out/i.test(text)) return 'timed out';
+  const status = (error as { code?: unknown }).code;
+  if (typeof status === 'number' && status >= 400) {
+    const hint = status === 404 ? ' (check the path: the endpoint is the collector base URL, /v1/traces is added)' : status === 413 ? ' (the batch was too large for the collector)' : '';
+    return `HTTP ${status} ${error.message.replace(/\s+/g, ' ').slice(0, 120)}${hint}`;
+  }
   return error.message.replace(/\s+/g, ' ').slice(0, 200);
 }

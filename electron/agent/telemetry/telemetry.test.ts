@@ -144,6 +144,65 @@ describe('Telemetry', () => {
     expect(logger.warn).toHaveBeenCalledTimes(1);
   });
 
+  it('warns once when the endpoint has the wrong path, naming the status', async () => {
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const config = readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: `${receiver.url}/wrong` }, () => {});
+    const telemetry = new Telemetry(config, logger, { consoleExporter: new InMemorySpanExporter(), batch: { scheduledDelayMillis: 20 } });
+    telemetries.push(telemetry);
+    for (let i = 0; i < 3; i++) {
+      telemetry.tracer.startSpan('lost').end();
+      await telemetry.flush();
+    }
+    await until(() => logger.warn.mock.calls.length > 0);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]![0]).toMatch(/\/wrong\/v1\/traces failed.*404/);
+  });
+
+  it('resumes by itself when a collector that was down comes up', async () => {
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const probe = await startOtlpReceiver();
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+    const config = readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` }, () => {});
+    const telemetry = new Telemetry(config, logger, { consoleExporter: new InMemorySpanExporter(), batch: { scheduledDelayMillis: 20 }, otlpTimeoutMillis: 500 });
+    telemetries.push(telemetry);
+    telemetry.tracer.startSpan('while-down').end();
+    await until(() => logger.warn.mock.calls.length > 0);
+    const late = await startOtlpReceiver(port);
+    try {
+      telemetry.tracer.startSpan('after').end();
+      await telemetry.flush();
+      await until(() => late.state.spans.some((s) => s.name === 'after'));
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(logger.info).toHaveBeenCalledWith(expect.stringMatching(/works again/));
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('keeps span work instant while the collector takes 10 s to answer, and times the export out once', { timeout: 20_000 }, async () => {
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const config = readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, () => {});
+    const telemetry = new Telemetry(config, logger, { consoleExporter: new InMemorySpanExporter(), batch: { scheduledDelayMillis: 20 }, otlpTimeoutMillis: 3_000 });
+    telemetries.push(telemetry);
+    receiver.state.fault = { delayMs: 10_000 };
+    const costs: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      const started = performance.now();
+      const turn = telemetry.tracer.startSpan('turn');
+      for (let i = 0; i < 10; i++) telemetry.tracer.startSpan('stage').end();
+      turn.end();
+      costs.push(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    costs.sort((a, b) => a - b);
+    // Median cost of a turn's spans stays sub-millisecond whatever the collector does.
+    expect(costs[10]!).toBeLessThan(5);
+    await until(() => logger.warn.mock.calls.length > 0, 8_000);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    receiver.state.fault = null;
+  });
+
   it('bounds the queue while the collector is slow', async () => {
     const { telemetry } = create({ ENABLE_TRACING: 'true' });
     receiver.state.fault = { delayMs: 2_000 };
