@@ -147,6 +147,19 @@ describe('Session', () => {
     expect(carrier.envelopes.length).toBe(count);
   });
 
+  it('drops frames still in flight after the conversation ended, or after the session closed, without errors', () => {
+    const { carrier, session, send } = open();
+    send({ type: 'conversation.start' });
+    session.receiveAudio(frame(tone(8000), 0));
+    send({ type: 'conversation.end' });
+    for (let i = 1; i <= 20; i++) session.receiveAudio(frame(tone(8000), i));
+    expect(carrier.messages('error')).toHaveLength(0);
+    session.close();
+    const count = carrier.envelopes.length;
+    for (let i = 21; i <= 40; i++) expect(() => session.receiveAudio(frame(tone(8000), i))).not.toThrow();
+    expect(carrier.envelopes.length).toBe(count);
+  });
+
   it('survives a carrier that throws', () => {
     const carrier = new RecordingCarrier();
     carrier.send = () => {

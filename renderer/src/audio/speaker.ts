@@ -59,6 +59,16 @@ export class Speaker {
     this.node?.port.postMessage(command);
   }
 
+  /**
+   * A new session numbers its streams from the start again: stop what plays
+   * and forget the old session's stream ids, or its replies would be dropped.
+   */
+  reset(): void {
+    this.flush();
+    this.newestStream = -1;
+    this.flushedStream = -1;
+  }
+
   async close(): Promise<void> {
     this.node?.disconnect();
     await this.context?.close().catch(() => {});

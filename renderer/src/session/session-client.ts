@@ -261,6 +261,7 @@ export class SessionClient {
     const message = envelope.message;
     switch (message.type) {
       case 'welcome':
+        this.speaker.reset();
         this.update({ sessionId: message.sessionId });
         return;
       case 'state':
