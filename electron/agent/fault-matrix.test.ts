@@ -137,7 +137,8 @@ describe('fault matrix: one spoken turn per fault', () => {
 
     const notices = t.messages().filter((m) => m.type === 'notice');
     expect(notices).toHaveLength(1);
-    const text = notices[0]!.type === 'notice' ? notices[0].text : '';
+    const notice = notices[0]!;
+    const text = notice.type === 'notice' ? notice.text : '';
     expect(text.startsWith(STAGE_LABEL[c.stage])).toBe(true);
     expect(text).toMatch(c.says);
     expect(text).not.toContain('sk-test');

@@ -164,7 +164,9 @@ export class Session {
     if (!parsed.ok) {
       this.counters.messageErrors++;
       this.transportSpan?.addEvent(EVENT.messageError, { 'error.message': parsed.error.slice(0, 500) });
-      this.logger.warn('refused a malformed message', { session: this.id, error: parsed.error });
+      // A misbehaving client must not flood the log: the first few, then one line per thousand.
+      const refused = this.counters.messageErrors;
+      if (refused <= 10 || refused % 1_000 === 0) this.logger.warn('refused a malformed message', { session: this.id, error: parsed.error, refused });
       this.sendError('bad_message', `Malformed message refused: ${parsed.error}`, parsed.seq);
       return;
     }
