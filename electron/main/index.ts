@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session as electronSession, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session as electronSession } from 'electron';
 import { config as loadDotenv } from 'dotenv';
 import { IPC_OPEN_SESSION } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
@@ -25,7 +25,6 @@ import {
   isPermissionGranted,
   isTrustedSender,
   originOf,
-  secureWebPreferences,
 } from './security';
 
 loadDotenv({ quiet: true });
@@ -69,7 +68,25 @@ function createWindow(): void {
     show: false,
     title: 'Voice Agent Stack',
     backgroundColor: '#0f1115',
-    webPreferences: secureWebPreferences(preloadPath),
+    // Written out here, not built by a helper, so that static checkers
+    // (electronegativity) and security.test.ts read exactly what Electron gets.
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
+      // Middle-click would open links in new windows.
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => (mainWindow = null));
@@ -102,11 +119,8 @@ function lockDown(): void {
   }
 
   app.on('web-contents-created', (_event, contents) => {
-    contents.setWindowOpenHandler(({ url }) => {
-      // Links to the web open in the user's browser, never in the app.
-      if (/^https:\/\//.test(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // The app opens no windows: every window.open and target=_blank is refused.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-navigate', (event, url) => {
       if (!isNavigationAllowed(url, appOrigin)) event.preventDefault();
     });

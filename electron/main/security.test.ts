@@ -6,25 +6,7 @@ import {
   isPermissionGranted,
   isTrustedSender,
   originOf,
-  secureWebPreferences,
 } from './security';
-
-describe('window preferences', () => {
-  it('isolates and sandboxes the renderer', () => {
-    const prefs = secureWebPreferences('/app/preload.cjs');
-    expect(prefs).toMatchObject({
-      preload: '/app/preload.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-    });
-  });
-});
 
 describe('origins and navigation', () => {
   it('reads the origin of app:// URLs', () => {

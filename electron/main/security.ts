@@ -2,30 +2,10 @@
  * The desktop shell's security rules, as plain functions so that they can be
  * unit-tested without an Electron binary. index.ts wires them to Electron.
  */
-import type { WebPreferences } from 'electron';
-
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'voice-agent';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
-
-export function secureWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    safeDialogs: true,
-  };
-}
 
 export function originOf(url: string | undefined | null): string | null {
   if (!url) return null;

@@ -1,0 +1,169 @@
+/**
+ * The desktop shell's wiring, checked without an Electron binary: the window's
+ * webPreferences, window-open and navigation handlers and the permission
+ * handler are read from the source of index.ts itself, and electronegativity
+ * scans the project for misconfigurations.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const indexFile = join(import.meta.dirname, 'index.ts');
+const source = ts.createSourceFile(indexFile, readFileSync(indexFile, 'utf8'), ts.ScriptTarget.Latest, true);
+
+function find<T extends ts.Node>(predicate: (node: ts.Node) => node is T): T[] {
+  const found: T[] = [];
+  const visit = (node: ts.Node) => {
+    if (predicate(node)) found.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+function literal(node: ts.Expression): unknown {
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (ts.isStringLiteral(node)) return node.text;
+  return `<${node.getText()}>`;
+}
+
+function objectProperties(node: ts.ObjectLiteralExpression): Record<string, ts.Expression> {
+  const out: Record<string, ts.Expression> = {};
+  for (const property of node.properties) {
+    if (ts.isPropertyAssignment(property)) out[property.name.getText()] = property.initializer;
+    else out[`...${property.getText()}`] = property as unknown as ts.Expression;
+  }
+  return out;
+}
+
+/** `contents.on('will-navigate', …)`, `ses.setPermissionRequestHandler(…)` and the like. */
+function calls(method: string, firstArg?: string): ts.CallExpression[] {
+  return find((n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === method).filter(
+    (call) => firstArg === undefined || (call.arguments[0] !== undefined && ts.isStringLiteral(call.arguments[0]) && call.arguments[0].text === firstArg),
+  );
+}
+
+describe('the main window', () => {
+  it('is created with isolated, sandboxed, Node-free webPreferences', () => {
+    const windows = find((n): n is ts.NewExpression => ts.isNewExpression(n) && n.expression.getText() === 'BrowserWindow');
+    expect(windows).toHaveLength(1);
+    const options = windows[0]!.arguments?.[0];
+    expect(options && ts.isObjectLiteralExpression(options)).toBe(true);
+    const prefs = objectProperties(options as ts.ObjectLiteralExpression).webPreferences;
+    expect(prefs && ts.isObjectLiteralExpression(prefs)).toBe(true);
+    const values = Object.fromEntries(Object.entries(objectProperties(prefs as ts.ObjectLiteralExpression)).map(([k, v]) => [k, literal(v)]));
+    expect(values).toEqual({
+      preload: '<preloadPath>',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
+      disableBlinkFeatures: 'Auxclick',
+    });
+  });
+
+  it('denies every new window, and checks every navigation, redirect and webview', () => {
+    const openHandlers = calls('setWindowOpenHandler');
+    expect(openHandlers).toHaveLength(1);
+    expect(openHandlers[0]!.arguments[0]!.getText().replace(/\s+/g, ' ')).toBe("() => ({ action: 'deny' })");
+    for (const event of ['will-navigate', 'will-redirect']) {
+      const handlers = calls('on', event);
+      expect(handlers).toHaveLength(1);
+      expect(handlers[0]!.arguments[1]!.getText()).toMatch(/if \(!isNavigationAllowed\(url, appOrigin\)\) event\.preventDefault\(\)/);
+    }
+    expect(calls('on', 'will-attach-webview')[0]!.arguments[1]!.getText()).toMatch(/event\.preventDefault\(\)/);
+    // Nothing hands URLs to the operating system.
+    expect(source.getText()).not.toMatch(/openExternal|openPath/);
+  });
+
+  it('answers permission requests and checks with the tested rules', () => {
+    const request = calls('setPermissionRequestHandler');
+    expect(request).toHaveLength(1);
+    expect(request[0]!.arguments[0]!.getText()).toMatch(/isPermissionGranted\(/);
+    expect(request[0]!.arguments[0]!.getText()).toMatch(/callback\(granted\)/);
+    const check = calls('setPermissionCheckHandler');
+    expect(check).toHaveLength(1);
+    expect(check[0]!.arguments[0]!.getText()).toMatch(/isPermissionCheckGranted\(/);
+  });
+
+  it('serves the app over its own protocol, and accepts sessions from the app main frame only', () => {
+    expect(calls('handle').some((c) => c.getText().includes('serveAppRequest'))).toBe(true);
+    const open = calls('on').find((c) => c.arguments[0]?.getText() === 'IPC_OPEN_SESSION');
+    expect(open?.arguments[1]!.getText()).toMatch(/if \(!isTrustedSender\(frame\?\.url, isMainFrame, appOrigin\)\)/);
+  });
+});
+
+/** Findings we accept, each with its reason; anything else fails the test. */
+const ACCEPTED: Record<string, string> = {
+  // LOW, tentative: the policy is one joined constant (content-security-policy.ts)
+  // that the checker cannot evaluate; its exact value is asserted on every
+  // response in app-protocol.test.ts and headless-host.test.ts.
+  CSP_GLOBAL_CHECK: 'policy built from a constant the checker cannot read',
+  // MEDIUM, "review required": flagged wherever a preload exists. Ours runs
+  // sandboxed with context isolation, and exposes one function through
+  // contextBridge (open a session port); it passes no Node API, ipcRenderer or
+  // callback from main into the page (see electron/preload/index.ts).
+  PRELOAD_JS_CHECK: 'reviewed: sandboxed preload exposing one narrow function',
+};
+
+describe('electronegativity', () => {
+  it('finds nothing of medium severity or above in the desktop shell, the agent or the renderer', { timeout: 120_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'electronegativity-'));
+    try {
+      // One scan over both processes, so that global checks see main's handlers
+      // and the renderer's page together (node_modules stays out of it).
+      const project = join(out, 'project');
+      for (const dir of ['electron', 'renderer/src', 'renderer/index.html']) cpSync(join(root, dir), join(project, dir), { recursive: true });
+      const csv = join(out, 'findings.csv');
+      // The release-list check needs the internet; the Electron version is pinned in package.json instead.
+      await promisify(execFile)(
+        process.execPath,
+        [join(root, 'node_modules/@doyensec/electronegativity/dist/index.js'), '-i', project, '-r', '-v', 'false', '-e', electronVersion(), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv],
+        { cwd: root, timeout: 110_000 },
+      );
+      const findings = readFileSync(csv, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => {
+          const [id, severity, confidence, file, location] = csvFields(row);
+          return { id: id!, severity: severity!, confidence: confidence!, file: file!, location: location! };
+        });
+      const serious = findings.filter((f) => !['LOW', 'INFORMATIONAL'].includes(f.severity) && !(f.id in ACCEPTED));
+      expect(serious).toEqual([]);
+      const unexplained = findings.filter((f) => !(f.id in ACCEPTED));
+      expect(unexplained).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+function electronVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  return pkg.devDependencies.electron!;
+}
+
+/** The fields of one CSV row; quoted fields may hold commas. */
+function csvFields(row: string): string[] {
+  const fields: string[] = [];
+  for (const match of row.matchAll(/\s*(?:"((?:[^"]|"")*)"|([^,]*))(?:,|$)/g)) {
+    if (match.index === row.length && fields.length > 0) break;
+    fields.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : (match[2] ?? '').trim());
+  }
+  return fields;
+}
