@@ -134,3 +134,63 @@ describe('headless host', () => {
     expect(await closed).toBe(1001);
   });
 });
+
+describe('headless host on a network address', () => {
+  let exposed: HeadlessHost;
+  let base: string;
+  beforeAll(async () => {
+    // Bound to every interface; the test itself only talks to loopback.
+    exposed = await startHeadlessHost({ host: '0.0.0.0', port: 0, staticDir: dir, logger: silentLogger });
+    base = `http://127.0.0.1:${new URL(exposed.url).port}`;
+  });
+  afterAll(() => exposed.close());
+
+  it('prints an address carrying a fresh, long token', () => {
+    expect(exposed.token).toMatch(/^[\w-]{32}$/);
+    expect(exposed.url).toBe(`${base}/?token=${exposed.token!}`);
+  });
+
+  it('refuses the page without the token, and trades the token in the URL for a cookie', async () => {
+    expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
+    expect((await fetch(`${base}/assets/x.js`)).status).toBe(401);
+    const first = await fetch(exposed.url, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/');
+    const setCookie = first.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(';')[0]!;
+    const page = await fetch(`${base}/`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>app</title>');
+    expect((await fetch(`${base}/`, { headers: { cookie: 'vas_token=forged' } })).status).toBe(401);
+  });
+
+  it('opens the WebSocket only with the token and a same-origin page', async () => {
+    const ws = (headers: Record<string, string>, query = '') =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${base.replace('http', 'ws')}/ws${query}`, { headers });
+        socket.once('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        socket.once('error', () => resolve(-1));
+      });
+    const cookie = `vas_token=${exposed.token!}`;
+    expect(await ws({ Origin: base })).toBe(401);
+    expect(await ws({ Origin: base, cookie: 'vas_token=forged' })).toBe(401);
+    expect(await ws({ Origin: 'http://evil.example', cookie })).toBe(403);
+    expect(await ws({ cookie })).toBe(403);
+    expect(await ws({ Origin: base, cookie })).toBe(101);
+    expect(await ws({ Origin: base }, `?token=${exposed.token!}`)).toBe(101);
+  });
+});
+
+describe('headless host on loopback', () => {
+  it('needs no token', () => {
+    expect(host.token).toBeNull();
+    expect(host.url).not.toContain('token');
+  });
+});

@@ -2,6 +2,7 @@
  * The headless host: serves the built renderer over HTTP and carries the
  * session protocol over a WebSocket at /ws on the same origin.
  */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,10 +33,18 @@ export interface HeadlessHostOptions {
   telemetry?: SessionTelemetry;
   settings?: SessionSettings;
   history?: ConversationHistory;
+  /**
+   * Required for the page and the WebSocket when `host` is not loopback;
+   * generated when not given. Ignored on loopback, where only this machine
+   * can connect.
+   */
+  token?: string;
 }
 
 export interface HeadlessHost {
+  /** The address to open; carries the access token when one is required. */
   readonly url: string;
+  readonly token: string | null;
   readonly sessionCount: number;
   close(timeoutMs?: number): Promise<void>;
 }
@@ -45,10 +54,22 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const sessions = new Map<WebSocket, Session>();
   let authorities = new Set<string>();
   const checkHost = isLoopback(options.host);
+  const token = checkHost ? null : options.token || randomBytes(24).toString('base64url');
+  const tokenDigest = token ? digest(token) : null;
+
+  /** The request carries the token, in its query (first visit) or its cookie. */
+  function tokenFrom(req: IncomingMessage): { fromQuery: boolean; ok: boolean } {
+    if (!tokenDigest) return { fromQuery: false, ok: true };
+    const url = new URL(req.url ?? '/', 'http://host');
+    const query = url.searchParams.get('token');
+    const presented = query ?? cookie(req.headers.cookie, TOKEN_COOKIE);
+    const ok = presented !== null && timingSafeEqual(digest(presented), tokenDigest);
+    return { fromQuery: query !== null, ok };
+  }
 
   const server = createServer((req, res) => {
     serveStatic(req, res).catch((error: unknown) => {
-      logger.error('static file error', { url: req.url, error: String(error) });
+      logger.error('static file error', { path: (req.url ?? '').split('?')[0], error: String(error) });
       if (!res.headersSent) res.writeHead(500).end('Internal error');
       else res.destroy();
     });
@@ -58,6 +79,27 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     if (checkHost && !authorities.has(req.headers.host ?? '')) {
       // Refuse DNS-rebinding pages that reach loopback under a foreign name.
       res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
+    const access = tokenFrom(req);
+    if (!access.ok) {
+      res
+        .writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
+        .end('This app is reachable from the network, so it needs its access link: open the address (with ?token=…) printed where the app was started.');
+      return;
+    }
+    if (access.fromQuery) {
+      // Keep the token out of the address bar and history: a cookie carries it from here on.
+      const clean = new URL(req.url ?? '/', 'http://host');
+      clean.searchParams.delete('token');
+      res
+        .writeHead(303, {
+          Location: `${clean.pathname}${clean.search}`,
+          'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token ?? '')}; HttpOnly; SameSite=Strict; Path=/`,
+          'Cache-Control': 'no-store',
+          ...SECURITY_HEADERS,
+        })
+        .end();
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -94,18 +136,25 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname !== WEBSOCKET_PATH) return refuse(404, 'Not Found');
     if (checkHost && !authorities.has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
-    if (!originAllowed(req.headers.origin)) {
+    if (!tokenFrom(req).ok) {
+      logger.warn('refused a WebSocket without the access token');
+      return refuse(401, 'Unauthorized');
+    }
+    if (!originAllowed(req.headers.origin, req.headers.host)) {
       logger.warn('refused a WebSocket from a foreign origin', { origin: req.headers.origin ?? '(none)' });
       return refuse(403, 'Forbidden');
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
 
-  function originAllowed(origin: string | undefined): boolean {
+  function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
     if (!origin) return false;
     try {
       const url = new URL(origin);
-      return url.protocol === 'http:' && authorities.has(url.host);
+      if (url.protocol !== 'http:') return false;
+      // Off loopback the page may be reached under any of the machine's names:
+      // it must then be this very page (same origin as the request's Host).
+      return checkHost ? authorities.has(url.host) : url.host === hostHeader;
     } catch {
       return false;
     }
@@ -155,11 +204,12 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const port = (server.address() as AddressInfo).port;
   authorities = allowedAuthorities(options.host, port);
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : formatHost(options.host);
-  const url = `http://${displayHost}:${port}/`;
+  const url = `http://${displayHost}:${port}/${token ? `?token=${token}` : ''}`;
 
   let closing: Promise<void> | null = null;
   return {
     url,
+    token,
     get sessionCount() {
       return sessions.size;
     },
@@ -184,6 +234,26 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       return closing;
     },
   };
+}
+
+const TOKEN_COOKIE = 'vas_token';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function cookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) {
+      try {
+        return decodeURIComponent(rest.join('='));
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
 }
 
 function toBuffer(data: RawData): Buffer {

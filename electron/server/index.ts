@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     logger.error(`The renderer is not built (${staticDir} is missing). Run "npm run serve", which builds it first.`);
     process.exit(1);
   }
-  if (!isLoopback(host)) logger.warn(`HOST=${host}: the app is reachable from other machines on this network.`);
+  if (!isLoopback(host))
+    logger.warn(`HOST=${host}: the app is reachable from other machines on this network; it asks for the access link printed below.`);
 
   const dataDir = resolve(process.env.DATA_DIR?.trim() || join(homedir(), '.voice-agent-stack'));
   let services;
@@ -48,7 +49,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const running = hostHandle;
-  console.log(`\n  Voice Agent Stack is running at ${running.url}\n  Open it in a browser; press Ctrl+C to stop.\n`);
+  console.log(
+    running.token
+      ? `\n  Voice Agent Stack is running at ${running.url}\n  This link carries a one-time access token (new at every start): share it only with people who may use this assistant.\n  On another machine, use this machine's address in place of ${new URL(running.url).hostname}. Press Ctrl+C to stop.\n`
+      : `\n  Voice Agent Stack is running at ${running.url}\n  Open it in a browser; press Ctrl+C to stop.\n`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
