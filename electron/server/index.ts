@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const running = hostHandle;
   console.log(
     running.token
-      ? `\n  Voice Agent Stack is running at ${running.url}\n  This link carries a one-time access token (new at every start): share it only with people who may use this assistant.\n  On another machine, use this machine's address in place of ${new URL(running.url).hostname}. Press Ctrl+C to stop.\n`
+      ? `\n  Voice Agent Stack is running at ${running.url}\n  This link carries an access token (a new one at every start): share it only with people who may use this assistant.\n  On another machine, use this machine's address in place of ${new URL(running.url).hostname}. Press Ctrl+C to stop.\n`
       : `\n  Voice Agent Stack is running at ${running.url}\n  Open it in a browser; press Ctrl+C to stop.\n`,
   );
 
