@@ -1,0 +1,130 @@
+/**
+ * Secrets stay where they belong. Recognisable API keys and OTLP headers are
+ * set in the environment and typed into the settings pane; a traced
+ * conversation runs with console export and content capture on; then every
+ * exported span, console line, log line, message sent to the renderer and
+ * file in the data folder (except the secret store itself) is searched for
+ * them. The secrets must have been used, and must appear nowhere else.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
+import { startAppServices } from './app-services';
+import type { Logger } from './logger';
+import { Session } from './session';
+import { FileSecretStore } from './settings/secret-store';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { startOtlpReceiver, type OtlpReceiver } from './testing/otlp-receiver';
+
+const ENV_KEY = 'sk-env-SECRET-a1b2c3d4e5';
+const PANE_KEY = 'sk-pane-SECRET-f6e7d8c9b0';
+const ENV_HEADER = 'env-hdr-SECRET-1122';
+const PANE_HEADER = 'pane-hdr-SECRET-3344';
+const SECRETS = [ENV_KEY, PANE_KEY, ENV_HEADER, PANE_HEADER];
+
+let server: FakeOpenAIServer;
+let receiver: OtlpReceiver;
+let dataDir: string;
+beforeAll(async () => {
+  server = await startFakeOpenAIServer();
+  receiver = await startOtlpReceiver();
+  dataDir = mkdtempSync(join(tmpdir(), 'secrets-'));
+});
+afterAll(async () => {
+  await server.close();
+  await receiver.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+it('never puts API keys or OTLP headers in spans, console, logs, renderer messages or files', { timeout: 30_000 }, async () => {
+  const logLines: string[] = [];
+  const record = (level: string) => (message: string, fields?: unknown) => void logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const logger: Logger = { info: record('info'), warn: record('warn'), error: record('error') };
+  const consoleLines: string[] = [];
+  const spies = (['log', 'info', 'warn', 'error', 'dir', 'debug'] as const).map((method) =>
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleLines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))),
+  );
+  try {
+    const services = await startAppServices({
+      dataDir,
+      env: {
+        OPENAI_API_KEY: ENV_KEY,
+        OPENAI_BASE_URL: server.url,
+        ENABLE_TRACING: 'true',
+        OTEL_CONSOLE_EXPORT: 'true',
+        OTEL_CAPTURE_CONTENT: 'true',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_HEADERS: `x-auth=${ENV_HEADER}`,
+      },
+      secretStore: new FileSecretStore(join(dataDir, 'secrets.json')),
+      logger,
+    });
+    const toRenderer: ServerEnvelope[] = [];
+    const session = new Session(
+      { kind: 'websocket', send: (e) => toRenderer.push(structuredClone(e)), sendAudio: () => {} },
+      { logger, telemetry: services.telemetry, settings: services.settings, history: services.history, assistant: services.assistant },
+    );
+    const writer = new EnvelopeWriter<ClientMessage>();
+    const send = (m: ClientMessage) => session.receiveMessage(JSON.stringify(writer.wrap(m)));
+    const replies = () => toRenderer.filter((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final).length;
+    const until = async (predicate: () => boolean) => {
+      for (let i = 0; i < 500 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(predicate(), `waited for ${predicate.toString()}; sent: ${toRenderer.map((e) => e.message.type).join(',')}`).toBe(true);
+    };
+
+    session.open();
+    send({ type: 'conversation.start' });
+    send({ type: 'user.text', text: 'What is my key?' });
+    await until(() => replies() === 1);
+    await services.telemetry.flush();
+    await until(() => receiver.state.requests.some((r) => r.headers['x-auth'] === ENV_HEADER));
+    // The user types new secrets into the pane; a failing provider reports its refusal.
+    send({ type: 'settings.update', patch: { secrets: { llmApiKey: PANE_KEY, otlpHeaders: `x-auth=${PANE_HEADER}` } } });
+    await until(() => toRenderer.some((e) => e.message.type === 'settings.result'));
+    server.fail('chat', { kind: 'status', status: 401 });
+    send({ type: 'user.text', text: 'And now?' });
+    await until(() => toRenderer.some((e) => e.message.type === 'notice'));
+    send({ type: 'user.text', text: 'Once more.' });
+    await until(() => replies() === 2);
+    send({ type: 'conversation.end' });
+    session.close();
+    await services.telemetry.flush();
+    await until(() => receiver.state.requests.some((r) => r.headers['x-auth'] === PANE_HEADER));
+    await services.telemetry.shutdown(1_000);
+    await new Promise((r) => setTimeout(r, 100)); // the history file is synced after each entry
+
+    // The secrets were really in use...
+    const auth = server.requests.map((r) => r.authorization);
+    expect(auth).toContain(`Bearer ${ENV_KEY}`);
+    expect(auth).toContain(`Bearer ${PANE_KEY}`);
+    expect(receiver.state.requests.some((r) => r.headers['x-auth'] === ENV_HEADER)).toBe(true);
+    expect(receiver.state.spans.length).toBeGreaterThan(5);
+    expect(consoleLines.length).toBeGreaterThan(5);
+    expect(toRenderer.some((e) => e.message.type === 'settings')).toBe(true);
+    const files = filesUnder(dataDir).filter((f) => !f.endsWith('secrets.json'));
+    expect(files.some((f) => f.includes('history'))).toBe(true);
+
+    // ...and went nowhere else.
+    const places: Record<string, string> = {
+      'exported spans': JSON.stringify(receiver.state.spans),
+      'console output': consoleLines.join('\n'),
+      'log lines': logLines.join('\n'),
+      'messages to the renderer': JSON.stringify(toRenderer),
+      ...Object.fromEntries(files.map((f) => [f, readFileSync(f, 'utf8')])),
+    };
+    expect(places['log lines']).toContain('refused the API key');
+    for (const [place, text] of Object.entries(places)) for (const secret of SECRETS) expect(text.includes(secret), `${secret} found in ${place}`).toBe(false);
+    for (const [place, text] of Object.entries(places)) expect(/SECRET/.test(text), `a secret found in ${place}`).toBe(false);
+  } finally {
+    spies.forEach((spy) => spy.mockRestore());
+  }
+});
