@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/**/*.{ts,mjs}', 'e2e/**/*.ts', 'bench/**/*.ts', '*.config.{ts,js}', 'scripts/**/*.mjs'],
+    files: ['electron/**/*.{ts,mjs}', 'e2e/**/*.ts', 'bench/**/*.ts', 'soak/**/*.ts', '*.config.{ts,js}', 'scripts/**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -1,0 +1,162 @@
+/**
+ * `npm run test:soak`: 500 typed turns in one session, traced and exported,
+ * against the local OpenAI-compatible test server. After a warm-up, the heap,
+ * the process's open handles and its listeners must not grow beyond a small
+ * bound. The figures are printed for the record.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../shared/protocol';
+import { silentLogger } from '../electron/agent/logger';
+import { readPipelineConfig } from '../electron/agent/pipeline/pipeline-config';
+import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../electron/agent/providers/openai';
+import { Session } from '../electron/agent/session';
+import { Telemetry } from '../electron/agent/telemetry/telemetry';
+import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../electron/agent/testing/fake-openai-server';
+import { startOtlpReceiver, type OtlpReceiver } from '../electron/agent/testing/otlp-receiver';
+
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
+
+const TURNS = Number(process.env.SOAK_TURNS ?? 500);
+const WARM_UP = 50;
+
+let server: FakeOpenAIServer;
+let receiver: OtlpReceiver;
+beforeAll(async () => {
+  server = await startFakeOpenAIServer();
+  receiver = await startOtlpReceiver();
+});
+afterAll(async () => {
+  await server.close();
+  await receiver.close();
+});
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    gc();
+  }
+}
+
+function handles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  server.configure({ reply: 'A short reply. And a second sentence.', ttsMsPerChar: 1 });
+  const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, () => {}), silentLogger, {
+    batch: { scheduledDelayMillis: 200 },
+  });
+  const endpoint = { baseURL: server.url, apiKey: 'sk-soak', model: 'test-model' };
+  let ended = 0;
+  let envelopes = 0;
+  let stream = 0;
+  const writer = new EnvelopeWriter<ClientMessage>();
+  const send = (m: ClientMessage) => session.receiveMessage(JSON.stringify(writer.wrap(m)));
+  // Plays the part of the page: reports the reply's audio as played once it is all sent.
+  const session: Session = new Session(
+    {
+      kind: 'websocket',
+      send: (e: ServerEnvelope) => {
+        envelopes++;
+        const m = e.message;
+        if (m.type === 'turn' && m.phase === 'start') stream = m.stream;
+        if (m.type === 'turn' && m.phase === 'end') ended++;
+        if (m.type === 'transcript' && m.role === 'assistant' && m.final)
+          queueMicrotask(() => {
+            send({ type: 'playback', event: 'started', stream, playedMs: 0 });
+            send({ type: 'playback', event: 'drained', stream, playedMs: 1_000 });
+          });
+      },
+      sendAudio: () => {},
+    },
+    {
+      logger: silentLogger,
+      telemetry,
+      assistant: {
+        config: readPipelineConfig({ OPENAI_BASE_URL: server.url }, () => {}),
+        stages: () => ({
+          stt: new OpenAISpeechToText(endpoint, 5_000),
+          llm: new OpenAILanguageModel(endpoint, 5_000, 5_000),
+          tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 5_000, 5_000),
+        }),
+        createVad: async () => ({ name: 'none', isSpeech: async () => false, reset() {}, dispose: async () => {} }),
+      },
+    },
+  );
+  session.open();
+  send({ type: 'conversation.start' });
+
+  // The test servers record what they receive; empty them so that only the app's memory is measured.
+  let spansExported = 0;
+  const forgetRecords = () => {
+    spansExported += receiver.state.spans.length;
+    receiver.state.spans.length = 0;
+    receiver.state.requests.length = 0;
+    server.requests.length = 0;
+  };
+  const turn = async (i: number) => {
+    if (i % 50 === 0) forgetRecords();
+    const before = ended;
+    send({ type: 'user.text', text: `Turn number ${i}, please answer.` });
+    const end = Date.now() + 10_000;
+    while (ended === before) {
+      if (Date.now() > end) throw new Error(`turn ${i} did not finish`);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+
+  for (let i = 0; i < WARM_UP; i++) await turn(i);
+  await telemetry.flush();
+  forgetRecords();
+  spansExported = 0;
+  await settle();
+  const start = { heap: process.memoryUsage().heapUsed, handles: handles(), exits: process.listenerCount('exit') };
+  const started = performance.now();
+  for (let i = 0; i < TURNS; i++) await turn(WARM_UP + i);
+  const elapsed = performance.now() - started;
+  await telemetry.flush();
+  forgetRecords();
+  await settle();
+  const end = { heap: process.memoryUsage().heapUsed, handles: handles(), exits: process.listenerCount('exit') };
+
+  send({ type: 'conversation.end' });
+  session.close();
+  await telemetry.shutdown(2_000);
+  process.off('warning', onWarning);
+
+  const heapGrowthMb = (end.heap - start.heap) / 2 ** 20;
+  const figures = {
+    turns: TURNS,
+    msPerTurn: +(elapsed / TURNS).toFixed(1),
+    heapStartMb: +(start.heap / 2 ** 20).toFixed(1),
+    heapGrowthMb: +heapGrowthMb.toFixed(2),
+    handlesStart: start.handles,
+    handlesEnd: end.handles,
+    exitListeners: [start.exits, end.exits],
+    envelopesSent: envelopes,
+    spansExported,
+    openProviderRequests: server.openRequests,
+  };
+  console.log(`soak figures ${JSON.stringify(figures)}`);
+
+  expect(ended).toBe(WARM_UP + TURNS);
+  expect(server.openRequests).toBe(0);
+  expect(spansExported).toBeGreaterThan(TURNS * 4);
+  // A few kilobytes a turn would show as megabytes here.
+  expect(heapGrowthMb).toBeLessThan(5);
+  // Keep-alive sockets and timers may come and go by one or two; a leak adds one per turn.
+  expect(total(end.handles)).toBeLessThanOrEqual(total(start.handles) + 3);
+  expect(end.exits).toBe(start.exits);
+  expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
+});
