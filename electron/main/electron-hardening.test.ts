@@ -135,14 +135,9 @@ describe('electronegativity', () => {
         [join(root, 'node_modules/@doyensec/electronegativity/dist/index.js'), '-i', project, '-r', '-v', 'false', '-e', electronVersion(), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv],
         { cwd: root, timeout: 110_000 },
       );
-      const findings = readFileSync(csv, 'utf8')
-        .trim()
-        .split('\n')
+      const findings = csvRows(readFileSync(csv, 'utf8'))
         .slice(1)
-        .map((row) => {
-          const [id, severity, confidence, file, location] = csvFields(row);
-          return { id: id!, severity: severity!, confidence: confidence!, file: file!, location: location! };
-        });
+        .map(([id, severity, confidence, file, location]) => ({ id: id!, severity: severity!, confidence: confidence!, file: file!, location: location! }));
       const serious = findings.filter((f) => !['LOW', 'INFORMATIONAL'].includes(f.severity) && !(f.id in ACCEPTED));
       expect(serious).toEqual([]);
       const unexplained = findings.filter((f) => !(f.id in ACCEPTED));
@@ -158,12 +153,31 @@ function electronVersion(): string {
   return pkg.devDependencies.electron!;
 }
 
-/** The fields of one CSV row; quoted fields may hold commas. */
-function csvFields(row: string): string[] {
-  const fields: string[] = [];
-  for (const match of row.matchAll(/\s*(?:"((?:[^"]|"")*)"|([^,]*))(?:,|$)/g)) {
-    if (match.index === row.length && fields.length > 0) break;
-    fields.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : (match[2] ?? '').trim());
+/** Rows of a CSV document; quoted fields may hold commas, quotes ("") and newlines. */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field.trim());
+      field = '';
+    } else if (c === '\n') {
+      row.push(field.trim());
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
   }
-  return fields;
+  if (field.trim() || row.length) rows.push([...row, field.trim()]);
+  return rows;
 }
