@@ -141,13 +141,21 @@ describe('downloadFile', () => {
     expect((await readFile(dest())).equals(content)).toBe(true);
   });
 
-  it('restarts when the part file does not belong to the file (its hash is wrong at the end)', async () => {
+  it('starts over by itself when a resumed part turns out to belong to another file', async () => {
     await writeFile(partPathFor(dest()), randomBytes(500_000));
-    const error = await downloadError(downloadFile(options()));
+    await downloadFile(options());
+    expect(server.requests.map((r) => [r.range, r.status])).toEqual([
+      ['bytes=500000-', 206],
+      [undefined, 200],
+    ]);
+    expect((await readFile(dest())).equals(content)).toBe(true);
+  });
+
+  it('fails a wrong resumed part when retries are off, deleting it', async () => {
+    await writeFile(partPathFor(dest()), randomBytes(500_000));
+    const error = await downloadError(downloadFile(options({ retries: 0 })));
     expect(error.kind).toBe('digest_mismatch');
     expect(await exists(partPathFor(dest()))).toBe(false);
-    await downloadFile(options());
-    expect((await readFile(dest())).equals(content)).toBe(true);
   });
 
   it('verifies a part that is already complete without downloading it again', async () => {

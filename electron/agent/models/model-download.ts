@@ -187,7 +187,7 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
   };
 
   try {
-    if (expectedSize !== undefined && partSize === expectedSize) return await finish(options, meter, part, partSize, null, expected);
+    if (expectedSize !== undefined && partSize === expectedSize) return await finish(options, meter, part, partSize, null, expected, true);
 
     armStall();
     const headers: Record<string, string> = { 'accept-encoding': 'identity', ...options.headers };
@@ -204,6 +204,7 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
       } else {
         // A range that does not continue the part file cannot be appended: start over.
         await response.body?.cancel().catch(() => {});
+        armStall();
         response = await fetch(options.url, { headers: withoutRange(headers), redirect: 'follow', signal: controller.signal });
       }
     } else if (response.status === 416 && partSize > 0) {
@@ -211,8 +212,9 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
       const range = parseContentRange(response.headers.get('content-range'));
       if (range?.total === partSize) {
         disarmStall();
-        return await finish(options, meter, part, partSize, null, expected);
+        return await finish(options, meter, part, partSize, null, expected, true);
       }
+      armStall();
       response = await fetch(options.url, { headers: withoutRange(headers), redirect: 'follow', signal: controller.signal });
     }
     if (offset === 0) {
@@ -276,7 +278,7 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
     } catch (error) {
       throw diskError(fileName, part, error);
     }
-    return await finish(options, meter, part, received, hashes, expected);
+    return await finish(options, meter, part, received, hashes, expected, offset > 0);
   } catch (error) {
     throw fail(error);
   } finally {
@@ -287,8 +289,21 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
   }
 }
 
-/** Checks the complete part file and moves it into place. `hashes` is null when the part was not streamed here. */
-async function finish(options: DownloadOptions, meter: ProgressMeter, part: string, size: number, hashes: Hashes | null, expected: readonly Digest[]): Promise<DownloadResult> {
+/**
+ * Checks the complete part file and moves it into place. `hashes` is null when
+ * the part was not streamed here. A mismatch in a file that was resumed from an
+ * older part is retryable: the part may have come from another version of the
+ * file, and the next attempt starts from zero.
+ */
+async function finish(
+  options: DownloadOptions,
+  meter: ProgressMeter,
+  part: string,
+  size: number,
+  hashes: Hashes | null,
+  expected: readonly Digest[],
+  resumed: boolean,
+): Promise<DownloadResult> {
   const fileName = basename(options.dest);
   if (!hashes) {
     hashes = makeHashes(expected.map((d) => d.algorithm));
@@ -298,7 +313,9 @@ async function finish(options: DownloadOptions, meter: ProgressMeter, part: stri
   meter.finish(size);
   if (options.expectedSize !== undefined && size !== options.expectedSize) {
     await rm(part, { force: true });
-    throw new ModelDownloadError('size_mismatch', `${fileName} is ${size} bytes but ${options.expectedSize} were expected; the partial file was deleted. Try the download again.`);
+    throw new ModelDownloadError('size_mismatch', `${fileName} is ${size} bytes but ${options.expectedSize} were expected; the partial file was deleted. Try the download again.`, {
+      retryable: resumed,
+    });
   }
   const digests = digestAll(hashes);
   for (const want of expected) {
@@ -308,6 +325,7 @@ async function finish(options: DownloadOptions, meter: ProgressMeter, part: stri
       throw new ModelDownloadError(
         'digest_mismatch',
         `${fileName} failed its checksum: expected ${want.algorithm.toUpperCase()} ${want.hex.toLowerCase()}, got ${actual}. The download was deleted; try again, and if it keeps failing the file on the server has changed.`,
+        { retryable: resumed },
       );
     }
   }
