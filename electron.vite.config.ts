@@ -18,6 +18,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           server: resolve(root, 'electron/server/index.ts'),
+          // Loaded with new Worker() by the local text-to-speech provider.
+          'local-tts-worker': resolve(root, 'electron/agent/providers/local-tts-worker.ts'),
         },
       },
     },
