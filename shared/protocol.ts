@@ -7,6 +7,7 @@
  * untrusted, and main's replies are checked by the client as well.
  */
 import { z } from 'zod';
+import { MODEL_STAGES, ModelsViewSchema } from './models';
 import { SettingsViewSchema } from './settings';
 import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
 
@@ -66,6 +67,15 @@ const HistoryList = z.strictObject({ type: z.literal('history.list') });
 const HistoryOpen = z.strictObject({ type: z.literal('history.open'), id: ConversationId });
 const HistoryDelete = z.strictObject({ type: z.literal('history.delete'), id: ConversationId });
 
+const ModelId = z.string().regex(/^[\w.-]{1,100}$/, 'not a model id');
+/** Fetch a catalogue model (resumes a partial download), stop fetching it, or delete it. */
+const ModelsDownload = z.strictObject({ type: z.literal('models.download'), id: ModelId });
+const ModelsCancel = z.strictObject({ type: z.literal('models.cancel'), id: ModelId });
+const ModelsRemove = z.strictObject({ type: z.literal('models.remove'), id: ModelId });
+/** Use a model file already on this computer for a stage, or go back to the catalogue's. */
+const ModelsPick = z.strictObject({ type: z.literal('models.pick'), stage: z.enum(MODEL_STAGES), path: z.string().trim().min(1, 'path is empty').max(4_096) });
+const ModelsUnpick = z.strictObject({ type: z.literal('models.unpick'), stage: z.enum(MODEL_STAGES) });
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ConversationStart,
   ConversationEnd,
@@ -79,6 +89,11 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   HistoryOpen,
   HistoryDelete,
   PushToTalk,
+  ModelsDownload,
+  ModelsCancel,
+  ModelsRemove,
+  ModelsPick,
+  ModelsUnpick,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -171,6 +186,10 @@ const HistoryConversation = z.strictObject({
   summary: HistorySummarySchema,
   entries: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), text: z.string().max(100_000), interrupted: z.boolean().optional() })).max(5_000),
 });
+/** The on-device engines and their models. */
+const ModelsMessage = z.strictObject({ type: z.literal('models'), view: ModelsViewSchema });
+/** The outcome of a models.* request that can fail before any status changes (a picked file). */
+const ModelsResult = z.strictObject({ type: z.literal('models.result'), ok: z.boolean(), message: z.string().max(1_000) });
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
 const ErrorMessage = z.strictObject({
@@ -195,6 +214,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   SettingsResult,
   HistoryMessage,
   HistoryConversation,
+  ModelsMessage,
+  ModelsResult,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];

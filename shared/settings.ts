@@ -16,6 +16,14 @@ const httpUrl = z
 /** Empty means "not set" (for a provider: OpenAI itself). */
 const optionalUrl = z.union([z.literal(''), httpUrl]);
 const model = z.string().trim().min(1, 'model is empty').max(200);
+/**
+ * Who runs a stage: an OpenAI-compatible API, the engine on this machine, or
+ * "auto": the API when it has a key or a server, else this machine.
+ */
+export const PROVIDER_CHOICES = ['auto', 'openai', 'local'] as const;
+const provider = z.enum(PROVIDER_CHOICES);
+/** A model of the on-device catalogue, by id. */
+const localModel = z.string().trim().min(1, 'choose a model').max(100);
 
 export const SettingsSchema = z.strictObject({
   tracing: z.strictObject({
@@ -26,9 +34,15 @@ export const SettingsSchema = z.strictObject({
     samplingRatio: z.number().min(0, 'ratio must be between 0 and 1').max(1, 'ratio must be between 0 and 1'),
     captureContent: z.boolean(),
   }),
-  stt: z.strictObject({ baseUrl: optionalUrl, model }),
-  llm: z.strictObject({ baseUrl: optionalUrl, model, systemPrompt: z.string().max(8_000) }),
-  tts: z.strictObject({ baseUrl: optionalUrl, model, voice: z.string().trim().min(1, 'voice is empty').max(100) }),
+  stt: z.strictObject({ provider, baseUrl: optionalUrl, model, localModel }),
+  llm: z.strictObject({ provider, baseUrl: optionalUrl, model, systemPrompt: z.string().max(8_000), localModel }),
+  tts: z.strictObject({
+    provider,
+    baseUrl: optionalUrl,
+    model,
+    voice: z.string().trim().min(1, 'voice is empty').max(100),
+    localVoice: z.string().trim().min(1, 'choose a voice').max(40),
+  }),
   audio: z.strictObject({
     /** Hands-free: voice detection takes turns. Push-to-talk: a held key (or button) does. */
     mode: z.enum(['hands-free', 'push-to-talk']),

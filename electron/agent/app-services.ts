@@ -3,9 +3,11 @@
  * assistant's providers read from it for every turn.
  */
 import type { AssistantDeps } from './assistant';
-import { openAIAssistantDeps } from './assistant-deps';
+import { assistantDeps } from './assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
 import type { Logger } from './logger';
+import { ModelManager } from './models/model-manager';
+import { ModelsService } from './models/models-service';
 import type { SecretStore } from './settings/secret-store';
 import { SettingsStore } from './settings/settings-store';
 import { createAppTelemetry } from './telemetry/app-telemetry';
@@ -16,6 +18,7 @@ export interface AppServices {
   telemetry: Telemetry;
   assistant: AssistantDeps;
   history: ConversationHistory;
+  models: ModelsService;
 }
 
 export async function startAppServices(options: {
@@ -28,8 +31,11 @@ export async function startAppServices(options: {
   const settings = await SettingsStore.open(options);
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
   settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
-  const assistant = openAIAssistantDeps(() => settings.pipelineConfig());
+  const manager = await ModelManager.open({ dataDir: options.dataDir });
+  const config = () => settings.pipelineConfig();
+  const assistant = assistantDeps(config, { models: manager });
+  const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   const history = await ConversationHistory.open(options.dataDir);
-  options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}.`);
-  return { settings, telemetry, assistant, history };
+  options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}; models: ${manager.modelsDir}.`);
+  return { settings, telemetry, assistant, history, models };
 }

@@ -1,43 +1,99 @@
-/** Builds the assistant's providers from the pipeline configuration. */
+/**
+ * Builds the assistant's providers from the pipeline configuration: per
+ * stage, an OpenAI-compatible API or the engine on this computer ("auto"
+ * picks the API when the stage has a key or a server, else this computer).
+ */
 import type { AssistantDeps } from './assistant';
-import { isConfigured, type PipelineConfig } from './pipeline/pipeline-config';
-import { StageError } from './pipeline/stage-error';
+import type { ModelManager } from './models/model-manager';
+import { localModelFile } from './models/models-service';
+import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from './pipeline/pipeline-config';
+import { STAGE_LABEL, StageError } from './pipeline/stage-error';
+import type { LanguageModel, SpeechToText, TextToSpeech } from './pipeline/stages';
 import type { PipelineStages } from './pipeline/voice-pipeline';
+import { LocalLanguageModel } from './providers/local-llm';
+import { LocalSpeechToText } from './providers/local-stt';
+import { LocalTextToSpeech } from './providers/local-tts';
 import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
 import { SileroVoiceActivity } from './providers/silero-vad';
 
 const SETUP_HINT: Record<'stt' | 'llm' | 'tts', string> = {
-  stt: 'No speech-to-text provider is configured: set OPENAI_API_KEY, or STT_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server, in .env.',
-  llm: 'No language model is configured: set OPENAI_API_KEY, or LLM_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server such as Ollama, in .env.',
-  tts: 'No text-to-speech provider is configured: set OPENAI_API_KEY, or TTS_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server, in .env.',
+  stt: 'No speech-to-text provider is configured: set OPENAI_API_KEY, or STT_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server, or choose "On this computer" in Settings.',
+  llm: 'No language model is configured: set OPENAI_API_KEY, or LLM_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server such as Ollama, or choose "On this computer" in Settings.',
+  tts: 'No text-to-speech provider is configured: set OPENAI_API_KEY, or TTS_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server, or choose "On this computer" in Settings.',
 };
+
+export interface AssistantDepsOptions {
+  /** The on-device models; without them a stage set to run locally says so. */
+  models?: ModelManager;
+}
+
+type Plan = { [S in 'stt' | 'llm' | 'tts']: { provider: Provider; modelPath?: string } };
 
 /**
  * `config` may be a function: the configuration is then read again for every
  * turn, so a provider changed in Settings takes effect for the next turn.
+ * Providers are kept while their configuration is unchanged (a local model
+ * stays loaded), and disposed when replaced.
  */
-export function openAIAssistantDeps(config: PipelineConfig | (() => PipelineConfig)): AssistantDeps {
+export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), options: AssistantDepsOptions = {}): AssistantDeps {
   const current = typeof config === 'function' ? config : () => config;
   let cached: { key: string; stages: PipelineStages } | null = null;
+
+  const plan = (c: PipelineConfig): Plan | StageError => {
+    const out: Partial<Plan> = {};
+    for (const stage of ['stt', 'llm', 'tts'] as const) {
+      const provider = resolveProvider(c.engines[stage].choice, c[stage]);
+      if (provider === 'openai') {
+        if (!isConfigured(c[stage])) return new StageError(stage, 'not_configured', SETUP_HINT[stage]);
+        out[stage] = { provider };
+        continue;
+      }
+      if (stage === 'tts') {
+        out.tts = { provider };
+        continue;
+      }
+      if (!options.models) return new StageError(stage, 'not_configured', `${STAGE_LABEL[stage]} is set to run on this computer, but this host has no on-device models.`);
+      const file = localModelFile(options.models, stage, c.engines[stage].localModel);
+      if (!file.ok)
+        return new StageError(
+          stage,
+          'not_configured',
+          `${STAGE_LABEL[stage]} runs on this computer, but ${file.reason}. ${file.needs ? 'Download it with the button above (or in Settings → On-device models)' : 'Choose a model in Settings → On-device models'}, or set OPENAI_API_KEY to use OpenAI.`,
+        );
+      out[stage] = { provider, modelPath: file.path };
+    }
+    return out as Plan;
+  };
+
+  const build = (c: PipelineConfig, p: Plan): PipelineStages => {
+    const t = c.timeouts;
+    const stt: SpeechToText = p.stt.provider === 'local' ? new LocalSpeechToText({ modelPath: p.stt.modelPath! }) : new OpenAISpeechToText(c.stt, t.sttMs);
+    const llm: LanguageModel = p.llm.provider === 'local' ? new LocalLanguageModel({ modelPath: p.llm.modelPath! }) : new OpenAILanguageModel(c.llm, t.llmFirstTokenMs, t.llmIdleMs);
+    const tts: TextToSpeech = p.tts.provider === 'local' ? new LocalTextToSpeech({ voice: c.engines.tts.localVoice }) : new OpenAITextToSpeech(c.tts, t.ttsFirstByteMs, t.ttsIdleMs);
+    return { stt, llm, tts };
+  };
+
   return {
     get config() {
       return current();
     },
     stages() {
       const c = current();
-      for (const stage of ['stt', 'llm', 'tts'] as const)
-        if (!isConfigured(c[stage])) return new StageError(stage, 'not_configured', SETUP_HINT[stage]);
-      const key = JSON.stringify([c.stt, c.llm, c.tts, c.timeouts]);
+      const p = plan(c);
+      if (p instanceof StageError) return p;
+      const key = JSON.stringify([p, c.stt, c.llm, c.tts, c.timeouts, c.engines]);
       if (cached?.key !== key) {
-        const t = c.timeouts;
-        cached = {
-          key,
-          stages: {
-            stt: new OpenAISpeechToText(c.stt, t.sttMs),
-            llm: new OpenAILanguageModel(c.llm, t.llmFirstTokenMs, t.llmIdleMs),
-            tts: new OpenAITextToSpeech(c.tts, t.ttsFirstByteMs, t.ttsIdleMs),
-          },
-        };
+        let stages: PipelineStages;
+        try {
+          stages = build(c, p);
+        } catch (error) {
+          if (error instanceof StageError) return error;
+          throw error;
+        }
+        const previous = cached?.stages;
+        cached = { key, stages };
+        // A replaced local model leaves memory; one still in use (same file) is kept by the new instance's own load.
+        if (previous) for (const stage of Object.values(previous)) void stage.dispose?.().catch(() => {});
       }
       return cached.stages;
     },

@@ -19,6 +19,7 @@ import {
   type SessionState,
 } from '../../shared/protocol';
 import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import type { ModelStageName, ModelsView } from '../../shared/models';
 import type { SettingsView } from '../../shared/settings';
 import { ATTR, EVENT, SPAN, type SerializedSpan, type TracingState } from '../../shared/telemetry';
 import { Assistant, type AssistantDeps, type AssistantTelemetry } from './assistant';
@@ -48,8 +49,19 @@ export interface SessionSettings {
   onChange(listener: () => void): () => void;
 }
 
+/** What a session needs of the on-device engines (see models/models-service.ts). */
+export interface SessionModels {
+  view(): ModelsView;
+  onChange(listener: () => void): () => void;
+  download(id: string): { ok: true } | { ok: false; message: string };
+  pick(stage: ModelStageName, path: string): Promise<{ ok: true } | { ok: false; message: string }>;
+  readonly manager: { cancel(id: string): Promise<void>; remove(id: string): Promise<void>; clearPickedFile(stage: ModelStageName): Promise<void> };
+}
+
 export interface SessionOptions {
   logger?: Logger;
+  /** The on-device engines; without them models.* messages are refused. */
+  models?: SessionModels;
   telemetry?: SessionTelemetry;
   settings?: SessionSettings;
   /** Where conversations are kept; without it nothing is recorded. */
@@ -87,6 +99,9 @@ export class Session {
   private readonly telemetry: SessionTelemetry | null;
   private readonly settings: SessionSettings | null;
   private unsubscribeSettings: (() => void) | null = null;
+  private unsubscribeModels: (() => void) | null = null;
+  private modelsViewPending = false;
+  private readonly models: SessionModels | null;
   private readonly history: ConversationHistory | null;
   private recording: Promise<ConversationRecorder | null> | null = null;
   private readonly recorded = new Set<string>();
@@ -104,6 +119,7 @@ export class Session {
     this.telemetry = options.telemetry ?? null;
     this.settings = options.settings ?? null;
     this.history = options.history ?? null;
+    this.models = options.models ?? null;
     this.assistant = options.assistant
       ? new Assistant(
           options.assistant,
@@ -152,6 +168,18 @@ export class Session {
       const settings = this.settings;
       this.send({ type: 'settings', view: settings.view });
       this.unsubscribeSettings = settings.onChange(() => this.send({ type: 'settings', view: settings.view }));
+    }
+    if (this.models) {
+      this.sendModels();
+      this.unsubscribeModels = this.models.onChange(() => {
+        // Progress can arrive in bursts: at most one view per tick.
+        if (this.modelsViewPending) return;
+        this.modelsViewPending = true;
+        setImmediate(() => {
+          this.modelsViewPending = false;
+          this.sendModels();
+        });
+      });
     }
     this.sendState();
   }
@@ -229,6 +257,7 @@ export class Session {
     this.endRecording();
     this.unsubscribeTelemetry?.();
     this.unsubscribeSettings?.();
+    this.unsubscribeModels?.();
     const span = this.transportSpan;
     if (span) {
       span.addEvent(EVENT.disconnect);
@@ -318,6 +347,13 @@ export class Session {
       case 'history.delete':
         void this.deleteHistory(message.id, seq);
         return;
+      case 'models.download':
+      case 'models.cancel':
+      case 'models.remove':
+      case 'models.pick':
+      case 'models.unpick':
+        void this.handleModels(message, seq);
+        return;
       case 'settings.update':
         if (!this.settings) {
           this.sendError('invalid_state', 'Settings cannot be changed in this host.', seq);
@@ -372,6 +408,45 @@ export class Session {
   private async deleteHistory(id: string, seq: number): Promise<void> {
     if (!(await this.history?.delete(id))) return this.sendError('bad_message', 'That conversation could not be deleted.', seq);
     await this.sendHistory(seq);
+  }
+
+  // ---- on-device models --------------------------------------------------------
+
+  private sendModels(): void {
+    if (this.closed || !this.models) return;
+    try {
+      this.send({ type: 'models', view: this.models.view() });
+    } catch (error) {
+      this.logger.error('the models view could not be built', { error: String(error) });
+    }
+  }
+
+  private async handleModels(message: Extract<ClientMessage, { type: `models.${string}` }>, seq: number): Promise<void> {
+    const models = this.models;
+    if (!models) return this.sendError('invalid_state', 'This host has no on-device models.', seq);
+    try {
+      let result: { ok: true } | { ok: false; message: string } = { ok: true };
+      switch (message.type) {
+        case 'models.download':
+          result = models.download(message.id);
+          break;
+        case 'models.cancel':
+          await models.manager.cancel(message.id);
+          break;
+        case 'models.remove':
+          await models.manager.remove(message.id);
+          break;
+        case 'models.pick':
+          result = await models.pick(message.stage, message.path);
+          break;
+        case 'models.unpick':
+          await models.manager.clearPickedFile(message.stage);
+          break;
+      }
+      this.send({ type: 'models.result', ok: result.ok, message: result.ok ? '' : result.message });
+    } catch (error) {
+      this.send({ type: 'models.result', ok: false, message: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private async applySettings(patch: unknown, seq: number): Promise<void> {

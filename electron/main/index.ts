@@ -142,8 +142,8 @@ function acceptSessions(): void {
     const [port] = event.ports;
     if (!port) return;
     if (!services) return;
-    const { assistant, telemetry, settings, history } = services;
-    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry, settings, history });
+    const { assistant, telemetry, settings, history, models } = services;
+    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry, settings, history, models });
     sessions.add(session);
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {

@@ -13,7 +13,7 @@ import { SECURITY_HEADERS } from '../agent/content-security-policy';
 import type { AssistantDeps } from '../agent/assistant';
 import type { ConversationHistory } from '../agent/history/conversation-history';
 import type { Logger } from '../agent/logger';
-import { Session, type SessionSettings, type SessionTelemetry } from '../agent/session';
+import { Session, type SessionModels, type SessionSettings, type SessionTelemetry } from '../agent/session';
 import { resolveStaticFile } from '../agent/static-files';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
@@ -33,6 +33,7 @@ export interface HeadlessHostOptions {
   telemetry?: SessionTelemetry;
   settings?: SessionSettings;
   history?: ConversationHistory;
+  models?: SessionModels;
   /**
    * Required for the page and the WebSocket when `host` is not loopback;
    * generated when not given. Ignored on loopback, where only this machine
@@ -167,6 +168,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.history ? { history: options.history } : {}),
+      ...(options.models ? { models: options.models } : {}),
     });
     sessions.set(ws, session);
     let alive = true;

@@ -3,6 +3,7 @@ import { keyName } from './components/AudioDevices';
 import { Composer } from './components/Composer';
 import { ConversationLog } from './components/ConversationLog';
 import { HistoryDialog, type HistoryDialogHandle } from './components/HistoryDialog';
+import { OfflineBanner, type ModelActions } from './components/OnDeviceModels';
 import { SettingsDialog, type SettingsDialogHandle } from './components/SettingsDialog';
 import { StatusBar } from './components/StatusBar';
 import type { SessionClient } from './session/session-client';
@@ -14,6 +15,13 @@ export function App({ client }: { client: SessionClient }) {
   const active = snapshot.conversationRequested;
   const pushToTalk = snapshot.settings?.values.audio.mode === 'push-to-talk';
   const pttKey = snapshot.settings?.values.audio.pushToTalkKey ?? 'Space';
+  const modelActions: ModelActions = {
+    download: (id) => client.downloadModel(id),
+    cancel: (id) => client.cancelModelDownload(id),
+    remove: (id) => client.removeModel(id),
+    pick: (stage, path) => client.pickModelFile(stage, path),
+    unpick: (stage) => client.unpickModelFile(stage),
+  };
 
   // Push-to-talk: hold the chosen key anywhere but in a text field.
   useEffect(() => {
@@ -67,6 +75,8 @@ export function App({ client }: { client: SessionClient }) {
         </div>
       )}
 
+      {snapshot.models && <OfflineBanner models={snapshot.models} actions={modelActions} />}
+
       <main className="conversation">
         <ConversationLog entries={snapshot.transcript} />
       </main>
@@ -109,6 +119,7 @@ export function App({ client }: { client: SessionClient }) {
         onTestSound={() => client.playTestSound()}
         onTracingChange={(change) => client.configureTracing(change)}
         onSaveSettings={(patch) => client.saveSettings(patch)}
+        modelActions={modelActions}
       />
       <HistoryDialog
         ref={history}

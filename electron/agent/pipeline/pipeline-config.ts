@@ -11,7 +11,18 @@ export interface EndpointConfig {
   model: string;
 }
 
+export type ProviderChoice = 'auto' | 'openai' | 'local';
+export type Provider = 'openai' | 'local';
+
+/** Which engine runs each stage, as chosen (before "auto" is resolved). */
+export interface EngineChoices {
+  stt: { choice: ProviderChoice; localModel: string };
+  llm: { choice: ProviderChoice; localModel: string };
+  tts: { choice: ProviderChoice; localVoice: string };
+}
+
 export interface PipelineConfig {
+  engines: EngineChoices;
   stt: EndpointConfig;
   llm: EndpointConfig;
   tts: EndpointConfig & { voice: string; sampleRate: number };
@@ -30,6 +41,9 @@ export const DEFAULTS = {
   ttsModel: 'gpt-4o-mini-tts',
   ttsVoice: 'alloy',
   ttsSampleRate: 24_000,
+  sttLocalModel: 'whisper-base.en',
+  llmLocalModel: 'qwen2.5-0.5b-instruct-q4_k_m',
+  ttsLocalVoice: 'slt',
   systemPrompt:
     'You are a helpful voice assistant. Your replies are spoken aloud, so answer in short, plain sentences: no markdown, lists, code or emoji.',
   vadThreshold: 0.5,
@@ -79,7 +93,20 @@ export function readPipelineConfig(env: Env, warn: (message: string) => void): P
     model: text(`${prefix}_MODEL`) ?? model,
   });
 
+  const choice = (name: string): ProviderChoice => {
+    const value = text(name)?.toLowerCase();
+    if (value === undefined) return 'auto';
+    if (value === 'auto' || value === 'openai' || value === 'local') return value;
+    warn(`${name}="${value}" must be auto, openai or local; using auto.`);
+    return 'auto';
+  };
+
   return {
+    engines: {
+      stt: { choice: choice('STT_PROVIDER'), localModel: text('STT_LOCAL_MODEL') ?? DEFAULTS.sttLocalModel },
+      llm: { choice: choice('LLM_PROVIDER'), localModel: text('LLM_LOCAL_MODEL') ?? DEFAULTS.llmLocalModel },
+      tts: { choice: choice('TTS_PROVIDER'), localVoice: text('TTS_LOCAL_VOICE') ?? DEFAULTS.ttsLocalVoice },
+    },
     stt: endpoint('STT', DEFAULTS.sttModel),
     llm: endpoint('LLM', DEFAULTS.llmModel),
     tts: {
@@ -110,4 +137,10 @@ export function readPipelineConfig(env: Env, warn: (message: string) => void): P
 /** A stage can run when it has a key (for api.openai.com) or its own server. */
 export function isConfigured(endpoint: EndpointConfig): boolean {
   return endpoint.apiKey !== undefined || endpoint.baseURL !== undefined;
+}
+
+/** "auto": the API when the stage has a key or a server, else the engine on this machine. */
+export function resolveProvider(choice: ProviderChoice, endpoint: EndpointConfig): Provider {
+  if (choice !== 'auto') return choice;
+  return isConfigured(endpoint) ? 'openai' : 'local';
 }

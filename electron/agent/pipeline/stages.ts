@@ -7,9 +7,11 @@
 export type StageName = 'vad' | 'stt' | 'llm' | 'tts';
 
 export interface StageInfo {
-  /** Provider id, e.g. "openai" (also any OpenAI-compatible server). */
+  /** Provider id: "openai" (also any OpenAI-compatible server) or "local" (this computer). */
   readonly provider: string;
   readonly model: string;
+  /** Frees what the provider holds (a model in memory); called when it is replaced. */
+  dispose?(): Promise<void>;
 }
 
 export interface Transcript {

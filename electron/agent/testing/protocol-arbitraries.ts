@@ -23,6 +23,11 @@ const KNOWN_TYPES = [
   'history.open',
   'history.delete',
   'ptt',
+  'models.download',
+  'models.cancel',
+  'models.remove',
+  'models.pick',
+  'models.unpick',
 ];
 
 const seq = fc.nat({ max: 2 ** 31 });
@@ -59,6 +64,8 @@ const badMessage = fc.oneof(
   fc.record({ type: fc.constant('telemetry.spans'), spans: fc.oneof(fc.string(), fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 1, maxLength: 3 })) }),
   fc.record({ type: fc.constant('settings.update'), patch: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }),
   fc.record({ type: fc.constant('conversation.start'), extra: fc.jsonValue({ maxDepth: 1 }) }),
+  fc.record({ type: fc.constantFrom('models.download', 'models.cancel', 'models.remove'), id: fc.oneof(fc.constant('../../etc/passwd'), fc.constant(''), notAString) }),
+  fc.record({ type: fc.constant('models.pick'), stage: fc.string({ maxLength: 5 }).filter((s) => s !== 'stt' && s !== 'llm'), path: fc.constant('/tmp/x') }),
 );
 
 /** Every kind of refused text message, as it goes on the wire. */

@@ -1,5 +1,6 @@
 import { forwardRef, useImperativeHandle, useRef } from 'react';
 import type { SessionSnapshot } from '../session/session-client';
+import { OnDeviceModels, type ModelActions } from './OnDeviceModels';
 import { SettingsForm } from './SettingsForm';
 
 export interface SettingsDialogHandle {
@@ -11,10 +12,11 @@ interface Props {
   onTestSound(): void;
   onTracingChange(change: { enabled?: boolean; consoleExport?: boolean }): void;
   onSaveSettings(patch: Record<string, unknown>): void;
+  modelActions: ModelActions;
 }
 
 /** The settings pane: a modal dialog (Escape closes it, focus stays inside). */
-export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange, onSaveSettings }, ref) {
+export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange, onSaveSettings, modelActions }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
   useImperativeHandle(ref, () => ({ open: () => dialog.current?.showModal() }), []);
 
@@ -59,7 +61,9 @@ export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function S
           )}
         </section>
 
-        {snapshot.settings && <SettingsForm view={snapshot.settings} save={snapshot.settingsSave} onSave={onSaveSettings} />}
+        {snapshot.settings && <SettingsForm view={snapshot.settings} models={snapshot.models} save={snapshot.settingsSave} onSave={onSaveSettings} />}
+
+        {snapshot.models && <OnDeviceModels models={snapshot.models} result={snapshot.modelsResult} actions={modelActions} />}
 
         <section aria-labelledby="settings-audio">
           <h3 id="settings-audio">Audio</h3>

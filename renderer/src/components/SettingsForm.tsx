@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import type { ModelsView } from '../../../shared/models';
 import { SettingsPatchSchema, SettingsSchema, fieldErrors, type SecretName, type Settings, type SettingsView } from '../../../shared/settings';
 import { keyName, useAudioDevices } from './AudioDevices';
 
@@ -61,6 +62,8 @@ function DeviceSelect({ id, describedBy, value, devices, onChange }: { id: strin
 
 interface Props {
   view: SettingsView;
+  /** The on-device catalogue and voices, for the local choices; null when the host has none. */
+  models: ModelsView | null;
   save: SaveState;
   onSave(patch: Record<string, unknown>): void;
 }
@@ -68,7 +71,7 @@ interface Props {
 export type SaveState = { state: 'idle' | 'saving' | 'saved' } | { state: 'refused'; errors: Record<string, string> };
 
 /** Every setting, checked as it is typed (with main's own schema), saved together, applied live. */
-export function SettingsForm({ view, save, onSave }: Props) {
+export function SettingsForm({ view, models, save, onSave }: Props) {
   const [draft, setDraft] = useState<Draft>(() => toDraft(view.values));
   const [secrets, setSecrets] = useState<SecretDraft>({});
   const [based, setBased] = useState(view);
@@ -143,6 +146,40 @@ export function SettingsForm({ view, save, onSave }: Props) {
       ),
       options.hint,
     );
+  const choose = (section: keyof Settings, key: string, label: string, options: { value: string; label: string }[], hint?: string) =>
+    field(
+      section,
+      key,
+      label,
+      (id, describedBy) => {
+        const value = String(draft[section][key as keyof Draft[typeof section]]);
+        const known = options.some((o) => o.value === value);
+        return (
+          <select id={id} aria-describedby={describedBy} value={value} onChange={(e) => set(section, key, e.target.value)}>
+            {!known && <option value={value}>{value}</option>}
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        );
+      },
+      hint,
+    );
+  const provider = (section: 'stt' | 'llm' | 'tts', label: string) =>
+    choose(
+      section,
+      'provider',
+      label,
+      [
+        { value: 'auto', label: 'Automatic (the API when a key or server is set, else this computer)' },
+        { value: 'openai', label: 'OpenAI or a compatible server' },
+        { value: 'local', label: 'On this computer (offline)' },
+      ],
+      models ? `now: ${models.engines[section].label}` : undefined,
+    );
+  const localModels = (stage: 'stt' | 'llm') => (models?.catalog ?? []).filter((m) => m.stage === stage).map((m) => ({ value: m.id, label: m.title }));
   const secret = (name: SecretName, label: string) => {
     const state = view.secrets[name];
     const id = `secret-${name}`;
@@ -184,12 +221,16 @@ export function SettingsForm({ view, save, onSave }: Props) {
       </fieldset>
       <fieldset>
         <legend>Speech-to-text</legend>
+        {provider('stt', 'Runs on')}
+        {choose('stt', 'localModel', 'On-device model', localModels('stt'))}
         {text('stt', 'baseUrl', 'Speech-to-text base URL', { type: 'url', hint: 'empty: OpenAI' })}
         {text('stt', 'model', 'Speech-to-text model')}
         {secret('sttApiKey', 'Speech-to-text API key')}
       </fieldset>
       <fieldset>
         <legend>Language model</legend>
+        {provider('llm', 'Runs on')}
+        {choose('llm', 'localModel', 'On-device model', localModels('llm'))}
         {text('llm', 'baseUrl', 'Language model base URL', { type: 'url', hint: 'empty: OpenAI' })}
         {text('llm', 'model', 'Language model')}
         {secret('llmApiKey', 'Language model API key')}
@@ -199,6 +240,8 @@ export function SettingsForm({ view, save, onSave }: Props) {
       </fieldset>
       <fieldset>
         <legend>Text-to-speech</legend>
+        {provider('tts', 'Runs on')}
+        {choose('tts', 'localVoice', 'On-device voice', (models?.voices ?? []).map((v) => ({ value: v.id, label: v.label })))}
         {text('tts', 'baseUrl', 'Text-to-speech base URL', { type: 'url', hint: 'empty: OpenAI' })}
         {text('tts', 'model', 'Text-to-speech model')}
         {text('tts', 'voice', 'Voice')}

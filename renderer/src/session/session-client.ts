@@ -14,6 +14,7 @@ import {
   type ServerEnvelope,
   type SessionState,
 } from '../../../shared/protocol';
+import type { ModelStageName, ModelsView } from '../../../shared/models';
 import type { SettingsView } from '../../../shared/settings';
 import { ATTR, EVENT, SPAN, type TracingState } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
@@ -58,6 +59,10 @@ export interface SessionSnapshot {
   /** Saved conversations (after listHistory), and the one being read. */
   history: HistorySummary[] | null;
   openConversation: { summary: HistorySummary; entries: { role: 'user' | 'assistant'; text: string; interrupted?: boolean }[] } | null;
+  /** The on-device engines and their models; null when the host has none. */
+  models: ModelsView | null;
+  /** The answer to the last model request that can fail at once (a picked file). */
+  modelsResult: { ok: boolean; message: string } | null;
 }
 
 interface PlaybackTrace {
@@ -114,6 +119,8 @@ export class SessionClient {
       settingsSave: { state: 'idle' },
       history: null,
       openConversation: null,
+      models: null,
+      modelsResult: null,
     };
   }
 
@@ -225,6 +232,30 @@ export class SessionClient {
     this.send({ type: 'history.delete', id });
   }
 
+  /** Fetches a catalogue model (resuming a partial one); progress arrives in `models`. */
+  downloadModel(id: string): void {
+    this.update({ modelsResult: null });
+    if (!this.send({ type: 'models.download', id })) this.update({ alert: 'Not connected to the app; the download did not start.' });
+  }
+
+  cancelModelDownload(id: string): void {
+    this.send({ type: 'models.cancel', id });
+  }
+
+  removeModel(id: string): void {
+    this.send({ type: 'models.remove', id });
+  }
+
+  /** Uses a model file on the host's disk for a stage; the answer arrives as `modelsResult`. */
+  pickModelFile(stage: ModelStageName, path: string): void {
+    this.update({ modelsResult: null });
+    if (!this.send({ type: 'models.pick', stage, path })) this.update({ modelsResult: { ok: false, message: 'Not connected to the app.' } });
+  }
+
+  unpickModelFile(stage: ModelStageName): void {
+    this.send({ type: 'models.unpick', stage });
+  }
+
   /** Saves settings in main; the answer arrives as `settingsSave`. */
   saveSettings(patch: Record<string, unknown>): void {
     if (!this.send({ type: 'settings.update', patch })) {
@@ -286,6 +317,12 @@ export class SessionClient {
         return;
       case 'history.conversation':
         this.update({ openConversation: { summary: message.summary, entries: message.entries } });
+        return;
+      case 'models':
+        this.update({ models: message.view });
+        return;
+      case 'models.result':
+        this.update({ modelsResult: { ok: message.ok, message: message.message } });
         return;
       case 'settings.result':
         this.update({ settingsSave: message.ok ? { state: 'saved' } : { state: 'refused', errors: message.errors } });

@@ -1,0 +1,175 @@
+import { useState, type FormEvent } from 'react';
+import type { CatalogEntry, ModelStageName, ModelsView } from '../../../shared/models';
+
+export interface ModelActions {
+  download(id: string): void;
+  cancel(id: string): void;
+  remove(id: string): void;
+  pick(stage: ModelStageName, path: string): void;
+  unpick(stage: ModelStageName): void;
+}
+
+const STAGE_NAME: Record<'stt' | 'llm' | 'tts', string> = { stt: 'Speech-to-text', llm: 'Language model', tts: 'Text-to-speech' };
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : 1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "12 MB of 142 MB · 4.1 MB/s · 30 s left" */
+export function progressText(status: Extract<CatalogEntry['status'], { state: 'downloading' }>): string {
+  const parts = [status.totalBytes ? `${formatBytes(status.receivedBytes)} of ${formatBytes(status.totalBytes)}` : formatBytes(status.receivedBytes)];
+  if (status.bytesPerSecond > 0) parts.push(`${formatBytes(status.bytesPerSecond)}/s`);
+  if (status.secondsLeft !== null && status.bytesPerSecond > 0) parts.push(`${formatDuration(status.secondsLeft)} left`);
+  return parts.join(' · ');
+}
+
+/** One model: what it is, where its download stands, and what can be done with it. */
+export function ModelStatusLine({ model, actions }: { model: CatalogEntry; actions: ModelActions }) {
+  const status = model.status;
+  const labelId = `model-${model.id.replace(/[^\w-]/g, '-')}`;
+  return (
+    <div className="model-line" aria-labelledby={labelId}>
+      <div className="model-head">
+        <strong id={labelId}>{model.title}</strong>
+        <span className="hint">
+          {formatBytes(model.sizeBytes)} · {model.license}
+        </span>
+      </div>
+      {status.state === 'downloading' && (
+        <div className="model-progress">
+          <progress max={status.totalBytes ?? undefined} value={status.receivedBytes} aria-labelledby={labelId} />
+          <span className="hint" aria-live="polite">
+            {progressText(status)}
+          </span>
+          <button type="button" className="button secondary small" onClick={() => actions.cancel(model.id)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {status.state === 'ready' && (
+        <div className="model-progress">
+          <span className="model-ready">Downloaded</span>
+          <button type="button" className="button link small" onClick={() => actions.remove(model.id)} aria-label={`Delete ${model.title}`}>
+            Delete
+          </button>
+        </div>
+      )}
+      {(status.state === 'missing' || status.state === 'error') && (
+        <div className="model-progress">
+          {status.state === 'error' && (
+            <span className="field-error" role="alert">
+              {status.message}
+            </span>
+          )}
+          <button type="button" className="button small" onClick={() => actions.download(model.id)}>
+            {status.partialBytes > 0 ? `Resume (${formatBytes(status.partialBytes)} of ${formatBytes(model.sizeBytes)} done)` : `Download ${formatBytes(model.sizeBytes)}`}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * On the main screen, when a stage runs on this computer and its model is
+ * missing: what is needed, and one button that fetches all of it.
+ */
+export function OfflineBanner({ models, actions }: { models: ModelsView; actions: ModelActions }) {
+  const waiting = (['stt', 'llm'] as const)
+    .map((stage) => ({ stage, engine: models.engines[stage] }))
+    .filter(({ engine }) => engine.provider === 'local' && !engine.ready && engine.needs)
+    .map(({ stage, engine }) => ({ stage, model: models.catalog.find((m) => m.id === engine.needs) }))
+    .filter((item): item is { stage: 'stt' | 'llm'; model: CatalogEntry } => item.model !== undefined);
+  if (waiting.length === 0) return null;
+  const toFetch = waiting.filter(({ model }) => model.status.state === 'missing' || model.status.state === 'error');
+  const left = (status: CatalogEntry['status'], size: number) => (status.state === 'missing' || status.state === 'error' ? size - status.partialBytes : 0);
+  const total = waiting.reduce((sum, { model }) => sum + model.sizeBytes, 0);
+  return (
+    <section className="offline-banner" aria-labelledby="offline-title">
+      <h2 id="offline-title">Run the assistant on this computer</h2>
+      <p>
+        No API key is set, so {waiting.map(({ stage }) => STAGE_NAME[stage].toLowerCase()).join(' and ')} will run privately on this computer.{' '}
+        {waiting.length > 1 ? 'They need these models' : 'It needs this model'}, downloaded once ({formatBytes(total)}); after that the assistant
+        works offline. Speech is already built in.
+      </p>
+      {waiting.map(({ model }) => (
+        <ModelStatusLine key={model.id} model={model} actions={actions} />
+      ))}
+      {toFetch.length > 1 && (
+        <button type="button" className="button" onClick={() => toFetch.forEach(({ model }) => actions.download(model.id))}>
+          Download all ({formatBytes(toFetch.reduce((sum, { model }) => sum + left(model.status, model.sizeBytes), 0))})
+        </button>
+      )}
+      <p className="hint">Or add an OpenAI API key (or a local server's address) in Settings.</p>
+    </section>
+  );
+}
+
+/** The settings pane's section: who runs each stage, every model, and files of your own. */
+export function OnDeviceModels({ models, result, actions }: { models: ModelsView; result: { ok: boolean; message: string } | null; actions: ModelActions }) {
+  return (
+    <section aria-labelledby="settings-models">
+      <h3 id="settings-models">On-device models</h3>
+      <dl className="facts" data-testid="engines">
+        {(['stt', 'llm', 'tts'] as const).map((stage) => (
+          <div key={stage} className="fact">
+            <dt>{STAGE_NAME[stage]}</dt>
+            <dd className={models.engines[stage].ready ? undefined : 'field-error'}>{models.engines[stage].label}</dd>
+          </div>
+        ))}
+      </dl>
+      {models.catalog.map((model) => (
+        <ModelStatusLine key={model.id} model={model} actions={actions} />
+      ))}
+      <PickFile stage="stt" label="Speech-to-text model file (whisper.cpp .bin)" models={models} actions={actions} />
+      <PickFile stage="llm" label="Language model file (.gguf)" models={models} actions={actions} />
+      {result && !result.ok && (
+        <p className="field-error" role="alert">
+          {result.message}
+        </p>
+      )}
+      <p className="hint">Models are kept in the app's data folder and checked against their published checksums. Nothing is downloaded unless you ask.</p>
+    </section>
+  );
+}
+
+function PickFile({ stage, label, models, actions }: { stage: ModelStageName; label: string; models: ModelsView; actions: ModelActions }) {
+  const [path, setPath] = useState('');
+  const picked = models.picked[stage];
+  const id = `pick-${stage}`;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (path.trim()) actions.pick(stage, path.trim());
+  };
+  return (
+    <form className="field pick-file" onSubmit={submit}>
+      <label htmlFor={id}>{label}</label>
+      {picked ? (
+        <div className="model-progress">
+          <span className="hint">
+            Using {picked.path} ({formatBytes(picked.sizeBytes)})
+          </span>
+          <button type="button" className="button link small" onClick={() => actions.unpick(stage)}>
+            Use the catalogue model
+          </button>
+        </div>
+      ) : (
+        <div className="model-progress">
+          <input id={id} type="text" placeholder="/path/to/model on the app's computer" value={path} onChange={(e) => setPath(e.target.value)} />
+          <button type="submit" className="button secondary small" disabled={!path.trim()}>
+            Use file
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
