@@ -134,6 +134,27 @@ describe('LocalLanguageModel', () => {
     }
   });
 
+  it('stops reading a long prompt on abort, between batches, and the next turn works', async () => {
+    const long = new LocalLanguageModel(options({ contextSize: 2048, batchSize: 8 }));
+    try {
+      await long.load();
+      const messages: ChatMessage[] = [{ role: 'system', content: 'Be brief and kind. '.repeat(80) }, ...conversation.slice(1)];
+      const controller = new AbortController();
+      const running = collect(long.chat(messages, controller.signal));
+      await new Promise((r) => setTimeout(r, 5));
+      controller.abort(new Error('barge-in'));
+      const abortedAt = performance.now();
+      const error = await failure(running);
+      expect(error.kind).toBe('cancelled');
+      expect(performance.now() - abortedAt).toBeLessThan(100);
+      const next = await collect(long.chat(messages, new AbortController().signal));
+      expect(next.usage?.outputTokens).toBe(24);
+      expect(next.usage!.inputTokens).toBeGreaterThan(500);
+    } finally {
+      await long.dispose();
+    }
+  });
+
   it('stops generating when the consumer stops reading, and the next turn works', async () => {
     for await (const event of llm.chat(conversation, new AbortController().signal)) if (event.type === 'delta') break;
     const next = await collect(llm.chat(conversation, new AbortController().signal));

@@ -16,7 +16,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModel, LanguageModelEvent } from '../pipeline/stages';
 
@@ -33,14 +33,14 @@ export interface LocalLanguageModelOptions {
   temperature?: number;
   /** Sampling seed, for reproducible replies at a temperature above 0. */
   seed?: number;
-  /** Tokens evaluated per step while reading the prompt; smaller stops sooner on abort. Defaults to 256. */
+  /** Prompt tokens evaluated per step; an abort while the prompt is read waits for the current step. Defaults to 128. */
   batchSize?: number;
 }
 
 const DEFAULT_CONTEXT_SIZE = 4096;
 const DEFAULT_MAX_TOKENS = 512;
 const DEFAULT_TEMPERATURE = 0.7;
-const DEFAULT_BATCH_SIZE = 256;
+const DEFAULT_BATCH_SIZE = 128;
 
 /** Part of the context kept free for the reply: a conversation that leaves less is refused. */
 function replyReserve(contextSize: number): number {
@@ -139,7 +139,8 @@ export class LocalLanguageModel implements LanguageModel {
       const history = toHistory(messages);
       const contextSize = loaded.context.contextSize;
       const reserve = replyReserve(contextSize);
-      const inputTokens = loaded.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer).length;
+      const prompt = loaded.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer);
+      const inputTokens = prompt.length;
       if (inputTokens > contextSize - reserve)
         throw new StageError(
           'llm',
@@ -150,16 +151,18 @@ export class LocalLanguageModel implements LanguageModel {
       const chunks = new ChunkQueue();
       const stop = () => chunks.fail(turn.signal.reason);
       turn.signal.addEventListener('abort', stop, { once: true });
-      generation = loaded.chat
-        .generateResponse(history, {
-          signal: turn.signal,
-          maxTokens: Math.min(this.maxTokens, contextSize - inputTokens - 1),
-          temperature: this.temperature,
-          ...(this.seed === undefined ? {} : { seed: this.seed }),
-          // Matches the check above, so the history is never cut silently.
-          contextShift: { size: reserve },
-          onTextChunk: (text) => chunks.push(text),
-        })
+      generation = this.prefill(loaded.sequence, prompt, turn.signal)
+        .then(() =>
+          loaded.chat.generateResponse(history, {
+            signal: turn.signal,
+            maxTokens: Math.min(this.maxTokens, contextSize - inputTokens - 1),
+            temperature: this.temperature,
+            ...(this.seed === undefined ? {} : { seed: this.seed }),
+            // Matches the check above, so the history is never cut silently.
+            contextShift: { size: reserve },
+            onTextChunk: (text) => chunks.push(text),
+          }),
+        )
         .then(
           () => chunks.end(),
           (error: unknown) => chunks.fail(error),
@@ -228,6 +231,21 @@ export class LocalLanguageModel implements LanguageModel {
     } catch (error) {
       await model.dispose();
       throw new StageError('llm', 'bad_request', `The local model ${this.model} loaded, but no context could be made for it: ${reason(error)}.`, { cause: error });
+    }
+  }
+
+  /**
+   * Evaluates the part of the prompt not yet in the context, a batch at a
+   * time, stopping between batches on abort (llama.cpp cannot be stopped
+   * within one). The generation then finds the prompt in place; the last
+   * token is left for it, as a generation starts by evaluating one.
+   */
+  private async prefill(sequence: LlamaContextSequence, prompt: readonly Token[], signal: AbortSignal): Promise<void> {
+    const tokens = prompt.slice(0, -1);
+    await sequence.adaptStateToTokens(tokens, false);
+    for (let start = sequence.nextTokenIndex; start < tokens.length; start = sequence.nextTokenIndex) {
+      if (signal.aborted) throw abortReason(signal);
+      await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, start + this.batchSize));
     }
   }
 
