@@ -108,7 +108,7 @@ describe('LocalLanguageModel', () => {
   });
 
   it('stops promptly on abort, and the next turn works', async () => {
-    const long = new LocalLanguageModel(options({ maxTokens: 900 }));
+    const long = new LocalLanguageModel(options({ maxTokens: 200 }));
     try {
       const aborted = await abortMidway(long, 3);
       expect(aborted.error.kind).toBe('cancelled');
@@ -124,10 +124,10 @@ describe('LocalLanguageModel', () => {
           }
         })(),
       );
-      expect(next.usage?.outputTokens).toBe(900);
+      expect(next.usage?.outputTokens).toBe(200);
       expect(next.deltas.length).toBeGreaterThan(1);
       console.info(
-        `abort: the turn ended ${aborted.abortMs.toFixed(2)} ms after the abort; the next turn's first delta came ${firstDeltaMs.toFixed(1)} ms later, all 900 tokens in ${(performance.now() - started).toFixed(0)} ms`,
+        `abort: the turn ended ${aborted.abortMs.toFixed(2)} ms after the abort; the next turn's first delta came ${firstDeltaMs.toFixed(1)} ms later, all 200 tokens in ${(performance.now() - started).toFixed(0)} ms`,
       );
     } finally {
       await long.dispose();
@@ -162,7 +162,7 @@ describe('LocalLanguageModel', () => {
   });
 
   it('keeps the event loop free while it generates', async () => {
-    const long = new LocalLanguageModel(options({ maxTokens: 600 }));
+    const long = new LocalLanguageModel(options({ maxTokens: 400 }));
     try {
       await long.load();
       let last = performance.now();
@@ -176,9 +176,9 @@ describe('LocalLanguageModel', () => {
       const { usage } = await collect(long.chat(conversation, new AbortController().signal));
       const elapsed = performance.now() - started;
       clearInterval(probe);
-      expect(usage?.outputTokens).toBe(600);
+      expect(usage?.outputTokens).toBe(400);
       expect(worstGap).toBeLessThan(Math.min(100, elapsed / 3));
-      console.info(`event loop: worst gap ${worstGap.toFixed(1)} ms over ${elapsed.toFixed(0)} ms; ${((600 / elapsed) * 1000).toFixed(0)} tokens/s (1 thread)`);
+      console.info(`event loop: worst gap ${worstGap.toFixed(1)} ms over ${elapsed.toFixed(0)} ms; ${((400 / elapsed) * 1000).toFixed(0)} tokens/s (1 thread)`);
     } finally {
       await long.dispose();
     }
@@ -292,7 +292,7 @@ describe('LocalLanguageModel in the voice pipeline', () => {
   });
 
   it('cancels a turn on barge-in, promptly, and the next turn completes', async () => {
-    const long = new LocalLanguageModel(options({ maxTokens: 300 }));
+    const long = new LocalLanguageModel(options({ maxTokens: 120 }));
     try {
       const stages: PipelineStages = { stt, llm: long, tts };
       const controller = new AbortController();
@@ -311,7 +311,7 @@ describe('LocalLanguageModel in the voice pipeline', () => {
       expect(log.length).toBe(count);
       const next = await runTurn({ kind: 'text', text: 'again' }, { stt, llm: long, tts }, newContext(), sink([]), new AbortController().signal);
       expect(next.status).toBe('completed');
-      expect(next.usage?.outputTokens).toBe(300);
+      expect(next.usage?.outputTokens).toBe(120);
       console.info(`pipeline barge-in: turn ended ${abortMs.toFixed(2)} ms after the abort`);
     } finally {
       await long.dispose();
