@@ -1,0 +1,339 @@
+/**
+ * A language model that runs in this process: a GGUF model file on llama.cpp
+ * through node-llama-cpp, on the CPU, with no network and no API key.
+ *
+ * The model is loaded on the first turn (or by `load()`), once, and reused by
+ * every turn until `dispose()`. Each turn sends the whole conversation; the
+ * model's own chat template (picked by node-llama-cpp from the file's
+ * metadata) turns it into a prompt, and the part of the prompt already in the
+ * context from the previous turn is not evaluated again. llama.cpp runs on its
+ * own threads: the event loop stays free while the model thinks.
+ *
+ * Turns run one at a time. An aborted turn ends at once for its caller; the
+ * next turn waits until the generation has actually stopped (one token at
+ * most) before it uses the context.
+ */
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import type { ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
+import type { ChatMessage, LanguageModel, LanguageModelEvent } from '../pipeline/stages';
+
+export interface LocalLanguageModelOptions {
+  /** Path of a GGUF model file. */
+  modelPath: string;
+  /** CPU threads for inference. Defaults to one less than the cores, at most 4. */
+  threads?: number;
+  /** Context window in tokens (prompt and reply). Defaults to 4096, or the model's own if smaller. */
+  contextSize?: number;
+  /** Longest reply, in tokens. Defaults to 512. */
+  maxTokens?: number;
+  /** Sampling temperature; 0 is greedy (always the most likely token). Defaults to 0.7. */
+  temperature?: number;
+  /** Sampling seed, for reproducible replies at a temperature above 0. */
+  seed?: number;
+  /** Prompt tokens evaluated per step; an abort while the prompt is read waits for the current step. Defaults to 128. */
+  batchSize?: number;
+}
+
+const DEFAULT_CONTEXT_SIZE = 4096;
+const DEFAULT_MAX_TOKENS = 512;
+const DEFAULT_TEMPERATURE = 0.7;
+const DEFAULT_BATCH_SIZE = 128;
+
+/** Part of the context kept free for the reply: a conversation that leaves less is refused. */
+function replyReserve(contextSize: number): number {
+  return Math.max(16, Math.floor(contextSize / 10));
+}
+
+/** One llama.cpp binding per process, shared by every model. */
+let sharedLlama: Promise<Llama> | null = null;
+/** llama.cpp's latest error lines, which say why a model file failed to load. */
+const llamaErrors: string[] = [];
+
+function llamaRuntime(): Promise<Llama> {
+  sharedLlama ??= import('node-llama-cpp')
+    .then(({ getLlama, Llama: LlamaClass }) =>
+      // The prebuilt CPU binary only: never a GPU probe, a download or a build.
+      getLlama({
+        gpu: false,
+        build: 'never',
+        usePrebuiltBinaries: true,
+        skipDownload: true,
+        progressLogs: false,
+        logger: (level, message) => {
+          if (level === 'error' || level === 'fatal') {
+            llamaErrors.push(message.trim());
+            if (llamaErrors.length > 4) llamaErrors.shift();
+          }
+          LlamaClass.defaultConsoleLogger(level, message);
+        },
+      }),
+    )
+    .catch((error: unknown) => {
+      sharedLlama = null;
+      throw error;
+    });
+  return sharedLlama;
+}
+
+interface Loaded {
+  model: LlamaModel;
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+}
+
+export class LocalLanguageModel implements LanguageModel {
+  readonly provider = 'local';
+  readonly model: string;
+  private readonly modelPath: string;
+  private readonly threads: number;
+  private readonly contextSize: number | undefined;
+  private readonly maxTokens: number;
+  private readonly temperature: number;
+  private readonly seed: number | undefined;
+  private readonly batchSize: number;
+  private loading: Promise<Loaded> | null = null;
+  /** Settles when the running turn's generation has stopped. */
+  private turnDone: Promise<void> = Promise.resolve();
+  /** Turns running or waiting for the one before, so that dispose() can stop them. */
+  private readonly turns = new Set<AbortController>();
+
+  constructor(options: LocalLanguageModelOptions) {
+    this.modelPath = options.modelPath;
+    this.model = basename(options.modelPath);
+    this.threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+    this.contextSize = options.contextSize;
+    this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+    this.temperature = options.temperature ?? DEFAULT_TEMPERATURE;
+    this.seed = options.seed;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  }
+
+  /** Whether the model is in memory (or being loaded). */
+  get isLoaded(): boolean {
+    return this.loading !== null;
+  }
+
+  /** Loads the model now rather than on the first turn. */
+  async load(): Promise<void> {
+    await this.loaded();
+  }
+
+  async *chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent> {
+    // Aborted by the caller, by the consumer leaving early, or by dispose().
+    const turn = new AbortController();
+    const forward = () => turn.abort(signal.reason);
+    if (signal.aborted) forward();
+    signal.addEventListener('abort', forward, { once: true });
+    this.turns.add(turn);
+    let finished: () => void = () => undefined;
+    const previous = this.turnDone;
+    this.turnDone = new Promise<void>((resolve) => (finished = resolve));
+    let generation: Promise<void> | null = null;
+    try {
+      await untilAborted(previous, turn.signal);
+      const loaded = await untilAborted(this.loaded(), turn.signal);
+      const history = toHistory(messages);
+      const contextSize = loaded.context.contextSize;
+      const reserve = replyReserve(contextSize);
+      const prompt = loaded.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer);
+      const inputTokens = prompt.length;
+      if (inputTokens > contextSize - reserve)
+        throw new StageError(
+          'llm',
+          'bad_request',
+          `The conversation (${inputTokens} tokens) does not fit the local model's context of ${contextSize} tokens with room for a reply. Start a new conversation, or allow fewer history tokens or a larger context size.`,
+        );
+      const outputBefore = loaded.sequence.tokenMeter.usedOutputTokens;
+      const chunks = new ChunkQueue();
+      const stop = () => chunks.fail(turn.signal.reason);
+      turn.signal.addEventListener('abort', stop, { once: true });
+      generation = this.prefill(loaded.sequence, prompt, turn.signal)
+        .then(() =>
+          loaded.chat.generateResponse(history, {
+            signal: turn.signal,
+            maxTokens: Math.min(this.maxTokens, contextSize - inputTokens - 1),
+            temperature: this.temperature,
+            ...(this.seed === undefined ? {} : { seed: this.seed }),
+            // Matches the check above, so the history is never cut silently.
+            contextShift: { size: reserve },
+            onTextChunk: (text) => chunks.push(text),
+          }),
+        )
+        .then(
+          () => chunks.end(),
+          (error: unknown) => chunks.fail(error),
+        )
+        .finally(() => turn.signal.removeEventListener('abort', stop));
+      for await (const text of chunks) yield { type: 'delta', text };
+      yield { type: 'usage', inputTokens, outputTokens: loaded.sequence.tokenMeter.usedOutputTokens - outputBefore };
+    } catch (error) {
+      throw this.classify(error, turn.signal);
+    } finally {
+      signal.removeEventListener('abort', forward);
+      this.turns.delete(turn);
+      turn.abort(new Error('turn finished'));
+      void Promise.all([previous, generation]).then(finished, finished);
+    }
+  }
+
+  /** Stops any running turn and unloads the model. A later turn loads it again. */
+  async dispose(): Promise<void> {
+    for (const turn of this.turns) turn.abort(new Error('the language model was disposed'));
+    await this.turnDone;
+    const loading = this.loading;
+    this.loading = null;
+    if (!loading) return;
+    const loaded = await loading.catch(() => null);
+    if (!loaded) return;
+    loaded.chat.dispose();
+    await loaded.context.dispose();
+    await loaded.model.dispose();
+  }
+
+  private loaded(): Promise<Loaded> {
+    this.loading ??= this.open().catch((error: unknown) => {
+      this.loading = null;
+      throw error;
+    });
+    return this.loading;
+  }
+
+  private async open(): Promise<Loaded> {
+    if (!this.modelPath.trim()) throw new StageError('llm', 'not_configured', 'No local model file is set: choose a GGUF model file for the local language model.');
+    const file = await stat(this.modelPath).catch(() => null);
+    if (!file?.isFile()) throw new StageError('llm', 'not_found', `The local model file was not found: ${this.modelPath}. Check the model path.`);
+    let llama: Llama;
+    try {
+      llama = await llamaRuntime();
+    } catch (error) {
+      throw new StageError('llm', 'not_configured', `The local language model cannot run on this computer (${process.platform}-${process.arch}): ${reason(error)}.`, { cause: error });
+    }
+    let model: LlamaModel;
+    llamaErrors.length = 0;
+    try {
+      model = await llama.loadModel({ modelPath: this.modelPath });
+    } catch (error) {
+      // llama.cpp's log lines arrive on a later tick than the failure.
+      await new Promise((resolve) => setImmediate(resolve));
+      const detail = [reason(error), ...llamaErrors.filter((line) => !/failed to load model/i.test(line))].join(': ');
+      throw new StageError('llm', 'bad_request', `The local model file ${this.model} could not be loaded; is it a complete GGUF model? (${detail})`, { cause: error });
+    }
+    try {
+      const contextSize = Math.min(this.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
+      const context = await model.createContext({ contextSize, threads: this.threads, batchSize: Math.min(this.batchSize, contextSize) });
+      const sequence = context.getSequence();
+      const { LlamaChat } = await import('node-llama-cpp');
+      return { model, context, sequence, chat: new LlamaChat({ contextSequence: sequence }) };
+    } catch (error) {
+      await model.dispose();
+      throw new StageError('llm', 'bad_request', `The local model ${this.model} loaded, but no context could be made for it: ${reason(error)}.`, { cause: error });
+    }
+  }
+
+  /**
+   * Evaluates the part of the prompt not yet in the context, a batch at a
+   * time, stopping between batches on abort (llama.cpp cannot be stopped
+   * within one). The generation then finds the prompt in place; the last
+   * token is left for it, as a generation starts by evaluating one.
+   */
+  private async prefill(sequence: LlamaContextSequence, prompt: readonly Token[], signal: AbortSignal): Promise<void> {
+    const tokens = prompt.slice(0, -1);
+    await sequence.adaptStateToTokens(tokens, false);
+    for (let start = sequence.nextTokenIndex; start < tokens.length; start = sequence.nextTokenIndex) {
+      if (signal.aborted) throw abortReason(signal);
+      await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, start + this.batchSize));
+    }
+  }
+
+  private classify(error: unknown, signal: AbortSignal): StageError {
+    if (error instanceof StageError) return error;
+    if (signal.aborted) return new StageError('llm', 'cancelled', `${STAGE_LABEL.llm} was cancelled.`, { cause: error });
+    return new StageError('llm', 'bad_response', `The local language model (${this.model}) failed: ${reason(error)}.`, { cause: error });
+  }
+}
+
+function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((m) =>
+    m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content },
+  );
+  // The reply to generate.
+  history.push({ type: 'model', response: [] });
+  return history;
+}
+
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 200 ? `${oneLine.slice(0, 197)}…` : oneLine;
+}
+
+/** Waits for `promise`, or throws as soon as `signal` fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+/** Text chunks from the generation callbacks, read as an async iterable. */
+class ChunkQueue implements AsyncIterable<string> {
+  private items: string[] = [];
+  private done = false;
+  private error: { value: unknown } | null = null;
+  private wake: (() => void) | null = null;
+
+  push(text: string): void {
+    if (this.done || !text) return;
+    this.items.push(text);
+    this.notify();
+  }
+
+  end(): void {
+    this.done = true;
+    this.notify();
+  }
+
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.error = { value: error };
+    this.done = true;
+    this.notify();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+    for (;;) {
+      if (this.error) throw this.error.value;
+      const item = this.items.shift();
+      if (item !== undefined) {
+        yield item;
+        continue;
+      }
+      if (this.done) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
+  }
+
+  private notify(): void {
+    this.wake?.();
+  }
+}
