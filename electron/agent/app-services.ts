@@ -6,6 +6,7 @@ import type { AssistantDeps } from './assistant';
 import { assistantDeps } from './assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
 import type { Logger } from './logger';
+import { readModelCatalog } from './models/model-catalog';
 import { ModelManager } from './models/model-manager';
 import { ModelsService } from './models/models-service';
 import type { SecretStore } from './settings/secret-store';
@@ -31,7 +32,8 @@ export async function startAppServices(options: {
   const settings = await SettingsStore.open(options);
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
   settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
-  const manager = await ModelManager.open({ dataDir: options.dataDir });
+  const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
+  const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
   const config = () => settings.pipelineConfig();
   const assistant = assistantDeps(config, { models: manager });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });

@@ -27,7 +27,30 @@ export interface AssistantDepsOptions {
   models?: ModelManager;
 }
 
-type Plan = { [S in 'stt' | 'llm' | 'tts']: { provider: Provider; modelPath?: string } };
+type Plan = { [S in 'stt' | 'llm' | 'tts']: { provider: Provider; modelPath?: string; missing?: StageError } };
+
+/**
+ * A local stage whose model is not there yet: it fails with the reason when
+ * used, so that the other stages still serve (typed messages work while the
+ * speech model downloads).
+ */
+function unavailable(error: StageError): SpeechToText & LanguageModel & TextToSpeech {
+  return {
+    provider: 'local',
+    model: 'not available',
+    voice: '',
+    sampleRate: 16_000,
+    transcribe: () => Promise.reject(error),
+    // eslint-disable-next-line require-yield
+    chat: async function* () {
+      throw error;
+    },
+    // eslint-disable-next-line require-yield
+    synthesize: async function* () {
+      throw error;
+    },
+  };
+}
 
 /**
  * `config` may be a function: the configuration is then read again for every
@@ -54,21 +77,32 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
       }
       if (!options.models) return new StageError(stage, 'not_configured', `${STAGE_LABEL[stage]} is set to run on this computer, but this host has no on-device models.`);
       const file = localModelFile(options.models, stage, c.engines[stage].localModel);
-      if (!file.ok)
-        return new StageError(
-          stage,
-          'not_configured',
-          `${STAGE_LABEL[stage]} runs on this computer, but ${file.reason}. ${file.needs ? 'Download it with the button above (or in Settings → On-device models)' : 'Choose a model in Settings → On-device models'}, or set OPENAI_API_KEY to use OpenAI.`,
-        );
-      out[stage] = { provider, modelPath: file.path };
+      out[stage] = file.ok
+        ? { provider, modelPath: file.path }
+        : {
+            provider,
+            missing: new StageError(
+              stage,
+              'not_configured',
+              `${STAGE_LABEL[stage]} runs on this computer, but ${file.reason}. ${file.needs ? 'Download it with the button above (or in Settings → On-device models)' : 'Choose a model in Settings → On-device models'}, or set OPENAI_API_KEY to use OpenAI.`,
+            ),
+          };
     }
     return out as Plan;
   };
 
   const build = (c: PipelineConfig, p: Plan): PipelineStages => {
     const t = c.timeouts;
-    const stt: SpeechToText = p.stt.provider === 'local' ? new LocalSpeechToText({ modelPath: p.stt.modelPath! }) : new OpenAISpeechToText(c.stt, t.sttMs);
-    const llm: LanguageModel = p.llm.provider === 'local' ? new LocalLanguageModel({ modelPath: p.llm.modelPath! }) : new OpenAILanguageModel(c.llm, t.llmFirstTokenMs, t.llmIdleMs);
+    const stt: SpeechToText = p.stt.missing
+      ? unavailable(p.stt.missing)
+      : p.stt.provider === 'local'
+        ? new LocalSpeechToText({ modelPath: p.stt.modelPath! })
+        : new OpenAISpeechToText(c.stt, t.sttMs);
+    const llm: LanguageModel = p.llm.missing
+      ? unavailable(p.llm.missing)
+      : p.llm.provider === 'local'
+        ? new LocalLanguageModel({ modelPath: p.llm.modelPath! })
+        : new OpenAILanguageModel(c.llm, t.llmFirstTokenMs, t.llmIdleMs);
     const tts: TextToSpeech = p.tts.provider === 'local' ? new LocalTextToSpeech({ voice: c.engines.tts.localVoice }) : new OpenAITextToSpeech(c.tts, t.ttsFirstByteMs, t.ttsIdleMs);
     return { stt, llm, tts };
   };
@@ -81,7 +115,7 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
       const c = current();
       const p = plan(c);
       if (p instanceof StageError) return p;
-      const key = JSON.stringify([p, c.stt, c.llm, c.tts, c.timeouts, c.engines]);
+      const key = JSON.stringify([p, c.stt, c.llm, c.tts, c.timeouts, c.engines], (k, v: unknown) => (v instanceof StageError ? v.message : v));
       if (cached?.key !== key) {
         let stages: PipelineStages;
         try {

@@ -4,6 +4,8 @@
  * names the exact byte size and a digest, so a download is only accepted when
  * it is the file described here.
  */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Digest } from './model-download';
 
 export type ModelStage = 'stt' | 'llm';
@@ -66,4 +68,38 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 
 export function findCatalogModel(id: string, catalog: readonly CatalogModel[] = MODEL_CATALOG): CatalogModel | undefined {
   return catalog.find((model) => model.id === id);
+}
+
+const CatalogFileSchema = z.array(
+  z.strictObject({
+    id: z.string().regex(/^[\w.-]{1,100}$/),
+    stage: z.enum(['stt', 'llm']),
+    title: z.string().min(1).max(200),
+    fileName: z.string().regex(/^[\w.-]{1,200}$/, 'a plain file name'),
+    url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'an http(s) URL'),
+    sizeBytes: z.number().int().positive(),
+    digest: z.strictObject({ algorithm: z.enum(['sha256', 'sha1']), hex: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/i) }),
+    license: z.string().min(1).max(100),
+    description: z.string().max(500).default(''),
+  }),
+);
+
+/**
+ * The catalogue in force: the built-in one, or the JSON file named by
+ * MODELS_CATALOG (an organisation's mirror or its own models), checked
+ * entry by entry. An unreadable file is reported and the built-in one used.
+ */
+export function readModelCatalog(env: Record<string, string | undefined>, warn: (message: string) => void): readonly CatalogModel[] {
+  const file = env.MODELS_CATALOG?.trim();
+  if (!file) return MODEL_CATALOG;
+  try {
+    const parsed = CatalogFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const ids = new Set(parsed.data.map((m) => m.id));
+    if (ids.size !== parsed.data.length) throw new Error('two entries share an id');
+    return parsed.data;
+  } catch (error) {
+    warn(`MODELS_CATALOG=${file} could not be used (${error instanceof Error ? error.message : String(error)}); using the built-in catalogue.`);
+    return MODEL_CATALOG;
+  }
 }

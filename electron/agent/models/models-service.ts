@@ -18,9 +18,10 @@ export type LocalModelFile = { ok: true; path: string; name: string } | { ok: fa
 export function localModelFile(manager: ModelManager, stage: ModelStageName, preferredId: string): LocalModelFile {
   const picked = manager.pickedFile(stage);
   if (picked) return { ok: true, path: picked.path, name: basename(picked.path) };
-  const preferred = findCatalogModel(preferredId, manager.models());
-  if (!preferred || preferred.stage !== stage)
-    return { ok: false, needs: null, reason: `"${preferredId}" is not a ${stage === 'stt' ? 'speech-to-text' : 'language'} model of the catalogue` };
+  // The chosen model, or (with a catalogue of one's own) the first for the stage.
+  const chosen = findCatalogModel(preferredId, manager.models());
+  const preferred = chosen?.stage === stage ? chosen : manager.models().find((m) => m.stage === stage);
+  if (!preferred) return { ok: false, needs: null, reason: `the catalogue has no ${stage === 'stt' ? 'speech-to-text' : 'language'} model; pick a model file` };
   const status = manager.status(preferred.id);
   if (status.state === 'ready') return { ok: true, path: status.path, name: preferred.fileName };
   return { ok: false, needs: preferred, reason: `${preferred.title} (${formatBytes(preferred.sizeBytes)}) is not downloaded yet` };

@@ -79,9 +79,9 @@ describe('validation', () => {
   it('accepts the defaults', () => {
     expect(SettingsSchema.safeParse({
       tracing: { enabled: false, consoleExport: false, otlpEndpoint: 'http://localhost:4318', serviceName: 'x', samplingRatio: 1, captureContent: false },
-      stt: { baseUrl: '', model: 'm' },
-      llm: { baseUrl: '', model: 'm', systemPrompt: '' },
-      tts: { baseUrl: '', model: 'm', voice: 'alloy' },
+      stt: { provider: 'auto', baseUrl: '', model: 'm', localModel: 'whisper-base.en' },
+      llm: { provider: 'local', baseUrl: '', model: 'm', systemPrompt: '', localModel: 'qwen' },
+      tts: { provider: 'openai', baseUrl: '', model: 'm', voice: 'alloy', localVoice: 'slt' },
       audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200 },
     }).success).toBe(true);
   });

@@ -10,6 +10,7 @@ export interface ModelActions {
 }
 
 const STAGE_NAME: Record<'stt' | 'llm' | 'tts', string> = { stt: 'Speech-to-text', llm: 'Language model', tts: 'Text-to-speech' };
+const IN_A_SENTENCE: Record<'stt' | 'llm', string> = { stt: 'speech recognition', llm: 'the language model' };
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
@@ -97,7 +98,7 @@ export function OfflineBanner({ models, actions }: { models: ModelsView; actions
     <section className="offline-banner" aria-labelledby="offline-title">
       <h2 id="offline-title">Run the assistant on this computer</h2>
       <p>
-        No API key is set, so {waiting.map(({ stage }) => STAGE_NAME[stage].toLowerCase()).join(' and ')} will run privately on this computer.{' '}
+        No API key is set, so {waiting.map(({ stage }) => IN_A_SENTENCE[stage]).join(' and ')} will run privately on this computer.{' '}
         {waiting.length > 1 ? 'They need these models' : 'It needs this model'}, downloaded once ({formatBytes(total)}); after that the assistant
         works offline. Speech is already built in.
       </p>
