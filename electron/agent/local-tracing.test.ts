@@ -1,0 +1,59 @@
+/** Turns served by the on-device engines are traced like any other: the spans name the local engine and model. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
+import { ATTR, SPAN } from '../../shared/telemetry';
+import { assistantDeps } from './assistant-deps';
+import { silentLogger } from './logger';
+import { ModelManager } from './models/model-manager';
+import { readPipelineConfig } from './pipeline/pipeline-config';
+import { Session } from './session';
+import { Telemetry } from './telemetry/telemetry';
+import { readTelemetryConfig } from './telemetry/telemetry-config';
+import { writeTinyModel } from './testing/tiny-gguf';
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'local-tracing-'));
+  await writeTinyModel(join(dir, 'tiny.gguf'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('records provider "local" and the model of each local stage on its span', { timeout: 60_000 }, async () => {
+  const manager = await ModelManager.open({ dataDir: dir });
+  await manager.usePickedFile('llm', join(dir, 'tiny.gguf'));
+  const exporter = new InMemorySpanExporter();
+  const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true' }, () => {}), silentLogger, {
+    exporter,
+    consoleExporter: new InMemorySpanExporter(),
+    batch: { scheduledDelayMillis: 10 },
+  });
+  const deps = assistantDeps(readPipelineConfig({ LLM_PROVIDER: 'local', TTS_PROVIDER: 'local', STT_PROVIDER: 'local' }, () => {}), { models: manager });
+  let replied = false;
+  let audio = 0;
+  const session = new Session(
+    {
+      kind: 'websocket',
+      send: (e: ServerEnvelope) => {
+        if (e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final) replied = true;
+      },
+      sendAudio: () => void audio++,
+    },
+    { logger: silentLogger, telemetry, assistant: deps },
+  );
+  session.open();
+  session.receiveMessage(JSON.stringify(new EnvelopeWriter<ClientMessage>().wrap({ type: 'user.text', text: 'Hello there.' })));
+  for (let i = 0; i < 3_000 && !(replied && audio > 0); i++) await new Promise((r) => setTimeout(r, 10));
+  session.close();
+  await telemetry.flush();
+  const spans = exporter.getFinishedSpans();
+  const llm = spans.find((s) => s.name === SPAN.llm)!;
+  expect(llm.attributes).toMatchObject({ [ATTR.providerName]: 'local', [ATTR.requestModel]: 'tiny.gguf' });
+  const tts = spans.find((s) => s.name === SPAN.tts)!;
+  expect(tts.attributes[ATTR.providerName]).toBe('local');
+  expect(String(tts.attributes[ATTR.requestModel])).toMatch(/^flite /);
+  await telemetry.shutdown(500);
+});
