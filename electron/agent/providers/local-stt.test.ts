@@ -169,12 +169,22 @@ describe('LocalSpeechToText', () => {
     const stt = provider(path);
     const error = await rejection(stt.transcribe(noise(), 16_000, new AbortController().signal));
     expect(error.kind).toBe('not_configured');
-    expect(error.message).toMatch(/could not be loaded \(.+\)/);
+    expect(error.message).toMatch(/could not be loaded \(whisper_model_load: .*not all tensors loaded/);
     expect(error.message).toMatch(/download it again/);
 
     writeFileSync(path, whole);
     expect(typeof (await stt.transcribe(noise(), 16_000, new AbortController().signal)).text).toBe('string');
   }, 30_000);
+
+  it('rejects a header that would make whisper.cpp abort the process', async () => {
+    const path = join(dir, 'ggml-bad-type.bin');
+    const model = buildTinyWhisperModel();
+    model.writeInt32LE(99, 4 + 4 * 10); // ftype: no such weight type (a native assertion in ggml)
+    writeFileSync(path, model);
+    const error = await rejection(provider(path).transcribe(noise(), 16_000, new AbortController().signal));
+    expect(error.kind).toBe('not_configured');
+    expect(error.message).toMatch(/unknown weight type 99/);
+  });
 
   it('refuses to work after dispose', async () => {
     const stt = provider();

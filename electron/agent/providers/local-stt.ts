@@ -55,6 +55,8 @@ interface WhisperAddon {
 
 const SAMPLE_RATE = 16_000;
 const GGML_MAGIC = 0x67676d6c;
+/** Magic and the 11 hyperparameters. */
+const HEADER_BYTES = 4 + 11 * 4;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 export class LocalSpeechToText implements SpeechToText {
@@ -164,8 +166,8 @@ export class LocalSpeechToText implements SpeechToText {
     try {
       return new addon.WhisperContext({ filePath: this.modelPath, useGpu: false });
     } catch (error) {
-      // The addon queues whisper.cpp's log lines to this thread; let them arrive.
-      await new Promise((resolve) => setImmediate(resolve));
+      // The addon delivers whisper.cpp's log lines to this thread a few ticks later.
+      for (let waited = 0; waited < 200 && !log.lastError(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
       const reason = log.lastError() ?? describe(error);
       releaseNativeLog();
       throw new StageError('stt', 'not_configured', `Speech-to-text: the whisper model ${this.modelPath} could not be loaded (${reason}). The file may be damaged or incomplete: download it again.`, { cause: error });
@@ -185,15 +187,39 @@ async function checkModelFile(path: string): Promise<void> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile())
     throw new StageError('stt', 'not_found', `Speech-to-text: the whisper model file ${path} does not exist. Download a whisper.cpp model (e.g. ggml-tiny.en.bin) and set its path.`);
-  const header = Buffer.alloc(4);
+  const header = Buffer.alloc(HEADER_BYTES);
   const file = await open(path, 'r');
   try {
-    await file.read(header, 0, 4, 0);
+    await file.read(header, 0, HEADER_BYTES, 0);
   } finally {
     await file.close();
   }
-  if (info.size < 4 || header.readUInt32LE(0) !== GGML_MAGIC)
+  if (info.size < HEADER_BYTES || header.readUInt32LE(0) !== GGML_MAGIC)
     throw new StageError('stt', 'not_configured', `Speech-to-text: ${path} is not a whisper.cpp model (ggml-*.bin). Download a whisper.cpp model such as ggml-tiny.en.bin.`);
+  const problem = hyperparameterProblem(header);
+  if (problem)
+    throw new StageError('stt', 'not_configured', `Speech-to-text: the whisper model ${path} is damaged or of an unsupported kind (${problem}). Download a whisper.cpp model such as ggml-tiny.en.bin.`);
+}
+
+/**
+ * Checks the header before whisper.cpp sees it: some bad values there (an
+ * unknown weight type, for one) end the whole process in a native assertion
+ * instead of failing the load.
+ */
+function hyperparameterProblem(header: Buffer): string | null {
+  const [nVocab, nAudioCtx, nAudioState, nAudioHead, nAudioLayer, nTextCtx, nTextState, nTextHead, nTextLayer, nMels, ftype] = Array.from(
+    { length: 11 },
+    (_, i) => header.readInt32LE(4 + 4 * i),
+  ) as [number, number, number, number, number, number, number, number, number, number, number];
+  const weightType = ftype % 1000;
+  if (ftype < 0 || !(weightType <= 3 || (weightType >= 7 && weightType <= 27))) return `unknown weight type ${ftype}`;
+  if (nVocab < 51864 || nVocab > 52000) return `vocabulary size ${nVocab}`;
+  if (nMels !== 80 && nMels !== 128) return `${nMels} mel bands`;
+  if (nAudioState !== nTextState || nAudioState <= 0 || nAudioState > 8192) return `model width ${nAudioState}/${nTextState}`;
+  if (nAudioHead <= 0 || nTextHead <= 0 || nAudioState % nAudioHead !== 0 || nTextState % nTextHead !== 0) return 'attention heads';
+  if (nAudioLayer <= 0 || nTextLayer <= 0 || nAudioLayer > 64 || nTextLayer > 64) return 'layer count';
+  if (nAudioCtx <= 0 || nAudioCtx > 1500 || nTextCtx <= 0 || nTextCtx > 448) return 'context size';
+  return null;
 }
 
 let addon: WhisperAddon | null = null;
