@@ -124,6 +124,19 @@ describe('LocalSpeechToText', () => {
     expect(performance.now() - abortedAt).toBeLessThan(50);
   }, 30_000);
 
+  it('gives up a job past its deadline, and wakes the calls waiting behind it', async () => {
+    const stt = new LocalSpeechToText({ modelPath, threads: 1, timeoutMs: 300 });
+    opened.push(stt);
+    await stt.load();
+    const started = performance.now();
+    const first = stt.transcribe(noise(), 16_000, new AbortController().signal);
+    const queued = stt.transcribe(noise(), 16_000, new AbortController().signal);
+    expect((await rejection(first)).kind).toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(600);
+    // The queued call moves on to a freshly loaded model (and meets the same short deadline).
+    expect((await rejection(queued)).kind).toBe('timeout');
+  }, 30_000);
+
   it('refuses an already aborted call without loading anything', async () => {
     const stt = provider(join(dir, 'never-read.bin'));
     const controller = new AbortController();

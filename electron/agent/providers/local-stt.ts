@@ -70,6 +70,8 @@ export class LocalSpeechToText implements SpeechToText {
   private loading: Promise<NativeWhisperContext> | null = null;
   /** Settles when the native job last submitted has ended. */
   private previousJob: Promise<unknown> = Promise.resolve();
+  /** Resolves when the current context is dropped, ending the wait for its jobs. */
+  private released = signalled();
   private disposed = false;
 
   constructor(options: LocalSpeechToTextOptions) {
@@ -91,15 +93,23 @@ export class LocalSpeechToText implements SpeechToText {
     if (signal.aborted) throw cancelled();
     const pcm = toPcm16k(audio, sampleRate);
     if (pcm.byteLength === 0) return { text: '' };
-    await untilSettledOrAborted(this.previousJob, signal);
-    if (this.disposed) throw disposedError();
+    // One job at a time: wait for the one before (possibly abandoned) to end.
+    for (;;) {
+      const previous = this.previousJob;
+      await untilSettledOrAborted(previous, signal);
+      if (this.disposed) throw disposedError();
+      if (this.previousJob === previous) break;
+    }
     if (this.context !== context) return this.transcribe(audio, sampleRate, signal);
 
     const job = context.transcribeData(pcm, { language: this.language, maxThreads: this.threads, temperatureInc: 0 });
-    const ended = job.promise.then(
-      (result) => ({ result }),
-      (error: unknown) => ({ error }),
-    );
+    const ended = Promise.race([
+      job.promise.then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      ),
+      this.released.promise.then(() => ({ error: new Error('the model was released') })),
+    ]);
     this.previousJob = ended;
 
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -128,6 +138,7 @@ export class LocalSpeechToText implements SpeechToText {
   /** Frees the model. A transcription still running in the background ends on its own. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.released.resolve();
     const context = this.context ?? (await this.loading?.catch(() => null)) ?? null;
     this.context = null;
     this.loading = null;
@@ -178,6 +189,8 @@ export class LocalSpeechToText implements SpeechToText {
   private discard(context: NativeWhisperContext): void {
     if (this.context !== context) return;
     this.context = null;
+    this.released.resolve();
+    this.released = signalled();
     this.previousJob = Promise.resolve();
     void context.release().then(releaseNativeLog);
   }
@@ -282,6 +295,13 @@ async function untilSettledOrAborted(previous: Promise<unknown>, signal: AbortSi
   } finally {
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** A promise with its resolve function (Promise.withResolvers is newer than Node 20). */
+function signalled(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 function cancelled(): StageError {
