@@ -126,6 +126,7 @@ export class LocalSpeechToText implements SpeechToText {
         this.discard(context);
         throw new StageError('stt', 'timeout', `Speech-to-text (local whisper) did not finish within ${(this.timeoutMs / 1000).toFixed(0)} s. Try again; the model is reloaded.`);
       }
+      if (this.disposed) throw disposedError();
       if ('error' in outcome) throw new StageError('stt', 'bad_response', `Speech-to-text (local whisper) failed: ${describe(outcome.error)}.`, { cause: outcome.error });
       if (outcome.result.isAborted) throw cancelled();
       return { text: outcome.result.result.trim() };
