@@ -1,0 +1,208 @@
+/**
+ * Runs the real whisper.cpp addon on a model generated here with random
+ * weights (no model can be downloaded in tests): transcripts are gibberish,
+ * so the tests check behaviour — loading, threading, abort, errors — not words.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StageError } from '../pipeline/stage-error';
+import { decodeWav } from '../pipeline/wav';
+import { buildTinyWhisperModel, writeTinyWhisperModel } from '../testing/tiny-whisper-model';
+import { LocalSpeechToText } from './local-stt';
+
+let dir = '';
+let modelPath = '';
+const opened: LocalSpeechToText[] = [];
+
+function provider(path = modelPath): LocalSpeechToText {
+  const stt = new LocalSpeechToText({ modelPath: path, threads: 1 });
+  opened.push(stt);
+  return stt;
+}
+
+/** One second of noisy tone: long enough for whisper.cpp (it skips < 100 ms). */
+function noise(sampleRate = 16_000, seconds = 1): Int16Array {
+  const out = new Int16Array(Math.round(sampleRate * seconds));
+  let seed = 7;
+  for (let i = 0; i < out.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    out[i] = Math.round(Math.sin((i * 2 * Math.PI * 220) / sampleRate) * 6000 + ((seed >>> 16) / 65536 - 0.5) * 4000);
+  }
+  return out;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<StageError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StageError);
+  return error as StageError;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'local-stt-'));
+  modelPath = join(dir, 'ggml-random-tiny.bin');
+  writeTinyWhisperModel(modelPath);
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((stt) => stt.dispose()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('LocalSpeechToText', () => {
+  it('names itself after the model file', () => {
+    const stt = provider();
+    expect(stt.provider).toBe('local');
+    expect(stt.model).toBe('ggml-random-tiny.bin');
+  });
+
+  it('transcribes 16 kHz audio to a string, twice on one loaded model', async () => {
+    const stt = provider();
+    const first = await stt.transcribe(noise(), 16_000, new AbortController().signal);
+    expect(typeof first.text).toBe('string');
+    const second = await stt.transcribe(noise(), 16_000, new AbortController().signal);
+    expect(typeof second.text).toBe('string');
+  }, 30_000);
+
+  it('keeps the event loop free while transcribing', async () => {
+    const stt = provider();
+    await stt.load(); // the synchronous model load is not what is measured here
+    let last = performance.now();
+    let worstGap = 0;
+    const probe = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    try {
+      await stt.transcribe(noise(), 16_000, new AbortController().signal);
+    } finally {
+      clearInterval(probe);
+    }
+    const took = performance.now() - started;
+    // The transcription lasts far longer than any gap the probe saw.
+    expect(took).toBeGreaterThan(200);
+    expect(worstGap).toBeLessThan(100);
+  }, 30_000);
+
+  it('returns promptly on abort, and the next transcription still works', async () => {
+    const stt = provider();
+    await stt.load();
+    const controller = new AbortController();
+    const running = stt.transcribe(noise(), 16_000, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const abortedAt = performance.now();
+    controller.abort();
+    const error = await rejection(running);
+    expect(error.kind).toBe('cancelled');
+    expect(performance.now() - abortedAt).toBeLessThan(50);
+
+    const next = await stt.transcribe(noise(), 16_000, new AbortController().signal);
+    expect(typeof next.text).toBe('string');
+  }, 30_000);
+
+  it('gives up at once when aborted while waiting for an abandoned job', async () => {
+    const stt = provider();
+    await stt.load();
+    const first = new AbortController();
+    const abandoned = stt.transcribe(noise(), 16_000, first.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first.abort();
+    await rejection(abandoned);
+    const second = new AbortController();
+    const waiting = stt.transcribe(noise(), 16_000, second.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const abortedAt = performance.now();
+    second.abort();
+    expect((await rejection(waiting)).kind).toBe('cancelled');
+    expect(performance.now() - abortedAt).toBeLessThan(50);
+  }, 30_000);
+
+  it('gives up a job past its deadline, and wakes the calls waiting behind it', async () => {
+    const stt = new LocalSpeechToText({ modelPath, threads: 1, timeoutMs: 300 });
+    opened.push(stt);
+    await stt.load();
+    const started = performance.now();
+    const first = stt.transcribe(noise(), 16_000, new AbortController().signal);
+    const queued = stt.transcribe(noise(), 16_000, new AbortController().signal);
+    expect((await rejection(first)).kind).toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(600);
+    // The queued call moves on to a freshly loaded model (and meets the same short deadline).
+    expect((await rejection(queued)).kind).toBe('timeout');
+  }, 30_000);
+
+  it('refuses an already aborted call without loading anything', async () => {
+    const stt = provider(join(dir, 'never-read.bin'));
+    const controller = new AbortController();
+    controller.abort();
+    expect((await rejection(stt.transcribe(noise(), 16_000, controller.signal))).kind).toBe('cancelled');
+  });
+
+  it('resamples other rates: synthesized speech at 22.05 kHz', async () => {
+    const wavPath = join(dir, 'speech.wav');
+    execFileSync('espeak-ng', ['-v', 'en-us', '-w', wavPath, 'Hello there.'], { stdio: 'pipe' });
+    const { samples, sampleRate } = decodeWav(readFileSync(wavPath));
+    expect(sampleRate).toBe(22_050);
+    const stt = provider();
+    const result = await stt.transcribe(samples, sampleRate, new AbortController().signal);
+    expect(typeof result.text).toBe('string');
+  }, 30_000);
+
+  it('returns an empty transcript for empty audio', async () => {
+    const stt = provider();
+    expect(await stt.transcribe(new Int16Array(0), 48_000, new AbortController().signal)).toEqual({ text: '' });
+  });
+
+  it('reports a missing model file clearly', async () => {
+    const path = join(dir, 'ggml-missing.bin');
+    const error = await rejection(provider(path).transcribe(noise(), 16_000, new AbortController().signal));
+    expect(error.kind).toBe('not_found');
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(/does not exist/);
+  });
+
+  it('reports a file that is not a whisper model', async () => {
+    const path = join(dir, 'not-a-model.bin');
+    writeFileSync(path, 'this is a text file, not ggml weights');
+    const error = await rejection(provider(path).transcribe(noise(), 16_000, new AbortController().signal));
+    expect(error.kind).toBe('not_configured');
+    expect(error.message).toMatch(/is not a whisper\.cpp model/);
+  });
+
+  it('reports a damaged model with whisper.cpp\'s reason, and loads once the file is fixed', async () => {
+    const path = join(dir, 'ggml-truncated.bin');
+    const whole = buildTinyWhisperModel();
+    writeFileSync(path, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const stt = provider(path);
+    const error = await rejection(stt.transcribe(noise(), 16_000, new AbortController().signal));
+    expect(error.kind).toBe('not_configured');
+    expect(error.message).toMatch(/could not be loaded \(whisper_model_load: .*not all tensors loaded/);
+    expect(error.message).toMatch(/download it again/);
+
+    writeFileSync(path, whole);
+    expect(typeof (await stt.transcribe(noise(), 16_000, new AbortController().signal)).text).toBe('string');
+  }, 30_000);
+
+  it('rejects a header that would make whisper.cpp abort the process', async () => {
+    const path = join(dir, 'ggml-bad-type.bin');
+    const model = buildTinyWhisperModel();
+    model.writeInt32LE(99, 4 + 4 * 10); // ftype: no such weight type (a native assertion in ggml)
+    writeFileSync(path, model);
+    const error = await rejection(provider(path).transcribe(noise(), 16_000, new AbortController().signal));
+    expect(error.kind).toBe('not_configured');
+    expect(error.message).toMatch(/unknown weight type 99/);
+  });
+
+  it('refuses to work after dispose', async () => {
+    const stt = provider();
+    await stt.load();
+    await stt.dispose();
+    expect((await rejection(stt.transcribe(noise(), 16_000, new AbortController().signal))).kind).toBe('cancelled');
+  });
+});
