@@ -37,6 +37,17 @@ export async function startAppServices(options: {
   const config = () => settings.pipelineConfig();
   const assistant = assistantDeps(config, { models: manager });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
+  // Local models load before the first turn: now, and whenever one becomes ready or the choice changes.
+  let warming: ReturnType<typeof setTimeout> | null = null;
+  const warmUp = () => {
+    warming ??= setTimeout(() => {
+      warming = null;
+      assistant.warmUp?.();
+    }, 200);
+    warming.unref?.();
+  };
+  models.onChange(warmUp);
+  warmUp();
   const history = await ConversationHistory.open(options.dataDir);
   options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}; models: ${manager.modelsDir}.`);
   return { settings, telemetry, assistant, history, models };

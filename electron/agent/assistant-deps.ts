@@ -8,7 +8,7 @@ import type { ModelManager } from './models/model-manager';
 import { localModelFile } from './models/models-service';
 import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from './pipeline/pipeline-config';
 import { STAGE_LABEL, StageError } from './pipeline/stage-error';
-import type { LanguageModel, SpeechToText, TextToSpeech } from './pipeline/stages';
+import type { LanguageModel, SpeechToText, StageInfo, TextToSpeech } from './pipeline/stages';
 import type { PipelineStages } from './pipeline/voice-pipeline';
 import { LocalLanguageModel } from './providers/local-llm';
 import { LocalSpeechToText } from './providers/local-stt';
@@ -132,5 +132,10 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
       return cached.stages;
     },
     createVad: () => SileroVoiceActivity.load(current().vad.threshold),
+    warmUp() {
+      const stages = this.stages();
+      if (stages instanceof StageError) return;
+      for (const stage of Object.values(stages) as (StageInfo & { load?: () => Promise<void> })[]) void stage.load?.().catch(() => {});
+    },
   };
 }

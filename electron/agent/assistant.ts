@@ -24,6 +24,8 @@ export interface AssistantDeps {
   /** The providers for the next turn, or why there are none. */
   stages(): PipelineStages | StageError;
   createVad(): Promise<VoiceActivity>;
+  /** Loads the local models of the stages in force ahead of the first turn. */
+  warmUp?(): void;
   /** Tracing; without it spans go to the global (by default no-op) provider. */
   telemetry?: AssistantTelemetry;
 }

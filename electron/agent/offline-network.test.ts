@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeTinyModel } from './testing/tiny-gguf';
+import { writeTinyWhisperModel } from './testing/tiny-whisper-model';
 
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'offline-net-'));
   await writeTinyModel(join(dir, 'tiny.gguf'));
+  writeTinyWhisperModel(join(dir, 'tiny-whisper.bin'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,7 +26,7 @@ const canIsolate = spawnSync('unshare', ['-n', 'true']).status === 0;
 
 it('holds a local conversation with the network cut off, reaching nothing beyond loopback', { timeout: 120_000 }, async () => {
   const script = join(import.meta.dirname, 'testing/offline-conversation.ts');
-  const node = [process.execPath, '--import', 'tsx', script, join(dir, 'tiny.gguf')];
+  const node = [process.execPath, '--import', 'tsx', script, join(dir, 'tiny.gguf'), join(dir, 'tiny-whisper.bin')];
   const [command, ...args] = canIsolate ? ['unshare', '-n', ...node] : node;
   const { stdout } = await promisify(execFile)(command!, args, { timeout: 110_000, maxBuffer: 10 * 2 ** 20, env: { ...process.env, LLAMA_LOG_LEVEL: 'error' } });
   const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1) ?? '{}';

@@ -1,8 +1,8 @@
 /**
  * Runs one typed turn with every stage on this computer (the language model
- * from the file given as argv[2], the Flite voice) through the app's own
- * services and a session, recording every outbound connection and DNS
- * lookup the process attempts. Prints one JSON line with what happened.
+ * and speech-to-text from the files given as argv[2] and argv[3], the Flite
+ * voice) through the app's own services and a session, recording every
+ * outbound connection and DNS lookup the process attempts. Prints one JSON line with what happened.
  * Used by offline-network.test.ts, inside a network namespace with no
  * network at all.
  */
@@ -33,8 +33,8 @@ for (const name of ['lookup', 'resolve', 'resolve4', 'resolve6'] as const) {
 }
 
 async function main(): Promise<void> {
-  const modelPath = process.argv[2];
-  if (!modelPath) throw new Error('usage: offline-conversation.ts <model.gguf>');
+  const [modelPath, whisperPath] = process.argv.slice(2);
+  if (!modelPath || !whisperPath) throw new Error('usage: offline-conversation.ts <model.gguf> <whisper.bin>');
   const dataDir = mkdtempSync(join(tmpdir(), 'offline-'));
   const services = await startAppServices({
     dataDir,
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     logger: silentLogger,
   });
   await services.models.manager.usePickedFile('llm', modelPath);
+  await services.models.manager.usePickedFile('stt', whisperPath);
   let audioChunks = 0;
   let reply = '';
   const notices: string[] = [];
