@@ -114,7 +114,7 @@ export class ModelsService {
     const local = (stage: ModelStageName, what: string): EngineState => {
       const file = localModelFile(manager, stage, config.engines[stage].localModel);
       if (file.ok) return { provider: 'local', label: `${what}: ${file.name}, on this computer`, ready: true };
-      return { provider: 'local', label: `${what} on this computer: ${file.reason}`, ready: false, ...(file.needs ? { needs: file.needs.id } : {}) };
+      return { provider: 'local', label: `On this computer, once ready: ${file.reason}`, ready: false, ...(file.needs ? { needs: file.needs.id } : {}) };
     };
     const voice = LOCAL_TTS_VOICES.find((v) => v.id === config.engines.tts.localVoice);
     return {

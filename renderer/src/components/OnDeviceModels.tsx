@@ -71,7 +71,7 @@ export function ModelStatusLine({ model, actions }: { model: CatalogEntry; actio
               {status.message}
             </span>
           )}
-          <button type="button" className="button small" onClick={() => actions.download(model.id)}>
+          <button type="button" className="button secondary" onClick={() => actions.download(model.id)}>
             {status.partialBytes > 0 ? `Resume (${formatBytes(status.partialBytes)} of ${formatBytes(model.sizeBytes)} done)` : `Download ${formatBytes(model.sizeBytes)}`}
           </button>
         </div>

@@ -173,11 +173,11 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
       'provider',
       label,
       [
-        { value: 'auto', label: 'Automatic (the API when a key or server is set, else this computer)' },
+        { value: 'auto', label: 'Automatic' },
         { value: 'openai', label: 'OpenAI or a compatible server' },
-        { value: 'local', label: 'On this computer (offline)' },
+        { value: 'local', label: 'This computer (offline)' },
       ],
-      models ? `now: ${models.engines[section].label}` : undefined,
+      `automatic: the API when it has a key or a server, else this computer${models ? `. Now: ${models.engines[section].label}` : ''}`,
     );
   const localModels = (stage: 'stt' | 'llm') => (models?.catalog ?? []).filter((m) => m.stage === stage).map((m) => ({ value: m.id, label: m.title }));
   const secret = (name: SecretName, label: string) => {
