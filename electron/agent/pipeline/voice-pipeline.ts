@@ -11,6 +11,7 @@
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { ATTR, SPAN } from '../../../shared/telemetry';
 import type { ConversationContext } from './conversation-context';
+import { AsyncQueue } from './async-queue';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
@@ -76,7 +77,7 @@ export async function runTurn(
       )
       .end();
 
-    const sentences = new SentenceQueue();
+    const sentences = new AsyncQueue<string>();
     const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal, tracing).catch((error: unknown) => {
       rootError ??= error;
       local.abort(new Error('text-to-speech failed'));
@@ -106,17 +107,17 @@ export async function runTurn(
         if (!result.replyText) llmSpan?.setAttribute(ATTR.ttftMs, msSince(llmStart));
         result.replyText += event.text;
         sink.replyText(result.replyText);
-        for (const sentence of splitter.push(event.text)) sentences.put(sentence);
+        for (const sentence of splitter.push(event.text)) sentences.push(sentence);
       }
       const last = splitter.flush();
-      if (last) sentences.put(last);
+      if (last) sentences.push(last);
       if (tracing?.captureContent) llmSpan?.setAttribute(ATTR.llmOutput, result.replyText);
     } catch (error) {
       if (llmSpan) failSpan(llmSpan, local.signal.aborted && rootError ? new StageError('llm', 'cancelled', 'cancelled') : error);
       throw error;
     } finally {
       llmSpan?.end();
-      sentences.close();
+      sentences.end();
     }
     await speaking;
     if (rootError) throw rootError;
@@ -162,7 +163,7 @@ async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSig
 
 /** One `tts` span per sentence: each is its own request with its own latency. */
 async function speak(
-  sentences: SentenceQueue,
+  sentences: AsyncQueue<string>,
   tts: TextToSpeech,
   sink: TurnSink,
   segments: SpokenSegment[],
@@ -170,7 +171,7 @@ async function speak(
   tracing: TurnTracing | undefined,
 ): Promise<void> {
   for (;;) {
-    const sentence = await sentences.take(signal);
+    const sentence = await sentences.next(signal);
     if (sentence === null) return;
     const segment: SpokenSegment = { text: sentence, samples: 0 };
     segments.push(segment);
@@ -207,42 +208,4 @@ async function speak(
 
 function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-}
-
-/** Sentences from the LLM waiting for TTS. */
-class SentenceQueue {
-  private items: string[] = [];
-  private closed = false;
-  private waiter: (() => void) | null = null;
-
-  put(sentence: string): void {
-    this.items.push(sentence);
-    this.wake();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.wake();
-  }
-
-  async take(signal: AbortSignal): Promise<string | null> {
-    while (this.items.length === 0 && !this.closed) {
-      checkAborted(signal);
-      await new Promise<void>((resolve) => {
-        const abort = () => resolve();
-        this.waiter = () => {
-          signal.removeEventListener('abort', abort);
-          resolve();
-        };
-        signal.addEventListener('abort', abort, { once: true });
-      });
-      this.waiter = null;
-    }
-    checkAborted(signal);
-    return this.items.shift() ?? null;
-  }
-
-  private wake(): void {
-    this.waiter?.();
-  }
 }

@@ -17,6 +17,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import { AsyncQueue } from '../pipeline/async-queue';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModel, LanguageModelEvent } from '../pipeline/stages';
 
@@ -148,7 +149,7 @@ export class LocalLanguageModel implements LanguageModel {
           `The conversation (${inputTokens} tokens) does not fit the local model's context of ${contextSize} tokens with room for a reply. Start a new conversation, or allow fewer history tokens or a larger context size.`,
         );
       const outputBefore = loaded.sequence.tokenMeter.usedOutputTokens;
-      const chunks = new ChunkQueue();
+      const chunks = new AsyncQueue<string>();
       const stop = () => chunks.fail(turn.signal.reason);
       turn.signal.addEventListener('abort', stop, { once: true });
       generation = this.prefill(loaded.sequence, prompt, turn.signal)
@@ -160,7 +161,9 @@ export class LocalLanguageModel implements LanguageModel {
             ...(this.seed === undefined ? {} : { seed: this.seed }),
             // Matches the check above, so the history is never cut silently.
             contextShift: { size: reserve },
-            onTextChunk: (text) => chunks.push(text),
+            onTextChunk: (text) => {
+              if (text) chunks.push(text);
+            },
           }),
         )
         .then(
@@ -292,48 +295,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
-}
-
-/** Text chunks from the generation callbacks, read as an async iterable. */
-class ChunkQueue implements AsyncIterable<string> {
-  private items: string[] = [];
-  private done = false;
-  private error: { value: unknown } | null = null;
-  private wake: (() => void) | null = null;
-
-  push(text: string): void {
-    if (this.done || !text) return;
-    this.items.push(text);
-    this.notify();
-  }
-
-  end(): void {
-    this.done = true;
-    this.notify();
-  }
-
-  fail(error: unknown): void {
-    if (this.done) return;
-    this.error = { value: error };
-    this.done = true;
-    this.notify();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<string> {
-    for (;;) {
-      if (this.error) throw this.error.value;
-      const item = this.items.shift();
-      if (item !== undefined) {
-        yield item;
-        continue;
-      }
-      if (this.done) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = null;
-    }
-  }
-
-  private notify(): void {
-    this.wake?.();
-  }
 }

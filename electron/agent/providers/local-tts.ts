@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { AsyncQueue } from '../pipeline/async-queue';
 import { StageError } from '../pipeline/stage-error';
 import type { TextToSpeech } from '../pipeline/stages';
 import { FLITE_VOICES, fliteVersion } from './flite';
@@ -109,11 +110,7 @@ interface Chunk {
 }
 
 /** One request's audio as it arrives from the worker. */
-class Job {
-  private readonly chunks: Chunk[] = [];
-  private finished = false;
-  private error: Error | null = null;
-  private wake: (() => void) | null = null;
+class Job extends AsyncQueue<Chunk> {
   cancelled = false;
 
   constructor(
@@ -121,27 +118,8 @@ class Job {
     readonly voice: string,
     readonly text: string,
     private readonly onCancel: (job: Job) => void,
-  ) {}
-
-  get settled(): boolean {
-    return this.finished || this.error !== null;
-  }
-
-  push(chunk: Chunk): void {
-    if (this.settled) return;
-    this.chunks.push(chunk);
-    this.notify();
-  }
-
-  end(): void {
-    this.finished = true;
-    this.notify();
-  }
-
-  fail(error: Error): void {
-    if (this.settled) return;
-    this.error = error;
-    this.notify();
+  ) {
+    super();
   }
 
   /** Stops the request in the worker; safe to call more than once. */
@@ -149,22 +127,6 @@ class Job {
     if (this.cancelled) return;
     this.cancelled = true;
     this.onCancel(this);
-  }
-
-  async next(): Promise<Chunk | null> {
-    for (;;) {
-      if (this.error) throw this.error;
-      const chunk = this.chunks.shift();
-      if (chunk) return chunk;
-      if (this.finished) return null;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
   }
 }
 
