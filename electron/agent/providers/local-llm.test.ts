@@ -13,6 +13,7 @@ import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModelEvent, SpeechToText, TextToSpeech } from '../pipeline/stages';
 import { buildTinyModel } from '../testing/tiny-gguf';
 import { LocalLanguageModel, type LocalLanguageModelOptions } from './local-llm';
+import { longestEventLoopGap } from '../testing/event-loop';
 
 let dir: string;
 let modelPath: string;
@@ -165,17 +166,8 @@ describe('LocalLanguageModel', () => {
     const long = new LocalLanguageModel(options({ maxTokens: 400 }));
     try {
       await long.load();
-      let last = performance.now();
-      let worstGap = 0;
-      const probe = setInterval(() => {
-        const now = performance.now();
-        worstGap = Math.max(worstGap, now - last);
-        last = now;
-      }, 5);
-      const started = performance.now();
-      const { usage } = await collect(long.chat(conversation, new AbortController().signal));
-      const elapsed = performance.now() - started;
-      clearInterval(probe);
+      const { result, gapMs: worstGap, elapsedMs: elapsed } = await longestEventLoopGap(() => collect(long.chat(conversation, new AbortController().signal)));
+      const { usage } = result;
       expect(usage?.outputTokens).toBe(400);
       expect(worstGap).toBeLessThan(Math.min(100, elapsed / 3));
       console.info(`event loop: worst gap ${worstGap.toFixed(1)} ms over ${elapsed.toFixed(0)} ms; ${((400 / elapsed) * 1000).toFixed(0)} tokens/s (1 thread)`);

@@ -8,6 +8,7 @@ import {
   stopLocalTextToSpeech,
   warmUpLocalTextToSpeech,
 } from './local-tts';
+import { longestEventLoopGap } from '../testing/event-loop';
 
 const SENTENCE = 'The quick brown fox jumps over the lazy dog.';
 const PARAGRAPH = [
@@ -40,23 +41,6 @@ function rms(samples: Int16Array): number {
   let sum = 0;
   for (const sample of samples) sum += sample * sample;
   return Math.sqrt(sum / Math.max(1, samples.length));
-}
-
-/** Largest gap between ticks of a 10 ms interval while `work` runs. */
-async function largestTickGap(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let largest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    largest = Math.max(largest, now - last);
-    last = now;
-  }, 10);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(largest, performance.now() - last);
 }
 
 describe('splitForSpeech', () => {
@@ -116,9 +100,9 @@ describe('LocalTextToSpeech (Flite in a worker)', () => {
   it('keeps the event loop responsive while it synthesizes', async () => {
     const tts = new LocalTextToSpeech({ voice: 'slt' });
     let samples = 0;
-    const gap = await largestTickGap(async () => {
+    const { gapMs: gap } = await longestEventLoopGap(async () => {
       for (const chunk of await collect(tts, PARAGRAPH)) samples += chunk.length;
-    });
+    }, 10);
     expect(samples / tts.sampleRate).toBeGreaterThan(20);
     expect(gap).toBeLessThan(50);
   }, 30_000);
