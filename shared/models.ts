@@ -53,3 +53,10 @@ export const ModelsViewSchema = z.strictObject({
   engines: z.strictObject({ stt: EngineState, llm: EngineState, tts: EngineState }),
 });
 export type ModelsView = z.infer<typeof ModelsViewSchema>;
+
+/** "77.7 MB", "148 MB", "518 kB", "1.23 GB": sizes as both processes show them. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : 1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
+}

@@ -37,7 +37,7 @@ export async function startAppServices(options: {
   const config = () => settings.pipelineConfig();
   const assistant = assistantDeps(config, { models: manager });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
-  // Local models load before the first turn: now, and whenever one becomes ready or the choice changes.
+  // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
   let warming: ReturnType<typeof setTimeout> | null = null;
   const warmUp = () => {
     warming ??= setTimeout(() => {
@@ -46,7 +46,10 @@ export async function startAppServices(options: {
     }, 200);
     warming.unref?.();
   };
-  models.onChange(warmUp);
+  manager.subscribe((event) => {
+    if (event.type === 'picked' || event.status.state === 'ready') warmUp();
+  });
+  settings.onChange(warmUp);
   warmUp();
   const history = await ConversationHistory.open(options.dataDir);
   options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}; models: ${manager.modelsDir}.`);

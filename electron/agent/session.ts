@@ -54,8 +54,10 @@ export interface SessionModels {
   view(): ModelsView;
   onChange(listener: () => void): () => void;
   download(id: string): { ok: true } | { ok: false; message: string };
+  cancel(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
   pick(stage: ModelStageName, path: string): Promise<{ ok: true } | { ok: false; message: string }>;
-  readonly manager: { cancel(id: string): Promise<void>; remove(id: string): Promise<void>; clearPickedFile(stage: ModelStageName): Promise<void> };
+  unpick(stage: ModelStageName): Promise<void>;
 }
 
 export interface SessionOptions {
@@ -431,16 +433,16 @@ export class Session {
           result = models.download(message.id);
           break;
         case 'models.cancel':
-          await models.manager.cancel(message.id);
+          await models.cancel(message.id);
           break;
         case 'models.remove':
-          await models.manager.remove(message.id);
+          await models.remove(message.id);
           break;
         case 'models.pick':
           result = await models.pick(message.stage, message.path);
           break;
         case 'models.unpick':
-          await models.manager.clearPickedFile(message.stage);
+          await models.unpick(message.stage);
           break;
       }
       this.send({ type: 'models.result', ok: result.ok, message: result.ok ? '' : result.message });

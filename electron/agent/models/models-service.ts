@@ -5,7 +5,7 @@
  * that is pushed again whenever a download moves or a setting changes.
  */
 import { basename } from 'node:path';
-import type { EngineState, ModelState, ModelStageName, ModelsView } from '../../../shared/models';
+import { formatBytes, type EngineState, type ModelState, type ModelStageName, type ModelsView } from '../../../shared/models';
 import { OPENAI_DEFAULT_BASE_URL, isConfigured, resolveProvider, type PipelineConfig } from '../pipeline/pipeline-config';
 import { displayUrl } from '../pipeline/stage-error';
 import { LOCAL_TTS_VOICES } from '../providers/local-tts';
@@ -25,12 +25,6 @@ export function localModelFile(manager: ModelManager, stage: ModelStageName, pre
   const status = manager.status(preferred.id);
   if (status.state === 'ready') return { ok: true, path: status.path, name: preferred.fileName };
   return { ok: false, needs: preferred, reason: `${preferred.title} (${formatBytes(preferred.sizeBytes)}) is not downloaded yet` };
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
 }
 
 export interface ModelsServiceOptions {
@@ -87,6 +81,18 @@ export class ModelsService {
       // Failures and cancellations are part of the model's status.
     });
     return { ok: true };
+  }
+
+  cancel(id: string): Promise<void> {
+    return this.options.manager.cancel(id);
+  }
+
+  remove(id: string): Promise<void> {
+    return this.options.manager.remove(id);
+  }
+
+  unpick(stage: ModelStageName): Promise<void> {
+    return this.options.manager.clearPickedFile(stage);
   }
 
   async pick(stage: ModelStageName, path: string): Promise<{ ok: true } | { ok: false; message: string }> {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { CatalogEntry, ModelStageName, ModelsView } from '../../../shared/models';
+import { formatBytes, type CatalogEntry, type ModelStageName, type ModelsView } from '../../../shared/models';
 
 export interface ModelActions {
   download(id: string): void;
@@ -12,12 +12,6 @@ export interface ModelActions {
 const STAGE_NAME: Record<'stt' | 'llm' | 'tts', string> = { stt: 'Speech-to-text', llm: 'Language model', tts: 'Text-to-speech' };
 const IN_A_SENTENCE: Record<'stt' | 'llm', string> = { stt: 'speech recognition', llm: 'the language model' };
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : 1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
-}
-
 function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   const minutes = Math.floor(seconds / 60);
@@ -26,7 +20,7 @@ function formatDuration(seconds: number): string {
 }
 
 /** "12 MB of 142 MB · 4.1 MB/s · 30 s left" */
-export function progressText(status: Extract<CatalogEntry['status'], { state: 'downloading' }>): string {
+function progressText(status: Extract<CatalogEntry['status'], { state: 'downloading' }>): string {
   const parts = [status.totalBytes ? `${formatBytes(status.receivedBytes)} of ${formatBytes(status.totalBytes)}` : formatBytes(status.receivedBytes)];
   if (status.bytesPerSecond > 0) parts.push(`${formatBytes(status.bytesPerSecond)}/s`);
   if (status.secondsLeft !== null && status.bytesPerSecond > 0) parts.push(`${formatDuration(status.secondsLeft)} left`);
@@ -34,7 +28,7 @@ export function progressText(status: Extract<CatalogEntry['status'], { state: 'd
 }
 
 /** One model: what it is, where its download stands, and what can be done with it. */
-export function ModelStatusLine({ model, actions }: { model: CatalogEntry; actions: ModelActions }) {
+function ModelStatusLine({ model, actions }: { model: CatalogEntry; actions: ModelActions }) {
   const status = model.status;
   const labelId = `model-${model.id.replace(/[^\w-]/g, '-')}`;
   return (
