@@ -43,10 +43,6 @@ export class ModelsService {
     if (options.onConfigChange) this.unsubscribe.push(options.onConfigChange(() => this.emit()));
   }
 
-  get manager(): ModelManager {
-    return this.options.manager;
-  }
-
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

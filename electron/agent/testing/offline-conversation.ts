@@ -42,8 +42,10 @@ async function main(): Promise<void> {
     secretStore: new FileSecretStore(join(dataDir, 'secrets.json')),
     logger: silentLogger,
   });
-  await services.models.manager.usePickedFile('llm', modelPath);
-  await services.models.manager.usePickedFile('stt', whisperPath);
+  for (const [stage, path] of [['llm', modelPath], ['stt', whisperPath]] as const) {
+    const picked = await services.models.pick(stage, path);
+    if (!picked.ok) throw new Error(picked.message);
+  }
   let audioChunks = 0;
   let reply = '';
   const notices: string[] = [];
