@@ -10,10 +10,9 @@ import { FrameKind, encodeAudioFrame } from '../shared/audio-frame';
 import type { ServerEnvelope } from '../shared/protocol';
 import { silentLogger } from '../electron/agent/logger';
 import { readPipelineConfig, type PipelineConfig } from '../electron/agent/pipeline/pipeline-config';
-import type { VoiceActivity } from '../electron/agent/pipeline/stages';
 import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../electron/agent/providers/openai';
 import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session';
+import { openAIStagesAt, scriptedVad } from '../electron/agent/testing/test-stages';
 
 export const ROOT = join(import.meta.dirname, '..');
 
@@ -67,16 +66,8 @@ export async function startFakeProviders(): Promise<FakeProviders> {
   };
 }
 
-/** Decisions in the audio: a frame is speech when its first sample is positive. */
-export const scriptedVad: VoiceActivity = { name: 'scripted', isSpeech: async (f) => (f[0] ?? 0) > 0, reset() {}, dispose: async () => {} };
-
 export function stagesFor(url: string): PipelineStages {
-  const endpoint = { baseURL: url, apiKey: undefined, model: 'bench' };
-  return {
-    stt: new OpenAISpeechToText(endpoint, 10_000),
-    llm: new OpenAILanguageModel(endpoint, 10_000, 10_000),
-    tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 10_000, 10_000),
-  };
+  return openAIStagesAt(url, { model: 'bench', timeoutMs: 10_000 });
 }
 
 export function benchConfig(url: string, silenceMs = 500): PipelineConfig {

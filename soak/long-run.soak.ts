@@ -10,12 +10,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../shared/protocol';
 import { silentLogger } from '../electron/agent/logger';
 import { readPipelineConfig } from '../electron/agent/pipeline/pipeline-config';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../electron/agent/providers/openai';
 import { Session } from '../electron/agent/session';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../electron/agent/testing/fake-openai-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../electron/agent/testing/otlp-receiver';
+import { openAIStagesAt } from '../electron/agent/testing/test-stages';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -57,7 +57,6 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
   const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, () => {}), silentLogger, {
     batch: { scheduledDelayMillis: 200 },
   });
-  const endpoint = { baseURL: server.url, apiKey: 'sk-soak', model: 'test-model' };
   let ended = 0;
   let envelopes = 0;
   let stream = 0;
@@ -85,11 +84,7 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
       telemetry,
       assistant: {
         config: readPipelineConfig({ OPENAI_BASE_URL: server.url }, () => {}),
-        stages: () => ({
-          stt: new OpenAISpeechToText(endpoint, 5_000),
-          llm: new OpenAILanguageModel(endpoint, 5_000, 5_000),
-          tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 5_000, 5_000),
-        }),
+        stages: () => openAIStagesAt(server.url, { apiKey: 'sk-soak', timeoutMs: 5_000 }),
         createVad: async () => ({ name: 'none', isSpeech: async () => false, reset() {}, dispose: async () => {} }),
       },
     },

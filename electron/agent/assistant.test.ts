@@ -5,17 +5,9 @@ import { Assistant, type AssistantOutput } from './assistant';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { StageError } from './pipeline/stage-error';
-import type { VoiceActivity } from './pipeline/stages';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 
-/** Decisions recorded in the audio itself: a frame is speech when its first sample is positive. */
-const scriptedVad: VoiceActivity = {
-  name: 'scripted',
-  isSpeech: async (frame) => (frame[0] ?? 0) > 0,
-  reset: () => {},
-  dispose: async () => {},
-};
 const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
 const silence = () => new Int16Array(FRAME_SAMPLES);
 
@@ -29,7 +21,6 @@ beforeEach(() => server.reset());
 function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
   const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {});
   config.vad.pushToTalk = options.pushToTalk ?? false;
-  const endpoint = { baseURL: server.url, apiKey: undefined, model: 'm' };
   const events: { type: string; [key: string]: unknown }[] = [];
   const states: SessionState[] = [];
   let stream = 1;
@@ -51,11 +42,7 @@ function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
       stages: () =>
         options.configured === false
           ? new StageError('llm', 'not_configured', 'No language model is configured: set OPENAI_API_KEY.')
-          : {
-              stt: new OpenAISpeechToText(endpoint, 2_000),
-              llm: new OpenAILanguageModel(endpoint, 2_000, 2_000),
-              tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 2_000, 2_000),
-            },
+          : openAIStagesAt(server.url, { model: 'm' }),
       createVad: async () => scriptedVad,
     },
     output,

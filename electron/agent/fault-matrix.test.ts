@@ -14,14 +14,13 @@ import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
 import { ATTR, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
-import { readPipelineConfig, type EndpointConfig } from './pipeline/pipeline-config';
+import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
-import type { VoiceActivity } from './pipeline/stages';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
 import { Session, type SessionCarrier } from './session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type Endpoint, type Fault, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 
 let server: FakeOpenAIServer;
 let refusedPort: number;
@@ -37,7 +36,6 @@ beforeEach(() => server.reset());
 
 // Long enough for the one retry of a 429, a 5xx or a refused connection.
 const DEADLINE_MS = 1_500;
-const scriptedVad: VoiceActivity = { name: 'scripted', isSpeech: async (f) => (f[0] ?? 0) > 0, reset() {}, dispose: async () => {} };
 type Stage = 'stt' | 'llm' | 'tts';
 const ENDPOINT: Record<Stage, Endpoint> = { stt: 'transcriptions', llm: 'chat', tts: 'speech' };
 
@@ -50,17 +48,12 @@ function conversation(baseURLs: Partial<Record<Stage, string>>) {
   });
   const envelopes: ServerEnvelope[] = [];
   const carrier: SessionCarrier = { kind: 'websocket', send: (e) => envelopes.push(e), sendAudio: () => {} };
-  const endpoint = (stage: Stage): EndpointConfig => ({ baseURL: baseURLs[stage] ?? server.url, apiKey: 'sk-test', model: 'test-model' });
   const session = new Session(carrier, {
     telemetry,
     logger: silentLogger,
     assistant: {
       config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
-      stages: () => ({
-        stt: new OpenAISpeechToText(endpoint('stt'), DEADLINE_MS),
-        llm: new OpenAILanguageModel(endpoint('llm'), DEADLINE_MS, DEADLINE_MS),
-        tts: new OpenAITextToSpeech({ ...endpoint('tts'), voice: 'alloy', sampleRate: 24_000 }, DEADLINE_MS, DEADLINE_MS),
-      }),
+      stages: () => openAIStagesAt(server.url, { apiKey: 'sk-test', timeoutMs: DEADLINE_MS, stageURLs: baseURLs }),
       createVad: async () => scriptedVad,
     },
   });

@@ -8,12 +8,12 @@ import { ATTR, SPAN, type SerializedSpan } from '../../shared/telemetry';
 import { parseTraceparent } from '../../shared/trace-context';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
-import type { VoiceActivity } from './pipeline/stages';
 import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
 import { Session, type SessionCarrier } from './session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 
 let server: FakeOpenAIServer;
 beforeAll(async () => {
@@ -22,7 +22,6 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const scriptedVad: VoiceActivity = { name: 'scripted', isSpeech: async (f) => (f[0] ?? 0) > 0, reset() {}, dispose: async () => {} };
 
 function setup(options: { captureContent?: boolean } = {}) {
   const exporter = new InMemorySpanExporter();
@@ -34,16 +33,11 @@ function setup(options: { captureContent?: boolean } = {}) {
   const envelopes: ServerEnvelope[] = [];
   const audio = { chunks: 0 };
   const carrier: SessionCarrier = { kind: 'websocket', send: (e) => envelopes.push(e), sendAudio: () => void audio.chunks++ };
-  const endpoint = { baseURL: server.url, apiKey: undefined, model: 'test-model' };
   const session = new Session(carrier, {
     telemetry,
     assistant: {
       config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
-      stages: () => ({
-        stt: new OpenAISpeechToText(endpoint, 2_000),
-        llm: new OpenAILanguageModel(endpoint, 2_000, 2_000),
-        tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 2_000, 2_000),
-      }),
+      stages: () => openAIStagesAt(server.url),
       createVad: async () => scriptedVad,
     },
   });

@@ -15,12 +15,12 @@ import { EnvelopeWriter, parseClientEnvelope, type ClientMessage, type ServerEnv
 import type { AssistantDeps } from '../agent/assistant';
 import { silentLogger } from '../agent/logger';
 import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../agent/providers/openai';
 import { Session, type SessionCarrier } from '../agent/session';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../agent/testing/fake-openai-server';
 import { oversizedText, refusedFrame, refusedText } from '../agent/testing/protocol-arbitraries';
 import { routePortMessage } from '../main/port-carrier';
 import { startHeadlessHost, type HeadlessHost } from './headless-host';
+import { openAIStagesAt } from '../agent/testing/test-stages';
 
 let dir: string;
 let server: FakeOpenAIServer;
@@ -28,14 +28,10 @@ let host: HeadlessHost;
 let origin: string;
 
 function assistant(): AssistantDeps {
-  const endpoint = { baseURL: server.url, apiKey: undefined, model: 'test-model' };
+  const stages = openAIStagesAt(server.url);
   return {
     config: readPipelineConfig({ OPENAI_BASE_URL: server.url }, () => {}),
-    stages: () => ({
-      stt: new OpenAISpeechToText(endpoint, 2_000),
-      llm: new OpenAILanguageModel(endpoint, 2_000, 2_000),
-      tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 2_000, 2_000),
-    }),
+    stages: () => stages,
     createVad: async () => ({ name: 'silent', isSpeech: async () => false, reset() {}, dispose: async () => {} }),
   };
 }

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../providers/openai';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { ConversationContext } from './conversation-context';
 import { runTurn, type PipelineStages, type TurnSink } from './voice-pipeline';
+import { openAIStagesAt } from '../testing/test-stages';
 
 let server: FakeOpenAIServer;
 let stages: PipelineStages;
 beforeAll(async () => {
   server = await startFakeOpenAIServer();
-  const endpoint = { baseURL: server.url, apiKey: undefined, model: 'm' };
-  stages = {
-    stt: new OpenAISpeechToText(endpoint, 2_000),
-    llm: new OpenAILanguageModel(endpoint, 2_000, 2_000),
-    tts: new OpenAITextToSpeech({ ...endpoint, voice: 'alloy', sampleRate: 24_000 }, 2_000, 2_000),
-  };
+  stages = openAIStagesAt(server.url, { model: 'm' });
 });
 afterAll(() => server.close());
 beforeEach(() => server.reset());
