@@ -292,7 +292,7 @@ export class SessionClient {
     const message = envelope.message;
     switch (message.type) {
       case 'welcome':
-        this.speaker.reset();
+        this.forgetStreams();
         this.update({ sessionId: message.sessionId });
         return;
       case 'state':
@@ -423,6 +423,17 @@ export class SessionClient {
     const span = this.telemetry.tracer.startSpan(SPAN.audioPlayback, { attributes: { 'audio.playback.stream': stream } }, parent);
     this.playbackTraces.set(stream, { span, chunks: 1, open: true });
     for (const old of [...this.playbackTraces.keys()].filter((s) => s < stream - 4)) this.endPlaybackSpan(old, true);
+  }
+
+  /**
+   * A new session numbers its audio streams from the start again: what is
+   * known by stream id (the speaker's, the turns' trace contexts, playback
+   * spans) belongs to the old one.
+   */
+  private forgetStreams(): void {
+    this.speaker.reset();
+    for (const stream of [...this.playbackTraces.keys()]) this.endPlaybackSpan(stream, true);
+    this.streamContexts.clear();
   }
 
   private endPlaybackSpan(stream: number, forget = false): void {
