@@ -99,6 +99,13 @@ export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
 // ---- main -> client ---------------------------------------------------------
 
+/**
+ * `seq` of the client envelope a reply answers, so that the client can match
+ * replies to its requests. Absent when main sends the message on its own
+ * (a history list after a conversation ends, say).
+ */
+const RequestRef = z.number().int().nonnegative().optional();
+
 const Welcome = z.strictObject({
   type: z.literal('welcome'),
   sessionId: z.string().min(1).max(100),
@@ -167,6 +174,7 @@ const SettingsMessage = z.strictObject({ type: z.literal('settings'), view: Sett
 /** The outcome of a settings.update: field errors when nothing was saved. */
 const SettingsResult = z.strictObject({
   type: z.literal('settings.result'),
+  ref: RequestRef,
   ok: z.boolean(),
   errors: z.record(z.string(), z.string().max(500)),
 });
@@ -179,17 +187,18 @@ const HistorySummarySchema = z.strictObject({
 });
 export type HistorySummary = z.infer<typeof HistorySummarySchema>;
 /** The saved conversations, newest first. */
-const HistoryMessage = z.strictObject({ type: z.literal('history'), items: z.array(HistorySummarySchema).max(200) });
+const HistoryMessage = z.strictObject({ type: z.literal('history'), ref: RequestRef, items: z.array(HistorySummarySchema).max(200) });
 /** One saved conversation, to read. */
 const HistoryConversation = z.strictObject({
   type: z.literal('history.conversation'),
+  ref: RequestRef,
   summary: HistorySummarySchema,
   entries: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), text: z.string().max(100_000), interrupted: z.boolean().optional() })).max(5_000),
 });
 /** The on-device engines and their models. */
 const ModelsMessage = z.strictObject({ type: z.literal('models'), view: ModelsViewSchema });
 /** The outcome of a models.* request that can fail before any status changes (a picked file). */
-const ModelsResult = z.strictObject({ type: z.literal('models.result'), ok: z.boolean(), message: z.string().max(1_000) });
+const ModelsResult = z.strictObject({ type: z.literal('models.result'), ref: RequestRef, ok: z.boolean(), message: z.string().max(1_000) });
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
 const ErrorMessage = z.strictObject({
