@@ -395,7 +395,7 @@ export class Session {
   private async sendHistory(seq: number): Promise<void> {
     if (!this.history) return this.sendError('invalid_state', 'This host keeps no history.', seq);
     try {
-      this.send({ type: 'history', items: await this.history.list() });
+      this.send({ type: 'history', ref: seq, items: await this.history.list() });
     } catch (error) {
       this.sendError('internal', `The history could not be read: ${String(error)}`, seq);
     }
@@ -404,7 +404,7 @@ export class Session {
   private async openHistory(id: string, seq: number): Promise<void> {
     const conversation = await this.history?.get(id).catch(() => null);
     if (!conversation) return this.sendError('bad_message', 'That conversation is no longer in the history.', seq);
-    this.send({ type: 'history.conversation', summary: conversation.summary, entries: conversation.entries });
+    this.send({ type: 'history.conversation', ref: seq, summary: conversation.summary, entries: conversation.entries });
   }
 
   private async deleteHistory(id: string, seq: number): Promise<void> {
@@ -445,16 +445,16 @@ export class Session {
           await models.unpick(message.stage);
           break;
       }
-      this.send({ type: 'models.result', ok: result.ok, message: result.ok ? '' : result.message });
+      this.send({ type: 'models.result', ref: seq, ok: result.ok, message: result.ok ? '' : result.message });
     } catch (error) {
-      this.send({ type: 'models.result', ok: false, message: error instanceof Error ? error.message : String(error) });
+      this.send({ type: 'models.result', ref: seq, ok: false, message: error instanceof Error ? error.message : String(error) });
     }
   }
 
   private async applySettings(patch: unknown, seq: number): Promise<void> {
     try {
       const result = await this.settings!.update(patch);
-      this.send({ type: 'settings.result', ok: result.ok, errors: result.ok ? {} : result.errors });
+      this.send({ type: 'settings.result', ref: seq, ok: result.ok, errors: result.ok ? {} : result.errors });
     } catch (error) {
       this.logger.error('settings could not be saved', { error: String(error) });
       this.sendError('internal', `Settings could not be saved: ${String(error)}`, seq);
