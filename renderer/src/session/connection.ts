@@ -91,9 +91,9 @@ export class Connection {
   request<M extends RequestMessage>(message: M): Promise<ReplyTo<M>> {
     if (!this.port) return Promise.reject(new RequestError('disconnected', 'disconnected'));
     const envelope = this.writer.wrap(message);
-    const reply = this.requests.expect(envelope.seq, message);
+    // Sent before waiting: if sending throws, nothing is left waiting. The reply cannot overtake it, since it arrives as a later event.
     this.port.send(envelope);
-    return reply;
+    return this.requests.expect(envelope.seq, message);
   }
 
   /**
