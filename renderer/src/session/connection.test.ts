@@ -1,53 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SessionPort } from '../../../shared/bridge';
-import type { ClientEnvelope, ServerEnvelope, ServerMessage } from '../../../shared/protocol';
-import type { Bridge, BridgeHandlers } from '../bridge/bridge';
+import type { ServerEnvelope, ServerMessage } from '../../../shared/protocol';
+import { FakeBridge, welcome } from '../testing/fake-bridge';
 import { Connection, RECONNECT_DELAYS_MS, type ConnectionListener } from './connection';
 import { PendingRequests, REQUEST_TIMEOUT_MS, RequestError } from './pending-requests';
 import type { ConnectionState } from './reducer';
-
-/** A bridge whose sessions the test opens, refuses and closes by hand. */
-class FakeBridge implements Bridge {
-  readonly transport = 'websocket' as const;
-  opens = 0;
-  handlers: BridgeHandlers | null = null;
-  sent: ClientEnvelope[] = [];
-  closed = 0;
-  private pending: { resolve(port: SessionPort): void; reject(error: Error): void } | null = null;
-
-  open(handlers: BridgeHandlers): Promise<SessionPort> {
-    this.opens++;
-    this.handlers = handlers;
-    return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
-  }
-
-  accept(): void {
-    this.take().resolve({
-      send: (envelope) => this.sent.push(envelope),
-      sendAudio: () => {},
-      close: () => this.closed++,
-    });
-  }
-
-  refuse(): void {
-    this.take().reject(new Error('Could not connect to the app.'));
-  }
-
-  reply(message: ServerMessage, seq = 0): void {
-    this.handlers!.onMessage({ v: 1, seq, message } as ServerEnvelope);
-  }
-
-  lose(reason = 'connection lost (code 1006)'): void {
-    this.handlers!.onClose(reason);
-  }
-
-  private take() {
-    const pending = this.pending;
-    if (!pending) throw new Error('no open() is waiting');
-    this.pending = null;
-    return pending;
-  }
-}
 
 class RecordingListener implements ConnectionListener {
   states: ConnectionState[] = [];
@@ -64,8 +20,6 @@ class RecordingListener implements ConnectionListener {
     this.lost.push(reason);
   }
 }
-
-const welcome: ServerMessage = { type: 'welcome', sessionId: 's1', protocolVersion: 1, audioIn: { sampleRate: 16_000, frameSamples: 320 } };
 
 let bridge: FakeBridge;
 let listener: RecordingListener;
