@@ -4,6 +4,7 @@
  */
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import captureWorkletUrl from './capture.worklet.ts?worker&url';
+import { closeAudioContext } from './close-audio-context';
 import { CAPTURE_PROCESSOR, type CapturedFrame } from './worklet-messages';
 
 export interface Microphone {
@@ -54,12 +55,12 @@ export async function startMicrophone(onFrame: (samples: Int16Array) => void, de
         node.port.onmessage = null;
         source.disconnect();
         stream.getTracks().forEach((track) => track.stop());
-        await context.close().catch(() => {});
+        await closeAudioContext(context);
       },
     };
   } catch (error) {
     stream.getTracks().forEach((track) => track.stop());
-    await context.close().catch(() => {});
+    await closeAudioContext(context);
     throw new MicrophoneError(`The microphone could not be started: ${String(error)}`);
   }
 }

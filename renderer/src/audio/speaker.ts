@@ -6,6 +6,7 @@
 import { pcm16ToFloat } from '../../../shared/audio-format';
 import { StreamingResampler } from '../../../shared/resampler';
 import playbackWorkletUrl from './playback.worklet.ts?worker&url';
+import { closeAudioContext } from './close-audio-context';
 import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackReport } from './worklet-messages';
 
 export interface PlaybackEvent {
@@ -71,7 +72,7 @@ export class Speaker {
 
   async close(): Promise<void> {
     this.node?.disconnect();
-    await this.context?.close().catch(() => {});
+    await closeAudioContext(this.context);
     this.context = null;
     this.node = null;
     this.ready = null;
@@ -82,7 +83,8 @@ export class Speaker {
       const context = new AudioContext({ latencyHint: 'interactive' });
       this.context = context;
       const sink = (context as AudioContext & { setSinkId?: (id: string) => Promise<void> }).setSinkId;
-      if (this.outputDevice && sink) await sink.call(context, this.outputDevice).catch(() => {});
+      if (this.outputDevice && sink)
+        await sink.call(context, this.outputDevice).catch((error: unknown) => console.warn('The chosen speaker could not be used; playing on the default one:', error));
       await context.audioWorklet.addModule(playbackWorkletUrl);
       const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
       node.port.onmessage = (event: MessageEvent<PlaybackReport>) => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { TranscriptEntry } from '../session/session-client';
+import type { TranscriptEntry } from '../session/reducer';
 
 const ROLE_LABEL: Record<TranscriptEntry['role'], string> = { user: 'You', assistant: 'Assistant', notice: 'Notice' };
 

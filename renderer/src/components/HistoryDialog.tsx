@@ -1,5 +1,5 @@
 import { forwardRef, useImperativeHandle, useRef } from 'react';
-import type { SessionSnapshot } from '../session/session-client';
+import type { SessionSnapshot } from '../session/reducer';
 
 export interface HistoryDialogHandle {
   open(): void;

@@ -1,6 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { ModelsView } from '../../../shared/models';
 import { SettingsPatchSchema, SettingsSchema, fieldErrors, type SecretName, type Settings, type SettingsView } from '../../../shared/settings';
+import type { SettingsSaveState } from '../session/reducer';
 import { keyName, useAudioDevices } from './AudioDevices';
 
 type Draft = { [S in keyof Settings]: { [K in keyof Settings[S]]: string | boolean } };
@@ -64,11 +65,9 @@ interface Props {
   view: SettingsView;
   /** The on-device catalogue and voices, for the local choices; null when the host has none. */
   models: ModelsView | null;
-  save: SaveState;
+  save: SettingsSaveState;
   onSave(patch: Record<string, unknown>): void;
 }
-
-export type SaveState = { state: 'idle' | 'saving' | 'saved' } | { state: 'refused'; errors: Record<string, string> };
 
 /** Every setting, checked as it is typed (with main's own schema), saved together, applied live. */
 export function SettingsForm({ view, models, save, onSave }: Props) {
@@ -290,7 +289,7 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
           Save settings
         </button>
         <span className="hint" aria-live="polite">
-          {save.state === 'saving' ? 'Saving…' : save.state === 'saved' ? 'Saved. Providers apply from the next turn.' : save.state === 'refused' ? 'Not saved: see the messages above.' : ''}
+          {save.state === 'saving' ? 'Saving…' : save.state === 'saved' ? 'Saved. Providers apply from the next turn.' : save.state === 'refused' ? `Not saved: ${save.errors.settings ?? 'see the messages above.'}` : ''}
         </span>
       </div>
       <p className="hint">Kept in {view.location}. API keys and headers stay in the app's main process and are never shown here.</p>

@@ -1,4 +1,4 @@
-import type { SessionSnapshot } from '../session/session-client';
+import type { SessionSnapshot } from '../session/reducer';
 
 const STATE_TEXT: Record<SessionSnapshot['state'], string> = {
   connecting: 'Connecting',

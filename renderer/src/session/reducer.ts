@@ -1,0 +1,155 @@
+/**
+ * What the UI shows of a session, and how each message from main changes it:
+ * a pure function from (snapshot, message) to the next snapshot. Side effects
+ * of a message (the speaker, spans) belong to the caller.
+ */
+import { SILENCE_DBFS } from '../../../shared/audio-format';
+import type { ModelsView } from '../../../shared/models';
+import type { AudioStats, HistorySummary, ServerMessage, SessionState } from '../../../shared/protocol';
+import type { SettingsView } from '../../../shared/settings';
+import type { TracingState } from '../../../shared/telemetry';
+import type { TransportKind } from '../bridge/bridge';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+export interface TranscriptEntry {
+  id: string;
+  role: 'user' | 'assistant' | 'notice';
+  text: string;
+  final: boolean;
+  interrupted?: boolean;
+  level?: 'error' | 'info';
+}
+
+export type SettingsSaveState = { state: 'idle' | 'saving' | 'saved' } | { state: 'refused'; errors: Record<string, string> };
+
+export interface OpenConversation {
+  summary: HistorySummary;
+  entries: { role: 'user' | 'assistant'; text: string; interrupted?: boolean }[];
+}
+
+export interface SessionSnapshot {
+  connection: ConnectionState;
+  transport: TransportKind;
+  sessionId: string | null;
+  state: SessionState;
+  stateDetail: string | null;
+  conversationId: string | null;
+  /** True from the Start press until the End press (or a lost connection). */
+  conversationRequested: boolean;
+  microphoneLabel: string | null;
+  micLevelDbfs: number;
+  framesSent: number;
+  stats: AudioStats | null;
+  transcript: TranscriptEntry[];
+  /** Notices added so far; numbers the next one's id. */
+  noticeCount: number;
+  alert: string | null;
+  /** Tracing as main runs it; null until main has said (or when the host has none). */
+  tracing: TracingState | null;
+  /** The settings main uses (secrets only as set / not set); null when the host keeps none. */
+  settings: SettingsView | null;
+  /** The last save: pending, saved, or refused with messages per field. */
+  settingsSave: SettingsSaveState;
+  /** Saved conversations (after listHistory), and the one being read. */
+  history: HistorySummary[] | null;
+  openConversation: OpenConversation | null;
+  /** The on-device engines and their models; null when the host has none. */
+  models: ModelsView | null;
+  /** The answer to the last model request that can fail at once (a picked file). */
+  modelsResult: { ok: boolean; message: string } | null;
+}
+
+/** Most transcript entries kept; older ones scroll away. */
+export const MAX_TRANSCRIPT = 500;
+
+export function initialSnapshot(transport: TransportKind): SessionSnapshot {
+  return {
+    connection: 'connecting',
+    transport,
+    sessionId: null,
+    state: 'connecting',
+    stateDetail: null,
+    conversationId: null,
+    conversationRequested: false,
+    microphoneLabel: null,
+    micLevelDbfs: SILENCE_DBFS,
+    framesSent: 0,
+    stats: null,
+    transcript: [],
+    noticeCount: 0,
+    alert: null,
+    tracing: null,
+    settings: null,
+    settingsSave: { state: 'idle' },
+    history: null,
+    openConversation: null,
+    models: null,
+    modelsResult: null,
+  };
+}
+
+/** The snapshot after one message from main. Messages that change nothing shown return it unchanged. */
+export function reduce(snapshot: SessionSnapshot, message: ServerMessage): SessionSnapshot {
+  switch (message.type) {
+    case 'welcome':
+      return { ...snapshot, sessionId: message.sessionId };
+    case 'state':
+      return { ...snapshot, state: message.state, stateDetail: message.detail ?? null, conversationId: message.conversationId };
+    case 'telemetry':
+      return { ...snapshot, tracing: message.state };
+    case 'settings':
+      return { ...snapshot, settings: message.view };
+    case 'settings.result':
+      return { ...snapshot, settingsSave: message.ok ? { state: 'saved' } : { state: 'refused', errors: message.errors } };
+    case 'history':
+      return { ...snapshot, history: message.items };
+    case 'history.conversation':
+      return { ...snapshot, openConversation: { summary: message.summary, entries: message.entries } };
+    case 'models':
+      return { ...snapshot, models: message.view };
+    case 'models.result':
+      return { ...snapshot, modelsResult: { ok: message.ok, message: message.message } };
+    case 'audio.stats':
+      return { ...snapshot, stats: message.stats };
+    case 'transcript':
+      return withTranscriptEntry(snapshot, {
+        id: message.id,
+        role: message.role,
+        text: message.text,
+        final: message.final,
+        ...(message.interrupted ? { interrupted: true } : {}),
+      });
+    case 'notice':
+      return withNotice(snapshot, message.text, message.level);
+    case 'error':
+      return { ...snapshot, alert: message.message };
+    case 'turn':
+    case 'audio.flush':
+      return snapshot;
+  }
+}
+
+/** Adds an entry to the conversation, or replaces the one with its id (a partial transcript growing). */
+export function withTranscriptEntry(snapshot: SessionSnapshot, entry: TranscriptEntry): SessionSnapshot {
+  const list = snapshot.transcript;
+  const index = list.findIndex((e) => e.id === entry.id);
+  const transcript = index >= 0 ? list.map((e, i) => (i === index ? entry : e)) : [...list, entry].slice(-MAX_TRANSCRIPT);
+  return { ...snapshot, transcript };
+}
+
+export function withNotice(snapshot: SessionSnapshot, text: string, level: 'error' | 'info' = 'info'): SessionSnapshot {
+  const noticeCount = snapshot.noticeCount + 1;
+  return withTranscriptEntry({ ...snapshot, noticeCount }, { id: `notice-${noticeCount}`, role: 'notice', text, final: true, level });
+}
+
+/** The link to main went down: whatever ran in the old session is over. */
+export function connectionLost(snapshot: SessionSnapshot, reason: string): SessionSnapshot {
+  const ended = { ...snapshot, conversationRequested: false, conversationId: null, state: 'connecting' as const, sessionId: null };
+  return withNotice(
+    ended,
+    snapshot.conversationRequested
+      ? `Connection to the app lost (${reason}); the conversation was ended. Reconnecting…`
+      : `Connection to the app lost (${reason}). Reconnecting…`,
+  );
+}
