@@ -7,9 +7,10 @@
 import { _electron, chromium, test as base, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
+import { chromiumPath } from '../scripts/preflight.mjs';
 import { SPEECH_WAV, fakeMicrophoneArgs } from './speech-fixture';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const projectRoot = join(import.meta.dirname, '..');
 
 /** Tells the fake OpenAI-compatible server how to behave (see fake-openai-server.ts). */
