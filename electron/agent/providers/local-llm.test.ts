@@ -11,6 +11,7 @@ import { ConversationContext } from '../pipeline/conversation-context';
 import { runTurn, type PipelineStages, type TurnSink } from '../pipeline/voice-pipeline';
 import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModelEvent, SpeechToText, TextToSpeech } from '../pipeline/stages';
+import { rejection } from '../testing/rejection';
 import { buildTinyModel } from '../testing/tiny-gguf';
 import { LocalLanguageModel, type LocalLanguageModelOptions } from './local-llm';
 import { longestEventLoopGap } from '../testing/event-loop';
@@ -55,14 +56,7 @@ async function collect(events: AsyncIterable<LanguageModelEvent>): Promise<{ del
   return { deltas, usage };
 }
 
-async function failure(run: Promise<unknown>): Promise<StageError> {
-  const error = await run.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StageError);
-  return error as StageError;
-}
+const failure = (run: Promise<unknown>) => rejection(run, StageError);
 
 /** Starts a long reply, aborts it after `deltasBefore` deltas; returns what was seen and how long the abort took. */
 async function abortMidway(model: LocalLanguageModel, deltasBefore: number) {

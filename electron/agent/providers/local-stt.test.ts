@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StageError } from '../pipeline/stage-error';
+import { rejection as rejectionOf } from '../testing/rejection';
 import { synthesizeSpeech } from '../testing/synthetic-speech';
 import { buildTinyWhisperModel, writeTinyWhisperModel } from '../testing/tiny-whisper-model';
 import { LocalSpeechToText } from './local-stt';
@@ -34,14 +35,7 @@ function noise(sampleRate = 16_000, seconds = 1): Int16Array {
   return out;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<StageError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StageError);
-  return error as StageError;
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, StageError);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'local-stt-'));
