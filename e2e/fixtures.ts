@@ -54,6 +54,13 @@ export async function resetCollector(fault: { status?: number; delayMs?: number 
   if (fault) await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'POST', body: JSON.stringify(fault) });
 }
 
+/** Types `text` into the message box and sends it, as a user would. */
+export async function sendText(app: Page, text: string): Promise<void> {
+  const message = app.getByRole('textbox', { name: 'Message' });
+  await message.fill(text);
+  await message.press('Enter');
+}
+
 export const test = base.extend<{ app: Page; microphone: string }>({
   /** The WAV the fake microphone plays (looped). */
   microphone: [SPEECH_WAV, { option: true }],

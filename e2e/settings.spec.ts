@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, sendText, test } from './fixtures';
 
 test('settings are checked as typed, saved, and still there after a reload', async ({ app }) => {
   await app.getByRole('button', { name: 'Settings', exact: true }).click();
@@ -28,9 +28,7 @@ test('settings are checked as typed, saved, and still there after a reload', asy
 
   // The next turn uses the new model.
   await app.keyboard.press('Escape');
-  const message = app.getByRole('textbox', { name: 'Message' });
-  await message.fill('which model?');
-  await message.press('Enter');
+  await sendText(app, 'which model?');
   await expect(app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant').last()).toContainText('You said: which model?');
 
   // Reset returns the field to the environment's value.
