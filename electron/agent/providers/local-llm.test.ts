@@ -13,6 +13,7 @@ import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModelEvent, SpeechToText, TextToSpeech } from '../pipeline/stages';
 import { rejection } from '../testing/rejection';
 import { buildTinyModel } from '../testing/tiny-gguf';
+import { until } from '../testing/until';
 import { LocalLanguageModel, type LocalLanguageModelOptions } from './local-llm';
 import { longestEventLoopGap } from '../testing/event-loop';
 
@@ -284,7 +285,7 @@ describe('LocalLanguageModel in the voice pipeline', () => {
       const controller = new AbortController();
       const log: string[] = [];
       const running = runTurn({ kind: 'text', text: 'talk to me' }, stages, newContext(), sink(log), controller.signal);
-      while (!log.includes('reply')) await new Promise((r) => setTimeout(r, 1));
+      await until(() => log.includes('reply'), { what: 'the first reply text', intervalMs: 1 });
       controller.abort(new Error('barge-in'));
       const abortedAt = performance.now();
       const result = await running;
