@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/src/**/*.test.ts'],
+    include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 10_000,
+    // Above until()'s 10 s bound (electron/agent/testing/until.ts), so a wait
+    // that gives up reports what it waited for instead of a bare test timeout.
+    testTimeout: 20_000,
   },
 });

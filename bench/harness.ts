@@ -3,7 +3,6 @@
  * collector) runs in a child process, so the CPU measured here is the app's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../shared/audio-frame';
@@ -12,17 +11,10 @@ import { silentLogger } from '../electron/agent/logger';
 import { readPipelineConfig, type PipelineConfig } from '../electron/agent/pipeline/pipeline-config';
 import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
 import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session';
+import { freePort } from '../electron/agent/testing/ports';
 import { openAIStagesAt, scriptedVad } from '../electron/agent/testing/test-stages';
 
 export const ROOT = join(import.meta.dirname, '..');
-
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 export interface FakeProviders {
   base: string; // http://127.0.0.1:PORT

@@ -5,7 +5,8 @@
 import { silentLogger } from '../electron/agent/logger';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
-import { BenchClient, benchConfig, completeTurn, freePort, stagesFor, type FakeProviders } from './harness';
+import { freePort } from '../electron/agent/testing/ports';
+import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';
 
 const MB = 1024 * 1024;

@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { ROOT, freePort, sleep } from './harness';
+import { freePort } from '../electron/agent/testing/ports';
+import { ROOT, sleep } from './harness';
 import { figure, type Figure } from './stats';
 
 async function once(): Promise<number> {

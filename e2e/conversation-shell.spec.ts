@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, sendText, test } from './fixtures';
 
 async function numberIn(page: import('@playwright/test').Page, testId: string): Promise<number> {
   return Number.parseFloat((await page.getByTestId(testId).textContent()) ?? 'NaN');
@@ -43,12 +43,10 @@ test('speech from the microphone reaches main, and playback from main runs', asy
 });
 
 test('a typed message goes through the pipeline and the reply is shown', async ({ app }) => {
-  const message = app.getByRole('textbox', { name: 'Message' });
-  await message.fill('Hello from the keyboard');
-  await message.press('Enter');
+  await sendText(app, 'Hello from the keyboard');
   const log = app.getByRole('log', { name: 'Conversation' });
   await expect(log).toContainText('Hello from the keyboard');
-  await expect(message).toHaveValue('');
+  await expect(app.getByRole('textbox', { name: 'Message' })).toHaveValue('');
   await expect(log.locator('.entry-assistant')).toContainText('You said: Hello from the keyboard');
   // The reply is spoken too: the client plays it and reports back.
   await expect.poll(() => numberIn(app, 'played'), { timeout: 15_000 }).toBeGreaterThan(0);

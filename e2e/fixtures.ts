@@ -7,9 +7,10 @@
 import { _electron, chromium, test as base, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
+import { chromiumPath } from '../scripts/preflight.mjs';
 import { SPEECH_WAV, fakeMicrophoneArgs } from './speech-fixture';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const projectRoot = join(import.meta.dirname, '..');
 
 /** Tells the fake OpenAI-compatible server how to behave (see fake-openai-server.ts). */
@@ -51,6 +52,13 @@ export async function collected(): Promise<{ spans: CollectedSpan[]; requests: {
 export async function resetCollector(fault: { status?: number; delayMs?: number } | null = null): Promise<void> {
   await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'DELETE' });
   if (fault) await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'POST', body: JSON.stringify(fault) });
+}
+
+/** Types `text` into the message box and sends it, as a user would. */
+export async function sendText(app: Page, text: string): Promise<void> {
+  const message = app.getByRole('textbox', { name: 'Message' });
+  await message.fill(text);
+  await message.press('Enter');
 }
 
 export const test = base.extend<{ app: Page; microphone: string }>({

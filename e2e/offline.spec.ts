@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTinyModel } from '../electron/agent/testing/tiny-gguf';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
-import { expect, test } from './fixtures';
+import { expect, sendText, test } from './fixtures';
 import { startHost, stopHost } from './own-host';
 
 const HOST_PORT = 5196;
@@ -111,9 +111,7 @@ test('with no key, the app offers the local model, downloads it with progress, t
     await expect(engines).toContainText('Flite');
     await app.keyboard.press('Escape');
 
-    const message = app.getByRole('textbox', { name: 'Message' });
-    await message.fill('Say something.');
-    await message.press('Enter');
+    await sendText(app, 'Say something.');
     const reply = app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant').last();
     await expect(reply).not.toBeEmpty({ timeout: 30_000 });
     await expect(app.getByRole('status')).toHaveText('Speaking', { timeout: 30_000 });

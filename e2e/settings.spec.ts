@@ -1,4 +1,5 @@
-import { expect, test } from './fixtures';
+import { FAKE_OPENAI_PORT } from '../playwright.config';
+import { expect, sendText, test } from './fixtures';
 
 test('settings are checked as typed, saved, and still there after a reload', async ({ app }) => {
   await app.getByRole('button', { name: 'Settings', exact: true }).click();
@@ -10,8 +11,9 @@ test('settings are checked as typed, saved, and still there after a reload', asy
   await expect(dialog.getByText('must be an http:// or https:// URL')).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Save settings' })).toBeDisabled();
 
-  // The rest of the form keeps working; valid values are saved.
-  await endpoint.fill('http://127.0.0.1:5299');
+  // The rest of the form keeps working; valid values are saved. The endpoint
+  // saved is the suite's own collector, which the tracing spec exports to later.
+  await endpoint.fill(`http://127.0.0.1:${FAKE_OPENAI_PORT}`);
   await dialog.getByRole('textbox', { name: 'Language model', exact: true }).fill('llama3.2-e2e');
   await dialog.getByLabel('OpenAI API key').fill('sk-e2e-never-shown');
   await dialog.getByRole('button', { name: 'Save settings' }).click();
@@ -28,9 +30,7 @@ test('settings are checked as typed, saved, and still there after a reload', asy
 
   // The next turn uses the new model.
   await app.keyboard.press('Escape');
-  const message = app.getByRole('textbox', { name: 'Message' });
-  await message.fill('which model?');
-  await message.press('Enter');
+  await sendText(app, 'which model?');
   await expect(app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant').last()).toContainText('You said: which model?');
 
   // Reset returns the field to the environment's value.

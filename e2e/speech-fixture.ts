@@ -1,10 +1,12 @@
 /**
- * Generates the fake microphone's input: real synthesized speech (espeak-ng),
- * with silence around it, as a 48 kHz mono WAV that Chromium loops.
+ * Generates the fake microphone's input: real synthesized speech (the Flite
+ * engine the app bundles), with silence around it, as a 48 kHz 16-bit mono
+ * WAV that Chromium loops.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { encodeWav } from '../electron/agent/pipeline/wav';
+import { concatSamples, silence, synthesizeSpeech } from '../electron/agent/testing/synthetic-speech';
 
 export const GENERATED_DIR = join(import.meta.dirname, '.generated');
 export const SPEECH_WAV = join(GENERATED_DIR, 'speech.wav');
@@ -13,26 +15,21 @@ export const SPEECH_TEXT = 'Hello there. What is the weather like in Paris today
 export const TWO_UTTERANCES_WAV = join(GENERATED_DIR, 'two-utterances.wav');
 export const UTTERANCES = ['Hello there.', 'What is the weather like in Paris today?'] as const;
 
+/** The rate Chromium's fake capture device is given (it resamples to the context's rate). */
+const RATE = 48_000;
+
+function say(text: string, voice: string): Int16Array {
+  return synthesizeSpeech(text, { voice, sampleRate: RATE }).samples;
+}
+
 export function generateSpeechWav(): string {
   mkdirSync(GENERATED_DIR, { recursive: true });
-  const raw = join(GENERATED_DIR, 'speech-raw.wav');
-  const first = join(GENERATED_DIR, 'first-raw.wav');
-  const second = join(GENERATED_DIR, 'second-raw.wav');
-  try {
-    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, SPEECH_TEXT], { stdio: 'pipe' });
-    // 48 kHz 16-bit mono, 0.4 s of silence before and 1.2 s after the sentence.
-    execFileSync('sox', [raw, '-r', '48000', '-b', '16', '-c', '1', SPEECH_WAV, 'pad', '0.4', '1.2'], { stdio: 'pipe' });
-    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', first, UTTERANCES[0]], { stdio: 'pipe' });
-    execFileSync('espeak-ng', ['-v', 'en-gb', '-s', '150', '-w', second, UTTERANCES[1]], { stdio: 'pipe' });
-    // speech, 2 s of silence, speech, 4 s of silence (then Chromium loops the file).
-    execFileSync('sox', [first, '-r', '22050', join(GENERATED_DIR, 'first-padded.wav'), 'pad', '0.5', '2'], { stdio: 'pipe' });
-    execFileSync('sox', [join(GENERATED_DIR, 'first-padded.wav'), second, '-r', '48000', '-b', '16', '-c', '1', TWO_UTTERANCES_WAV, 'pad', '0', '4'], { stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(
-      `Could not generate the test speech (${String(error)}). Install the Debian packages espeak-ng and sox (bash .ci/run does).`,
-    );
-  }
-  if (!existsSync(SPEECH_WAV) || readFileSync(SPEECH_WAV).byteLength < 48_000) throw new Error('Generated speech WAV is empty.');
+  // 0.4 s of silence before and 1.2 s after the sentence.
+  writeFileSync(SPEECH_WAV, encodeWav(concatSamples(silence(0.4, RATE), say(SPEECH_TEXT, 'slt'), silence(1.2, RATE)), RATE));
+  // Speech, 2 s of silence, speech (another voice), 4 s of silence (then Chromium loops the file).
+  const [first, second] = UTTERANCES;
+  const two = concatSamples(silence(0.5, RATE), say(first, 'slt'), silence(2, RATE), say(second, 'rms'), silence(4, RATE));
+  writeFileSync(TWO_UTTERANCES_WAV, encodeWav(two, RATE));
   return SPEECH_WAV;
 }
 

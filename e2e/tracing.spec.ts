@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { collected, configureProviders, expect, resetCollector, test, type CollectedSpan } from './fixtures';
+import { collected, configureProviders, expect, resetCollector, sendText, test, type CollectedSpan } from './fixtures';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
 
 test.use({ microphone: TWO_UTTERANCES_WAV });
@@ -16,9 +16,7 @@ async function setTracing(app: Page, enabled: boolean): Promise<void> {
 }
 
 async function typedTurn(app: Page, text: string): Promise<void> {
-  const message = app.getByRole('textbox', { name: 'Message' });
-  await message.fill(text);
-  await message.press('Enter');
+  await sendText(app, text);
   await expect(app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant').last()).toContainText(`You said: ${text}`);
   await expect(app.getByRole('status')).toHaveText(/Idle|Listening/, { timeout: 15_000 });
 }

@@ -4,14 +4,7 @@
  * in progress ends cleanly in the host (its provider requests are cancelled),
  * the UI says what happened, and the next turn works.
  */
-import type { Page } from '@playwright/test';
-import { configureProviders, expect, providerRequests, test } from './fixtures';
-
-async function sendText(app: Page, text: string): Promise<void> {
-  const message = app.getByRole('textbox', { name: 'Message' });
-  await message.fill(text);
-  await message.press('Enter');
-}
+import { configureProviders, expect, providerRequests, sendText, test } from './fixtures';
 
 async function expectNoRequestLeft(): Promise<void> {
   await expect.poll(async () => (await providerRequests()).openRequests, { timeout: 10_000 }).toBe(0);

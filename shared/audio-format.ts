@@ -42,28 +42,6 @@ export function frameLevels(samples: Int16Array): { rmsDbfs: number; peakDbfs: n
   return { rmsDbfs: samples.length ? toDb(Math.sqrt(sum / samples.length) / 32768) : SILENCE_DBFS, peakDbfs: toDb(peak / 32768) };
 }
 
-/** Peak absolute level of PCM16 samples in dBFS. */
-export function peakDbfs(samples: Int16Array): number {
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.abs(samples[i] ?? 0);
-    if (s > peak) peak = s;
-  }
-  return peak > 0 ? Math.max(SILENCE_DBFS, 20 * Math.log10(peak / 32768)) : SILENCE_DBFS;
-}
-
-/** Fraction of adjacent sample pairs whose sign differs (0..1). */
-export function zeroCrossingRate(samples: Int16Array): number {
-  if (samples.length < 2) return 0;
-  let crossings = 0;
-  for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1] ?? 0;
-    const b = samples[i] ?? 0;
-    if ((a >= 0 && b < 0) || (a < 0 && b >= 0)) crossings++;
-  }
-  return crossings / (samples.length - 1);
-}
-
 export function floatToPcm16(input: Float32Array, out = new Int16Array(input.length)): Int16Array {
   for (let i = 0; i < input.length; i++) {
     const s = Math.max(-1, Math.min(1, input[i] ?? 0));

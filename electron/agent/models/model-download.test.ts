@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelFileServer, type ModelFileServer } from '../testing/model-file-server';
+import { closedPort } from '../testing/ports';
+import { rejection } from '../testing/rejection';
 import { downloadFile, hashFile, ModelDownloadError, partPathFor, type DownloadOptions, type DownloadProgress } from './model-download';
 
 const SIZE = 3 * 1024 * 1024 + 123;
@@ -37,15 +38,7 @@ const options = (overrides: Partial<DownloadOptions> = {}): DownloadOptions => (
   ...overrides,
 });
 
-async function downloadError(promise: Promise<unknown>): Promise<ModelDownloadError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelDownloadError);
-    return error as ModelDownloadError;
-  }
-  throw new Error('expected the download to fail');
-}
+const downloadError = (promise: Promise<unknown>) => rejection(promise, ModelDownloadError);
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -54,13 +47,6 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('downloadFile', () => {
   it('downloads, verifies SHA-256 and SHA-1, and reports monotonic progress ending at the total', async () => {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rejection } from '../testing/rejection';
 import { detectModelFormat, ModelFileError, validateModelFile } from './model-file';
 
 let dir: string;
@@ -24,15 +25,7 @@ function ggufHeader(): Buffer {
   return head;
 }
 
-async function problem(promise: Promise<unknown>): Promise<ModelFileError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelFileError);
-    return error as ModelFileError;
-  }
-  throw new Error('expected validation to fail');
-}
+const problem = (promise: Promise<unknown>) => rejection(promise, ModelFileError);
 
 describe('model file validation', () => {
   it('recognises the two formats by their first bytes', () => {

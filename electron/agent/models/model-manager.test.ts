@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelFileServer, type ModelFileServer } from '../testing/model-file-server';
+import { rejection } from '../testing/rejection';
 import type { CatalogModel } from './model-catalog';
 import { ModelDownloadError } from './model-download';
 import { ModelFileError } from './model-file';
@@ -62,15 +63,7 @@ function record(manager: ModelManager): ModelEvent[] {
 
 const states = (events: ModelEvent[], id: string) => events.flatMap((e) => (e.type === 'status' && e.id === id ? [e.status.state] : [])).filter((s, i, all) => s !== all[i - 1]);
 
-async function cancelled(promise: Promise<unknown>): Promise<ModelDownloadError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelDownloadError);
-    return error as ModelDownloadError;
-  }
-  throw new Error('expected the download to fail');
-}
+const cancelled = (promise: Promise<unknown>) => rejection(promise, ModelDownloadError);
 
 describe('ModelManager', () => {
   it('starts with every model missing and downloads nothing on its own', async () => {

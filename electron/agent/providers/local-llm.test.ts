@@ -11,7 +11,9 @@ import { ConversationContext } from '../pipeline/conversation-context';
 import { runTurn, type PipelineStages, type TurnSink } from '../pipeline/voice-pipeline';
 import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModelEvent, SpeechToText, TextToSpeech } from '../pipeline/stages';
+import { rejection } from '../testing/rejection';
 import { buildTinyModel } from '../testing/tiny-gguf';
+import { until } from '../testing/until';
 import { LocalLanguageModel, type LocalLanguageModelOptions } from './local-llm';
 import { longestEventLoopGap } from '../testing/event-loop';
 
@@ -55,14 +57,7 @@ async function collect(events: AsyncIterable<LanguageModelEvent>): Promise<{ del
   return { deltas, usage };
 }
 
-async function failure(run: Promise<unknown>): Promise<StageError> {
-  const error = await run.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StageError);
-  return error as StageError;
-}
+const failure = (run: Promise<unknown>) => rejection(run, StageError);
 
 /** Starts a long reply, aborts it after `deltasBefore` deltas; returns what was seen and how long the abort took. */
 async function abortMidway(model: LocalLanguageModel, deltasBefore: number) {
@@ -290,7 +285,7 @@ describe('LocalLanguageModel in the voice pipeline', () => {
       const controller = new AbortController();
       const log: string[] = [];
       const running = runTurn({ kind: 'text', text: 'talk to me' }, stages, newContext(), sink(log), controller.signal);
-      while (!log.includes('reply')) await new Promise((r) => setTimeout(r, 1));
+      await until(() => log.includes('reply'), { what: 'the first reply text', intervalMs: 1 });
       controller.abort(new Error('barge-in'));
       const abortedAt = performance.now();
       const result = await running;

@@ -3,13 +3,13 @@
  * weights (no model can be downloaded in tests): transcripts are gibberish,
  * so the tests check behaviour — loading, threading, abort, errors — not words.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StageError } from '../pipeline/stage-error';
-import { decodeWav } from '../pipeline/wav';
+import { rejection as rejectionOf } from '../testing/rejection';
+import { synthesizeSpeech } from '../testing/synthetic-speech';
 import { buildTinyWhisperModel, writeTinyWhisperModel } from '../testing/tiny-whisper-model';
 import { LocalSpeechToText } from './local-stt';
 import { longestEventLoopGap } from '../testing/event-loop';
@@ -35,14 +35,7 @@ function noise(sampleRate = 16_000, seconds = 1): Int16Array {
   return out;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<StageError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StageError);
-  return error as StageError;
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, StageError);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'local-stt-'));
@@ -133,10 +126,7 @@ describe('LocalSpeechToText', () => {
   });
 
   it('resamples other rates: synthesized speech at 22.05 kHz', async () => {
-    const wavPath = join(dir, 'speech.wav');
-    execFileSync('espeak-ng', ['-v', 'en-us', '-w', wavPath, 'Hello there.'], { stdio: 'pipe' });
-    const { samples, sampleRate } = decodeWav(readFileSync(wavPath));
-    expect(sampleRate).toBe(22_050);
+    const { samples, sampleRate } = synthesizeSpeech('Hello there.', { sampleRate: 22_050 });
     const stt = provider();
     const result = await stt.transcribe(samples, sampleRate, new AbortController().signal);
     expect(typeof result.text).toBe('string');

@@ -8,7 +8,9 @@ import {
   stopLocalTextToSpeech,
   warmUpLocalTextToSpeech,
 } from './local-tts';
+import { collect as collectAll } from '../testing/collect';
 import { longestEventLoopGap } from '../testing/event-loop';
+import { concatSamples } from '../testing/synthetic-speech';
 
 const SENTENCE = 'The quick brown fox jumps over the lazy dog.';
 const PARAGRAPH = [
@@ -21,21 +23,9 @@ const PARAGRAPH = [
 
 const never = (): AbortSignal => new AbortController().signal;
 
-async function collect(tts: LocalTextToSpeech, text: string, signal = never()): Promise<Int16Array[]> {
-  const chunks: Int16Array[] = [];
-  for await (const chunk of tts.synthesize(text, signal)) chunks.push(chunk);
-  return chunks;
-}
+const collect = (tts: LocalTextToSpeech, text: string, signal = never()): Promise<Int16Array[]> => collectAll(tts.synthesize(text, signal));
 
-function join(chunks: Int16Array[]): Int16Array {
-  const out = new Int16Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
+const join = (chunks: Int16Array[]): Int16Array => concatSamples(...chunks);
 
 function rms(samples: Int16Array): number {
   let sum = 0;

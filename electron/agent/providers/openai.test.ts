@@ -1,6 +1,9 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collect } from '../testing/collect';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
+import { closedPort } from '../testing/ports';
+import { rejection } from '../testing/rejection';
+import { until } from '../testing/until';
 import type { EndpointConfig } from '../pipeline/pipeline-config';
 import { StageError } from '../pipeline/stage-error';
 import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech, toSamples } from './openai';
@@ -17,34 +20,8 @@ const tts = (overrides: Partial<EndpointConfig> = {}, firstByteMs = 2_000, idleM
   new OpenAITextToSpeech({ ...endpoint(overrides), voice: 'alloy', sampleRate: 24_000 }, firstByteMs, idleMs);
 const signal = () => new AbortController().signal;
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-async function stageError(promise: Promise<unknown>): Promise<StageError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StageError);
-    return error as StageError;
-  }
-  throw new Error('expected a StageError');
-}
-
-/** A port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-async function settled(): Promise<void> {
-  for (let i = 0; i < 50 && server.openRequests > 0; i++) await new Promise((r) => setTimeout(r, 20));
-}
+/** Waits until the fake server holds no request open (cancelled ones close a moment after the abort). */
+const settled = () => until(() => server.openRequests === 0, 'the fake server to hold no open request');
 
 describe('speech-to-text', () => {
   it('uploads the utterance as a WAV and returns the transcript', async () => {
@@ -116,7 +93,7 @@ describe('faults', () => {
   ];
 
   it.each(cases)('%s gives a clear, specific error and leaves no request running', async (_name, run, kind, message) => {
-    const error = await stageError(run());
+    const error = await rejection(run(), StageError);
     expect(error.kind).toBe(kind);
     expect(error.message).toMatch(message);
     await settled();
@@ -138,13 +115,14 @@ describe('faults', () => {
     const controller = new AbortController();
     const llm = new OpenAILanguageModel(endpoint(), 5_000, 5_000);
     const seen: string[] = [];
-    const error = await stageError(
+    const error = await rejection(
       (async () => {
         for await (const event of llm.chat([], controller.signal)) {
           if (event.type === 'delta') seen.push(event.text);
           if (seen.length === 3) controller.abort();
         }
       })(),
+      StageError,
     );
     expect(error.kind).toBe('cancelled');
     await settled();

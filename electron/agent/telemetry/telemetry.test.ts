@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { silentLogger, type Logger } from '../logger';
 import { startOtlpReceiver, type OtlpReceiver } from '../testing/otlp-receiver';
+import { until } from '../testing/until';
 import { Telemetry } from './telemetry';
 import { readTelemetryConfig } from './telemetry-config';
 
@@ -23,14 +24,6 @@ function create(env: Record<string, string>, logger: Logger = silentLogger, cons
   const telemetry = new Telemetry(config, logger, { consoleExporter, batch: { scheduledDelayMillis: 50 }, serviceVersion: '1.2.3' });
   telemetries.push(telemetry);
   return { telemetry, consoleExporter };
-}
-
-async function until(predicate: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('Telemetry', () => {
@@ -198,7 +191,7 @@ describe('Telemetry', () => {
     costs.sort((a, b) => a - b);
     // Median cost of a turn's spans stays sub-millisecond whatever the collector does.
     expect(costs[10]!).toBeLessThan(5);
-    await until(() => logger.warn.mock.calls.length > 0, 8_000);
+    await until(() => logger.warn.mock.calls.length > 0);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     receiver.state.fault = null;
   });

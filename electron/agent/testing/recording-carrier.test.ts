@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { EnvelopeWriter, type ServerMessage } from '../../../shared/protocol';
+import { RecordingCarrier } from './recording-carrier';
+
+describe('RecordingCarrier', () => {
+  it('keeps what was sent and finds messages by type', () => {
+    const carrier = new RecordingCarrier();
+    const writer = new EnvelopeWriter<ServerMessage>();
+    carrier.send(writer.wrap({ type: 'state', state: 'idle', conversationId: null }));
+    carrier.send(writer.wrap({ type: 'state', state: 'listening', conversationId: 'c1' }));
+    carrier.sendAudio(new ArrayBuffer(4));
+    expect(carrier.kind).toBe('websocket');
+    expect(carrier.messages('state').map((m) => m.state)).toEqual(['idle', 'listening']);
+    expect(carrier.last('state')).toEqual({ type: 'state', state: 'listening', conversationId: 'c1' });
+    expect(carrier.last('error')).toBeUndefined();
+    expect(carrier.audio).toHaveLength(1);
+    expect(carrier.summary()).toBe('state:idle,state:listening');
+  });
+});
