@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Session } from '../agent/session';
+import type { Session } from '../agent/session/session';
 import { PortCarrier, routePortMessage } from './port-carrier';
 
 function fakeSession() {

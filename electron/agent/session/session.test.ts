@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
-import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../shared/audio-frame';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../shared/protocol';
+import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
+import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../../shared/protocol';
 import { Session, type SessionCarrier } from './session';
 
 class RecordingCarrier implements SessionCarrier {
@@ -138,7 +138,7 @@ describe('Session', () => {
 
   it('refuses oversized messages and stays silent once closed', () => {
     const { carrier, session } = open();
-    session.refuseOversized(1_000_000);
+    session.receiveMessage('x'.repeat(1_000_000));
     expect(carrier.last('error')).toMatchObject({ code: 'too_large' });
     session.close();
     const count = carrier.envelopes.length;
