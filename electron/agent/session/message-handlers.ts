@@ -5,6 +5,7 @@
  * the session maps both (see `Session.dispatch`), adding the request's `seq`
  * as `ref`, so no handler sends an error or a reply of its own.
  */
+import { randomUUID } from 'node:crypto';
 import type { ClientMessage, ServerMessage } from '../../../shared/protocol';
 import type { SerializedSpan } from '../../../shared/telemetry';
 import type { Assistant } from '../assistant';
@@ -65,7 +66,7 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
   },
   'user.text': ({ text }, session) => {
     if (session.assistant) session.assistant.sendText(text);
-    else session.send({ type: 'transcript', id: crypto.randomUUID(), role: 'user', text, final: true });
+    else session.send({ type: 'transcript', id: randomUUID(), role: 'user', text, final: true });
   },
   'audio.test': (_, session) => {
     session.playTestSound();
