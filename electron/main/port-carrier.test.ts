@@ -55,10 +55,11 @@ describe('a session over the port', () => {
     const carrier: SessionCarrier = { kind: 'ipc', send: (e) => received.push(structuredClone(e).message), sendAudio: () => {} };
     const session = new Session(carrier, { logger: silentLogger, settings });
     session.open();
+    const view = settings.view;
     let seq = 0;
     const post = (message: unknown) => routePortMessage(session, { kind: 'message', envelope: { v: 1, seq: seq++, message } });
     const errors = () => received.filter((m) => m.type === 'error');
-    return { session, received, post, errors, update, seq: () => seq };
+    return { session, received, post, errors, update, view };
   }
 
   it('refuses an object larger than the message limit with too_large, naming the request, and goes on', async () => {
@@ -106,6 +107,17 @@ describe('a session over the port', () => {
     post({ type: 'settings.update', patch: { values: { llm: { systemPrompt: 'Be brief.' } } } });
     await vi.waitFor(() => expect(received.find((m) => m.type === 'settings.result')).toEqual({ type: 'settings.result', ref: 4, ok: true, errors: {} }), { timeout: 10_000 });
     expect(update).toHaveBeenCalledTimes(1);
+    await session.close();
+  });
+
+  it('takes the largest patch the settings pane sends: every field, every secret at full length, every reset', async () => {
+    const { session, post, errors, received, view } = await portSession();
+    const values = { ...view.values, llm: { ...view.values.llm, systemPrompt: 'p'.repeat(8_000) } };
+    const secrets = { openaiApiKey: 'k'.repeat(8_000), sttApiKey: 'k'.repeat(8_000), llmApiKey: 'k'.repeat(8_000), ttsApiKey: 'k'.repeat(8_000), otlpHeaders: null };
+    const fields = Object.entries(view.values).flatMap(([section, group]) => Object.keys(group).map((key) => `${section}.${key}`));
+    post({ type: 'settings.update', patch: { values, secrets, reset: fields.slice(0, 50) } });
+    await vi.waitFor(() => expect(received.some((m) => m.type === 'settings.result')).toBe(true), { timeout: 10_000 });
+    expect(errors()).toEqual([]);
     await session.close();
   });
 });
