@@ -10,7 +10,7 @@ import type { ServerEnvelope } from '../shared/protocol';
 import { silentLogger } from '../electron/agent/logger';
 import { readPipelineConfig, type PipelineConfig } from '../electron/agent/pipeline/pipeline-config';
 import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
-import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session';
+import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session/session';
 import { freePort } from '../electron/agent/testing/ports';
 import { openAIStagesAt, scriptedVad } from '../electron/agent/testing/test-stages';
 

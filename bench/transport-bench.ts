@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../shared/audio-frame';
 import { silentLogger } from '../electron/agent/logger';
-import { Session } from '../electron/agent/session';
+import { Session } from '../electron/agent/session/session';
 import { startHeadlessHost } from '../electron/server/headless-host';
 import { ROOT, sleep } from './harness';
 import { figure, quantile, type Figure } from './stats';

@@ -1,20 +1,40 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from './fixtures';
+import { E2E_PORT } from '../playwright.config';
+import { configureProviders, expect, test } from './fixtures';
 import { startHost, stopHost } from './own-host';
 
-const HOST_PORT = 5197;
+/** A host of this spec's own, beside the suite's (and another run's, which has its own E2E_PORT). */
+const HOST_PORT = E2E_PORT + 1000;
+
+/** The conversation files in the data folder, each as its lines (without times). */
+function conversationFiles(dataDir: string): Record<string, unknown>[][] {
+  const dir = join(dataDir, 'history');
+  return readdirSync(dir).map((name) =>
+    readFileSync(join(dir, name), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const { at: _at, id: _id, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        return rest;
+      }),
+  );
+}
 
 test('conversations are kept, listed, reopened and deleted, and survive a restart of the host', async ({ app }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'history-e2e-'));
   let host = await startHost(HOST_PORT, dataDir);
   try {
     await app.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    const status = app.getByRole('status');
+    await expect(status).toHaveText('Idle');
     const message = app.getByRole('textbox', { name: 'Message' });
     await message.fill('Remember the blue umbrella');
     await message.press('Enter');
     await expect(app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant')).toContainText('You said: Remember the blue umbrella');
+    // The turn is over once its reply has played: only then is nothing of it still to be written.
+    await expect(status).toHaveText('Idle');
 
     await stopHost(host);
     host = await startHost(HOST_PORT, dataDir);
@@ -28,9 +48,47 @@ test('conversations are kept, listed, reopened and deleted, and survive a restar
     const saved = app.getByRole('log', { name: 'Saved conversation' });
     await expect(saved).toContainText('Remember the blue umbrella');
     await expect(saved).toContainText('You said: Remember the blue umbrella');
+    await expect(saved.locator('.entry-user')).toHaveCount(1);
+    await expect(saved.locator('.entry-assistant')).toHaveCount(1);
+    await expect(saved).not.toContainText('(interrupted)');
 
     await app.getByRole('button', { name: 'Delete this conversation' }).click();
     await expect(app.getByText('No conversations yet.')).toBeVisible();
+  } finally {
+    await stopHost(host);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a reply cut short by closing the page is kept once, marked interrupted, after the message it answers', async ({ app }, testInfo) => {
+  test.skip(testInfo.project.name === 'electron', 'the desktop window is the app: closing it quits, as stopping the host does (unit-tested)');
+  const reply = 'This reply goes on for a long while. '.repeat(6);
+  await configureProviders({ reply, ttsMsPerChar: 60, ttsRealtimeFactor: 1 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'history-e2e-'));
+  const host = await startHost(HOST_PORT, dataDir);
+  try {
+    const page = await app.context().newPage();
+    await page.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Tell me a long story');
+    await message.press('Enter');
+    await expect(page.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant')).toContainText('This reply goes on');
+    await page.close();
+
+    // The session ends when the host sees the page go: the conversation's file is then closed.
+    await expect.poll(() => conversationFiles(dataDir).map((lines) => lines.at(-1)?.type), { timeout: 15_000 }).toEqual(['end']);
+    const [lines] = conversationFiles(dataDir);
+    expect(lines!.map((line) => (line.type === 'entry' ? `${String(line.role)}${line.interrupted ? ' (interrupted)' : ''}` : line.type))).toEqual([
+      'start',
+      'user',
+      'assistant (interrupted)',
+      'end',
+    ]);
+    expect(lines![1]).toMatchObject({ text: 'Tell me a long story' });
+    // As far as it was heard (or shown, when none of it was heard yet).
+    const kept = String(lines![2]!.text);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(reply.startsWith(kept)).toBe(true);
   } finally {
     await stopHost(host);
     rmSync(dataDir, { recursive: true, force: true });

@@ -54,10 +54,30 @@ const TelemetryConfigure = z.strictObject({
   consoleExport: z.boolean().optional(),
 });
 
+/**
+ * The shape of a settings patch, bounded: at most two levels of named groups
+ * ({ values: { tracing: { enabled } } }, { secrets: { openaiApiKey } },
+ * { reset: [...] }), few keys, short strings. What the fields mean and
+ * whether each value is valid is checked field by field by the settings
+ * store (see SettingsPatchSchema in shared/settings.ts), which answers with
+ * a message per field; a patch outside these bounds is a malformed message.
+ */
+const PatchKey = z.string().max(100);
+/** The longest field (the system prompt, a secret) is 8,000 characters. */
+const PatchValue = z.union([z.string().max(8_000), z.number(), z.boolean(), z.null()]);
+const MAX_PATCH_KEYS = 50;
+function boundedRecord<T extends z.ZodType>(value: T) {
+  return z.record(PatchKey, value).refine((record) => Object.keys(record).length <= MAX_PATCH_KEYS, `more than ${MAX_PATCH_KEYS} keys`);
+}
+export const BoundedSettingsPatchSchema = boundedRecord(
+  z.union([PatchValue, z.array(PatchValue).max(MAX_PATCH_KEYS), boundedRecord(z.union([PatchValue, boundedRecord(PatchValue)]))]),
+);
+
 /** A change from the settings pane (checked field by field in main, see shared/settings.ts). */
 const SettingsUpdate = z.strictObject({
   type: z.literal('settings.update'),
-  patch: z.record(z.string(), z.unknown()),
+  // Typed as a plain record: which fields exist is the settings store's business.
+  patch: BoundedSettingsPatchSchema as z.ZodType<Record<string, unknown>>,
 });
 
 const ConversationId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a conversation id');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../shared/protocol';
 import { silentLogger } from '../electron/agent/logger';
 import { readPipelineConfig } from '../electron/agent/pipeline/pipeline-config';
-import { Session } from '../electron/agent/session';
+import { Session } from '../electron/agent/session/session';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../electron/agent/testing/fake-openai-server';

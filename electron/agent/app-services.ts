@@ -1,6 +1,7 @@
 /**
  * What both hosts run: the settings store, tracing that follows it, and the
- * assistant's providers read from it for every turn.
+ * assistant's providers read from it for every turn. The result is what every
+ * session gets (`SessionServices`), handed on as it is.
  */
 import type { AssistantDeps } from './assistant';
 import { assistantDeps } from './assistant-deps';
@@ -10,11 +11,12 @@ import { readModelCatalog } from './models/model-catalog';
 import { ModelManager } from './models/model-manager';
 import { ModelsService } from './models/models-service';
 import type { SecretStore } from './settings/secret-store';
+import type { SessionServices } from './session/session-services';
 import { SettingsStore } from './settings/settings-store';
 import { createAppTelemetry } from './telemetry/app-telemetry';
 import type { Telemetry } from './telemetry/telemetry';
 
-export interface AppServices {
+export interface AppServices extends SessionServices {
   settings: SettingsStore;
   telemetry: Telemetry;
   assistant: AssistantDeps;

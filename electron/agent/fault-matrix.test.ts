@@ -16,7 +16,7 @@ import { ATTR, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
-import { Session, type SessionCarrier } from './session';
+import { Session, type SessionCarrier } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type Endpoint, type Fault, type FakeOpenAIServer } from './testing/fake-openai-server';

@@ -10,7 +10,7 @@ import { assistantDeps } from './assistant-deps';
 import { silentLogger } from './logger';
 import { ModelManager } from './models/model-manager';
 import { readPipelineConfig } from './pipeline/pipeline-config';
-import { Session } from './session';
+import { Session } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { writeTinyModel } from './testing/tiny-gguf';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
 import { startAppServices } from './app-services';
 import type { Logger } from './logger';
-import { Session } from './session';
+import { Session } from './session/session';
 import { FileSecretStore } from './settings/secret-store';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { startOtlpReceiver, type OtlpReceiver } from './testing/otlp-receiver';

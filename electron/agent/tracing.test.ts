@@ -9,7 +9,7 @@ import { parseTraceparent } from '../../shared/trace-context';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
-import { Session, type SessionCarrier } from './session';
+import { Session, type SessionCarrier } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';

@@ -4,6 +4,7 @@
  * Everything that is not Electron lives in ../agent.
  */
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, session as electronSession } from 'electron';
 import { config as loadDotenv } from 'dotenv';
@@ -13,7 +14,7 @@ import { startAppServices, type AppServices } from '../agent/app-services';
 import { consoleLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
-import { Session } from '../agent/session';
+import { Session } from '../agent/session/session';
 import { serveAppRequest } from './app-protocol';
 import { PortCarrier, routePortMessage } from './port-carrier';
 import {
@@ -142,14 +143,12 @@ function acceptSessions(): void {
     const [port] = event.ports;
     if (!port) return;
     if (!services) return;
-    const { assistant, telemetry, settings, history, models } = services;
-    const session = new Session(new PortCarrier(port), { logger, assistant, telemetry, settings, history, models });
+    const session = new Session(new PortCarrier(port), { ...services, logger });
     sessions.add(session);
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {
       sessions.delete(session);
-      session.close();
-      logger.info('session closed', { session: session.id });
+      void session.close().then(() => logger.info('session closed', { session: session.id }));
     });
     port.start();
     logger.info('session opened', { session: session.id, transport: 'ipc' });
@@ -162,14 +161,17 @@ app.on('second-instance', () => {
   mainWindow?.focus();
 });
 
-// On quit, end the sessions and flush pending spans (bounded), then quit for real.
+// On quit, end the sessions (their history written, their spans closed) and
+// flush pending spans (bounded), then quit for real.
 let flushed = false;
 app.on('before-quit', (event) => {
   if (flushed) return;
   event.preventDefault();
   flushed = true;
-  for (const session of sessions) session.close();
-  void (services?.telemetry.shutdown(3_000) ?? Promise.resolve()).finally(() => app.quit());
+  const ended = Promise.all([...sessions].map((session) => session.close()));
+  void Promise.race([ended, delay(3_000, undefined, { ref: false })])
+    .then(() => services?.telemetry.shutdown(3_000))
+    .finally(() => app.quit());
 });
 
 app.on('window-all-closed', () => {

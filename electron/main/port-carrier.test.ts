@@ -1,5 +1,12 @@
-import { describe, expect, it, vi } from 'vitest';
-import type { Session } from '../agent/session';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_MESSAGE_BYTES, type ServerEnvelope } from '../../shared/protocol';
+import { silentLogger } from '../agent/logger';
+import { Session, type SessionCarrier } from '../agent/session/session';
+import { FileSecretStore } from '../agent/settings/secret-store';
+import { SettingsStore } from '../agent/settings/settings-store';
 import { PortCarrier, routePortMessage } from './port-carrier';
 
 function fakeSession() {
@@ -30,5 +37,87 @@ describe('port routing', () => {
     carrier.sendAudio(audio);
     expect(postMessage).toHaveBeenNthCalledWith(1, { kind: 'message', envelope: { v: 1, seq: 0, message: { type: 'audio.flush' } } });
     expect(postMessage).toHaveBeenNthCalledWith(2, audio);
+  });
+});
+
+describe('a session over the port', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'port-session-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** What the renderer would post: envelopes wrapped for the port, structured-cloned on the way. */
+  async function portSession() {
+    const settings = await SettingsStore.open({ dataDir, env: {}, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger: silentLogger });
+    const update = vi.spyOn(settings, 'update');
+    const received: ServerEnvelope['message'][] = [];
+    const carrier: SessionCarrier = { kind: 'ipc', send: (e) => received.push(structuredClone(e).message), sendAudio: () => {} };
+    const session = new Session(carrier, { logger: silentLogger, settings });
+    session.open();
+    const view = settings.view;
+    let seq = 0;
+    const post = (message: unknown) => routePortMessage(session, { kind: 'message', envelope: { v: 1, seq: seq++, message } });
+    const errors = () => received.filter((m) => m.type === 'error');
+    return { session, received, post, errors, update, view };
+  }
+
+  it('refuses an object larger than the message limit with too_large, naming the request, and goes on', async () => {
+    const { session, post, errors, received } = await portSession();
+    post({ type: 'user.text', text: 'x'.repeat(MAX_MESSAGE_BYTES) });
+    post({ type: 'settings.update', patch: { values: { llm: { systemPrompt: 'é'.repeat(MAX_MESSAGE_BYTES / 2) } } } });
+    routePortMessage(session, { kind: 'message', envelope: { v: 1, seq: 2, message: { type: 'telemetry.spans', spans: new Array(10_000_000) } } });
+    expect(errors().map((e) => e.type === 'error' && [e.code, e.ref])).toEqual([
+      ['too_large', 0],
+      ['too_large', 1],
+      ['too_large', 2],
+    ]);
+    post({ type: 'conversation.start' });
+    expect(received.at(-1)).toMatchObject({ type: 'state', state: 'listening' });
+    await session.close();
+  });
+
+  it('calls a cyclic object malformed rather than failing on it', async () => {
+    const { session, errors, received } = await portSession();
+    const message: Record<string, unknown> = { type: 'user.text', text: 'hi' };
+    message.again = message;
+    routePortMessage(session, { kind: 'message', envelope: { v: 1, seq: 7, message } });
+    expect(errors()).toEqual([expect.objectContaining({ code: 'bad_message', ref: 7 })]);
+    routePortMessage(session, { kind: 'message', envelope: { v: 1, seq: 8, message: { type: 'user.text', text: 'hi' } } });
+    expect(received.at(-1)).toMatchObject({ type: 'transcript', text: 'hi' });
+    await session.close();
+  });
+
+  it('refuses a settings patch outside its bounds before the store sees it, and saves one within', async () => {
+    const { session, post, errors, received, update } = await portSession();
+    let deep: unknown = true;
+    for (let i = 0; i < 4; i++) deep = { deep };
+    const manyKeys = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`key${i}`, 'x']));
+    post({ type: 'settings.update', patch: { values: deep } }); // nested deeper than a group of fields
+    post({ type: 'settings.update', patch: { secrets: manyKeys } });
+    post({ type: 'settings.update', patch: { values: { llm: { systemPrompt: 'x'.repeat(8_001) } } } });
+    post({ type: 'settings.update', patch: { reset: Array.from({ length: 51 }, () => 'llm.model') } });
+    expect(errors().map((e) => e.type === 'error' && [e.code, e.ref])).toEqual([
+      ['bad_message', 0],
+      ['bad_message', 1],
+      ['bad_message', 2],
+      ['bad_message', 3],
+    ]);
+    expect(update).not.toHaveBeenCalled();
+    post({ type: 'settings.update', patch: { values: { llm: { systemPrompt: 'Be brief.' } } } });
+    await vi.waitFor(() => expect(received.find((m) => m.type === 'settings.result')).toEqual({ type: 'settings.result', ref: 4, ok: true, errors: {} }), { timeout: 10_000 });
+    expect(update).toHaveBeenCalledTimes(1);
+    await session.close();
+  });
+
+  it('takes the largest patch the settings pane sends: every field, every secret at full length, every reset', async () => {
+    const { session, post, errors, received, view } = await portSession();
+    const values = { ...view.values, llm: { ...view.values.llm, systemPrompt: 'p'.repeat(8_000) } };
+    const secrets = { openaiApiKey: 'k'.repeat(8_000), sttApiKey: 'k'.repeat(8_000), llmApiKey: 'k'.repeat(8_000), ttsApiKey: 'k'.repeat(8_000), otlpHeaders: null };
+    const fields = Object.entries(view.values).flatMap(([section, group]) => Object.keys(group).map((key) => `${section}.${key}`));
+    post({ type: 'settings.update', patch: { values, secrets, reset: fields.slice(0, 50) } });
+    await vi.waitFor(() => expect(received.some((m) => m.type === 'settings.result')).toBe(true), { timeout: 10_000 });
+    expect(errors()).toEqual([]);
+    await session.close();
   });
 });

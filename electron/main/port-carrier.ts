@@ -1,7 +1,7 @@
 import type { MessagePortMain } from 'electron';
 import type { PortPayload } from '../../shared/bridge';
 import type { ServerEnvelope } from '../../shared/protocol';
-import type { Session, SessionCarrier } from '../agent/session';
+import type { Session, SessionCarrier } from '../agent/session/session';
 
 /** Carries a session over the MessagePort the renderer handed to main. */
 export class PortCarrier implements SessionCarrier {

@@ -1,11 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { WebSocket } from 'ws';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { silentLogger } from '../agent/logger';
+import { FileSecretStore } from '../agent/settings/secret-store';
+import { SettingsStore } from '../agent/settings/settings-store';
 import { startHeadlessHost, type HeadlessHost } from './headless-host';
 
 let dir: string;
@@ -32,9 +34,9 @@ interface Client {
   waitFor(predicate: (m: { type: string; [key: string]: unknown }) => boolean): Promise<{ type: string; [key: string]: unknown }>;
 }
 
-function connect(headers: Record<string, string> = { Origin: origin }): Promise<Client> {
+function connect(headers: Record<string, string> = { Origin: origin }, at = origin): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers });
+    const socket = new WebSocket(`${at.replace('http', 'ws')}/ws`, { headers });
     const received: Client['received'] = [];
     const audio: Buffer[] = [];
     const waiters: [(m: Client['received'][number]) => boolean, (m: Client['received'][number]) => void][] = [];
@@ -132,6 +134,43 @@ describe('headless host', () => {
     const closed = new Promise<number>((r) => socket.once('close', (code) => r(code)));
     await other.close();
     expect(await closed).toBe(1001);
+  });
+});
+
+describe('headless host with the settings store', () => {
+  let withSettings: HeadlessHost;
+  let at: string;
+  let update: MockInstance<SettingsStore['update']>;
+  beforeAll(async () => {
+    const dataDir = join(dir, 'data');
+    const settings = await SettingsStore.open({ dataDir, env: {}, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger: silentLogger });
+    update = vi.spyOn(settings, 'update');
+    withSettings = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger, services: { settings } });
+    at = withSettings.url.replace(/\/$/, '');
+  });
+  afterAll(() => withSettings.close());
+
+  it('refuses oversized messages and patches outside their bounds, naming the request, and saves a patch within them', async () => {
+    const client = await connect({ Origin: at }, at);
+    const send = (seq: number, patch: unknown) => client.socket.send(JSON.stringify({ v: 1, seq, message: { type: 'settings.update', patch } }));
+    let deep: unknown = true;
+    for (let i = 0; i < 4; i++) deep = { deep };
+    send(0, { values: { llm: { systemPrompt: 'x'.repeat(70_000) } } }); // past the message limit
+    send(1, { values: deep });
+    send(2, { secrets: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`key${i}`, 'x'])) });
+    send(3, { values: { llm: { systemPrompt: 'x'.repeat(8_001) } } });
+    send(4, { values: { llm: { systemPrompt: 'Be brief.' } } });
+    const result = await client.waitFor((m) => m.type === 'settings.result');
+    expect(result).toEqual({ type: 'settings.result', ref: 4, ok: true, errors: {} });
+    const errors = client.received.filter((m) => m.type === 'error').map((m) => [m.code, m.ref ?? null]);
+    expect(errors).toEqual([
+      ['too_large', null], // text is not parsed to find its seq
+      ['bad_message', 1],
+      ['bad_message', 2],
+      ['bad_message', 3],
+    ]);
+    expect(update).toHaveBeenCalledTimes(1);
+    client.socket.close();
   });
 });
 

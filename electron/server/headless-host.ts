@@ -5,15 +5,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { MAX_MESSAGE_BYTES } from '../../shared/protocol';
 import { SECURITY_HEADERS } from '../agent/content-security-policy';
-import type { AssistantDeps } from '../agent/assistant';
-import type { ConversationHistory } from '../agent/history/conversation-history';
 import type { Logger } from '../agent/logger';
-import { Session, type SessionModels, type SessionSettings, type SessionTelemetry } from '../agent/session';
+import { Session } from '../agent/session/session';
+import type { SessionServices } from '../agent/session/session-services';
 import { resolveStaticFile } from '../agent/static-files';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
@@ -28,12 +27,8 @@ export interface HeadlessHostOptions {
   port: number;
   staticDir: string;
   logger: Logger;
-  /** The voice pipeline; without it sessions only carry audio. */
-  assistant?: AssistantDeps;
-  telemetry?: SessionTelemetry;
-  settings?: SessionSettings;
-  history?: ConversationHistory;
-  models?: SessionModels;
+  /** What every session gets (see startAppServices); without it sessions only carry audio. */
+  services?: SessionServices;
   /**
    * Required for the page and the WebSocket when `host` is not loopback;
    * generated when not given. Ignored on loopback, where only this machine
@@ -53,6 +48,8 @@ export interface HeadlessHost {
 export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
   const { logger, staticDir } = options;
   const sessions = new Map<WebSocket, Session>();
+  /** Sessions whose socket closed and whose history is still being written. */
+  const ending = new Set<Promise<void>>();
   let authorities = new Set<string>();
   const checkHost = isLoopback(options.host);
   const token = checkHost ? null : options.token || randomBytes(24).toString('base64url');
@@ -162,14 +159,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   }
 
   function onConnection(ws: WebSocket): void {
-    const session = new Session(new WebSocketCarrier(ws), {
-      logger,
-      ...(options.assistant ? { assistant: options.assistant } : {}),
-      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-      ...(options.settings ? { settings: options.settings } : {}),
-      ...(options.history ? { history: options.history } : {}),
-      ...(options.models ? { models: options.models } : {}),
-    });
+    const session = new Session(new WebSocketCarrier(ws), { ...options.services, logger });
     sessions.set(ws, session);
     let alive = true;
     ws.on('pong', () => (alive = true));
@@ -182,14 +172,17 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const buffer = toBuffer(data);
       if (isBinary) return session.receiveAudio(buffer);
-      if (buffer.byteLength > MAX_MESSAGE_BYTES) return session.refuseOversized(buffer.byteLength);
-      session.receiveMessage(buffer.toString('utf8'));
+      session.receiveMessage(buffer.toString('utf8')); // the session enforces the size limit, as on every carrier
     });
     ws.on('close', () => {
       clearInterval(heartbeat);
-      session.close();
       sessions.delete(ws);
-      logger.info('session closed', { session: session.id });
+      const ended = session.close();
+      ending.add(ended);
+      void ended.then(() => {
+        ending.delete(ended);
+        logger.info('session closed', { session: session.id });
+      });
     });
     ws.on('error', (error) => logger.warn('WebSocket error', { session: session.id, error: error.message }));
     logger.info('session opened', { session: session.id, transport: 'websocket' });
@@ -217,10 +210,10 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     },
     close(timeoutMs = 3_000) {
       closing ??= new Promise<void>((resolve) => {
-        for (const [ws, session] of sessions) {
-          session.close();
-          ws.close(1001, 'Server shutting down');
-        }
+        // Sessions end first: what their conversations said is on disk before the host is gone.
+        const ended = [...[...sessions.values()].map((session) => session.close()), ...ending];
+        const sessionsEnded = Promise.race([Promise.all(ended), delay(timeoutMs, undefined, { ref: false })]);
+        for (const ws of sessions.keys()) ws.close(1001, 'Server shutting down');
         const force = setTimeout(() => {
           for (const ws of sessions.keys()) ws.terminate();
           server.closeAllConnections();
@@ -229,7 +222,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
         wss.close();
         server.close(() => {
           clearTimeout(force);
-          resolve();
+          void sessionsEnded.then(() => resolve());
         });
         server.closeIdleConnections();
       });

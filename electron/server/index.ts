@@ -33,10 +33,10 @@ async function main(): Promise<void> {
     logger.error(`Could not open the data folder ${dataDir} (${String(error)}). Set DATA_DIR to a folder you can write to.`);
     process.exit(1);
   }
-  const { telemetry, assistant, settings, history, models } = services;
+  const { telemetry } = services;
   let hostHandle;
   try {
-    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, assistant, telemetry, settings, history, models });
+    hostHandle = await startHeadlessHost({ host, port, staticDir, logger, services });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint =

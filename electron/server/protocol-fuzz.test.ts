@@ -15,7 +15,7 @@ import { EnvelopeWriter, parseClientEnvelope, type ClientMessage, type ServerEnv
 import type { AssistantDeps } from '../agent/assistant';
 import { silentLogger } from '../agent/logger';
 import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
-import { Session, type SessionCarrier } from '../agent/session';
+import { Session, type SessionCarrier } from '../agent/session/session';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../agent/testing/fake-openai-server';
 import { oversizedText, refusedFrame, refusedText } from '../agent/testing/protocol-arbitraries';
 import { routePortMessage } from '../main/port-carrier';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>');
   server = await startFakeOpenAIServer();
-  host = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger, assistant: assistant() });
+  host = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger, services: { assistant: assistant() } });
   origin = host.url.replace(/\/$/, '');
 });
 

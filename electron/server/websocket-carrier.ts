@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { ServerEnvelope } from '../../shared/protocol';
-import type { SessionCarrier } from '../agent/session';
+import type { SessionCarrier } from '../agent/session/session';
 
 /** Carries a session over a WebSocket: JSON envelopes as text, audio as binary. */
 export class WebSocketCarrier implements SessionCarrier {

@@ -112,7 +112,11 @@ export class ConversationRecorder {
     await this.write({ type: 'end', at: new Date().toISOString() });
     this.closed = true;
     await this.writing;
-    await this.handle.close().catch(() => {});
+    try {
+      await this.handle.close();
+    } catch {
+      // Every line is written and synced by now: a handle that fails to close loses nothing.
+    }
   }
 
   write(line: Line): Promise<void> {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../../shared/protocol';
 import { startAppServices } from '../app-services';
 import { silentLogger } from '../logger';
-import { Session } from '../session';
+import { Session } from '../session/session';
 import { FileSecretStore } from '../settings/secret-store';
 
 const attempts: string[] = [];

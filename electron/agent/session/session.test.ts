@@ -1,8 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
-import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../shared/audio-frame';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../shared/protocol';
-import { Session, type SessionCarrier } from './session';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trace } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
+import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
+import type { ModelsView } from '../../../shared/models';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../../shared/protocol';
+import type { SettingsView } from '../../../shared/settings';
+import type { TracingState } from '../../../shared/telemetry';
+import { ConversationHistory } from '../history/conversation-history';
+import { silentLogger } from '../logger';
+import { FileSecretStore } from '../settings/secret-store';
+import { SettingsStore } from '../settings/settings-store';
+import { Session, type SessionCarrier, type SessionModels, type SessionOptions, type SessionSettings } from './session';
 
 class RecordingCarrier implements SessionCarrier {
   readonly kind = 'websocket' as const;
@@ -138,7 +149,7 @@ describe('Session', () => {
 
   it('refuses oversized messages and stays silent once closed', () => {
     const { carrier, session } = open();
-    session.refuseOversized(1_000_000);
+    session.receiveMessage('x'.repeat(1_000_000));
     expect(carrier.last('error')).toMatchObject({ code: 'too_large' });
     session.close();
     const count = carrier.envelopes.length;
@@ -168,5 +179,119 @@ describe('Session', () => {
     const session = new Session(carrier);
     sessions.push(session);
     expect(() => session.open()).not.toThrow();
+  });
+});
+
+describe('Session requests', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'session-requests-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** The on-device engines, answering as the real service does: an outcome, or a failure thrown. */
+  const models: SessionModels = {
+    view: () => ({ catalog: [], picked: { stt: null, llm: null }, voices: [], engines: { stt: 'missing', llm: 'missing', tts: 'missing' } }) as unknown as ModelsView,
+    onChange: () => () => {},
+    download: () => ({ ok: true }),
+    cancel: async () => {},
+    remove: async () => {
+      throw new Error('disk on fire');
+    },
+    pick: async () => ({ ok: false, message: 'not a model file' }),
+    unpick: async () => {},
+  };
+
+  async function requestSession(services: SessionOptions) {
+    const carrier = new RecordingCarrier();
+    const session = new Session(carrier, { logger: silentLogger, ...services });
+    sessions.push(session);
+    session.open();
+    const writer = new EnvelopeWriter<ClientMessage>();
+    const send = (m: ClientMessage) => {
+      const envelope = writer.wrap(m);
+      session.receiveMessage(JSON.stringify(envelope));
+      return envelope.seq;
+    };
+    /** The reply naming this request, once it came. */
+    const replyTo = (seq: number) =>
+      vi.waitFor(
+        () => {
+          const reply = carrier.envelopes.map((e) => e.message).find((m) => 'ref' in m && m.ref === seq);
+          if (!reply) throw new Error(`no reply to ${seq} yet`);
+          return reply;
+        },
+        { timeout: 10_000 },
+      );
+    return { carrier, send, replyTo };
+  }
+
+  it('answers each request with a reply that names it (ref = its seq)', async () => {
+    const history = await ConversationHistory.open(dataDir);
+    const recorder = await history.begin();
+    await recorder.append({ role: 'user', text: 'kept words' });
+    await recorder.end();
+    const settings = await SettingsStore.open({ dataDir, env: {}, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger: silentLogger });
+    const { send, replyTo } = await requestSession({ history, settings, models });
+    send({ type: 'audio.test' }); // answered by no reply: the seqs below are not the first
+    const list = send({ type: 'history.list' });
+    const open = send({ type: 'history.open', id: recorder.id });
+    const saved = send({ type: 'settings.update', patch: { values: { llm: { systemPrompt: 'Be brief.' } } } });
+    const refused = send({ type: 'settings.update', patch: { values: { llm: { model: '' } } } });
+    const configured = send({ type: 'telemetry.configure', consoleExport: true });
+    const picked = send({ type: 'models.pick', stage: 'llm', path: '/nowhere/model.gguf' });
+    const downloaded = send({ type: 'models.download', id: 'tiny' });
+    const removed = send({ type: 'models.remove', id: 'tiny' });
+    const deleted = send({ type: 'history.delete', id: recorder.id });
+    expect(await replyTo(list)).toMatchObject({ type: 'history', items: [expect.objectContaining({ id: recorder.id, preview: 'kept words' })] });
+    expect(await replyTo(open)).toMatchObject({ type: 'history.conversation', entries: [{ role: 'user', text: 'kept words' }] });
+    expect(await replyTo(saved)).toEqual({ type: 'settings.result', ref: saved, ok: true, errors: {} });
+    expect(await replyTo(refused)).toMatchObject({ type: 'settings.result', ok: false, errors: { 'llm.model': expect.any(String) } });
+    expect(await replyTo(configured)).toMatchObject({ type: 'settings.result', ok: true });
+    expect(await replyTo(picked)).toEqual({ type: 'models.result', ref: picked, ok: false, message: 'not a model file' });
+    expect(await replyTo(downloaded)).toEqual({ type: 'models.result', ref: downloaded, ok: true, message: '' });
+    expect(await replyTo(removed)).toEqual({ type: 'models.result', ref: removed, ok: false, message: 'disk on fire' });
+    expect(await replyTo(deleted)).toEqual({ type: 'history', ref: deleted, items: [] });
+  });
+
+  it('refuses what this host cannot do with an error naming the request', async () => {
+    const { send, replyTo } = await requestSession({});
+    const refusals = [
+      send({ type: 'history.list' }),
+      send({ type: 'history.open', id: '00000000-0000-0000-0000-000000000000' }),
+      send({ type: 'settings.update', patch: {} }),
+      send({ type: 'telemetry.configure', enabled: true }),
+      send({ type: 'models.cancel', id: 'tiny' }),
+      send({ type: 'ptt', pressed: true }),
+    ];
+    const codes = await Promise.all(refusals.map(async (seq) => ((await replyTo(seq)) as { code?: string }).code));
+    expect(codes).toEqual(['invalid_state', 'bad_message', 'invalid_state', 'invalid_state', 'invalid_state', 'invalid_state']);
+  });
+
+  it('answers a handler that fails unexpectedly with an internal error, and goes on', async () => {
+    const settings: SessionSettings = {
+      view: {} as SettingsView,
+      onChange: () => () => {},
+      update: async () => {
+        throw new Error('disk full');
+      },
+    };
+    const telemetryless = await requestSession({ settings });
+    const failed = telemetryless.send({ type: 'settings.update', patch: {} });
+    expect(await telemetryless.replyTo(failed)).toMatchObject({ type: 'error', code: 'internal', message: expect.stringContaining('disk full') });
+
+    const broken = { tracer: trace.getTracer('test'), captureContent: false, tracingState: {} as TracingState, onChange: () => () => {}, importSpans: () => {} };
+    const { send, replyTo, carrier } = await requestSession({
+      telemetry: {
+        ...broken,
+        configure: () => {
+          throw new Error('exporter gone');
+        },
+      },
+    });
+    const configure = send({ type: 'telemetry.configure', enabled: false });
+    expect(await replyTo(configure)).toEqual({ type: 'error', code: 'internal', message: 'The message could not be handled.', ref: configure });
+    send({ type: 'conversation.start' });
+    expect(carrier.last('state')).toMatchObject({ state: 'listening' });
   });
 });

@@ -1,0 +1,151 @@
+/**
+ * What a session does with each client message: one handler per message
+ * type, the compiler checking that none is missing. A handler refuses by
+ * throwing a `RequestError` and answers a request by returning its reply;
+ * the session maps both (see `Session.dispatch`), adding the request's `seq`
+ * as `ref`, so no handler sends an error or a reply of its own.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClientMessage, ServerMessage } from '../../../shared/protocol';
+import type { SerializedSpan } from '../../../shared/telemetry';
+import type { Assistant } from '../assistant';
+import type { Logger } from '../logger';
+import type { SessionServices } from './session-services';
+
+export type RefusalCode = 'invalid_state' | 'bad_message' | 'internal';
+
+/** A request the session refuses, answered with an `error` naming it. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'RequestError';
+  }
+}
+
+/** The replies that answer a request; the session adds `ref`. */
+export type Reply = WithoutRef<Extract<ServerMessage, { type: 'history' | 'history.conversation' | 'settings.result' | 'models.result' }>>;
+type WithoutRef<M> = M extends unknown ? Omit<M, 'ref'> : never;
+
+export type PlaybackMessage = Extract<ClientMessage, { type: 'playback' }>;
+
+/** What the handlers may do with their session. */
+export interface SessionContext {
+  readonly services: SessionServices;
+  readonly assistant: Assistant | null;
+  readonly logger: Logger;
+  readonly conversationRunning: boolean;
+  startConversation(): void;
+  endConversation(): void;
+  send(message: ServerMessage): void;
+  playTestSound(): void;
+  playback(message: PlaybackMessage): void;
+  importSpans(spans: readonly SerializedSpan[]): void;
+}
+
+type Handler<T extends ClientMessage['type']> = (
+  message: Extract<ClientMessage, { type: T }>,
+  session: SessionContext,
+) => Outcome | Promise<Outcome>;
+
+/** A reply to send, or nothing to answer. */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a handler that answers nothing just returns
+export type Outcome = Reply | void;
+
+export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
+  'conversation.start': (_, session) => {
+    if (session.conversationRunning) throw new RequestError('invalid_state', 'A conversation is already running.');
+    session.startConversation();
+  },
+  'conversation.end': (_, session) => {
+    if (!session.conversationRunning) throw new RequestError('invalid_state', 'No conversation is running.');
+    session.endConversation();
+  },
+  'user.text': ({ text }, session) => {
+    if (session.assistant) session.assistant.sendText(text);
+    else session.send({ type: 'transcript', id: randomUUID(), role: 'user', text, final: true });
+  },
+  'audio.test': (_, session) => {
+    session.playTestSound();
+  },
+  playback: (message, session) => {
+    session.playback(message);
+  },
+  'telemetry.spans': ({ spans }, session) => {
+    session.importSpans(spans);
+  },
+  'telemetry.configure': ({ enabled, consoleExport }, session) => {
+    const change = { ...(enabled === undefined ? {} : { enabled }), ...(consoleExport === undefined ? {} : { consoleExport }) };
+    const { settings, telemetry } = session.services;
+    if (settings) return saveSettings(session, { values: { tracing: change } });
+    if (!telemetry) throw new RequestError('invalid_state', 'Tracing is not available in this host.');
+    telemetry.configure(change);
+  },
+  'settings.update': ({ patch }, session) => saveSettings(session, patch),
+  ptt: ({ pressed }, session) => {
+    if (!session.conversationRunning) throw new RequestError('invalid_state', 'Start a conversation before talking.');
+    session.assistant?.pushToTalk(pressed);
+  },
+  'history.list': (_, session) => historyList(session),
+  'history.open': async ({ id }, session) => {
+    const conversation = await session.services.history?.get(id).catch((error: unknown) => {
+      session.logger.warn('a conversation could not be read', { error: String(error) });
+      return null;
+    });
+    if (!conversation) throw new RequestError('bad_message', 'That conversation is no longer in the history.');
+    return { type: 'history.conversation', summary: conversation.summary, entries: conversation.entries };
+  },
+  'history.delete': async ({ id }, session) => {
+    if (!(await session.services.history?.delete(id))) throw new RequestError('bad_message', 'That conversation could not be deleted.');
+    return historyList(session);
+  },
+  'models.download': (message, session) => modelsResult(session, (models) => models.download(message.id)),
+  'models.cancel': (message, session) => modelsResult(session, async (models) => done(await models.cancel(message.id))),
+  'models.remove': (message, session) => modelsResult(session, async (models) => done(await models.remove(message.id))),
+  'models.pick': (message, session) => modelsResult(session, (models) => models.pick(message.stage, message.path)),
+  'models.unpick': (message, session) => modelsResult(session, async (models) => done(await models.unpick(message.stage))),
+};
+
+async function saveSettings(session: SessionContext, patch: unknown): Promise<Reply> {
+  const settings = session.services.settings;
+  if (!settings) throw new RequestError('invalid_state', 'Settings cannot be changed in this host.');
+  try {
+    const result = await settings.update(patch);
+    return { type: 'settings.result', ok: result.ok, errors: result.ok ? {} : result.errors };
+  } catch (error) {
+    session.logger.error('settings could not be saved', { error: String(error) });
+    throw new RequestError('internal', `Settings could not be saved: ${String(error)}`, { cause: error });
+  }
+}
+
+async function historyList(session: SessionContext): Promise<Reply> {
+  const history = session.services.history;
+  if (!history) throw new RequestError('invalid_state', 'This host keeps no history.');
+  try {
+    return { type: 'history', items: await history.list() };
+  } catch (error) {
+    throw new RequestError('internal', `The history could not be read: ${String(error)}`, { cause: error });
+  }
+}
+
+type ModelsOutcome = { ok: true } | { ok: false; message: string };
+
+/** An operation that has no outcome of its own succeeded once it returned. */
+function done(_: unknown): ModelsOutcome {
+  return { ok: true };
+}
+
+/** Model operations answer with their outcome, a failure included; only a host without models refuses. */
+async function modelsResult(session: SessionContext, operation: (models: NonNullable<SessionServices['models']>) => ModelsOutcome | Promise<ModelsOutcome>): Promise<Reply> {
+  const models = session.services.models;
+  if (!models) throw new RequestError('invalid_state', 'This host has no on-device models.');
+  try {
+    const result = await operation(models);
+    return { type: 'models.result', ok: result.ok, message: result.ok ? '' : result.message };
+  } catch (error) {
+    return { type: 'models.result', ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}

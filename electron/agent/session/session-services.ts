@@ -1,0 +1,48 @@
+/**
+ * What the app gives every session, as one object: `startAppServices`
+ * returns it and both hosts hand it on unchanged, so a new service is added
+ * here and where it is made, and nowhere in between. Each part is optional:
+ * a session without one refuses its messages (tests use only what they need).
+ */
+import type { ModelStageName, ModelsView } from '../../../shared/models';
+import type { SettingsView } from '../../../shared/settings';
+import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
+import type { AssistantDeps, AssistantTelemetry } from '../assistant';
+import type { ConversationHistory } from '../history/conversation-history';
+
+/** What a session needs of the app's tracing (see telemetry/telemetry.ts). */
+export interface SessionTelemetry extends AssistantTelemetry {
+  readonly tracingState: TracingState;
+  configure(change: { enabled?: boolean; consoleExport?: boolean }): void;
+  onChange(listener: (state: TracingState) => void): () => void;
+  importSpans(spans: readonly SerializedSpan[]): void;
+}
+
+/** What a session needs of the settings store (see settings/settings-store.ts). */
+export interface SessionSettings {
+  readonly view: SettingsView;
+  update(patch: unknown): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }>;
+  onChange(listener: () => void): () => void;
+}
+
+/** What a session needs of the on-device engines (see models/models-service.ts). */
+export interface SessionModels {
+  view(): ModelsView;
+  onChange(listener: () => void): () => void;
+  download(id: string): { ok: true } | { ok: false; message: string };
+  cancel(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  pick(stage: ModelStageName, path: string): Promise<{ ok: true } | { ok: false; message: string }>;
+  unpick(stage: ModelStageName): Promise<void>;
+}
+
+export interface SessionServices {
+  /** The voice pipeline's providers; without them the session only carries audio. */
+  assistant?: AssistantDeps;
+  telemetry?: SessionTelemetry;
+  settings?: SessionSettings;
+  /** Where conversations are kept; without it nothing is recorded. */
+  history?: ConversationHistory;
+  /** The on-device engines; without them models.* messages are refused. */
+  models?: SessionModels;
+}
