@@ -13,11 +13,12 @@ import { trace, type Tracer } from '@opentelemetry/api';
 import type { SessionState } from '../../shared/protocol';
 import type { Logger } from './logger';
 import { ConversationContext } from './pipeline/conversation-context';
-import { Listener, type Utterance } from './pipeline/listener';
+import { Listener } from './pipeline/listener';
 import type { PipelineConfig } from './pipeline/pipeline-config';
 import { StageError } from './pipeline/stage-error';
 import type { VoiceActivity } from './pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
+import { TurnTranscript } from './pipeline/turn-transcript';
 import { eventTime, type ConversationEvent, type StageEvent } from './pipeline/turn-events';
 import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
 import { ConversationTrace } from './telemetry/conversation-trace';
@@ -54,14 +55,13 @@ export class Assistant {
   private readonly context: ConversationContext;
   private readonly listener: Listener;
   private readonly trace: ConversationTrace;
+  private readonly emit = (event: ConversationEvent): void => this.trace.observe(event);
   private turn: Turn | null = null;
-  /** The turn whose speech has started and whose utterance is not complete yet. */
-  private listeningTurn: number | null = null;
   private turnCount = 0;
   private interruptions = 0;
   private conversationRunning = false;
   /** The last interrupted reply, until the client reports how much of it played. */
-  private lastInterrupted: { turn: Turn; replyEntryId: string; contextLength: number } | null = null;
+  private lastInterrupted: { turn: Turn; transcript: TurnTranscript } | null = null;
 
   constructor(
     private readonly deps: AssistantDeps,
@@ -74,22 +74,24 @@ export class Assistant {
     this.context = new ConversationContext(config.systemPrompt, config.context);
     const telemetry = () => deps.telemetry ?? fallbackTelemetry;
     this.trace = new ConversationTrace(telemetry()?.tracer ?? trace.getTracer('voice-agent-stack'), () => telemetry()?.captureContent ?? false);
-    this.listener = new Listener(() => deps.createVad(), {
-      speechStarted: (at, by) => {
-        this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
-        this.output.state('listening');
-        this.beginListening(at);
+    this.listener = new Listener({
+      createVad: () => deps.createVad(),
+      nextTurn: () => ++this.turnCount,
+      emit: this.emit,
+      logger,
+      hooks: {
+        speechStarted: (_, by) => {
+          this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
+          this.output.state('listening');
+        },
+        utterance: ({ turn, audio, stoppedAt }) => this.startTurn({ kind: 'voice', audio }, turn, stoppedAt),
+        speechDiscarded: () => this.output.state('listening'),
+        detectorFailed: (error) => {
+          this.logger.error('voice activity detector failed to load', { error: String(error) });
+          this.output.notice('error', `Voice detection could not start (${String(error)}); typed messages still work.`);
+        },
       },
-      utterance: (utterance) => this.heard(utterance),
-      speechDiscarded: () => {
-        this.abandonListening();
-        this.output.state('listening');
-      },
-      detectorFailed: (error) => {
-        this.logger.error('voice activity detector failed to load', { error: String(error) });
-        this.output.notice('error', `Voice detection could not start (${String(error)}); typed messages still work.`);
-      },
-    }, logger);
+    });
   }
 
   /** The conversation span's context as a traceparent (when sampled). */
@@ -125,7 +127,6 @@ export class Assistant {
   endConversation(): void {
     this.listener.stop();
     this.interrupt('conversation ended');
-    this.abandonListening();
     this.endConversationTrace();
   }
 
@@ -155,9 +156,7 @@ export class Assistant {
     if (interrupted && stream === interrupted.turn.stream && event === 'flushed') {
       // Now the exact played length of the interrupted reply is known.
       this.lastInterrupted = null;
-      const heard = interrupted.turn.heardAfter(playedMs);
-      if (this.context.reviseLastAssistant(heard, interrupted.contextLength))
-        this.output.transcript({ id: interrupted.replyEntryId, role: 'assistant', text: heard, final: true, interrupted: true });
+      interrupted.transcript.reviseHeard(interrupted.turn.heardAfter(playedMs));
     }
   }
 
@@ -169,12 +168,10 @@ export class Assistant {
   async dispose(): Promise<void> {
     this.listener.stop();
     this.interrupt('session closed');
-    this.abandonListening();
     this.endConversationTrace();
     await this.listener.dispose();
   }
 
-  private readonly emit = (event: ConversationEvent): void => this.trace.observe(event);
 
   private endConversationTrace(): void {
     if (!this.conversationRunning) return;
@@ -190,32 +187,12 @@ export class Assistant {
     });
   }
 
-  private beginListening(at: number): void {
-    this.abandonListening();
-    this.listeningTurn = ++this.turnCount;
-    this.emit({ type: 'listening.started', at, turn: this.listeningTurn, detector: this.listener.detectorName });
-  }
-
-  /** Speech started but no utterance came of it. */
-  private abandonListening(): void {
-    if (this.listeningTurn === null) return;
-    this.emit({ type: 'listening.abandoned', at: eventTime(), turn: this.listeningTurn });
-    this.listeningTurn = null;
-  }
-
-  private heard({ audio, speechMs, stoppedAt }: Utterance): void {
-    const number = this.listeningTurn;
-    this.listeningTurn = null;
-    if (number !== null) this.emit({ type: 'listening.stopped', at: stoppedAt, turn: number, speechMs });
-    this.startTurn({ kind: 'voice', audio }, number, stoppedAt);
-  }
-
   private startTurn(input: TurnInput, listened: number | null, userStoppedAt: number | null): void {
     const { config } = this.deps; // this turn's settings
     const stages = this.deps.stages();
     this.context.setSystemPrompt(config.systemPrompt);
-    const userEntryId = randomUUID();
-    if (input.kind === 'text') this.output.transcript({ id: userEntryId, role: 'user', text: input.text, final: true });
+    const transcript = new TurnTranscript(this.context, (entry) => this.output.transcript(entry));
+    if (input.kind === 'text') transcript.user(input.text);
     const number = listened ?? ++this.turnCount;
     if (stages instanceof StageError) {
       this.emit({ type: 'turn.unavailable', at: eventTime(), turn: number, input: input.kind, error: stages });
@@ -223,7 +200,6 @@ export class Assistant {
       return;
     }
     this.emit({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind });
-    const replyEntryId = randomUUID();
     const turn = new Turn({
       number,
       stream: this.output.allocateStream(),
@@ -231,20 +207,18 @@ export class Assistant {
       userStoppedAt,
       output: this.output,
       emit: this.emit,
-      hooks: this.turnHooks(input.kind, replyEntryId),
+      hooks: this.turnHooks(input.kind, transcript),
     });
     this.turn = turn;
     this.output.turn('start', number, turn.stream, this.trace.turnTraceparent(number));
     this.output.state('thinking');
     const sink: TurnSink = {
-      // A typed message was shown (and recorded) as it was sent; a transcript is new.
+      // A typed message was written as it was sent; a voice turn's words are known now.
       userText: (text) => {
-        if (input.kind === 'voice' && !turn.isOver) this.output.transcript({ id: userEntryId, role: 'user', text, final: true });
+        if (input.kind === 'voice' && !turn.isOver) transcript.user(text);
       },
       replyText: (text) => {
-        if (turn.isOver) return;
-        turn.replyText = text;
-        this.output.transcript({ id: replyEntryId, role: 'assistant', text, final: false });
+        if (!turn.isOver) transcript.replyShown(text);
       },
       audio: (samples, sampleRate) => turn.sendAudio(samples, sampleRate),
     };
@@ -252,11 +226,10 @@ export class Assistant {
     void runTurn(input, stages, this.context, sink, turn.signal, turn.segments, emitStage).then((result) => turn.pipelineFinished(result));
   }
 
-  private turnHooks(input: TurnInput['kind'], replyEntryId: string): TurnHooks {
+  private turnHooks(input: TurnInput['kind'], transcript: TurnTranscript): TurnHooks {
     return {
       replied: (turn, result) => {
-        this.context.addAssistant(result.replyText);
-        this.output.transcript({ id: replyEntryId, role: 'assistant', text: result.replyText, final: true });
+        transcript.replyCompleted(result.replyText);
         const ms = Math.round(eventTime() - turn.startedAt);
         this.logger.info('turn completed', { turn: turn.number, input, ms, sentences: result.segments.length, ...(result.usage ?? {}) });
       },
@@ -265,24 +238,18 @@ export class Assistant {
         const latencyMs = Math.round((turn.playbackStarted ?? turn.startedAt) - turn.startedAt);
         this.logger.info('assistant audio playing', { turn: turn.number, latencyMs, voiceToVoiceMs: turn.voiceToVoiceMs });
       },
-      ended: (turn, outcome) => this.turnEnded(turn, outcome, replyEntryId),
+      ended: (turn, outcome) => this.turnEnded(turn, outcome, transcript),
     };
   }
 
-  private turnEnded(turn: Turn, outcome: TurnOutcome, replyEntryId: string): void {
+  private turnEnded(turn: Turn, outcome: TurnOutcome, transcript: TurnTranscript): void {
     if (this.turn === turn) this.turn = null;
     if (outcome.status === 'interrupted') {
-      if (turn.replyText) {
-        this.context.addAssistant(outcome.heard);
-        this.output.transcript({ id: replyEntryId, role: 'assistant', text: outcome.heard, final: true, interrupted: true });
-        this.lastInterrupted = { turn, replyEntryId, contextLength: this.context.length };
-      }
+      if (transcript.replyInterrupted(outcome.heard)) this.lastInterrupted = { turn, transcript };
       this.logger.info('turn interrupted', { turn: turn.number, reason: outcome.reason, playedMs: Math.round(outcome.playedMs) });
       this.interruptions++;
     } else if (outcome.status === 'failed') {
-      if (outcome.result.userText !== null) this.context.addAssistant(outcome.heard);
-      if (turn.replyText)
-        this.output.transcript({ id: replyEntryId, role: 'assistant', text: outcome.heard || turn.replyText, final: true, interrupted: true });
+      transcript.replyFailed(outcome.heard, outcome.result.userText !== null);
     }
     this.output.turn('end', turn.number, turn.stream, undefined);
     if (outcome.status === 'completed') this.output.state(this.conversationRunning ? 'listening' : 'idle');

@@ -4,7 +4,7 @@ import { silentLogger } from '../logger';
 import { scriptedVad } from '../testing/test-stages';
 import { Listener, MAX_PENDING_FRAMES, type ListenerHooks, type TurnTaking, type Utterance } from './listener';
 import type { VoiceActivity } from './stages';
-import { eventTime } from './turn-events';
+import { eventTime, type TurnLifecycleEvent } from './turn-events';
 
 const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
 const silence = () => new Int16Array(FRAME_SAMPLES);
@@ -28,18 +28,23 @@ function setup(createVad: () => Promise<VoiceActivity> = async () => scriptedVad
     detectorFailed: (error) => note({ type: 'failed', error }),
   };
   let vads = 0;
-  const listener = new Listener(
-    () => {
+  let turns = 0;
+  const events: TurnLifecycleEvent[] = [];
+  const listener = new Listener({
+    createVad: () => {
       vads++;
       return createVad();
     },
+    nextTurn: () => ++turns,
+    emit: (event) => events.push(event),
     hooks,
-    silentLogger,
-  );
+    logger: silentLogger,
+  });
   /** Resolves once `count` reports have arrived. */
   const reports = (count: number) =>
     heard.length >= count ? Promise.resolve() : new Promise<void>((resolve) => (waiting = { count, resolve }));
-  return { listener, heard, reports, vads: () => vads };
+  const listening = () => events.map((e) => `${e.type} ${e.turn}`);
+  return { listener, heard, reports, events, listening, vads: () => vads };
 }
 
 /** A voice detector that decides a frame only when the test lets it. */
@@ -57,7 +62,7 @@ function gatedVad() {
 
 describe('Listener', () => {
   it('hears an utterance through the voice detector: when speech started, then the audio and when it stopped', async () => {
-    const { listener, heard, reports } = setup();
+    const { listener, heard, reports, events, listening } = setup();
     listener.start(VOICE);
     const before = eventTime();
     for (const frame of of(10, speech)) listener.pushFrame(frame);
@@ -72,7 +77,10 @@ describe('Listener', () => {
     expect(utterance.audio.length).toBeGreaterThanOrEqual(10 * FRAME_SAMPLES);
     expect(utterance.speechMs).toBeGreaterThanOrEqual(200);
     expect(utterance.stoppedAt).toBeLessThanOrEqual(eventTime() - VOICE.silenceMs);
-    expect(listener.detectorName).toBe('silero');
+    expect(utterance.turn).toBe(1);
+    expect(listening()).toEqual(['listening.started 1', 'listening.stopped 1']);
+    expect(events[0]).toMatchObject({ at: startedAt, detector: 'silero' });
+    expect(events[1]).toMatchObject({ at: utterance.stoppedAt, speechMs: utterance.speechMs });
   });
 
   it('keeps at most 50 frames waiting for the detector, counting those it drops, and decides them in order', async () => {
@@ -96,7 +104,7 @@ describe('Listener', () => {
 
   it('drops the frames still waiting when it stops, and hears nothing after', async () => {
     const { vad, gates } = gatedVad();
-    const { listener, heard } = setup(async () => vad);
+    const { listener, heard, listening } = setup(async () => vad);
     listener.start(VOICE);
     for (const frame of of(10, speech)) listener.pushFrame(frame);
     while (gates.length === 0) await new Promise((r) => setImmediate(r));
@@ -106,10 +114,11 @@ describe('Listener', () => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(gates).toHaveLength(0); // the other nine were never sent to the detector
     expect(heard).toEqual([]);
+    expect(listening()).toEqual([]);
   });
 
   it('takes push-to-talk turns: press starts, release hands on everything held; a short tap is ignored', () => {
-    const { listener, heard } = setup();
+    const { listener, heard, events, listening } = setup();
     listener.start(KEY);
     for (const frame of of(10, speech)) listener.pushFrame(frame); // key not held: nothing
     expect(heard).toEqual([]);
@@ -127,7 +136,11 @@ describe('Listener', () => {
     expect(heard.map((h) => h.type)).toEqual(['start', 'utterance', 'start', 'discarded']);
     listener.pushToTalk(false); // a release without a press
     expect(heard).toHaveLength(4);
-    expect(listener.detectorName).toBe('push-to-talk');
+    expect(listening()).toEqual(['listening.started 1', 'listening.stopped 1', 'listening.started 2', 'listening.abandoned 2']);
+    expect(events[0]).toMatchObject({ detector: 'push-to-talk' });
+    listener.pushToTalk(true);
+    listener.stop(); // the conversation ended while the key was held
+    expect(listening().slice(4)).toEqual(['listening.started 3', 'listening.abandoned 3']);
   });
 
   it('keeps the settings it started with, whatever happens to the object they came from', async () => {

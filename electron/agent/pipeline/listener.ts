@@ -4,6 +4,8 @@
  * with push-to-talk, the frames are collected while the key is held instead.
  * It tells its owner when the user started speaking and when an utterance is
  * complete; what to do about it (barge-in, a turn) is the owner's business.
+ * Each utterance is the start of a turn: it takes the turn's number when
+ * speech starts, and its `listening.*` events carry it.
  *
  * Turn-taking settings are a snapshot taken when listening starts (the
  * conversation's start): they never change under an utterance.
@@ -13,7 +15,7 @@ import type { Logger } from '../logger';
 import { AsyncQueue } from './async-queue';
 import type { VoiceActivity } from './stages';
 import { TurnDetector } from './turn-detector';
-import { eventTime } from './turn-events';
+import { eventTime, type TurnLifecycleEvent } from './turn-events';
 
 /** Frames waiting for the voice detector beyond this (one second) are dropped. */
 export const MAX_PENDING_FRAMES = 50;
@@ -28,6 +30,8 @@ export interface TurnTaking {
 }
 
 export interface Utterance {
+  /** The turn this utterance starts. */
+  turn: number;
   audio: Int16Array;
   speechMs: number;
   /** When the user stopped speaking (event time). */
@@ -52,6 +56,15 @@ interface Feed {
   stop: AbortController;
 }
 
+export interface ListenerOptions {
+  createVad(): Promise<VoiceActivity>;
+  /** Numbers the turn that an utterance starts. */
+  nextTurn(): number;
+  emit(event: TurnLifecycleEvent): void;
+  hooks: ListenerHooks;
+  logger: Logger;
+}
+
 export class Listener {
   /** Frames dropped because the voice detector fell behind. */
   droppedFrames = 0;
@@ -63,12 +76,15 @@ export class Listener {
   private feed: Feed | null = null;
   /** Push-to-talk audio while the key is held. */
   private held: Int16Array[] | null = null;
+  /** The turn of the utterance under way (speech started, not yet complete). */
+  private utteranceTurn: number | null = null;
+  private readonly hooks: ListenerHooks;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly createVad: () => Promise<VoiceActivity>,
-    private readonly hooks: ListenerHooks,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly options: ListenerOptions) {
+    this.hooks = options.hooks;
+    this.logger = options.logger;
+  }
 
   /** What decides when the user speaks, as named on the `vad` span. */
   get detectorName(): 'push-to-talk' | 'silero' {
@@ -80,7 +96,7 @@ export class Listener {
     this.stop();
     this.turnTaking = { ...turnTaking };
     this.detector = new TurnDetector({ minSpeechMs: turnTaking.minSpeechMs, silenceMs: turnTaking.silenceMs });
-    this.vad ??= this.createVad();
+    this.vad ??= this.options.createVad();
     const vad = this.vad;
     vad.then(
       (loaded) => loaded.reset(),
@@ -96,6 +112,7 @@ export class Listener {
 
   /** Stops listening; frames still waiting are dropped, an utterance in progress is forgotten. */
   stop(): void {
+    this.abandonUtterance();
     this.turnTaking = null;
     this.held = null;
     this.detector = null;
@@ -128,7 +145,7 @@ export class Listener {
     if (pressed) {
       if (this.held) return;
       this.held = [];
-      this.hooks.speechStarted(eventTime(), 'push-to-talk');
+      this.speechStarted(eventTime(), 'push-to-talk');
       return;
     }
     const frames = this.held;
@@ -141,10 +158,11 @@ export class Listener {
       offset += frame.length;
     }
     if (audio.length < (turnTaking.minSpeechMs * INPUT_SAMPLE_RATE) / 1000) {
+      this.abandonUtterance();
       this.hooks.speechDiscarded(); // a tap, not speech
       return;
     }
-    this.hooks.utterance({ audio, speechMs: (audio.length / INPUT_SAMPLE_RATE) * 1000, stoppedAt: eventTime() });
+    this.complete(audio, (audio.length / INPUT_SAMPLE_RATE) * 1000, eventTime());
   }
 
   async dispose(): Promise<void> {
@@ -185,7 +203,28 @@ export class Listener {
     const event = detector.push(frame, voiced);
     if (!event) return;
     // Speech was confirmed minSpeechMs after it started; it stopped silenceMs before it was called over.
-    if (event.type === 'speech.start') this.hooks.speechStarted(eventTime() - turnTaking.minSpeechMs, 'voice');
-    else this.hooks.utterance({ audio: event.audio, speechMs: event.speechMs, stoppedAt: eventTime() - turnTaking.silenceMs });
+    if (event.type === 'speech.start') this.speechStarted(eventTime() - turnTaking.minSpeechMs, 'voice');
+    else this.complete(event.audio, event.speechMs, eventTime() - turnTaking.silenceMs);
+  }
+
+  private speechStarted(at: number, by: 'voice' | 'push-to-talk'): void {
+    this.hooks.speechStarted(at, by);
+    this.abandonUtterance();
+    this.utteranceTurn = this.options.nextTurn();
+    this.options.emit({ type: 'listening.started', at, turn: this.utteranceTurn, detector: this.detectorName });
+  }
+
+  private complete(audio: Int16Array, speechMs: number, stoppedAt: number): void {
+    const turn = this.utteranceTurn ?? this.options.nextTurn();
+    if (this.utteranceTurn !== null) this.options.emit({ type: 'listening.stopped', at: stoppedAt, turn, speechMs });
+    this.utteranceTurn = null;
+    this.hooks.utterance({ turn, audio, speechMs, stoppedAt });
+  }
+
+  /** Speech started but no utterance came of it. */
+  private abandonUtterance(): void {
+    if (this.utteranceTurn === null) return;
+    this.options.emit({ type: 'listening.abandoned', at: eventTime(), turn: this.utteranceTurn });
+    this.utteranceTurn = null;
   }
 }

@@ -59,8 +59,6 @@ export class Turn {
   readonly segments: SpokenSegment[] = [];
   readonly startedAt = eventTime();
   readonly done: Promise<TurnOutcome>;
-  /** The reply so far, as shown. */
-  replyText = '';
   private readonly controller = new AbortController();
   private readonly userStoppedAt: number | null;
   private sampleRate: number;
