@@ -172,7 +172,6 @@ export class Assistant {
     await this.listener.dispose();
   }
 
-
   private endConversationTrace(): void {
     if (!this.conversationRunning) return;
     this.conversationRunning = false;

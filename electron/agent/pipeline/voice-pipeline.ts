@@ -17,7 +17,7 @@ import { AsyncQueue } from './async-queue';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
-import type { LanguageModel, SpeechToText, TextToSpeech } from './stages';
+import type { ChatMessage, LanguageModel, SpeechToText, TextToSpeech } from './stages';
 import { eventTime, type StageEvent, type StageEventSink } from './turn-events';
 
 export interface PipelineStages {
@@ -78,29 +78,8 @@ export async function runTurn(
       rootError ??= error;
       local.abort(new Error('text-to-speech failed'));
     });
-    const llmStarted: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'llm', provider: stages.llm.provider, model: stages.llm.model, messages };
     // When TTS failed first, the model was only stopped: that is not its failure.
-    await inStage(emit, llmStarted, () => local.signal.aborted && rootError !== null, async (report) => {
-      try {
-        const splitter = new SentenceSplitter();
-        for await (const event of stages.llm.chat(messages, local.signal)) {
-          if (event.type === 'usage') {
-            result.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
-            emit({ type: 'stage.usage', at: eventTime(), stage: 'llm', ...result.usage });
-            continue;
-          }
-          if (!result.replyText) emit({ type: 'stage.first_output', at: eventTime(), stage: 'llm' });
-          result.replyText += event.text;
-          sink.replyText(result.replyText);
-          for (const sentence of splitter.push(event.text)) sentences.push(sentence);
-        }
-        const last = splitter.flush();
-        if (last) sentences.push(last);
-        report.output = result.replyText;
-      } finally {
-        sentences.end();
-      }
-    });
+    await generate(stages.llm, messages, sentences, result, sink, local.signal, emit, () => rootError !== null);
     await speaking;
     if (rootError) throw rootError;
     local.signal.throwIfAborted();
@@ -115,6 +94,41 @@ export async function runTurn(
     signal.removeEventListener('abort', onAbort);
     local.abort(new Error('turn finished'));
   }
+}
+
+/** Streams the reply, handing each sentence on to TTS as soon as it is complete. */
+async function generate(
+  llm: LanguageModel,
+  messages: readonly ChatMessage[],
+  sentences: AsyncQueue<string>,
+  result: TurnResult,
+  sink: TurnSink,
+  signal: AbortSignal,
+  emit: StageEventSink,
+  anotherStageFailed: () => boolean,
+): Promise<void> {
+  const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'llm', provider: llm.provider, model: llm.model, messages };
+  await inStage(emit, started, () => signal.aborted && anotherStageFailed(), async (report) => {
+    try {
+      const splitter = new SentenceSplitter();
+      for await (const event of llm.chat(messages, signal)) {
+        if (event.type === 'usage') {
+          result.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+          emit({ type: 'stage.usage', at: eventTime(), stage: 'llm', ...result.usage });
+          continue;
+        }
+        if (!result.replyText) emit({ type: 'stage.first_output', at: eventTime(), stage: 'llm' });
+        result.replyText += event.text;
+        sink.replyText(result.replyText);
+        for (const sentence of splitter.push(event.text)) sentences.push(sentence);
+      }
+      const last = splitter.flush();
+      if (last) sentences.push(last);
+      report.output = result.replyText;
+    } finally {
+      sentences.end();
+    }
+  });
 }
 
 async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSignal, emit: StageEventSink): Promise<string> {
