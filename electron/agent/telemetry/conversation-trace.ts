@@ -16,7 +16,7 @@
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
-import type { ConversationEvent, StageEvent, StageKind, TurnLifecycleEvent } from '../pipeline/turn-events';
+import type { ConversationEvent, StageEvent, StageKind, TurnLifecycleEvent, TurnStageEvent } from '../pipeline/turn-events';
 
 /** How many trace ids are remembered for accepting the client's spans. */
 const KNOWN_TRACES = 64;
@@ -72,9 +72,17 @@ export class ConversationTrace {
       case 'conversation.ended':
         this.endConversation(event);
         return;
+      case 'stage.started':
+      case 'stage.first_output':
+      case 'stage.usage':
+      case 'stage.cancelled':
+      case 'stage.failed':
+      case 'stage.ended':
+      case 'context.aggregated':
+        this.onStage(event);
+        return;
       default:
-        if (event.type.startsWith('stage.') || event.type === 'context.aggregated') this.onStage(event as StageEvent & { turn: number });
-        else this.onTurn(event as TurnLifecycleEvent);
+        this.onTurn(event);
     }
   };
 
@@ -136,7 +144,7 @@ export class ConversationTrace {
     }
   }
 
-  private onStage(event: StageEvent & { turn: number }): void {
+  private onStage(event: TurnStageEvent): void {
     const turn = this.turns.get(event.turn);
     if (!turn) return;
     if (event.type === 'context.aggregated') {
