@@ -7,9 +7,10 @@
  * Every `at` is milliseconds since the epoch, with sub-millisecond precision,
  * from one clock (`eventTime`), so durations between events are exact.
  */
-import type { ChatMessage } from './stages';
+import type { ChatMessage, StageName } from './stages';
 
-export type StageKind = 'stt' | 'llm' | 'tts';
+/** The stages a turn runs (voice detection belongs to listening). */
+export type StageKind = Exclude<StageName, 'vad'>;
 
 /** Events of one stage request within a turn; at most one of each kind runs at a time. */
 export type StageEvent =

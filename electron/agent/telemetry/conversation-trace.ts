@@ -16,7 +16,7 @@
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
-import type { ConversationEvent, StageEvent, StageKind, TurnLifecycleEvent, TurnStageEvent } from '../pipeline/turn-events';
+import { elapsedMs, type ConversationEvent, type StageEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
 
 /** How many trace ids are remembered for accepting the client's spans. */
 const KNOWN_TRACES = 64;
@@ -110,9 +110,7 @@ export class ConversationTrace {
         this.startTurn(event.turn, event.input, event.at);
         return;
       case 'turn.unavailable': {
-        const turn = this.startTurn(event.turn, event.input, event.at);
-        turn.span.recordException(event.error, event.at);
-        turn.span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message });
+        markFailed(this.startTurn(event.turn, event.input, event.at).span, event.error, undefined, event.at);
         this.closeTurn(event.turn, event.at);
         return;
       }
@@ -134,11 +132,7 @@ export class ConversationTrace {
           [ATTR.turnAudioMs]: Math.round(event.audio.sentMs),
           [ATTR.turnPlayedMs]: Math.round(event.audio.playedMs),
         });
-        if (event.error) {
-          span.recordException(event.error, event.at);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message });
-          if (event.errorType) span.setAttribute(ATTR.errorType, event.errorType);
-        }
+        if (event.error) markFailed(span, event.error, event.errorType, event.at);
         this.closeTurn(event.turn, event.at);
       }
     }
@@ -170,7 +164,7 @@ export class ConversationTrace {
     const { span } = running;
     switch (event.type) {
       case 'stage.first_output':
-        span.setAttribute(event.stage === 'llm' ? ATTR.ttftMs : ATTR.ttfbMs, Math.round((event.at - running.startedAt) * 10) / 10);
+        span.setAttribute(event.stage === 'llm' ? ATTR.ttftMs : ATTR.ttfbMs, elapsedMs(running.startedAt, event.at));
         return;
       case 'stage.usage':
         span.setAttributes({ [ATTR.inputTokens]: event.inputTokens, [ATTR.outputTokens]: event.outputTokens });
@@ -179,9 +173,7 @@ export class ConversationTrace {
         span.setAttribute(ATTR.stageCancelled, true);
         return;
       case 'stage.failed':
-        span.recordException(event.error, event.at);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message });
-        if (event.errorType) span.setAttribute(ATTR.errorType, event.errorType);
+        markFailed(span, event.error, event.errorType, event.at);
         return;
       case 'stage.ended':
         if (event.stage === 'tts' && event.audioSeconds !== undefined) span.setAttribute(ATTR.ttsAudioSeconds, event.audioSeconds);
@@ -262,6 +254,13 @@ export class ConversationTrace {
     if (this.traceIds.size > KNOWN_TRACES) this.traceIds.delete(this.traceIds.values().next().value!);
     return span;
   }
+}
+
+/** Status ERROR with the exception recorded, and its kind when it is known. */
+function markFailed(span: Span, error: Error, errorType: string | undefined, at: number): void {
+  span.recordException(error, at);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  if (errorType) span.setAttribute(ATTR.errorType, errorType);
 }
 
 function startAttributes(event: Extract<StageEvent, { type: 'stage.started' }>, captureContent: boolean): Record<string, string | number> {
