@@ -54,8 +54,8 @@ export interface AssistantOutput {
 export class Assistant {
   private readonly context: ConversationContext;
   private readonly listener: Listener;
-  private readonly trace: ConversationTrace;
-  private readonly emit = (event: ConversationEvent): void => this.trace.observe(event);
+  private readonly traceObserver: ConversationTrace;
+  private readonly emit = (event: ConversationEvent): void => this.traceObserver.observe(event);
   private turn: Turn | null = null;
   private turnCount = 0;
   private interruptions = 0;
@@ -73,7 +73,7 @@ export class Assistant {
     const { config } = deps;
     this.context = new ConversationContext(config.systemPrompt, config.context);
     const telemetry = () => deps.telemetry ?? fallbackTelemetry;
-    this.trace = new ConversationTrace(telemetry()?.tracer ?? trace.getTracer('voice-agent-stack'), () => telemetry()?.captureContent ?? false);
+    this.traceObserver = new ConversationTrace(telemetry()?.tracer ?? trace.getTracer('voice-agent-stack'), () => telemetry()?.captureContent ?? false);
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,
@@ -96,12 +96,12 @@ export class Assistant {
 
   /** The conversation span's context as a traceparent (when sampled). */
   get conversationTraceparent(): string | undefined {
-    return this.trace.conversationTraceparent;
+    return this.traceObserver.conversationTraceparent;
   }
 
   /** Whether a trace was started here (the client may only add spans to those). */
   isKnownTrace(traceId: string): boolean {
-    return this.trace.isKnownTrace(traceId);
+    return this.traceObserver.isKnownTrace(traceId);
   }
 
   /** Frames dropped because the voice detector fell behind. */
@@ -209,7 +209,7 @@ export class Assistant {
       hooks: this.turnHooks(input.kind, transcript),
     });
     this.turn = turn;
-    this.output.turn('start', number, turn.stream, this.trace.turnTraceparent(number));
+    this.output.turn('start', number, turn.stream, this.traceObserver.turnTraceparent(number));
     this.output.state('thinking');
     const sink: TurnSink = {
       // A typed message was written as it was sent; a voice turn's words are known now.
