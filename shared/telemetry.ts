@@ -26,6 +26,12 @@ export const ATTR = {
   inputTokens: 'gen_ai.usage.input_tokens',
   outputTokens: 'gen_ai.usage.output_tokens',
   errorType: 'error.type',
+  errorMessage: 'error.message',
+  /** On a stage span stopped because the turn was (not an error). */
+  stageCancelled: 'cancelled',
+
+  conversationTurns: 'conversation.turns',
+  conversationInterruptions: 'conversation.interruptions',
 
   turnNumber: 'turn.number',
   turnInput: 'turn.input',
@@ -34,6 +40,8 @@ export const ATTR = {
   turnAudioChunks: 'turn.audio.chunks_out',
   turnAudioMs: 'turn.audio.sent_ms',
   turnPlayedMs: 'turn.audio.played_ms',
+  /** Speech started but the conversation ended before the utterance was complete. */
+  turnAbandoned: 'turn.abandoned',
 
   vadSpeechMs: 'vad.speech_duration_ms',
   vadModel: 'vad.model',
@@ -60,6 +68,7 @@ export const ATTR = {
   messagesIn: 'transport.messages_in',
   messageErrors: 'transport.message_errors',
   vadQueueMax: 'vad.queue_depth_max',
+  spansRefused: 'telemetry.spans_refused',
 
   captureFramesSent: 'audio.capture.frames_sent',
   captureSampleRate: 'audio.capture.sample_rate',

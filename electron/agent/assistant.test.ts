@@ -36,9 +36,13 @@ function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
     allocateStream: () => stream++,
     turn: (phase, number, s, traceparent) => events.push({ type: 'turn', phase, number, stream: s, traceparent }),
   };
+  let configReads = 0;
   const assistant = new Assistant(
     {
-      config,
+      get config() {
+        configReads++;
+        return config;
+      },
       stages: () =>
         options.configured === false
           ? new StageError('llm', 'not_configured', 'No language model is configured: set OPENAI_API_KEY.')
@@ -59,7 +63,7 @@ function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
     for (const frame of frames) assistant.pushFrame(frame);
     await new Promise((r) => setTimeout(r, 20));
   };
-  return { assistant, events, states, until, feed };
+  return { assistant, events, states, until, feed, config, configReads: () => configReads };
 }
 
 const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make);
@@ -90,6 +94,7 @@ describe('Assistant', () => {
     assistant.startConversation();
     assistant.sendText('Tell me something');
     await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    expect(events.filter((e) => e.type === 'transcript' && e.role === 'user')).toHaveLength(1); // a typed entry is final once
     assistant.onPlayback('started', 1, 0);
     // Exactly the first sentence (25 chars * 40 ms = 1 s) has played when the user speaks.
     assistant.onPlayback('drained', 1, 1_000);
@@ -168,6 +173,29 @@ describe('Assistant', () => {
     assistant.pushToTalk(false);
     await new Promise((r) => setTimeout(r, 50));
     expect(server.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(1);
+    await assistant.dispose();
+  });
+
+  it('reads its settings when a conversation starts and when a turn starts: never per frame, never under a running turn', async () => {
+    server.configure({ transcripts: ['Hello assistant'], reply: 'Hello human.' });
+    const { assistant, events, until, feed, config, configReads } = setup();
+    assistant.startConversation();
+    const atStart = configReads();
+    await feed(of(10, speech)); // speech has started: the utterance is under way
+    expect(events.filter((e) => e.type === 'state').at(-1)).toMatchObject({ state: 'listening' });
+    config.vad.pushToTalk = true; // were these read live, the utterance would never end
+    config.vad.silenceMs = 60_000;
+    config.vad.minSpeechMs = 10_000;
+    await feed(of(8, silence));
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    expect(configReads() - atStart).toBe(1); // once, as the turn started
+    // A typed turn takes the system prompt in force as it starts, whatever changes meanwhile.
+    const prompt = config.systemPrompt;
+    assistant.sendText('and now?');
+    config.systemPrompt = 'Changed under the turn.';
+    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 2);
+    const chat = server.requests.filter((r) => r.endpoint === 'chat').at(-1)!;
+    expect((chat.body.messages as { role: string; content: string }[])[0]).toEqual({ role: 'system', content: prompt });
     await assistant.dispose();
   });
 

@@ -199,7 +199,7 @@ describe('tracing a conversation', () => {
     expect(capture[0]!.spanContext().traceId).toBe(parent.traceId);
     expect(parentOf(capture[0]!)).toBe(byName(spans, SPAN.conversation)[0]!.spanContext().spanId);
     expect(capture[0]!.attributes[ATTR.processType]).toBe('renderer');
-    expect(byName(spans, SPAN.transportSession)[0]!.attributes['telemetry.spans_refused']).toBe(1);
+    expect(byName(spans, SPAN.transportSession)[0]!.attributes[ATTR.spansRefused]).toBe(1);
   });
 
   it('creates no spans when tracing is off, and tells the client the live state', async () => {

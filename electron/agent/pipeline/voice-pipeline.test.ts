@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { ConversationContext } from './conversation-context';
+import type { StageEvent } from './turn-events';
 import { runTurn, type PipelineStages, type TurnSink } from './voice-pipeline';
 import { openAIStagesAt } from '../testing/test-stages';
 
@@ -98,5 +99,62 @@ describe('runTurn', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(log.length).toBe(count);
     expect(server.requests.filter((r) => r.endpoint !== 'transcriptions').some((r) => r.aborted)).toBe(true);
+  });
+
+  describe('reports each stage as events', () => {
+    const recorder = () => {
+      const events: StageEvent[] = [];
+      const summary = () => events.map((e) => ('stage' in e ? `${e.type} ${e.stage}` : e.type));
+      return { events, summary, emit: (event: StageEvent) => void events.push(event) };
+    };
+
+    it('for a voice turn: each request from started to ended, with first output and usage, timed in order', async () => {
+      server.configure({ transcripts: ['What time is it?'], reply: 'It is noon. Have a nice day.' });
+      const { events, summary, emit } = recorder();
+      const result = await runTurn({ kind: 'voice', audio: new Int16Array(16_000) }, stages, newContext(), recordingSink().sink, new AbortController().signal, [], emit);
+      expect(result.status).toBe('completed');
+      const seen = summary();
+      expect(seen.slice(0, 4)).toEqual(['stage.started stt', 'stage.first_output stt', 'stage.ended stt', 'context.aggregated']);
+      expect(seen.filter((e) => e === 'stage.started tts')).toHaveLength(2); // one request per sentence
+      for (const stage of ['stt', 'llm', 'tts'] as const) {
+        expect(seen.filter((e) => e === `stage.started ${stage}`).length).toBe(seen.filter((e) => e === `stage.ended ${stage}`).length);
+      }
+      expect(seen).toContain('stage.usage llm');
+      expect(seen.some((e) => e.includes('failed') || e.includes('cancelled'))).toBe(false);
+      const times = events.map((e) => e.at);
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+      expect(events.find((e) => e.type === 'stage.started' && e.stage === 'stt')).toMatchObject({ provider: 'openai-compatible', audioSeconds: 1 });
+      expect(events.find((e) => e.type === 'stage.ended' && e.stage === 'stt')).toMatchObject({ output: 'What time is it?' });
+      expect(events.find((e) => e.type === 'stage.ended' && e.stage === 'llm')).toMatchObject({ output: 'It is noon. Have a nice day.' });
+      expect(events.find((e) => e.type === 'stage.ended' && e.stage === 'tts')!).toMatchObject({ audioSeconds: expect.any(Number) });
+    });
+
+    it('when text-to-speech fails: that stage failed, the model only cancelled', async () => {
+      server.configure({ reply: 'One. ' + 'word '.repeat(100), llmTokenIntervalMs: 10 });
+      server.fail('speech', { kind: 'status', status: 401 });
+      const { events, summary, emit } = recorder();
+      await runTurn({ kind: 'text', text: 'hi' }, stages, newContext(), recordingSink().sink, new AbortController().signal, [], emit);
+      expect(events.find((e) => e.type === 'stage.failed')).toMatchObject({ stage: 'tts', errorType: 'auth' });
+      expect(summary().filter((e) => e.startsWith('stage.failed'))).toEqual(['stage.failed tts']);
+      expect(summary()).toContain('stage.cancelled llm');
+      expect(summary().at(-1)).toMatch(/^stage.ended/);
+    });
+
+    it('when the turn is stopped: the running requests end cancelled, not failed', async () => {
+      server.configure({ reply: 'Sentence one is here. ' + 'more text '.repeat(100), llmTokenIntervalMs: 15, ttsRealtimeFactor: 1 });
+      const controller = new AbortController();
+      const { sink, log } = recordingSink();
+      const { summary, emit } = recorder();
+      const running = runTurn({ kind: 'text', text: 'talk' }, stages, newContext(), sink, controller.signal, [], emit);
+      while (!log.some((e) => e.kind === 'audio')) await new Promise((r) => setTimeout(r, 5));
+      controller.abort(new Error('barge-in'));
+      expect((await running).status).toBe('cancelled');
+      const seen = summary();
+      expect(seen).toEqual(expect.arrayContaining(['stage.cancelled llm', 'stage.cancelled tts']));
+      expect(seen.some((e) => e.startsWith('stage.failed'))).toBe(false);
+      for (const stage of ['llm', 'tts'] as const) {
+        expect(seen.filter((e) => e === `stage.started ${stage}`).length).toBe(seen.filter((e) => e === `stage.ended ${stage}`).length);
+      }
+    });
   });
 });

@@ -7,16 +7,18 @@
  * is complete, while the model keeps generating the next one. Everything
  * stops when `signal` fires (barge-in, End, a new message): the HTTP requests
  * are cancelled and no audio is emitted after that.
+ *
+ * Each stage request is reported as events (started, first output, usage,
+ * cancelled or failed, ended) to `emit`; observers make spans of them.
  */
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
-import { ATTR, SPAN } from '../../../shared/telemetry';
 import type { ConversationContext } from './conversation-context';
 import { AsyncQueue } from './async-queue';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
-import type { LanguageModel, SpeechToText, TextToSpeech } from './stages';
-import { failSpan, msSince, type TurnTracing } from './turn-tracing';
+import type { ChatMessage, LanguageModel, SpeechToText, TextToSpeech } from './stages';
+import { eventTime, type StageEvent, type StageEventSink } from './turn-events';
 
 export interface PipelineStages {
   stt: SpeechToText;
@@ -52,7 +54,7 @@ export async function runTurn(
   signal: AbortSignal,
   /** Filled as sentences are synthesised, so that an interrupter can see what was sent. */
   segments: SpokenSegment[] = [],
-  tracing?: TurnTracing,
+  emit: StageEventSink = ignoreEvents,
 ): Promise<TurnResult> {
   const result: TurnResult = { status: 'completed', userText: null, replyText: '', segments, usage: null };
   // A failure in one stage stops the others.
@@ -61,67 +63,26 @@ export async function runTurn(
   signal.addEventListener('abort', onAbort, { once: true });
   let rootError: unknown = null;
   try {
-    const userText = input.kind === 'text' ? input.text : await transcribe(stages.stt, input.audio, local.signal, tracing);
-    checkAborted(local.signal);
+    const userText = input.kind === 'text' ? input.text : await transcribe(stages.stt, input.audio, local.signal, emit);
+    local.signal.throwIfAborted();
     if (!userText.trim())
       throw new StageError('stt', 'empty', "Sorry, I didn't catch that (the transcript was empty). Please say it again.");
     result.userText = userText;
     sink.userText(userText);
     context.addUser(userText);
     const { messages, dropped, estimatedTokens } = context.aggregate();
-    tracing?.tracer
-      .startSpan(
-        SPAN.contextAggregate,
-        { attributes: { [ATTR.contextMessages]: messages.length, [ATTR.contextDropped]: dropped, [ATTR.contextTokens]: estimatedTokens } },
-        tracing.parent,
-      )
-      .end();
+    emit({ type: 'context.aggregated', at: eventTime(), messages: messages.length, dropped, estimatedTokens });
 
     const sentences = new AsyncQueue<string>();
-    const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal, tracing).catch((error: unknown) => {
+    const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal, emit).catch((error: unknown) => {
       rootError ??= error;
       local.abort(new Error('text-to-speech failed'));
     });
-    const llmSpan = tracing?.tracer.startSpan(
-      SPAN.llm,
-      {
-        attributes: {
-          [ATTR.operationName]: 'chat',
-          [ATTR.providerName]: stages.llm.provider,
-          [ATTR.requestModel]: stages.llm.model,
-          [ATTR.llmInputMessages]: messages.length,
-          ...(tracing.captureContent ? { [ATTR.llmInput]: JSON.stringify(messages) } : {}),
-        },
-      },
-      tracing.parent,
-    );
-    const llmStart = performance.now();
-    try {
-      const splitter = new SentenceSplitter();
-      for await (const event of stages.llm.chat(messages, local.signal)) {
-        if (event.type === 'usage') {
-          result.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
-          llmSpan?.setAttributes({ [ATTR.inputTokens]: event.inputTokens, [ATTR.outputTokens]: event.outputTokens });
-          continue;
-        }
-        if (!result.replyText) llmSpan?.setAttribute(ATTR.ttftMs, msSince(llmStart));
-        result.replyText += event.text;
-        sink.replyText(result.replyText);
-        for (const sentence of splitter.push(event.text)) sentences.push(sentence);
-      }
-      const last = splitter.flush();
-      if (last) sentences.push(last);
-      if (tracing?.captureContent) llmSpan?.setAttribute(ATTR.llmOutput, result.replyText);
-    } catch (error) {
-      if (llmSpan) failSpan(llmSpan, local.signal.aborted && rootError ? new StageError('llm', 'cancelled', 'cancelled') : error);
-      throw error;
-    } finally {
-      llmSpan?.end();
-      sentences.end();
-    }
+    // When TTS failed first, the model was only stopped: that is not its failure.
+    await generate(stages.llm, messages, sentences, result, sink, local.signal, emit, () => rootError !== null);
     await speaking;
     if (rootError) throw rootError;
-    checkAborted(local.signal);
+    local.signal.throwIfAborted();
     return result;
   } catch (error) {
     if (signal.aborted) return { ...result, status: 'cancelled' };
@@ -135,77 +96,118 @@ export async function runTurn(
   }
 }
 
-async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSignal, tracing: TurnTracing | undefined): Promise<string> {
-  const span = tracing?.tracer.startSpan(
-    SPAN.stt,
-    {
-      attributes: {
-        [ATTR.providerName]: stt.provider,
-        [ATTR.requestModel]: stt.model,
-        [ATTR.sttAudioSeconds]: Math.round((audio.length / INPUT_SAMPLE_RATE) * 100) / 100,
-      },
-    },
-    tracing.parent,
-  );
-  const start = performance.now();
-  try {
-    const { text } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, signal);
-    span?.setAttribute(ATTR.ttfbMs, msSince(start));
-    if (tracing?.captureContent) span?.setAttribute(ATTR.sttTranscript, text);
-    return text;
-  } catch (error) {
-    if (span) failSpan(span, error);
-    throw error;
-  } finally {
-    span?.end();
-  }
+/** Streams the reply, handing each sentence on to TTS as soon as it is complete. */
+async function generate(
+  llm: LanguageModel,
+  messages: readonly ChatMessage[],
+  sentences: AsyncQueue<string>,
+  result: TurnResult,
+  sink: TurnSink,
+  signal: AbortSignal,
+  emit: StageEventSink,
+  anotherStageFailed: () => boolean,
+): Promise<void> {
+  const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'llm', provider: llm.provider, model: llm.model, messages };
+  await inStage(emit, started, () => signal.aborted && anotherStageFailed(), async (report) => {
+    try {
+      const splitter = new SentenceSplitter();
+      for await (const event of llm.chat(messages, signal)) {
+        if (event.type === 'usage') {
+          result.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+          emit({ type: 'stage.usage', at: eventTime(), stage: 'llm', ...result.usage });
+          continue;
+        }
+        if (!result.replyText) emit({ type: 'stage.first_output', at: eventTime(), stage: 'llm' });
+        result.replyText += event.text;
+        sink.replyText(result.replyText);
+        for (const sentence of splitter.push(event.text)) sentences.push(sentence);
+      }
+      const last = splitter.flush();
+      if (last) sentences.push(last);
+      report.output = result.replyText;
+    } finally {
+      sentences.end();
+    }
+  });
 }
 
-/** One `tts` span per sentence: each is its own request with its own latency. */
+async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSignal, emit: StageEventSink): Promise<string> {
+  const audioSeconds = Math.round((audio.length / INPUT_SAMPLE_RATE) * 100) / 100;
+  const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'stt', provider: stt.provider, model: stt.model, audioSeconds };
+  return inStage(emit, started, () => false, async (report) => {
+    const { text } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, signal);
+    emit({ type: 'stage.first_output', at: eventTime(), stage: 'stt' });
+    report.output = text;
+    return text;
+  });
+}
+
+/** One TTS request per sentence: each is its own request with its own latency. */
 async function speak(
   sentences: AsyncQueue<string>,
   tts: TextToSpeech,
   sink: TurnSink,
   segments: SpokenSegment[],
   signal: AbortSignal,
-  tracing: TurnTracing | undefined,
+  emit: StageEventSink,
 ): Promise<void> {
   for (;;) {
     const sentence = await sentences.next(signal);
     if (sentence === null) return;
     const segment: SpokenSegment = { text: sentence, samples: 0 };
     segments.push(segment);
-    const span = tracing?.tracer.startSpan(
-      SPAN.tts,
-      {
-        attributes: {
-          [ATTR.providerName]: tts.provider,
-          [ATTR.requestModel]: tts.model,
-          [ATTR.ttsVoice]: tts.voice,
-          [ATTR.ttsCharacters]: sentence.length,
-          ...(tracing.captureContent ? { [ATTR.ttsText]: sentence } : {}),
-        },
-      },
-      tracing.parent,
-    );
-    const start = performance.now();
-    try {
+    const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'tts', provider: tts.provider, model: tts.model, voice: tts.voice, text: sentence };
+    await inStage(emit, started, () => signal.aborted, async (report) => {
+      report.audioSeconds = 0;
       for await (const chunk of tts.synthesize(sentence, signal)) {
-        checkAborted(signal);
-        if (segment.samples === 0) span?.setAttribute(ATTR.ttfbMs, msSince(start));
+        signal.throwIfAborted();
+        if (segment.samples === 0) emit({ type: 'stage.first_output', at: eventTime(), stage: 'tts' });
         segment.samples += chunk.length;
+        report.audioSeconds = Math.round((segment.samples / tts.sampleRate) * 100) / 100;
         sink.audio(chunk, tts.sampleRate);
       }
-    } catch (error) {
-      if (span) failSpan(span, signal.aborted ? new StageError('tts', 'cancelled', 'cancelled') : error);
-      throw error;
-    } finally {
-      span?.setAttribute(ATTR.ttsAudioSeconds, Math.round((segment.samples / tts.sampleRate) * 100) / 100);
-      span?.end();
-    }
+    });
   }
 }
 
-function checkAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+/** What a stage's `stage.ended` event reports, filled in by the stage as it learns it. */
+interface StageReport {
+  output?: string;
+  audioSeconds?: number;
+}
+
+/**
+ * Runs one stage request between its `stage.started` and `stage.ended`
+ * events; a failure is reported as cancelled when the stage was only stopped
+ * (`wasStopped`, or the provider said so), as failed otherwise, and rethrown.
+ */
+async function inStage<T>(
+  emit: StageEventSink,
+  started: Extract<StageEvent, { type: 'stage.started' }>,
+  wasStopped: () => boolean,
+  run: (report: StageReport) => Promise<T>,
+): Promise<T> {
+  const { stage } = started;
+  const report: StageReport = {};
+  emit(started);
+  try {
+    return await run(report);
+  } catch (error) {
+    if (wasStopped() || (error instanceof StageError && error.kind === 'cancelled')) emit({ type: 'stage.cancelled', at: eventTime(), stage });
+    else
+      emit({
+        type: 'stage.failed',
+        at: eventTime(),
+        stage,
+        error: error instanceof Error ? error : new Error(String(error)),
+        ...(error instanceof StageError ? { errorType: error.kind } : {}),
+      });
+    throw error;
+  } finally {
+    emit({ type: 'stage.ended', at: eventTime(), stage, ...report });
+  }
+}
+
+function ignoreEvents(): void {
+  // Without an observer nothing is recorded.
 }

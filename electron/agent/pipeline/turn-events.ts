@@ -1,0 +1,102 @@
+/**
+ * What happens in a conversation, as plain data with timestamps: the
+ * listener, the turn and the pipeline emit these, and observers (the
+ * conversation trace, later metrics and a trace viewer) consume them. Nothing
+ * here knows about spans.
+ *
+ * Every `at` is milliseconds since the epoch, with sub-millisecond precision,
+ * from one clock (`eventTime`), so durations between events are exact.
+ */
+import type { ChatMessage, StageName } from './stages';
+
+/** The stages a turn runs (voice detection belongs to listening). */
+export type StageKind = Exclude<StageName, 'vad'>;
+
+/** Events of one stage request within a turn; at most one of each kind runs at a time. */
+export type StageEvent =
+  | {
+      type: 'stage.started';
+      at: number;
+      stage: 'stt';
+      provider: string;
+      model: string;
+      audioSeconds: number;
+    }
+  | {
+      type: 'stage.started';
+      at: number;
+      stage: 'llm';
+      provider: string;
+      model: string;
+      messages: readonly ChatMessage[];
+    }
+  | {
+      type: 'stage.started';
+      at: number;
+      stage: 'tts';
+      provider: string;
+      model: string;
+      voice: string;
+      text: string;
+    }
+  /** The first transcript byte, token or audio chunk. */
+  | { type: 'stage.first_output'; at: number; stage: StageKind }
+  | { type: 'stage.usage'; at: number; stage: 'llm'; inputTokens: number; outputTokens: number }
+  /** The stage stopped because the turn did (barge-in, another stage failing): not an error. */
+  | { type: 'stage.cancelled'; at: number; stage: StageKind }
+  | { type: 'stage.failed'; at: number; stage: StageKind; error: Error; errorType?: string }
+  /** Always the stage's last event; `output` is the transcript or reply when complete, `audioSeconds` what TTS made. */
+  | { type: 'stage.ended'; at: number; stage: StageKind; output?: string; audioSeconds?: number }
+  | { type: 'context.aggregated'; at: number; messages: number; dropped: number; estimatedTokens: number };
+
+export type AudioTotals = { chunks: number; sentMs: number; playedMs: number };
+
+/** Events of a turn's lifecycle, named by the turn's number. */
+export type TurnLifecycleEvent =
+  | { type: 'listening.started'; at: number; turn: number; detector: 'push-to-talk' | 'silero' }
+  | { type: 'listening.stopped'; at: number; turn: number; speechMs: number }
+  /** Speech started but no utterance came of it (the conversation ended). */
+  | { type: 'listening.abandoned'; at: number; turn: number }
+  | { type: 'turn.started'; at: number; turn: number; input: 'voice' | 'text' }
+  /** The turn could not start: no provider is configured for a stage. */
+  | { type: 'turn.unavailable'; at: number; turn: number; input: 'voice' | 'text'; error: Error }
+  | { type: 'turn.audio_sent'; at: number; turn: number }
+  | { type: 'turn.playback_started'; at: number; turn: number; voiceToVoiceMs: number | null }
+  | { type: 'turn.interrupted'; at: number; turn: number; reason: string }
+  | {
+      type: 'turn.ended';
+      at: number;
+      turn: number;
+      outcome: 'completed' | 'interrupted' | 'failed';
+      audio: AudioTotals;
+      error?: Error;
+      errorType?: string;
+    };
+
+export type TurnStageEvent = StageEvent & { turn: number };
+
+export type ConversationEvent =
+  | { type: 'conversation.started'; at: number; conversationId: string }
+  | {
+      type: 'conversation.ended';
+      at: number;
+      turns: number;
+      interruptions: number;
+      framesDropped: number;
+      vadQueueMax: number;
+    }
+  | TurnLifecycleEvent
+  | TurnStageEvent;
+
+export type StageEventSink = (event: StageEvent) => void;
+export type ConversationEventSink = (event: ConversationEvent) => void;
+
+/** The clock of every event: epoch milliseconds, monotonic within the process. */
+export function eventTime(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Milliseconds between two event times, to a tenth. */
+export function elapsedMs(from: number, to: number): number {
+  return Math.round((to - from) * 10) / 10;
+}

@@ -1,0 +1,286 @@
+/**
+ * Turns a conversation's events into its spans: the one place that opens
+ * them. The tree is
+ *
+ *   conversation
+ *   └─ turn (one per turn; a root of its own when no conversation runs)
+ *      ├─ vad               voice turns: speech.start .. speech.stop
+ *      ├─ stt
+ *      ├─ context.aggregate
+ *      ├─ llm
+ *      └─ tts               one per sentence
+ *
+ * It also remembers the trace ids it started, so that the client may add its
+ * spans (capture, playback) only to those.
+ */
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
+import { sampledTraceparent } from '../../../shared/trace-context';
+import { elapsedMs, type ConversationEvent, type StageEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
+
+/** How many trace ids are remembered for accepting the client's spans. */
+const KNOWN_TRACES = 64;
+
+interface TracedTurn {
+  span: Span;
+  context: Context;
+  /** Record transcripts, prompts and replies: decided when the turn starts. */
+  captureContent: boolean;
+  vad: Span | null;
+  /** Stage spans still open; they may end after the turn (an interrupted turn's stages end cancelled). */
+  stages: Map<StageKind, { span: Span; startedAt: number }>;
+  ended: boolean;
+}
+
+export class ConversationTrace {
+  private conversation: Span | null = null;
+  private conversationContext: Context = ROOT_CONTEXT;
+  private readonly turns = new Map<number, TracedTurn>();
+  private readonly traceIds = new Set<string>();
+
+  constructor(
+    private readonly tracer: Tracer,
+    /** Read at the start of each turn. */
+    private readonly captureContent: () => boolean,
+  ) {}
+
+  /** The conversation span's context as a traceparent (when sampled). */
+  get conversationTraceparent(): string | undefined {
+    return this.conversation ? sampledTraceparent(this.conversation.spanContext()) : undefined;
+  }
+
+  /** A running turn's span context as a traceparent (when sampled), for the client's playback span. */
+  turnTraceparent(turn: number): string | undefined {
+    const traced = this.running(turn);
+    return traced ? sampledTraceparent(traced.span.spanContext()) : undefined;
+  }
+
+  /** Whether a trace was started here (the client may only add spans to those). */
+  isKnownTrace(traceId: string): boolean {
+    return this.traceIds.has(traceId);
+  }
+
+  observe = (event: ConversationEvent): void => {
+    switch (event.type) {
+      case 'conversation.started':
+        this.endConversation(undefined);
+        this.conversation = this.remember(
+          this.tracer.startSpan(SPAN.conversation, { root: true, startTime: event.at, attributes: { [ATTR.conversationId]: event.conversationId } }),
+        );
+        this.conversationContext = trace.setSpan(ROOT_CONTEXT, this.conversation);
+        return;
+      case 'conversation.ended':
+        this.endConversation(event);
+        return;
+      case 'stage.started':
+      case 'stage.first_output':
+      case 'stage.usage':
+      case 'stage.cancelled':
+      case 'stage.failed':
+      case 'stage.ended':
+      case 'context.aggregated':
+        this.onStage(event);
+        return;
+      default:
+        this.onTurn(event);
+    }
+  };
+
+  private onTurn(event: TurnLifecycleEvent): void {
+    switch (event.type) {
+      case 'listening.started': {
+        const turn = this.openTurn(event.turn, 'voice', event.at);
+        turn.vad = this.tracer.startSpan(SPAN.vad, { startTime: event.at, attributes: { [ATTR.vadModel]: event.detector } }, turn.context);
+        turn.vad.addEvent(EVENT.speechStart, undefined, event.at);
+        return;
+      }
+      case 'listening.stopped': {
+        const turn = this.running(event.turn);
+        if (!turn?.vad) return;
+        turn.vad.addEvent(EVENT.speechStop, undefined, event.at);
+        turn.vad.setAttribute(ATTR.vadSpeechMs, event.speechMs);
+        turn.vad.end(event.at);
+        turn.vad = null;
+        return;
+      }
+      case 'listening.abandoned':
+        this.abandon(event.turn, event.at);
+        return;
+      case 'turn.started':
+        this.startTurn(event.turn, event.input, event.at);
+        return;
+      case 'turn.unavailable': {
+        markFailed(this.startTurn(event.turn, event.input, event.at).span, event.error, undefined, event.at);
+        this.closeTurn(event.turn, event.at);
+        return;
+      }
+      case 'turn.audio_sent':
+        this.running(event.turn)?.span.addEvent(EVENT.firstAudio, undefined, event.at);
+        return;
+      case 'turn.playback_started':
+        if (event.voiceToVoiceMs !== null) this.running(event.turn)?.span.setAttribute(ATTR.voiceToVoiceMs, event.voiceToVoiceMs);
+        return;
+      case 'turn.interrupted':
+        this.running(event.turn)?.span.addEvent(EVENT.bargeIn, { reason: event.reason }, event.at);
+        return;
+      case 'turn.ended': {
+        const span = this.running(event.turn)?.span;
+        if (!span) return;
+        span.setAttributes({
+          [ATTR.turnInterrupted]: event.outcome === 'interrupted',
+          [ATTR.turnAudioChunks]: event.audio.chunks,
+          [ATTR.turnAudioMs]: Math.round(event.audio.sentMs),
+          [ATTR.turnPlayedMs]: Math.round(event.audio.playedMs),
+        });
+        if (event.error) markFailed(span, event.error, event.errorType, event.at);
+        this.closeTurn(event.turn, event.at);
+      }
+    }
+  }
+
+  private onStage(event: TurnStageEvent): void {
+    const turn = this.turns.get(event.turn);
+    if (!turn) return;
+    if (event.type === 'context.aggregated') {
+      this.tracer
+        .startSpan(
+          SPAN.contextAggregate,
+          {
+            startTime: event.at,
+            attributes: { [ATTR.contextMessages]: event.messages, [ATTR.contextDropped]: event.dropped, [ATTR.contextTokens]: event.estimatedTokens },
+          },
+          turn.context,
+        )
+        .end(event.at);
+      return;
+    }
+    if (event.type === 'stage.started') {
+      const span = this.tracer.startSpan(SPAN[event.stage], { startTime: event.at, attributes: startAttributes(event, turn.captureContent) }, turn.context);
+      turn.stages.set(event.stage, { span, startedAt: event.at });
+      return;
+    }
+    const running = turn.stages.get(event.stage);
+    if (!running) return;
+    const { span } = running;
+    switch (event.type) {
+      case 'stage.first_output':
+        span.setAttribute(event.stage === 'llm' ? ATTR.ttftMs : ATTR.ttfbMs, elapsedMs(running.startedAt, event.at));
+        return;
+      case 'stage.usage':
+        span.setAttributes({ [ATTR.inputTokens]: event.inputTokens, [ATTR.outputTokens]: event.outputTokens });
+        return;
+      case 'stage.cancelled':
+        span.setAttribute(ATTR.stageCancelled, true);
+        return;
+      case 'stage.failed':
+        markFailed(span, event.error, event.errorType, event.at);
+        return;
+      case 'stage.ended':
+        if (event.stage === 'tts' && event.audioSeconds !== undefined) span.setAttribute(ATTR.ttsAudioSeconds, event.audioSeconds);
+        if (turn.captureContent && event.output !== undefined) {
+          if (event.stage === 'stt') span.setAttribute(ATTR.sttTranscript, event.output);
+          if (event.stage === 'llm') span.setAttribute(ATTR.llmOutput, event.output);
+        }
+        span.end(event.at);
+        turn.stages.delete(event.stage);
+        this.forgetIfDone(event.turn, turn);
+    }
+  }
+
+  /** The turn's span, opened now unless listening opened it already. */
+  private startTurn(number: number, input: 'voice' | 'text', at: number): TracedTurn {
+    const turn = this.running(number) ?? this.openTurn(number, input, at, { root: !this.conversation });
+    turn.captureContent = this.captureContent();
+    this.remember(turn.span);
+    return turn;
+  }
+
+  private openTurn(number: number, input: 'voice' | 'text', at: number, options: { root?: boolean } = {}): TracedTurn {
+    const span = this.tracer.startSpan(
+      SPAN.turn,
+      { ...options, startTime: at, attributes: { [ATTR.turnNumber]: number, [ATTR.turnInput]: input } },
+      this.conversationContext,
+    );
+    const turn: TracedTurn = { span, context: trace.setSpan(this.conversationContext, span), captureContent: false, vad: null, stages: new Map(), ended: false };
+    this.turns.set(number, turn);
+    return turn;
+  }
+
+  /** A turn whose span is still open. */
+  private running(number: number): TracedTurn | undefined {
+    const turn = this.turns.get(number);
+    return turn && !turn.ended ? turn : undefined;
+  }
+
+  private closeTurn(number: number, at: number): void {
+    const turn = this.running(number);
+    if (!turn) return;
+    turn.ended = true;
+    turn.span.end(at);
+    this.forgetIfDone(number, turn);
+  }
+
+  private forgetIfDone(number: number, turn: TracedTurn): void {
+    if (turn.ended && turn.stages.size === 0) this.turns.delete(number);
+  }
+
+  /** Speech started but no turn came of it: close its spans. */
+  private abandon(number: number, at: number): void {
+    const turn = this.running(number);
+    if (!turn) return;
+    turn.vad?.end(at);
+    turn.vad = null;
+    turn.span.setAttribute(ATTR.turnAbandoned, true);
+    this.closeTurn(number, at);
+  }
+
+  private endConversation(event: Extract<ConversationEvent, { type: 'conversation.ended' }> | undefined): void {
+    const span = this.conversation;
+    if (!span) return;
+    if (event)
+      span.setAttributes({
+        [ATTR.conversationTurns]: event.turns,
+        [ATTR.conversationInterruptions]: event.interruptions,
+        [ATTR.framesDropped]: event.framesDropped,
+        [ATTR.vadQueueMax]: event.vadQueueMax,
+      });
+    span.end(event?.at);
+    this.conversation = null;
+    this.conversationContext = ROOT_CONTEXT;
+  }
+
+  private remember(span: Span): Span {
+    this.traceIds.add(span.spanContext().traceId);
+    if (this.traceIds.size > KNOWN_TRACES) this.traceIds.delete(this.traceIds.values().next().value!);
+    return span;
+  }
+}
+
+/** Status ERROR with the exception recorded, and its kind when it is known. */
+function markFailed(span: Span, error: Error, errorType: string | undefined, at: number): void {
+  span.recordException(error, at);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  if (errorType) span.setAttribute(ATTR.errorType, errorType);
+}
+
+function startAttributes(event: Extract<StageEvent, { type: 'stage.started' }>, captureContent: boolean): Record<string, string | number> {
+  const common = { [ATTR.providerName]: event.provider, [ATTR.requestModel]: event.model };
+  switch (event.stage) {
+    case 'stt':
+      return { ...common, [ATTR.sttAudioSeconds]: event.audioSeconds };
+    case 'llm':
+      return {
+        [ATTR.operationName]: 'chat',
+        ...common,
+        [ATTR.llmInputMessages]: event.messages.length,
+        ...(captureContent ? { [ATTR.llmInput]: JSON.stringify(event.messages) } : {}),
+      };
+    case 'tts':
+      return {
+        ...common,
+        [ATTR.ttsVoice]: event.voice,
+        [ATTR.ttsCharacters]: event.text.length,
+        ...(captureContent ? { [ATTR.ttsText]: event.text } : {}),
+      };
+  }
+}
