@@ -32,7 +32,7 @@ export class TransportTrace {
   /** Something the client sent was refused. */
   refused(reason: string): void {
     this.counters.messageErrors++;
-    this.span?.addEvent(EVENT.messageError, { 'error.message': reason.slice(0, 500) });
+    this.span?.addEvent(EVENT.messageError, { [ATTR.errorMessage]: reason.slice(0, 500) });
   }
 
   close(): void {
@@ -46,7 +46,7 @@ export class TransportTrace {
       [ATTR.framesIn]: this.counters.framesIn,
       [ATTR.framesDropped]: this.counters.framesDropped,
       [ATTR.chunksOut]: this.counters.chunksOut,
-      'telemetry.spans_refused': this.counters.spansRefused,
+      [ATTR.spansRefused]: this.counters.spansRefused,
     });
     span.end();
   }
