@@ -4,11 +4,12 @@
  * LM Studio, llama.cpp). Without a key, no Authorization header is sent.
  */
 import OpenAI, { toFile } from 'openai';
-import { Deadline } from '../pipeline/deadline';
+import { Deadline } from '../pipeline/abort';
 import { OPENAI_DEFAULT_BASE_URL, type EndpointConfig } from '../pipeline/pipeline-config';
-import { StageError, classifyError } from '../pipeline/stage-error';
+import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModel, LanguageModelEvent, SpeechToText, TextToSpeech, Transcript } from '../pipeline/stages';
 import { encodeWav } from '../pipeline/wav';
+import { classifyError } from './openai-errors';
 
 /** 429 and 5xx are retried once (honouring retry-after), then reported. */
 const MAX_RETRIES = 1;
