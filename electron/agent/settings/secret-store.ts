@@ -6,6 +6,7 @@
  */
 import { chmod } from 'node:fs/promises';
 import { SECRET_NAMES, type SecretName } from '../../../shared/settings';
+import { ignoreFailure } from '../ignore-failure';
 import { readOptional, writeFileAtomic } from './atomic-file';
 
 export type Secrets = Partial<Record<SecretName, string>>;
@@ -36,7 +37,8 @@ export class FileSecretStore implements SecretStore {
   async load(): Promise<Secrets> {
     const text = await readOptional(this.path);
     if (text === null) return {};
-    await chmod(this.path, 0o600).catch(() => {});
+    // Tightens a file made by hand; where the file system has no modes (FAT, some mounts) there is nothing to tighten.
+    await ignoreFailure(chmod(this.path, 0o600));
     return pickSecrets(JSON.parse(text));
   }
 
