@@ -5,11 +5,12 @@
  * safeStorage (see electron/main).
  */
 import { chmod } from 'node:fs/promises';
-import { SECRET_NAMES, type SecretName } from '../../../shared/settings';
+import { SECRET_NAMES } from '../../../shared/settings';
+import type { Secrets } from '../../../shared/settings-fields';
 import { ignoreFailure } from '../ignore-failure';
 import { readOptional, writeFileAtomic } from './atomic-file';
 
-export type Secrets = Partial<Record<SecretName, string>>;
+export type { Secrets };
 
 export interface SecretStore {
   readonly description: string;
