@@ -12,6 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { displayUrl, errorMessage, formatSeconds, networkReason } from '../network-errors';
 import { ignoreFailure } from '../ignore-failure';
 import { Deadline } from '../pipeline/abort';
+import { ProgressMeter, type DownloadProgress } from './download-progress';
+
+export type { DownloadProgress };
 
 export type DigestAlgorithm = 'sha256' | 'sha1';
 
@@ -19,16 +22,6 @@ export interface Digest {
   algorithm: DigestAlgorithm;
   /** Lower- or upper-case hex. */
   hex: string;
-}
-
-export interface DownloadProgress {
-  receivedBytes: number;
-  /** Null when neither the server nor the caller said how big the file is. */
-  totalBytes: number | null;
-  /** Smoothed over the last few seconds; 0 until the first bytes arrive. */
-  bytesPerSecond: number;
-  /** Null while the speed or the total is unknown; 0 once complete. */
-  secondsLeft: number | null;
 }
 
 export interface DownloadOptions {
@@ -91,8 +84,6 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 200;
 const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 3;
 const DEFAULT_RETRY_DELAY_MS = 1_000;
-/** Time constant of the speed average: the speed reacts to changes within a few seconds. */
-const SPEED_TIME_CONSTANT_MS = 3_000;
 
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   const retries = options.retries ?? DEFAULT_RETRIES;
@@ -328,65 +319,6 @@ async function finish(
     throw diskError(fileName, options.dest, error);
   }
   return { path: options.dest, sizeBytes: size, digests };
-}
-
-/** Reports progress at most once per interval, plus a final report, with a smoothed speed. */
-class ProgressMeter {
-  private total: number | null = null;
-  private lastEmitAt = 0;
-  private lastSampleAt = 0;
-  private lastSampleBytes = 0;
-  private speed = 0;
-  private hasSpeed = false;
-  private received = 0;
-
-  constructor(
-    private readonly intervalMs: number,
-    private readonly onProgress?: (progress: DownloadProgress) => void,
-  ) {}
-
-  start(received: number, total: number | null): void {
-    const now = performance.now();
-    this.total = total;
-    this.received = received;
-    this.lastSampleAt = now;
-    this.lastSampleBytes = received;
-    this.emit(now, false);
-  }
-
-  update(received: number): void {
-    this.received = received;
-    const now = performance.now();
-    if (now - this.lastEmitAt < this.intervalMs) return;
-    const elapsed = now - this.lastSampleAt;
-    if (elapsed > 0) {
-      const instant = ((received - this.lastSampleBytes) * 1000) / elapsed;
-      const weight = this.hasSpeed ? 1 - Math.exp(-elapsed / SPEED_TIME_CONSTANT_MS) : 1;
-      this.speed += (instant - this.speed) * weight;
-      this.hasSpeed = true;
-      this.lastSampleAt = now;
-      this.lastSampleBytes = received;
-    }
-    this.emit(now, false);
-  }
-
-  finish(received: number): void {
-    this.received = received;
-    this.emit(performance.now(), true);
-  }
-
-  private emit(now: number, final: boolean): void {
-    this.lastEmitAt = now;
-    if (!this.onProgress) return;
-    const total = this.total;
-    const remaining = total === null ? null : Math.max(0, total - this.received);
-    const secondsLeft = final ? 0 : remaining === null || !this.hasSpeed || this.speed <= 0 ? null : remaining / this.speed;
-    try {
-      this.onProgress({ receivedBytes: this.received, totalBytes: total, bytesPerSecond: Math.max(0, this.speed), secondsLeft });
-    } catch {
-      // A failing listener must not break the download.
-    }
-  }
 }
 
 function normaliseDigests(digest: DownloadOptions['digest']): Digest[] {
