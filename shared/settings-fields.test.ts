@@ -75,9 +75,10 @@ describe('readEnvironment', () => {
   });
 
   it('shows a signal-specific traces endpoint as the OTLP endpoint', () => {
-    const { values } = readEnvironment({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://api.example/v1/traces' }, () => {});
+    const { values, fromEnv } = readEnvironment({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://api.example/v1/traces' }, () => {});
     expect(values.export.tracesEndpoint).toBe('https://api.example/v1/traces');
     expect(values.tracing.otlpEndpoint).toBe('https://api.example');
+    expect(fromEnv.has('tracing.otlpEndpoint')).toBe(true);
   });
 
   it.each([

@@ -183,6 +183,7 @@ export interface EnvironmentSettings {
 export function readEnvironment(env: Env, warn: (message: string) => void): EnvironmentSettings {
   const values: Record<string, Record<string, unknown>> = {};
   const fromEnv = new Set<string>();
+  // A variable that several fields read (OPENAI_BASE_URL) is read the same way by each: read and reported once.
   const parsed = new Map<string, Parsed | null>();
   const read = (name: string, field: SettingField): Parsed | null => {
     if (!parsed.has(name)) {
@@ -224,7 +225,10 @@ export function readEnvironment(env: Env, warn: (message: string) => void): Envi
   }
   const all = values as unknown as AllSettings;
   // The pane shows where traces go: a signal-specific endpoint of the environment's, without its /v1/traces.
-  if (all.export.tracesEndpoint && !fromEnv.has('tracing.otlpEndpoint')) all.tracing.otlpEndpoint = all.export.tracesEndpoint.replace(/\/v1\/traces\/?$/, '');
+  if (all.export.tracesEndpoint && !fromEnv.has('tracing.otlpEndpoint')) {
+    all.tracing.otlpEndpoint = all.export.tracesEndpoint.replace(/\/v1\/traces\/?$/, '');
+    fromEnv.add('tracing.otlpEndpoint');
+  }
   return { values: all, secrets, fromEnv };
 }
 
