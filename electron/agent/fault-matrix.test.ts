@@ -171,11 +171,9 @@ async function faultyTurnThenHealed(server: FakeOpenAIServer, c: Case): Promise<
   const t = conversation(server, deadlineMs, base ? { [c.stage]: base } : {});
   if (c.faults) server.fail(ENDPOINT[c.stage], ...c.faults);
 
-  const started = Date.now();
   t.speak();
+  // The fault or the stage's own deadline ends the turn; the client's 120 s backstop would come far too late for this wait.
   await t.until('the failed turn to end', () => t.turnsEnded() === 1);
-  // The turn was ended by the fault or its stage's own deadline, not by the client's 120 s backstop.
-  expect(Date.now() - started).toBeLessThan(WAIT_MS);
 
   const notices = t.messages().filter((m) => m.type === 'notice');
   expect(notices).toHaveLength(1);
