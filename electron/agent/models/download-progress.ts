@@ -36,8 +36,7 @@ export class ProgressMeter {
     const now = performance.now();
     this.total = total;
     this.received = received;
-    this.lastSampleAt = now;
-    this.lastSampleBytes = received;
+    this.sampledAt(now, received);
     this.emit(now, false);
   }
 
@@ -51,8 +50,7 @@ export class ProgressMeter {
       const weight = this.hasSpeed ? 1 - Math.exp(-elapsed / SPEED_TIME_CONSTANT_MS) : 1;
       this.speed += (instant - this.speed) * weight;
       this.hasSpeed = true;
-      this.lastSampleAt = now;
-      this.lastSampleBytes = received;
+      this.sampledAt(now, received);
     }
     this.emit(now, false);
   }
@@ -60,6 +58,12 @@ export class ProgressMeter {
   finish(received: number): void {
     this.received = received;
     this.emit(performance.now(), true);
+  }
+
+  /** The point the next speed sample is measured from. */
+  private sampledAt(now: number, received: number): void {
+    this.lastSampleAt = now;
+    this.lastSampleBytes = received;
   }
 
   private emit(now: number, final: boolean): void {
