@@ -3,6 +3,10 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Import rules: a later block for the same files replaces an earlier one's list, so each list is complete.
+const NO_ELECTRON = { group: ['electron', 'electron/*'], message: 'The agent and the headless host are Electron-free, so that they run without Electron.' };
+const NO_OTEL_SDK = { group: ['@opentelemetry/sdk-*'], message: 'Use @opentelemetry/api; the SDK is wired in telemetry/.' };
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results*'] },
   js.configs.recommended,
@@ -35,6 +39,25 @@ export default tseslint.config(
   {
     // The agent is Electron-free so that the headless host can run it.
     files: ['electron/agent/**/*.ts', 'electron/server/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['electron', 'electron/*'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_ELECTRON] }] },
+  },
+  {
+    // Stage providers use only @opentelemetry/api: the SDK is wired in telemetry/.
+    files: ['electron/agent/providers/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [NO_ELECTRON, NO_OTEL_SDK] },
+      ],
+    },
+  },
+  {
+    // The pipeline core knows no vendor: providers/ is the only place that imports a vendor SDK.
+    files: ['electron/agent/pipeline/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NO_ELECTRON, NO_OTEL_SDK, { group: ['openai', 'openai/*'], message: 'Vendor SDKs belong in providers/.' }] }],
+    },
   },
 );

@@ -2,7 +2,8 @@
  * The settings, one schema for both sides: main validates what it saves and
  * the renderer validates as the user types, with the same messages. Secrets
  * (API keys, OTLP headers) are write-only: the renderer only learns whether
- * one is set.
+ * one is set. Where each value comes from (variables, defaults) is in
+ * settings-fields.ts.
  */
 import { z } from 'zod';
 import { isHttpUrl, parseHeaderList } from './config-values';

@@ -4,6 +4,7 @@
  * picks the API when the stage has a key or a server, else this computer).
  */
 import type { AssistantDeps } from './assistant';
+import { ignoreFailure } from './ignore-failure';
 import type { ModelManager } from './models/model-manager';
 import { localModelFile } from './models/models-service';
 import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from './pipeline/pipeline-config';
@@ -53,7 +54,8 @@ function unavailable(error: StageError): SpeechToText & LanguageModel & TextToSp
 }
 
 /**
- * `config` may be a function: the configuration is then read again for every
+ * `config` may be a function (the settings store's snapshot, the same object
+ * until a setting changes): the configuration is then read again for every
  * turn, so a provider changed in Settings takes effect for the next turn.
  * Providers are kept while their configuration is unchanged (a local model
  * stays loaded), and disposed when replaced.
@@ -127,7 +129,8 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
         const previous = cached?.stages;
         cached = { key, stages };
         // A replaced local model leaves memory; one still in use (same file) is kept by the new instance's own load.
-        if (previous) for (const stage of Object.values(previous)) void stage.dispose?.().catch(() => {});
+        // Nothing uses a replaced engine any more, so a failure to free it has no one to tell.
+        if (previous) for (const stage of Object.values(previous)) void ignoreFailure(stage.dispose?.());
       }
       return cached.stages;
     },
@@ -135,7 +138,8 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
     warmUp() {
       const stages = this.stages();
       if (stages instanceof StageError) return;
-      for (const stage of Object.values(stages) as (StageInfo & { load?: () => Promise<void> })[]) void stage.load?.().catch(() => {});
+      // A model that fails to load here fails again, with its reason, in the turn that uses it.
+      for (const stage of Object.values(stages) as (StageInfo & { load?: () => Promise<void> })[]) void ignoreFailure(stage.load?.());
     },
   };
 }

@@ -237,8 +237,9 @@ describe('downloadFile', () => {
     const error = await downloadError(downloadFile(options({ stallTimeoutMs: 300 })));
     const elapsed = performance.now() - started;
     expect(error.kind).toBe('stalled');
-    expect(error.message).toContain('300 ms');
-    expect(elapsed).toBeLessThan(1_500);
+    expect(error.message).toContain('for 0.3 s');
+    // Ended by the 300 ms stall timeout, not by the default 30 s one (the bound leaves room for a loaded machine).
+    expect(elapsed).toBeLessThan(10_000);
     expect((await stat(partPathFor(dest()))).size).toBe(300_000);
   });
 

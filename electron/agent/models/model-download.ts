@@ -8,6 +8,13 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { displayUrl, errorMessage, formatSeconds, networkReason } from '../network-errors';
+import { ignoreFailure } from '../ignore-failure';
+import { Deadline } from '../pipeline/abort';
+import { ProgressMeter, type DownloadProgress } from './download-progress';
+
+export type { DownloadProgress };
 
 export type DigestAlgorithm = 'sha256' | 'sha1';
 
@@ -15,16 +22,6 @@ export interface Digest {
   algorithm: DigestAlgorithm;
   /** Lower- or upper-case hex. */
   hex: string;
-}
-
-export interface DownloadProgress {
-  receivedBytes: number;
-  /** Null when neither the server nor the caller said how big the file is. */
-  totalBytes: number | null;
-  /** Smoothed over the last few seconds; 0 until the first bytes arrive. */
-  bytesPerSecond: number;
-  /** Null while the speed or the total is unknown; 0 once complete. */
-  secondsLeft: number | null;
 }
 
 export interface DownloadOptions {
@@ -87,8 +84,6 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 200;
 const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 3;
 const DEFAULT_RETRY_DELAY_MS = 1_000;
-/** Time constant of the speed average: the speed reacts to changes within a few seconds. */
-const SPEED_TIME_CONSTANT_MS = 3_000;
 
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   const retries = options.retries ?? DEFAULT_RETRIES;
@@ -107,7 +102,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     const error = outcome.error;
     const retryable = error instanceof ModelDownloadError && error.details.retryable === true;
     if (!retryable || attempt > retries) throw error;
-    await sleep(retryDelayMs * attempt, options.signal).catch(() => throwIfCancelled(options.signal, fileName));
+    await sleep(retryDelayMs * attempt, undefined, { signal: options.signal }).catch(() => throwIfCancelled(options.signal, fileName));
   }
 }
 
@@ -154,19 +149,9 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
     partSize = 0;
   }
 
-  const controller = new AbortController();
-  let stalled = false;
-  let stallTimer: NodeJS.Timeout | undefined;
-  const armStall = () => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => {
-      stalled = true;
-      controller.abort();
-    }, stallTimeoutMs);
-  };
-  const disarmStall = () => clearTimeout(stallTimer);
-  const onCancel = () => controller.abort();
-  options.signal?.addEventListener('abort', onCancel, { once: true });
+  // Runs while we wait for the server; paused while the disk is written.
+  const stall = new Deadline(options.signal ?? new AbortController().signal, stallTimeoutMs);
+  stall.pause();
 
   let handle: FileHandle | null = null;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
@@ -174,12 +159,12 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
   const fail = (error: unknown): ModelDownloadError => {
     if (error instanceof ModelDownloadError) return error;
     if (options.signal?.aborted) return cancelledError(fileName, error);
-    if (stalled)
+    if (stall.timedOutAfterMs !== null)
       return new ModelDownloadError('stalled', `Downloading ${fileName} stalled: nothing arrived from ${where} for ${formatSeconds(stallTimeoutMs)}. Check the connection and try again; the download resumes where it stopped.`, {
         retryable: false,
         cause: error,
       });
-    const reason = networkReason(error);
+    const reason = networkReason(error) ?? (errorMessage(error) || 'network error');
     return new ModelDownloadError('network', `Downloading ${fileName} failed: ${reason} (${where}). Check the connection and try again; the download resumes where it stopped.`, {
       retryable: receivedThisAttempt > 0,
       cause: error,
@@ -189,10 +174,10 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
   try {
     if (expectedSize !== undefined && partSize === expectedSize) return await finish(options, meter, part, partSize, null, expected, true);
 
-    armStall();
+    stall.touch();
     const headers: Record<string, string> = { 'accept-encoding': 'identity', ...options.headers };
     if (partSize > 0) headers.range = `bytes=${partSize}-`;
-    let response = await fetch(options.url, { headers, redirect: 'follow', signal: controller.signal });
+    let response = await fetch(options.url, { headers, redirect: 'follow', signal: stall.signal });
 
     let offset = 0;
     let total: number | null = null;
@@ -203,23 +188,23 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
         total = range.total;
       } else {
         // A range that does not continue the part file cannot be appended: start over.
-        await response.body?.cancel().catch(() => {});
-        armStall();
-        response = await fetch(options.url, { headers: withoutRange(headers), redirect: 'follow', signal: controller.signal });
+        await ignoreFailure(response.body?.cancel());
+        stall.touch();
+        response = await fetch(options.url, { headers: withoutRange(headers), redirect: 'follow', signal: stall.signal });
       }
     } else if (response.status === 416 && partSize > 0) {
-      await response.body?.cancel().catch(() => {});
+      await ignoreFailure(response.body?.cancel());
       const range = parseContentRange(response.headers.get('content-range'));
       if (range?.total === partSize) {
-        disarmStall();
+        stall.pause();
         return await finish(options, meter, part, partSize, null, expected, true);
       }
-      armStall();
-      response = await fetch(options.url, { headers: withoutRange(headers), redirect: 'follow', signal: controller.signal });
+      stall.touch();
+      response = await fetch(options.url, { headers: withoutRange(headers), redirect: 'follow', signal: stall.signal });
     }
     if (offset === 0) {
       if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
+        await ignoreFailure(response.body?.cancel());
         throw statusError(response.status, fileName, where);
       }
       const length = response.headers.get('content-length');
@@ -228,22 +213,22 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
     if (!response.body) throw new ModelDownloadError('bad_response', `Downloading ${fileName} failed: ${where} answered without a body.`);
     total ??= expectedSize ?? null;
     if (expectedSize !== undefined && total !== expectedSize) {
-      await response.body.cancel().catch(() => {});
+      await ignoreFailure(response.body.cancel());
       await rm(part, { force: true });
       throw new ModelDownloadError('size_mismatch', `Downloading ${fileName} failed: ${where} offers ${total} bytes but ${expectedSize} were expected. The file on the server may have changed.`);
     }
 
     const hashes = makeHashes(expected.map((d) => d.algorithm));
-    disarmStall();
+    stall.pause();
     try {
       if (offset > 0) {
-        await feedFile(part, offset, hashes, controller.signal);
+        await feedFile(part, offset, hashes, stall.signal);
         handle = await open(part, 'a');
       } else {
         handle = await open(part, 'w');
       }
     } catch (error) {
-      if (controller.signal.aborted) throw error;
+      if (stall.signal.aborted) throw error;
       throw diskError(fileName, part, error);
     }
 
@@ -251,9 +236,9 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
     meter.start(received, total);
     reader = response.body.getReader();
     for (;;) {
-      armStall();
+      stall.touch();
       const { done, value } = await reader.read();
-      disarmStall();
+      stall.pause();
       if (done) break;
       if (total !== null && received + value.byteLength > total)
         throw new ModelDownloadError('bad_response', `Downloading ${fileName} failed: ${where} sent more than the ${total} bytes it announced.`);
@@ -282,10 +267,9 @@ async function attemptDownload(options: DownloadOptions, meter: ProgressMeter): 
   } catch (error) {
     throw fail(error);
   } finally {
-    disarmStall();
-    options.signal?.removeEventListener('abort', onCancel);
-    if (reader) await reader.cancel().catch(() => {});
-    if (handle) await handle.close().catch(() => {});
+    stall.dispose();
+    if (reader) await ignoreFailure(reader.cancel());
+    if (handle) await ignoreFailure(handle.close());
   }
 }
 
@@ -335,65 +319,6 @@ async function finish(
     throw diskError(fileName, options.dest, error);
   }
   return { path: options.dest, sizeBytes: size, digests };
-}
-
-/** Reports progress at most once per interval, plus a final report, with a smoothed speed. */
-class ProgressMeter {
-  private total: number | null = null;
-  private lastEmitAt = 0;
-  private lastSampleAt = 0;
-  private lastSampleBytes = 0;
-  private speed = 0;
-  private hasSpeed = false;
-  private received = 0;
-
-  constructor(
-    private readonly intervalMs: number,
-    private readonly onProgress?: (progress: DownloadProgress) => void,
-  ) {}
-
-  start(received: number, total: number | null): void {
-    const now = performance.now();
-    this.total = total;
-    this.received = received;
-    this.lastSampleAt = now;
-    this.lastSampleBytes = received;
-    this.emit(now, false);
-  }
-
-  update(received: number): void {
-    this.received = received;
-    const now = performance.now();
-    if (now - this.lastEmitAt < this.intervalMs) return;
-    const elapsed = now - this.lastSampleAt;
-    if (elapsed > 0) {
-      const instant = ((received - this.lastSampleBytes) * 1000) / elapsed;
-      const weight = this.hasSpeed ? 1 - Math.exp(-elapsed / SPEED_TIME_CONSTANT_MS) : 1;
-      this.speed += (instant - this.speed) * weight;
-      this.hasSpeed = true;
-      this.lastSampleAt = now;
-      this.lastSampleBytes = received;
-    }
-    this.emit(now, false);
-  }
-
-  finish(received: number): void {
-    this.received = received;
-    this.emit(performance.now(), true);
-  }
-
-  private emit(now: number, final: boolean): void {
-    this.lastEmitAt = now;
-    if (!this.onProgress) return;
-    const total = this.total;
-    const remaining = total === null ? null : Math.max(0, total - this.received);
-    const secondsLeft = final ? 0 : remaining === null || !this.hasSpeed || this.speed <= 0 ? null : remaining / this.speed;
-    try {
-      this.onProgress({ receivedBytes: this.received, totalBytes: total, bytesPerSecond: Math.max(0, this.speed), secondsLeft });
-    } catch {
-      // A failing listener must not break the download.
-    }
-  }
 }
 
 function normaliseDigests(digest: DownloadOptions['digest']): Digest[] {
@@ -464,51 +389,4 @@ function cancelledError(fileName: string, cause?: unknown): ModelDownloadError {
 
 function throwIfCancelled(signal: AbortSignal | undefined, fileName: string): void {
   if (signal?.aborted) throw cancelledError(fileName, signal.reason);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Scheme, host and path of a URL, never credentials or query (signed CDN links carry tokens there). */
-function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 1_000)} s`;
-}
-
-function networkReason(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current; depth++) {
-    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
-    parts.push(String(e.code ?? ''), String(e.message ?? ''));
-    current = e.cause;
-  }
-  const text = parts.join(' ');
-  if (/ECONNREFUSED/.test(text)) return 'connection refused';
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'the host name could not be resolved';
-  if (/ECONNRESET|UND_ERR_SOCKET|socket hang up|terminated|other side closed/.test(text)) return 'the connection was dropped';
-  if (/ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT/.test(text)) return 'the connection timed out';
-  if (/CERT|SSL|TLS/i.test(text)) return 'the secure connection could not be established';
-  const message = error instanceof Error ? error.message : String(error);
-  return message || 'network error';
 }

@@ -9,6 +9,7 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ignoreFailure } from '../ignore-failure';
 import { writeFileAtomic } from '../settings/atomic-file';
 import { MODEL_CATALOG, type CatalogModel, type ModelStage } from './model-catalog';
 import {
@@ -128,7 +129,8 @@ export class ModelManager {
     const running = this.active.get(id);
     if (!running) return;
     running.controller.abort();
-    await running.promise.catch(() => {});
+    // The download's own outcome (now "cancelled") went to whoever started it.
+    await ignoreFailure(running.promise);
   }
 
   /** Deletes the model's file and any partial download. */
@@ -214,7 +216,8 @@ export class ModelManager {
         this.statuses.set(model.id, { state: 'missing', partialBytes: (await statOrNull(partPathFor(dest)))?.size ?? 0 });
       }
     }
-    if (changed) await this.saveManifest().catch(() => {});
+    // The manifest only caches what was just checked on disk: the next check finds the same, so a failed write loses nothing.
+    if (changed) await ignoreFailure(this.saveManifest());
   }
 
   private async runDownload(model: CatalogModel, signal: AbortSignal): Promise<ReadyStatus> {
@@ -287,12 +290,11 @@ export class ModelManager {
 
   /** Writes the manifest; writes are queued so that the last state always wins. */
   private saveManifest(): Promise<void> {
-    const write = this.manifestWrite
-      .catch(() => {})
-      .then(async () => {
-        await mkdir(this.modelsDir, { recursive: true });
-        await writeFileAtomic(join(this.modelsDir, MANIFEST_FILE), `${JSON.stringify(this.manifest, null, 2)}\n`, 0o644);
-      });
+    // A failed earlier write was reported to its caller; this one writes the whole manifest anew.
+    const write = ignoreFailure(this.manifestWrite).then(async () => {
+      await mkdir(this.modelsDir, { recursive: true });
+      await writeFileAtomic(join(this.modelsDir, MANIFEST_FILE), `${JSON.stringify(this.manifest, null, 2)}\n`, 0o644);
+    });
     this.manifestWrite = write;
     return write;
   }

@@ -1,8 +1,8 @@
 /**
- * The pipeline's configuration from the environment (and .env). Every value
- * is checked; an invalid one is reported by name and replaced by its default.
+ * The pipeline's configuration: a pure function of the settings and secrets
+ * (see shared/settings-fields.ts for where each comes from, and its checks).
  */
-import { isHttpUrl } from '../../../shared/config-values';
+import { readEnvironment, type AllSettings, type Secrets } from '../../../shared/settings-fields';
 
 export interface EndpointConfig {
   /** Base URL of an OpenAI-compatible API; undefined means api.openai.com. */
@@ -35,102 +35,64 @@ export interface PipelineConfig {
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-export const DEFAULTS = {
-  sttModel: 'gpt-4o-mini-transcribe',
-  llmModel: 'gpt-4.1-mini',
-  ttsModel: 'gpt-4o-mini-tts',
-  ttsVoice: 'alloy',
-  ttsSampleRate: 24_000,
-  sttLocalModel: 'whisper-base.en',
-  llmLocalModel: 'qwen2.5-0.5b-instruct-q4_k_m',
-  ttsLocalVoice: 'slt',
-  systemPrompt:
-    'You are a helpful voice assistant. Your replies are spoken aloud, so answer in short, plain sentences: no markdown, lists, code or emoji.',
-  vadThreshold: 0.5,
-  silenceMs: 500,
-  minSpeechMs: 200,
-  maxTurns: 20,
-  maxTokens: 8_000,
-} as const;
+/** The defaults of the values the pipeline reads, from the table of settings fields. */
+export const DEFAULTS = (() => {
+  const d = readEnvironment({}, () => {}).values;
+  return {
+    sttModel: d.stt.model,
+    llmModel: d.llm.model,
+    ttsModel: d.tts.model,
+    ttsVoice: d.tts.voice,
+    ttsSampleRate: d.speech.sampleRate,
+    sttLocalModel: d.stt.localModel,
+    llmLocalModel: d.llm.localModel,
+    ttsLocalVoice: d.tts.localVoice,
+    systemPrompt: d.llm.systemPrompt,
+    vadThreshold: d.audio.vadThreshold,
+    silenceMs: d.audio.silenceMs,
+    minSpeechMs: d.audio.minSpeechMs,
+    maxTurns: d.context.maxTurns,
+    maxTokens: d.context.maxTokens,
+  } as const;
+})();
 
 type Env = Record<string, string | undefined>;
 
+/** The pipeline's configuration from the environment alone (tests, benches, the soak run). */
 export function readPipelineConfig(env: Env, warn: (message: string) => void): PipelineConfig {
-  const text = (name: string) => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
-  const url = (name: string): string | undefined => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    if (isHttpUrl(value)) return value.replace(/\/+$/, '');
-    warn(`${name}="${value}" is not an http(s) URL; ignoring it.`);
-    return undefined;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const value = text(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-    warn(`${name}="${value}" must be a whole number from ${min} to ${max}; using ${fallback}.`);
-    return fallback;
-  };
+  const { values, secrets } = readEnvironment(env, warn);
+  return pipelineConfig(values, secrets);
+}
 
-  const ratio = (name: string, fallback: number): number => {
-    const value = text(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (Number.isFinite(parsed) && parsed > 0 && parsed < 1) return parsed;
-    warn(`${name}="${value}" must be a number between 0 and 1; using ${fallback}.`);
-    return fallback;
-  };
-
-  const apiKey = text('OPENAI_API_KEY');
-  const sharedBase = url('OPENAI_BASE_URL');
-  const endpoint = (prefix: 'STT' | 'LLM' | 'TTS', model: string): EndpointConfig => ({
-    baseURL: url(`${prefix}_BASE_URL`) ?? sharedBase,
-    apiKey: text(`${prefix}_API_KEY`) ?? apiKey,
-    model: text(`${prefix}_MODEL`) ?? model,
+/**
+ * The pipeline's configuration from settings and secrets: nothing else is
+ * read. A stage's own API key wins over OPENAI_API_KEY's.
+ */
+export function pipelineConfig(settings: AllSettings, secrets: Secrets): PipelineConfig {
+  const endpoint = (stage: 'stt' | 'llm' | 'tts', key: 'sttApiKey' | 'llmApiKey' | 'ttsApiKey'): EndpointConfig => ({
+    baseURL: settings[stage].baseUrl || undefined,
+    apiKey: secrets[key] ?? secrets.openaiApiKey,
+    model: settings[stage].model,
   });
-
-  const choice = (name: string): ProviderChoice => {
-    const value = text(name)?.toLowerCase();
-    if (value === undefined) return 'auto';
-    if (value === 'auto' || value === 'openai' || value === 'local') return value;
-    warn(`${name}="${value}" must be auto, openai or local; using auto.`);
-    return 'auto';
-  };
-
+  const { audio, timeouts, context } = settings;
   return {
     engines: {
-      stt: { choice: choice('STT_PROVIDER'), localModel: text('STT_LOCAL_MODEL') ?? DEFAULTS.sttLocalModel },
-      llm: { choice: choice('LLM_PROVIDER'), localModel: text('LLM_LOCAL_MODEL') ?? DEFAULTS.llmLocalModel },
-      tts: { choice: choice('TTS_PROVIDER'), localVoice: text('TTS_LOCAL_VOICE') ?? DEFAULTS.ttsLocalVoice },
+      stt: { choice: settings.stt.provider, localModel: settings.stt.localModel },
+      llm: { choice: settings.llm.provider, localModel: settings.llm.localModel },
+      tts: { choice: settings.tts.provider, localVoice: settings.tts.localVoice },
     },
-    stt: endpoint('STT', DEFAULTS.sttModel),
-    llm: endpoint('LLM', DEFAULTS.llmModel),
-    tts: {
-      ...endpoint('TTS', DEFAULTS.ttsModel),
-      voice: text('TTS_VOICE') ?? DEFAULTS.ttsVoice,
-      sampleRate: int('TTS_SAMPLE_RATE', DEFAULTS.ttsSampleRate, 8_000, 48_000),
-    },
-    systemPrompt: env.SYSTEM_PROMPT ?? DEFAULTS.systemPrompt,
+    stt: endpoint('stt', 'sttApiKey'),
+    llm: endpoint('llm', 'llmApiKey'),
+    tts: { ...endpoint('tts', 'ttsApiKey'), voice: settings.tts.voice, sampleRate: settings.speech.sampleRate },
+    systemPrompt: settings.llm.systemPrompt,
     vad: {
-      threshold: ratio('VAD_THRESHOLD', DEFAULTS.vadThreshold),
-      silenceMs: int('VAD_SILENCE_MS', DEFAULTS.silenceMs, 100, 5_000),
-      minSpeechMs: int('VAD_MIN_SPEECH_MS', DEFAULTS.minSpeechMs, 20, 2_000),
+      threshold: audio.vadThreshold,
+      silenceMs: audio.silenceMs,
+      minSpeechMs: audio.minSpeechMs,
+      ...(audio.mode === 'push-to-talk' ? { pushToTalk: true } : {}),
     },
-    context: {
-      maxTurns: int('CONTEXT_MAX_TURNS', DEFAULTS.maxTurns, 1, 1_000),
-      maxTokens: int('CONTEXT_MAX_TOKENS', DEFAULTS.maxTokens, 256, 1_000_000),
-    },
-    timeouts: {
-      sttMs: int('STT_TIMEOUT_MS', 20_000, 1_000, 300_000),
-      llmFirstTokenMs: int('LLM_TIMEOUT_MS', 20_000, 1_000, 300_000),
-      llmIdleMs: int('LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),
-      ttsFirstByteMs: int('TTS_TIMEOUT_MS', 15_000, 1_000, 300_000),
-      ttsIdleMs: int('TTS_IDLE_TIMEOUT_MS', 10_000, 1_000, 300_000),
-    },
+    context: { ...context },
+    timeouts: { ...timeouts },
   };
 }
 

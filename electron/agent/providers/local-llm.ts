@@ -18,6 +18,8 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { AsyncQueue } from '../pipeline/async-queue';
+import { errorMessage, shorten } from '../network-errors';
+import { untilAborted } from '../pipeline/abort';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModel, LanguageModelEvent } from '../pipeline/stages';
 
@@ -213,7 +215,7 @@ export class LocalLanguageModel implements LanguageModel {
     try {
       llama = await llamaRuntime();
     } catch (error) {
-      throw new StageError('llm', 'not_configured', `The local language model cannot run on this computer (${process.platform}-${process.arch}): ${reason(error)}.`, { cause: error });
+      throw new StageError('llm', 'not_configured', `The local language model cannot run on this computer (${process.platform}-${process.arch}): ${shorten(errorMessage(error), 200)}.`, { cause: error });
     }
     let model: LlamaModel;
     llamaErrors.length = 0;
@@ -222,7 +224,7 @@ export class LocalLanguageModel implements LanguageModel {
     } catch (error) {
       // llama.cpp's log lines arrive on a later tick than the failure.
       await new Promise((resolve) => setImmediate(resolve));
-      const detail = [reason(error), ...llamaErrors.filter((line) => !/failed to load model/i.test(line))].join(': ');
+      const detail = [shorten(errorMessage(error), 200), ...llamaErrors.filter((line) => !/failed to load model/i.test(line))].join(': ');
       throw new StageError('llm', 'bad_request', `The local model file ${this.model} could not be loaded; is it a complete GGUF model? (${detail})`, { cause: error });
     }
     try {
@@ -233,7 +235,7 @@ export class LocalLanguageModel implements LanguageModel {
       return { model, context, sequence, chat: new LlamaChat({ contextSequence: sequence }) };
     } catch (error) {
       await model.dispose();
-      throw new StageError('llm', 'bad_request', `The local model ${this.model} loaded, but no context could be made for it: ${reason(error)}.`, { cause: error });
+      throw new StageError('llm', 'bad_request', `The local model ${this.model} loaded, but no context could be made for it: ${shorten(errorMessage(error), 200)}.`, { cause: error });
     }
   }
 
@@ -247,7 +249,7 @@ export class LocalLanguageModel implements LanguageModel {
     const tokens = prompt.slice(0, -1);
     await sequence.adaptStateToTokens(tokens, false);
     for (let start = sequence.nextTokenIndex; start < tokens.length; start = sequence.nextTokenIndex) {
-      if (signal.aborted) throw abortReason(signal);
+      signal.throwIfAborted();
       await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, start + this.batchSize));
     }
   }
@@ -255,7 +257,7 @@ export class LocalLanguageModel implements LanguageModel {
   private classify(error: unknown, signal: AbortSignal): StageError {
     if (error instanceof StageError) return error;
     if (signal.aborted) return new StageError('llm', 'cancelled', `${STAGE_LABEL.llm} was cancelled.`, { cause: error });
-    return new StageError('llm', 'bad_response', `The local language model (${this.model}) failed: ${reason(error)}.`, { cause: error });
+    return new StageError('llm', 'bad_response', `The local language model (${this.model}) failed: ${shorten(errorMessage(error), 200)}.`, { cause: error });
   }
 }
 
@@ -266,33 +268,4 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   // The reply to generate.
   history.push({ type: 'model', response: [] });
   return history;
-}
-
-function reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 200 ? `${oneLine.slice(0, 197)}…` : oneLine;
-}
-
-/** Waits for `promise`, or throws as soon as `signal` fires. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

@@ -67,9 +67,10 @@ describe('LocalSpeechToText', () => {
     const stt = provider();
     await stt.load(); // the synchronous model load is not what is measured here
     const { gapMs: worstGap, elapsedMs: took } = await longestEventLoopGap(() => stt.transcribe(noise(), 16_000, new AbortController().signal));
-    // The transcription lasts far longer than any gap the probe saw.
+    // The transcription lasts far longer than any gap the probe saw. A transcription on the event loop
+    // would leave one gap as long as itself; a loaded machine's scheduler leaves gaps that do not grow with it.
     expect(took).toBeGreaterThan(200);
-    expect(worstGap).toBeLessThan(100);
+    expect(worstGap).toBeLessThan(Math.max(100, took / 3));
   }, 30_000);
 
   it('returns promptly on abort, and the next transcription still works', async () => {

@@ -22,6 +22,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { StreamingResampler } from '../../../shared/resampler';
+import { errorMessage, formatSeconds } from '../network-errors';
+import { untilAborted } from '../pipeline/abort';
 import { StageError } from '../pipeline/stage-error';
 import type { SpeechToText, Transcript } from '../pipeline/stages';
 
@@ -96,7 +98,7 @@ export class LocalSpeechToText implements SpeechToText {
     // One job at a time: wait for the one before (possibly abandoned) to end.
     for (;;) {
       const previous = this.previousJob;
-      await untilSettledOrAborted(previous, signal);
+      await untilAborted(previous, signal, cancelled);
       if (this.disposed) throw disposedError();
       if (this.previousJob === previous) break;
     }
@@ -113,26 +115,19 @@ export class LocalSpeechToText implements SpeechToText {
     this.previousJob = ended;
 
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.timeoutMs)));
-    const aborted = new Promise<'aborted'>((resolve) => {
-      onAbort = () => resolve('aborted');
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
     try {
-      const outcome = await Promise.race([ended, deadline, aborted]);
-      if (outcome === 'aborted') throw cancelled();
+      const outcome = await untilAborted(Promise.race([ended, deadline]), signal, cancelled);
       if (outcome === 'timeout') {
         this.discard(context);
-        throw new StageError('stt', 'timeout', `Speech-to-text (local whisper) did not finish within ${(this.timeoutMs / 1000).toFixed(0)} s. Try again; the model is reloaded.`);
+        throw new StageError('stt', 'timeout', `Speech-to-text (local whisper) did not finish within ${formatSeconds(this.timeoutMs)}. Try again; the model is reloaded.`);
       }
       if (this.disposed) throw disposedError();
-      if ('error' in outcome) throw new StageError('stt', 'bad_response', `Speech-to-text (local whisper) failed: ${describe(outcome.error)}.`, { cause: outcome.error });
+      if ('error' in outcome) throw new StageError('stt', 'bad_response', `Speech-to-text (local whisper) failed: ${errorMessage(outcome.error)}.`, { cause: outcome.error });
       if (outcome.result.isAborted) throw cancelled();
       return { text: outcome.result.result.trim() };
     } finally {
       clearTimeout(timer);
-      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -180,7 +175,7 @@ export class LocalSpeechToText implements SpeechToText {
     } catch (error) {
       // The addon delivers whisper.cpp's log lines to this thread a few ticks later.
       for (let waited = 0; waited < 200 && !log.lastError(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-      const reason = log.lastError() ?? describe(error);
+      const reason = log.lastError() ?? errorMessage(error);
       releaseNativeLog();
       throw new StageError('stt', 'not_configured', `Speech-to-text: the whisper model ${this.modelPath} could not be loaded (${reason}). The file may be damaged or incomplete: download it again.`, { cause: error });
     }
@@ -246,7 +241,7 @@ function loadAddon(): WhisperAddon {
     addon = require(name) as WhisperAddon;
     return addon;
   } catch (error) {
-    throw new StageError('stt', 'not_configured', `Local speech-to-text is not available on ${process.platform}-${process.arch}: ${name} could not be loaded (${describe(error)}).`, { cause: error });
+    throw new StageError('stt', 'not_configured', `Local speech-to-text is not available on ${process.platform}-${process.arch}: ${name} could not be loaded (${errorMessage(error)}).`, { cause: error });
   }
 }
 
@@ -285,19 +280,6 @@ function toPcm16k(audio: Int16Array, sampleRate: number): ArrayBuffer {
   return out.buffer;
 }
 
-async function untilSettledOrAborted(previous: Promise<unknown>, signal: AbortSignal): Promise<void> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    if ((await Promise.race([previous.then(() => 'done' as const), aborted])) === 'aborted') throw cancelled();
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
-}
-
 /** A promise with its resolve function (Promise.withResolvers is newer than Node 20). */
 function signalled(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -311,8 +293,4 @@ function cancelled(): StageError {
 
 function disposedError(): StageError {
   return new StageError('stt', 'cancelled', 'Speech-to-text was shut down.');
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

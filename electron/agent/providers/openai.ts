@@ -4,11 +4,12 @@
  * LM Studio, llama.cpp). Without a key, no Authorization header is sent.
  */
 import OpenAI, { toFile } from 'openai';
-import { Deadline } from '../pipeline/deadline';
+import { Deadline } from '../pipeline/abort';
 import { OPENAI_DEFAULT_BASE_URL, type EndpointConfig } from '../pipeline/pipeline-config';
-import { StageError, classifyError } from '../pipeline/stage-error';
-import type { ChatMessage, LanguageModel, LanguageModelEvent, SpeechToText, TextToSpeech, Transcript } from '../pipeline/stages';
+import { StageError } from '../pipeline/stage-error';
+import type { ChatMessage, LanguageModel, LanguageModelEvent, SpeechToText, StageName, TextToSpeech, Transcript } from '../pipeline/stages';
 import { encodeWav } from '../pipeline/wav';
+import { classifyError } from './openai-errors';
 
 /** 429 and 5xx are retried once (honouring retry-after), then reported. */
 const MAX_RETRIES = 1;
@@ -28,17 +29,26 @@ export function providerName(endpoint: EndpointConfig): string {
   return endpoint.baseURL === undefined ? 'openai' : 'openai-compatible';
 }
 
-export class OpenAISpeechToText implements SpeechToText {
+/** What every OpenAI stage keeps of its endpoint, and how it reports a failure. */
+abstract class OpenAIStage {
   readonly provider: string;
   readonly model: string;
-  private readonly client: OpenAI;
-  private readonly baseURL: string;
+  protected readonly client: OpenAI;
 
-  constructor(endpoint: EndpointConfig, private readonly timeoutMs: number) {
+  constructor(endpoint: EndpointConfig) {
     this.client = createClient(endpoint);
     this.provider = providerName(endpoint);
     this.model = endpoint.model;
-    this.baseURL = this.client.baseURL;
+  }
+
+  protected failure(stage: StageName, error: unknown, deadline: Deadline): StageError {
+    return classifyError(error, { stage, model: this.model, baseURL: this.client.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+  }
+}
+
+export class OpenAISpeechToText extends OpenAIStage implements SpeechToText {
+  constructor(endpoint: EndpointConfig, private readonly timeoutMs: number) {
+    super(endpoint);
   }
 
   async transcribe(audio: Int16Array, sampleRate: number, signal: AbortSignal): Promise<Transcript> {
@@ -50,28 +60,20 @@ export class OpenAISpeechToText implements SpeechToText {
       if (typeof text !== 'string') throw new StageError('stt', 'bad_response', 'Speech-to-text sent a reply without text.');
       return { text: text.trim() };
     } catch (error) {
-      throw classifyError(error, { stage: 'stt', model: this.model, baseURL: this.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+      throw this.failure('stt', error, deadline);
     } finally {
       deadline.dispose();
     }
   }
 }
 
-export class OpenAILanguageModel implements LanguageModel {
-  readonly provider: string;
-  readonly model: string;
-  private readonly client: OpenAI;
-  private readonly baseURL: string;
-
+export class OpenAILanguageModel extends OpenAIStage implements LanguageModel {
   constructor(
     endpoint: EndpointConfig,
     private readonly firstTokenMs: number,
     private readonly idleMs: number,
   ) {
-    this.client = createClient(endpoint);
-    this.provider = providerName(endpoint);
-    this.model = endpoint.model;
-    this.baseURL = this.client.baseURL;
+    super(endpoint);
   }
 
   async *chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent> {
@@ -89,32 +91,25 @@ export class OpenAILanguageModel implements LanguageModel {
       }
       if (deadline.signal.aborted) throw deadline.signal.reason;
     } catch (error) {
-      throw classifyError(error, { stage: 'llm', model: this.model, baseURL: this.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+      throw this.failure('llm', error, deadline);
     } finally {
       deadline.dispose();
     }
   }
 }
 
-export class OpenAITextToSpeech implements TextToSpeech {
-  readonly provider: string;
-  readonly model: string;
+export class OpenAITextToSpeech extends OpenAIStage implements TextToSpeech {
   readonly voice: string;
   readonly sampleRate: number;
-  private readonly client: OpenAI;
-  private readonly baseURL: string;
 
   constructor(
     endpoint: EndpointConfig & { voice: string; sampleRate: number },
     private readonly firstByteMs: number,
     private readonly idleMs: number,
   ) {
-    this.client = createClient(endpoint);
-    this.provider = providerName(endpoint);
-    this.model = endpoint.model;
+    super(endpoint);
     this.voice = endpoint.voice;
     this.sampleRate = endpoint.sampleRate;
-    this.baseURL = this.client.baseURL;
   }
 
   async *synthesize(text: string, signal: AbortSignal): AsyncIterable<Int16Array> {
@@ -139,7 +134,7 @@ export class OpenAITextToSpeech implements TextToSpeech {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       if (total === 0) throw new StageError('tts', 'bad_response', 'Text-to-speech sent an empty audio stream.');
     } catch (error) {
-      throw classifyError(error, { stage: 'tts', model: this.model, baseURL: this.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+      throw this.failure('tts', error, deadline);
     } finally {
       deadline.dispose();
     }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ignoreFailure } from '../ignore-failure';
 
 export async function writeFileAtomic(path: string, content: string, mode = 0o600): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -14,7 +15,8 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o60
     await handle.writeFile(content, 'utf8');
     await handle.sync();
   } catch (error) {
-    await handle.close().catch(() => {});
+    // The write's error is the one to report; the temp file is removed next.
+    await ignoreFailure(handle.close());
     await rm(temp, { force: true });
     throw error;
   }

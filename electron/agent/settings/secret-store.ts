@@ -5,10 +5,12 @@
  * safeStorage (see electron/main).
  */
 import { chmod } from 'node:fs/promises';
-import { SECRET_NAMES, type SecretName } from '../../../shared/settings';
+import { SECRET_NAMES } from '../../../shared/settings';
+import type { Secrets } from '../../../shared/settings-fields';
+import { ignoreFailure } from '../ignore-failure';
 import { readOptional, writeFileAtomic } from './atomic-file';
 
-export type Secrets = Partial<Record<SecretName, string>>;
+export type { Secrets };
 
 export interface SecretStore {
   readonly description: string;
@@ -36,7 +38,8 @@ export class FileSecretStore implements SecretStore {
   async load(): Promise<Secrets> {
     const text = await readOptional(this.path);
     if (text === null) return {};
-    await chmod(this.path, 0o600).catch(() => {});
+    // Tightens a file made by hand; where the file system has no modes (FAT, some mounts) there is nothing to tighten.
+    await ignoreFailure(chmod(this.path, 0o600));
     return pickSecrets(JSON.parse(text));
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SettingsSchema } from '../../../shared/settings';
+import { SECRET_ENV, SETTING_FIELDS } from '../../../shared/settings-fields';
 import { silentLogger } from '../logger';
 import { writeFileAtomic } from './atomic-file';
 import { FileSecretStore } from './secret-store';
@@ -53,6 +54,53 @@ describe('settings precedence', () => {
     expect(pipeline.tts.apiKey).toBe('sk-tts');
     expect(pipeline.vad.silenceMs).toBe(800);
     expect(store.telemetryConfig().tracesUrl).toBe('http://collector:4318/v1/traces');
+  });
+});
+
+describe('configuration snapshots', () => {
+  it('computes the configuration once per change and hands out the same object until then', async () => {
+    const store = await open(dataDir(), { OPENAI_API_KEY: 'sk-env', TTS_SAMPLE_RATE: '16000', LLM_IDLE_TIMEOUT_MS: '4000' });
+    const first = store.pipelineConfig();
+    expect(store.pipelineConfig()).toBe(first);
+    expect(store.telemetryConfig()).toBe(store.telemetryConfig());
+    // Values only the environment sets are part of it.
+    expect(first.tts.sampleRate).toBe(16_000);
+    expect(first.timeouts.llmIdleMs).toBe(4_000);
+    expect(first.vad.pushToTalk).toBeUndefined();
+
+    let changes = 0;
+    store.onChange(() => changes++);
+    await store.update({ values: { audio: { mode: 'push-to-talk', minSpeechMs: 300 } }, secrets: { llmApiKey: 'sk-llm' } });
+    expect(changes).toBe(1);
+    const second = store.pipelineConfig();
+    expect(second).not.toBe(first);
+    expect(second.vad).toMatchObject({ pushToTalk: true, minSpeechMs: 300 });
+    expect(second.llm.apiKey).toBe('sk-llm');
+    // The snapshot handed out before is left as it was.
+    expect(first.vad.minSpeechMs).toBe(200);
+  });
+
+  it('lets an endpoint saved in the pane replace the environment\'s signal-specific traces endpoint', async () => {
+    const store = await open(dataDir(), { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:9999/custom/path' });
+    expect(store.telemetryConfig().tracesUrl).toBe('http://b:9999/custom/path');
+    expect(store.values.tracing.otlpEndpoint).toBe('http://b:9999/custom/path');
+    await store.update({ values: { tracing: { otlpEndpoint: 'http://collector:4318' } } });
+    expect(store.telemetryConfig().tracesUrl).toBe('http://collector:4318/v1/traces');
+  });
+
+  it('reports an invalid environment value by name at start-up, and the pane shows the default', async () => {
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const store = await open(dataDir(), { VAD_SILENCE_MS: 'soon', OTEL_EXPORTER_OTLP_HEADERS: 'x-key=hidden-value,broken' }, logger);
+    expect(store.values.audio.silenceMs).toBe(500);
+    expect(store.view.sources['audio.silenceMs']).toBe('default');
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/^VAD_SILENCE_MS="soon" must be a whole number/));
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain('hidden-value');
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    const example = readFileSync(join(import.meta.dirname, '../../../.env.example'), 'utf8');
+    const names = [...SETTING_FIELDS.flatMap((f) => f.env), ...Object.values(SECRET_ENV).flat()];
+    expect(names.filter((name) => !new RegExp(`\\b${name}\\b`).test(example))).toEqual([]);
   });
 });
 

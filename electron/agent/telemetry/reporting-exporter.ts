@@ -1,6 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../logger';
+import { networkReason, shorten } from '../network-errors';
 
 /**
  * Wraps the OTLP exporter so that a collector that is down, slow or failing
@@ -59,13 +60,14 @@ export class ReportingExporter implements SpanExporter {
 
 function describe(error: Error | undefined): string {
   if (!error) return 'unknown error';
-  const text = `${error.message} ${String((error as { code?: unknown }).code ?? '')}`;
-  if (/ECONNREFUSED/.test(text)) return 'connection refused (is the collector running?)';
-  if (/timeout|timed out/i.test(text)) return 'timed out';
+  const reason = networkReason(error);
+  if (reason === 'connection refused') return 'connection refused (is the collector running?)';
+  if (/timeout|timed out/i.test(`${error.message} ${String((error as { code?: unknown }).code ?? '')}`)) return 'timed out';
+  if (reason) return reason;
   const status = (error as { code?: unknown }).code;
   if (typeof status === 'number' && status >= 400) {
     const hint = status === 404 ? ' (check the path: the endpoint is the collector base URL, /v1/traces is added)' : status === 413 ? ' (the batch was too large for the collector)' : '';
-    return `HTTP ${status} ${error.message.replace(/\s+/g, ' ').slice(0, 120)}${hint}`;
+    return `HTTP ${status} ${shorten(error.message, 120)}${hint}`;
   }
-  return error.message.replace(/\s+/g, ' ').slice(0, 200);
+  return shorten(error.message, 200);
 }

@@ -22,7 +22,7 @@ import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { Logger } from '../logger';
 import { GatedSpanProcessor } from './gated-span-processor';
 import { importSpan } from './imported-span';
-import { displayUrl } from '../pipeline/stage-error';
+import { displayUrl } from '../network-errors';
 import { ReportingExporter } from './reporting-exporter';
 import { SwitchableSampler } from './switchable-sampler';
 import type { TelemetryConfig } from './telemetry-config';

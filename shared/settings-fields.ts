@@ -1,0 +1,243 @@
+/**
+ * Every configurable value, once: its path, the environment variables behind
+ * it (first one set wins), its schema and its default. Reading the
+ * environment, the settings pane's "where does this value come from", reset
+ * and the start-up warnings are all derived from this table. Values that only
+ * the environment sets (time limits, context limits, the speech sample rate,
+ * the trace export's own endpoint and delay) are in it too, marked as not
+ * shown in the pane.
+ */
+import { z } from 'zod';
+import { isHttpUrl, parseHeaderList } from './config-values';
+import { SECRET_NAMES, SettingsSchema, type SecretName, type Settings } from './settings';
+
+/** Values only the environment sets: the pane neither shows nor saves them. */
+export interface EnvOnlySettings {
+  timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number };
+  context: { maxTurns: number; maxTokens: number };
+  speech: { sampleRate: number };
+  /** tracesEndpoint: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, used as is; empty: the OTLP endpoint's /v1/traces. */
+  export: { tracesEndpoint: string; delayMs: number };
+}
+
+/** Everything the pipeline and tracing are configured from, apart from secrets. */
+export type AllSettings = Settings & EnvOnlySettings;
+export type Secrets = Partial<Record<SecretName, string>>;
+
+type Env = Record<string, string | undefined>;
+
+/** What one variable's text gave: a value, or a problem reported by the variable's name. */
+type Parsed = { value: unknown } | { problem: string; outcome?: string };
+
+export interface SettingField {
+  /** "llm.model"; an env-only value's path is in its own section ("timeouts.sttMs"). */
+  path: string;
+  /** First one set (and valid) wins. */
+  env: readonly string[];
+  /** Whether the settings pane shows, saves and resets it. */
+  shown: boolean;
+  schema: z.ZodType;
+  default: unknown;
+  /** Reads one variable's trimmed, non-empty text. */
+  parse: (raw: string) => Parsed;
+  /** Whether the text is used untrimmed, empty included (the system prompt). */
+  raw?: boolean;
+  /** For a value made of several variables (a sampler and its argument): reads them all. */
+  compose?: (env: Env, warn: (message: string) => void) => { value: unknown } | null;
+}
+
+const text = (raw: string): Parsed => ({ value: raw });
+const url = (raw: string): Parsed => (isHttpUrl(raw) ? { value: raw.replace(/\/+$/, '') } : { problem: 'is not an http(s) URL', outcome: 'ignoring it' });
+/** The signal-specific OTLP endpoint is used exactly as given. */
+const exactUrl = (raw: string): Parsed => (isHttpUrl(raw) ? { value: raw } : { problem: 'is not an http(s) URL', outcome: 'ignoring it' });
+const wholeNumber = (min: number, max: number) => (raw: string): Parsed => {
+  const value = Number(raw);
+  return Number.isInteger(value) && value >= min && value <= max ? { value } : { problem: `must be a whole number from ${min} to ${max}` };
+};
+const ratio = (raw: string): Parsed => {
+  const value = Number(raw);
+  return Number.isFinite(value) && value > 0 && value < 1 ? { value } : { problem: 'must be a number between 0 and 1' };
+};
+const providerChoice = (raw: string): Parsed => {
+  const value = raw.toLowerCase();
+  return value === 'auto' || value === 'openai' || value === 'local' ? { value } : { problem: 'must be auto, openai or local' };
+};
+const flag = (raw: string): Parsed => {
+  const value = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return { value: true };
+  if (['false', '0', 'no', 'off'].includes(value)) return { value: false };
+  return { problem: 'is not true or false' };
+};
+/**
+ * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG as the OpenTelemetry
+ * specification names them; parent-based or not, children follow their
+ * parent here. Anything invalid samples everything.
+ */
+function samplingRatio(env: Env, warn: (message: string) => void): { value: number } | null {
+  const sampler = env.OTEL_TRACES_SAMPLER?.trim();
+  if (!sampler) return null;
+  switch (sampler.toLowerCase().replace(/^parentbased_/, '')) {
+    case 'always_on':
+      return { value: 1 };
+    case 'always_off':
+      return { value: 0 };
+    case 'traceidratio': {
+      const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+      if (!arg) return { value: 1 };
+      const ratio = Number(arg);
+      if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return { value: ratio };
+      warn(`OTEL_TRACES_SAMPLER_ARG="${arg}" must be a ratio from 0 to 1; sampling everything.`);
+      return null;
+    }
+    default:
+      warn(`OTEL_TRACES_SAMPLER="${env.OTEL_TRACES_SAMPLER}" is not supported (use parentbased_traceidratio, always_on or always_off); sampling everything.`);
+      return null;
+  }
+}
+
+const shape = SettingsSchema.shape;
+const shown = (path: string, env: readonly string[], defaultValue: unknown, parse: SettingField['parse'] = text, raw = false): SettingField => {
+  const [section, key] = path.split('.') as [keyof Settings, string];
+  const schema = (shape[section].shape as Record<string, z.ZodType>)[key]!;
+  return { path, env, shown: true, schema, default: defaultValue, parse, raw };
+};
+const envOnly = (path: string, env: string, defaultValue: number, min: number, max: number): SettingField => ({
+  path,
+  env: [env],
+  shown: false,
+  schema: z.number().int().min(min).max(max),
+  default: defaultValue,
+  parse: wholeNumber(min, max),
+});
+
+export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+export const DEFAULT_SERVICE_NAME = 'voice-agent-stack';
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a helpful voice assistant. Your replies are spoken aloud, so answer in short, plain sentences: no markdown, lists, code or emoji.';
+
+export const SETTING_FIELDS: readonly SettingField[] = [
+  shown('tracing.enabled', ['ENABLE_TRACING'], false, flag),
+  shown('tracing.consoleExport', ['OTEL_CONSOLE_EXPORT'], false, flag),
+  shown('tracing.otlpEndpoint', ['OTEL_EXPORTER_OTLP_ENDPOINT'], DEFAULT_OTLP_ENDPOINT, (raw) =>
+    isHttpUrl(raw) ? { value: raw.replace(/\/+$/, '') } : { problem: 'is not an http(s) URL', outcome: `using ${DEFAULT_OTLP_ENDPOINT}` },
+  ),
+  shown('tracing.serviceName', ['OTEL_SERVICE_NAME'], DEFAULT_SERVICE_NAME),
+  { ...shown('tracing.samplingRatio', ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'], 1), compose: samplingRatio },
+  shown('tracing.captureContent', ['OTEL_CAPTURE_CONTENT'], false, flag),
+  shown('stt.provider', ['STT_PROVIDER'], 'auto', providerChoice),
+  shown('stt.baseUrl', ['STT_BASE_URL', 'OPENAI_BASE_URL'], '', url),
+  shown('stt.model', ['STT_MODEL'], 'gpt-4o-mini-transcribe'),
+  shown('stt.localModel', ['STT_LOCAL_MODEL'], 'whisper-base.en'),
+  shown('llm.provider', ['LLM_PROVIDER'], 'auto', providerChoice),
+  shown('llm.baseUrl', ['LLM_BASE_URL', 'OPENAI_BASE_URL'], '', url),
+  shown('llm.model', ['LLM_MODEL'], 'gpt-4.1-mini'),
+  shown('llm.systemPrompt', ['SYSTEM_PROMPT'], DEFAULT_SYSTEM_PROMPT, text, true),
+  shown('llm.localModel', ['LLM_LOCAL_MODEL'], 'qwen2.5-0.5b-instruct-q4_k_m'),
+  shown('tts.provider', ['TTS_PROVIDER'], 'auto', providerChoice),
+  shown('tts.baseUrl', ['TTS_BASE_URL', 'OPENAI_BASE_URL'], '', url),
+  shown('tts.model', ['TTS_MODEL'], 'gpt-4o-mini-tts'),
+  shown('tts.voice', ['TTS_VOICE'], 'alloy'),
+  shown('tts.localVoice', ['TTS_LOCAL_VOICE'], 'slt'),
+  shown('audio.mode', [], 'hands-free'),
+  shown('audio.pushToTalkKey', [], 'Space'),
+  shown('audio.inputDeviceId', [], ''),
+  shown('audio.outputDeviceId', [], ''),
+  shown('audio.vadThreshold', ['VAD_THRESHOLD'], 0.5, ratio),
+  shown('audio.silenceMs', ['VAD_SILENCE_MS'], 500, wholeNumber(100, 5_000)),
+  shown('audio.minSpeechMs', ['VAD_MIN_SPEECH_MS'], 200, wholeNumber(20, 2_000)),
+  envOnly('timeouts.sttMs', 'STT_TIMEOUT_MS', 20_000, 1_000, 300_000),
+  envOnly('timeouts.llmFirstTokenMs', 'LLM_TIMEOUT_MS', 20_000, 1_000, 300_000),
+  envOnly('timeouts.llmIdleMs', 'LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),
+  envOnly('timeouts.ttsFirstByteMs', 'TTS_TIMEOUT_MS', 15_000, 1_000, 300_000),
+  envOnly('timeouts.ttsIdleMs', 'TTS_IDLE_TIMEOUT_MS', 10_000, 1_000, 300_000),
+  envOnly('context.maxTurns', 'CONTEXT_MAX_TURNS', 20, 1, 1_000),
+  envOnly('context.maxTokens', 'CONTEXT_MAX_TOKENS', 8_000, 256, 1_000_000),
+  envOnly('speech.sampleRate', 'TTS_SAMPLE_RATE', 24_000, 8_000, 48_000),
+  { path: 'export.tracesEndpoint', env: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], shown: false, schema: z.union([z.literal(''), z.string().refine(isHttpUrl)]), default: '', parse: exactUrl },
+  envOnly('export.delayMs', 'OTEL_BSP_SCHEDULE_DELAY', 5_000, 50, 600_000),
+];
+
+export const SHOWN_FIELDS: ReadonlyMap<string, SettingField> = new Map(SETTING_FIELDS.filter((f) => f.shown).map((f) => [f.path, f]));
+
+/** Where each secret comes from in the environment (first one set wins). OTLP header values are never printed. */
+export const SECRET_ENV: Record<SecretName, readonly string[]> = {
+  openaiApiKey: ['OPENAI_API_KEY'],
+  sttApiKey: ['STT_API_KEY'],
+  llmApiKey: ['LLM_API_KEY'],
+  ttsApiKey: ['TTS_API_KEY'],
+  otlpHeaders: ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS'],
+};
+
+export interface EnvironmentSettings {
+  values: AllSettings;
+  secrets: Secrets;
+  /** Paths (and "secrets.<name>") whose value the environment gave. */
+  fromEnv: ReadonlySet<string>;
+}
+
+/**
+ * The settings the environment (and .env) gives, over the defaults. Each
+ * invalid value is reported once by its variable's name and replaced by the
+ * next variable or the default.
+ */
+export function readEnvironment(env: Env, warn: (message: string) => void): EnvironmentSettings {
+  const values: Record<string, Record<string, unknown>> = {};
+  const fromEnv = new Set<string>();
+  // A variable that several fields read (OPENAI_BASE_URL) is read the same way by each: read and reported once.
+  const parsed = new Map<string, Parsed | null>();
+  const read = (name: string, field: SettingField): Parsed | null => {
+    if (!parsed.has(name)) {
+      const raw = field.raw ? env[name] : env[name]?.trim() || undefined;
+      let result: Parsed | null = raw === undefined ? null : field.parse(raw);
+      if (result && 'value' in result) {
+        const checked = field.schema.safeParse(result.value);
+        if (!checked.success) result = { problem: `is not accepted (${checked.error.issues[0]?.message ?? 'invalid'})` };
+      }
+      if (result && 'problem' in result) warn(`${name}="${env[name]}" ${result.problem}; ${result.outcome ?? `using ${describe(field.default)}`}.`);
+      parsed.set(name, result);
+    }
+    return parsed.get(name)!;
+  };
+  const firstValid = (field: SettingField): { value: unknown } | null => {
+    for (const name of field.env) {
+      const result = read(name, field);
+      if (result && 'value' in result) return result;
+    }
+    return null;
+  };
+  for (const field of SETTING_FIELDS) {
+    const [section, key] = field.path.split('.') as [string, string];
+    const found = field.compose ? field.compose(env, warn) : firstValid(field);
+    if (found) fromEnv.add(field.path);
+    (values[section] ??= {})[key] = found ? found.value : field.default;
+  }
+  const secrets: Secrets = {};
+  for (const name of SECRET_NAMES) {
+    const variable = SECRET_ENV[name].find((v) => env[v]?.trim());
+    if (!variable) continue;
+    const value = env[variable]!.trim();
+    if (name === 'otlpHeaders' && !parseHeaderList(value).ok) {
+      warnBadHeaders(value, warn, variable);
+      continue;
+    }
+    secrets[name] = value;
+    fromEnv.add(`secrets.${name}`);
+  }
+  const all = values as unknown as AllSettings;
+  // The pane shows where traces go: a signal-specific endpoint of the environment's, without its /v1/traces.
+  if (all.export.tracesEndpoint && !fromEnv.has('tracing.otlpEndpoint')) {
+    all.tracing.otlpEndpoint = all.export.tracesEndpoint.replace(/\/v1\/traces\/?$/, '');
+    fromEnv.add('tracing.otlpEndpoint');
+  }
+  return { values: all, secrets, fromEnv };
+}
+
+/** Reports a bad header list by its variable's name and the entry's position, never its text (it holds secrets). */
+export function warnBadHeaders(raw: string, warn: (message: string) => void, name = 'OTEL_EXPORTER_OTLP_HEADERS'): void {
+  const parsed = parseHeaderList(raw);
+  if (!parsed.ok) warn(`${name}: entry ${parsed.entry} is not a valid key=value pair (values are percent-encoded); sending no headers.`);
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? value || 'none' : String(value);
+}
