@@ -1,6 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../logger';
+import { ignoreFailure } from '../ignore-failure';
 import { networkReason, shorten } from '../network-errors';
 
 /**
@@ -25,7 +26,8 @@ export class ReportingExporter implements SpanExporter {
     this.target = target;
     this.failing = false;
     this.dropped = 0;
-    void old.shutdown().catch(() => {});
+    // The old exporter's last batch failing is already reported by export(); nothing more to do.
+    void ignoreFailure(old.shutdown());
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {

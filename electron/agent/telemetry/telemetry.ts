@@ -20,6 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { Logger } from '../logger';
+import { ignoreFailure } from '../ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
 import { importSpan } from './imported-span';
 import { displayUrl } from '../network-errors';
@@ -118,7 +119,8 @@ export class Telemetry {
     if (next.enabled === this.state.enabled && next.consoleExport === this.state.consoleExport) return;
     this.state = next;
     this.logger.info(`Tracing ${next.enabled ? 'on' : 'off'}, console export ${next.consoleExport ? 'on' : 'off'}.`);
-    if (!next.enabled) void this.provider.forceFlush().catch(() => {});
+    // Export failures are reported by the exporter itself; the flush only hurries them.
+    if (!next.enabled) void this.flush();
     for (const listener of this.listeners) listener({ ...next });
   }
 
@@ -164,7 +166,7 @@ export class Telemetry {
 
   /** Exports what is pending now (failures are reported by the exporter, not thrown). */
   flush(): Promise<void> {
-    return this.provider.forceFlush().catch(() => {});
+    return ignoreFailure(this.provider.forceFlush());
   }
 
   /** Exports what is pending, within `timeoutMs`; used on quit. */
