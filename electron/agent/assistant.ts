@@ -18,7 +18,7 @@ import type { PipelineConfig } from './pipeline/pipeline-config';
 import { StageError } from './pipeline/stage-error';
 import type { VoiceActivity } from './pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
-import { TurnTranscript } from './pipeline/turn-transcript';
+import { TurnTranscript, type TranscriptEntry } from './pipeline/turn-transcript';
 import { eventTime, type ConversationEvent, type StageEvent } from './pipeline/turn-events';
 import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
 import { ConversationTrace } from './telemetry/conversation-trace';
@@ -41,7 +41,7 @@ export interface AssistantTelemetry {
 
 export interface AssistantOutput {
   state(state: SessionState, detail?: string): void;
-  transcript(entry: { id: string; role: 'user' | 'assistant'; text: string; final: boolean; interrupted?: boolean }): void;
+  transcript(entry: TranscriptEntry): void;
   notice(level: 'error' | 'info', text: string): void;
   audio(stream: number, seq: number, samples: Int16Array, sampleRate: number): void;
   /** Stop playback in the client now. */

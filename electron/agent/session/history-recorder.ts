@@ -7,14 +7,7 @@
  */
 import type { ConversationHistory, ConversationRecorder, HistoryEntry } from '../history/conversation-history';
 import type { Logger } from '../logger';
-
-export interface TranscriptEntry {
-  id: string;
-  role: 'user' | 'assistant';
-  text: string;
-  final: boolean;
-  interrupted?: boolean;
-}
+import type { TranscriptEntry } from '../pipeline/turn-transcript';
 
 /**
  * Entry ids already written. Ids are unique, so they are never forgotten for a
