@@ -15,5 +15,8 @@ describe('RecordingCarrier', () => {
     expect(carrier.last('error')).toBeUndefined();
     expect(carrier.audio).toHaveLength(1);
     expect(carrier.summary()).toBe('state:idle,state:listening');
+    carrier.send(writer.wrap({ type: 'transcript', id: 't1', role: 'assistant', text: 'Hel', final: true, interrupted: true }));
+    carrier.send(writer.wrap({ type: 'audio.flush' }));
+    expect(carrier.summary()).toBe('state:idle,state:listening,transcript:assistant!,audio.flush');
   });
 });

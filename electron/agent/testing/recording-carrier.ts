@@ -36,10 +36,17 @@ export class RecordingCarrier {
     return this.messages(type).at(-1);
   }
 
-  /** The types sent so far, one line (for a failure's message). */
+  /**
+   * The types sent so far, one line (for a failure's message): a state with
+   * its value, a transcript with its role and `!` when it was interrupted.
+   */
   summary(): string {
-    return this.all()
-      .map((message) => message.type + (message.type === 'state' ? `:${message.state}` : ''))
-      .join(',');
+    return this.all().map(describe).join(',');
   }
+}
+
+function describe(message: ServerMessage): string {
+  if (message.type === 'state') return `state:${message.state}`;
+  if (message.type === 'transcript') return `transcript:${message.role}${message.interrupted ? '!' : ''}`;
+  return message.type;
 }
