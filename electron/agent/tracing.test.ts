@@ -2,8 +2,6 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
-import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { ATTR, SPAN, type SerializedSpan } from '../../shared/telemetry';
 import { parseTraceparent } from '../../shared/trace-context';
@@ -15,6 +13,7 @@ import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { inMemoryTelemetry } from './testing/in-memory-telemetry';
 import { RecordingCarrier } from './testing/recording-carrier';
+import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from './testing/scripted-microphone';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 import { until } from './testing/until';
 
@@ -31,19 +30,16 @@ function setup(options: { captureContent?: boolean } = {}) {
   const session = new Session(carrier, {
     telemetry,
     assistant: {
-      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
+      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
       stages: () => openAIStagesAt(server.url),
       createVad: async () => scriptedVad,
     },
   });
   const writer = new EnvelopeWriter<ClientMessage>();
   const send = (message: ClientMessage, traceparent?: string) => session.receiveMessage(writer.wrap(message, traceparent ? { traceparent } : undefined));
-  const frame = (value: number, seq: number) =>
-    encodeAudioFrame({ kind: FrameKind.Microphone, seq, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
-  let seq = 0;
+  const microphone = new ScriptedMicrophone();
   const speak = async () => {
-    for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000, seq++));
-    for (let i = 0; i < 8; i++) session.receiveAudio(frame(0, seq++));
+    microphone.speakTo(session);
     await sleep(30);
   };
   const detail = () => `types: ${carrier.summary()}`;
