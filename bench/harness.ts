@@ -125,8 +125,6 @@ export class BenchClient {
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A turn ends (main returns to listening or idle) once the client reports its audio drained. */
 export async function completeTurn(client: BenchClient, input: () => void): Promise<void> {
   const started = client.next((e) => e.message.type === 'turn' && e.message.phase === 'start');

@@ -3,9 +3,11 @@
  * (minus the providers' time), LLM sentence -> TTS request, barge-in ->
  * flush, and voice-to-voice against the theoretical minimum.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SentenceSplitter } from '../electron/agent/pipeline/sentence-splitter';
 import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
-import { BenchClient, benchConfig, completeTurn, sleep, stagesFor, type FakeProviders } from './harness';
+import { until } from '../electron/agent/testing/until';
+import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';
 
 export const LATENCY = { sttMs: 150, llmFirstTokenMs: 200, llmTokenIntervalMs: 33, ttsFirstByteMs: 100, silenceMs: 500 };
@@ -114,13 +116,15 @@ export async function pipelineBench(providers: FakeProviders, reps: number): Pro
     const started = client.next((e) => e.message.type === 'turn' && e.message.phase === 'start');
     client.send({ type: 'user.text', text: `story ${i}` });
     await started;
-    while (client.firstAudioAt === null) await sleep(2);
+    await until(() => client.firstAudioAt !== null, { what: "the story's first audio", intervalMs: 2 });
     await sleep(50);
+    // The carrier stamps flushAt as the flush is sent; waiting on it as an event costs the figure nothing.
+    const flushed = client.next((e) => e.message.type === 'audio.flush');
     for (let f = 0; f < 4; f++) client.frame(true);
     const speechStart = performance.now();
     client.frame(true); // the fifth voiced frame (100 ms) confirms speech: barge-in
-    while (client.flushAt === null) await sleep(0);
-    if (i >= 2) bargeIn.push(client.flushAt - speechStart);
+    await flushed;
+    if (i >= 2) bargeIn.push(client.flushAt! - speechStart);
     for (let f = 0; f < silenceFrames + 2; f++) client.frame(false);
     await sleep(50);
     // Let the utterance's own turn run out before the next repetition.

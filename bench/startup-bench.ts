@@ -1,9 +1,10 @@
 /** Cold start of the headless host: process spawn -> a session is open (welcome received). */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { freePort } from '../electron/agent/testing/ports';
-import { ROOT, sleep } from './harness';
+import { ROOT } from './harness';
 import { figure, type Figure } from './stats';
 
 async function once(): Promise<number> {

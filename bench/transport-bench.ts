@@ -9,9 +9,10 @@ import { FrameKind, encodeAudioFrame } from '../shared/audio-frame';
 import { silentLogger } from '../electron/agent/logger';
 import { Session } from '../electron/agent/session/session';
 import { startHeadlessHost } from '../electron/server/headless-host';
-import { ROOT, sleep } from './harness';
+import { ROOT } from './harness';
 import { figure, quantile, type Figure } from './stats';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function transportBench(frames: number, blastFrames: number): Promise<Figure[]> {
   const received = new Map<number, number>();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_PORT } from '../playwright.config';
-import { configureProviders, expect, test } from './fixtures';
+import { configureProviders, expect, sendText, test } from './fixtures';
 import { startHost, stopHost } from './own-host';
 
 /** A host of this spec's own, beside the suite's (and another run's, which has its own E2E_PORT). */
@@ -29,9 +29,7 @@ test('conversations are kept, listed, reopened and deleted, and survive a restar
     await app.goto(`http://127.0.0.1:${HOST_PORT}/`);
     const status = app.getByRole('status');
     await expect(status).toHaveText('Idle');
-    const message = app.getByRole('textbox', { name: 'Message' });
-    await message.fill('Remember the blue umbrella');
-    await message.press('Enter');
+    await sendText(app, 'Remember the blue umbrella');
     await expect(app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant')).toContainText('You said: Remember the blue umbrella');
     // The turn is over once its reply has played: only then is nothing of it still to be written.
     await expect(status).toHaveText('Idle');
@@ -69,9 +67,7 @@ test('a reply cut short by closing the page is kept once, marked interrupted, af
   try {
     const page = await app.context().newPage();
     await page.goto(`http://127.0.0.1:${HOST_PORT}/`);
-    const message = page.getByRole('textbox', { name: 'Message' });
-    await message.fill('Tell me a long story');
-    await message.press('Enter');
+    await sendText(page, 'Tell me a long story');
     await expect(page.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant')).toContainText('This reply goes on');
     await page.close();
 

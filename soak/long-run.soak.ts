@@ -4,6 +4,7 @@
  * the process's open handles and its listeners must not grow beyond a small
  * bound. The figures are printed for the record.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-confi
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../electron/agent/testing/fake-openai-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../electron/agent/testing/otlp-receiver';
 import { openAIStagesAt } from '../electron/agent/testing/test-stages';
+import { until } from '../electron/agent/testing/until';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -36,7 +38,7 @@ afterAll(async () => {
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 4; i++) {
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     gc();
   }
 }
@@ -104,11 +106,7 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
     if (i % 50 === 0) forgetRecords();
     const before = ended;
     send({ type: 'user.text', text: `Turn number ${i}, please answer.` });
-    const end = Date.now() + 10_000;
-    while (ended === before) {
-      if (Date.now() > end) throw new Error(`turn ${i} did not finish`);
-      await new Promise((r) => setImmediate(r));
-    }
+    await until(() => ended !== before, { what: `turn ${i} to finish`, intervalMs: 1 });
   };
 
   for (let i = 0; i < WARM_UP; i++) await turn(i);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../shared/audio-format';
 import type { SessionState } from '../../shared/protocol';
@@ -7,6 +8,7 @@ import { readPipelineConfig } from './pipeline/pipeline-config';
 import { StageError } from './pipeline/stage-error';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
+import { until } from './testing/until';
 
 const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
 const silence = () => new Int16Array(FRAME_SAMPLES);
@@ -52,18 +54,13 @@ function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
     output,
     silentLogger,
   );
-  const until = async (predicate: () => boolean, ms = 3_000) => {
-    const end = Date.now() + ms;
-    while (!predicate()) {
-      if (Date.now() > end) throw new Error(`timed out; events: ${JSON.stringify(events.slice(-5))}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
+  /** The last events, for a failed wait's message. */
+  const seen = () => `events: ${JSON.stringify(events.slice(-5))}`;
   const feed = async (frames: Int16Array[]) => {
     for (const frame of frames) assistant.pushFrame(frame);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   };
-  return { assistant, events, states, until, feed, config, configReads: () => configReads };
+  return { assistant, events, states, seen, feed, config, configReads: () => configReads };
 }
 
 const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make);
@@ -71,10 +68,10 @@ const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make
 describe('Assistant', () => {
   it('takes a spoken turn: speech, silence, transcript, reply, audio, back to listening', async () => {
     server.configure({ transcripts: ['Hello assistant'], reply: 'Hello human. Nice to meet you.' });
-    const { assistant, events, states, until, feed } = setup();
+    const { assistant, events, states, seen, feed } = setup();
     assistant.startConversation();
     await feed([...of(10, speech), ...of(8, silence)]);
-    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final), { detail: seen });
     expect(events.find((e) => e.type === 'transcript' && e.role === 'user')).toMatchObject({ text: 'Hello assistant', final: true });
     const audio = events.filter((e) => e.type === 'audio');
     expect(audio.length).toBeGreaterThan(0);
@@ -90,10 +87,10 @@ describe('Assistant', () => {
 
   it('barges in: speech during the reply stops it, flushes the client and keeps only what was heard', async () => {
     server.configure({ reply: 'First part of the answer. Second part that nobody hears.', ttsMsPerChar: 40 });
-    const { assistant, events, until, feed } = setup();
+    const { assistant, events, seen, feed } = setup();
     assistant.startConversation();
     assistant.sendText('Tell me something');
-    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final), { detail: seen });
     expect(events.filter((e) => e.type === 'transcript' && e.role === 'user')).toHaveLength(1); // a typed entry is final once
     assistant.onPlayback('started', 1, 0);
     // Exactly the first sentence (25 chars * 40 ms = 1 s) has played when the user speaks.
@@ -102,8 +99,8 @@ describe('Assistant', () => {
     expect(turn).toBeNull(); // drained after the pipeline finished: the turn is over
     // Start another reply and interrupt it mid-way.
     assistant.sendText('Again');
-    await until(() => events.filter((e) => e.type === 'audio' && e.stream === 2).length > 0);
-    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final && e.text === 'First part of the answer. Second part that nobody hears.' && events.indexOf(e) > 10));
+    await until(() => events.filter((e) => e.type === 'audio' && e.stream === 2).length > 0, { detail: seen });
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final && e.text === 'First part of the answer. Second part that nobody hears.' && events.indexOf(e) > 10), { detail: seen });
     assistant.onPlayback('started', 2, 0);
     await feed(of(5, speech));
     expect(events.filter((e) => e.type === 'flush')).toHaveLength(1);
@@ -113,7 +110,7 @@ describe('Assistant', () => {
     assistant.onPlayback('flushed', 2, 1_000);
     expect(events.at(-1)).toMatchObject({ type: 'transcript', interrupted: true, text: 'First part of the answer.' });
     await feed(of(8, silence));
-    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 3);
+    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 3, { detail: seen });
     const lastChat = server.requests.filter((r) => r.endpoint === 'chat').at(-1)!;
     const contents = (lastChat.body.messages as { role: string; content: string }[]).map((m) => `${m.role}:${m.content}`);
     expect(contents).toContain('assistant:First part of the answer.');
@@ -123,27 +120,27 @@ describe('Assistant', () => {
 
   it('a typed message interrupts the reply in progress', async () => {
     server.configure({ reply: 'word '.repeat(300), llmTokenIntervalMs: 10 });
-    const { assistant, events, until } = setup();
+    const { assistant, events, seen } = setup();
     assistant.sendText('first');
-    await until(() => events.some((e) => e.type === 'audio'));
+    await until(() => events.some((e) => e.type === 'audio'), { detail: seen });
     assistant.sendText('second');
     expect(events.some((e) => e.type === 'flush')).toBe(true);
-    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 2);
-    for (let i = 0; i < 50 && server.requests[0]?.endedAt === null; i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 2, { detail: seen });
+    await until(() => server.requests[0]?.endedAt !== null, { what: 'the first reply request to end', detail: seen });
     expect(server.requests.find((r) => r.endpoint === 'chat')?.aborted).toBe(true);
     await assistant.dispose();
   });
 
   it('reports a failing stage in the conversation and the status, then the next turn works', async () => {
     server.fail('chat', { kind: 'status', status: 500 }, { kind: 'status', status: 500 });
-    const { assistant, events, until } = setup();
+    const { assistant, events, seen } = setup();
     assistant.sendText('hello');
-    await until(() => events.some((e) => e.type === 'notice'));
+    await until(() => events.some((e) => e.type === 'notice'), { detail: seen });
     expect(events.find((e) => e.type === 'notice')).toMatchObject({ level: 'error', text: expect.stringMatching(/language model failed on the server \(500/) });
     expect(events.filter((e) => e.type === 'state').at(-1)).toMatchObject({ state: 'error' });
     server.configure({ reply: 'Back again.' });
     assistant.sendText('hello again');
-    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.text === 'Back again.' && e.final));
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.text === 'Back again.' && e.final), { detail: seen });
     await assistant.dispose();
   });
 
@@ -157,28 +154,28 @@ describe('Assistant', () => {
 
   it('takes turns by push-to-talk: press starts (and interrupts), release ends; voice detection is not used', async () => {
     server.configure({ transcripts: ['held key speech'], reply: 'Heard you.' });
-    const { assistant, events, until, feed } = setup({ pushToTalk: true });
+    const { assistant, events, seen, feed } = setup({ pushToTalk: true });
     assistant.startConversation();
     await feed([...of(10, speech), ...of(10, silence)]); // no key held: nothing happens
     expect(events.filter((e) => e.type === 'turn')).toEqual([]);
     assistant.pushToTalk(true);
     await feed(of(20, silence)); // even silence is sent while the key is held
     assistant.pushToTalk(false);
-    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final), { detail: seen });
     expect(events.find((e) => e.type === 'transcript' && e.role === 'user')).toMatchObject({ text: 'held key speech' });
     expect(server.requests.find((r) => r.endpoint === 'transcriptions')?.audioBytes).toBe(44 + 20 * FRAME_SAMPLES * 2);
     // A tap shorter than the minimum speech is ignored.
     assistant.pushToTalk(true);
     await feed(of(1, speech));
     assistant.pushToTalk(false);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(server.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(1);
     await assistant.dispose();
   });
 
   it('reads its settings when a conversation starts and when a turn starts: never per frame, never under a running turn', async () => {
     server.configure({ transcripts: ['Hello assistant'], reply: 'Hello human.' });
-    const { assistant, events, until, feed, config, configReads } = setup();
+    const { assistant, events, seen, feed, config, configReads } = setup();
     assistant.startConversation();
     const atStart = configReads();
     await feed(of(10, speech)); // speech has started: the utterance is under way
@@ -187,13 +184,13 @@ describe('Assistant', () => {
     config.vad.silenceMs = 60_000;
     config.vad.minSpeechMs = 10_000;
     await feed(of(8, silence));
-    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final));
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final), { detail: seen });
     expect(configReads() - atStart).toBe(1); // once, as the turn started
     // A typed turn takes the system prompt in force as it starts, whatever changes meanwhile.
     const prompt = config.systemPrompt;
     assistant.sendText('and now?');
     config.systemPrompt = 'Changed under the turn.';
-    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 2);
+    await until(() => server.requests.filter((r) => r.endpoint === 'chat').length === 2, { detail: seen });
     const chat = server.requests.filter((r) => r.endpoint === 'chat').at(-1)!;
     expect((chat.body.messages as { role: string; content: string }[])[0]).toEqual({ role: 'system', content: prompt });
     await assistant.dispose();

@@ -2,18 +2,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
+import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { ATTR, SPAN } from '../../shared/telemetry';
 import { assistantDeps } from './assistant-deps';
 import { silentLogger } from './logger';
 import { ModelManager } from './models/model-manager';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { Session } from './session/session';
-import { Telemetry } from './telemetry/telemetry';
-import { readTelemetryConfig } from './telemetry/telemetry-config';
+import { inMemoryTelemetry } from './testing/in-memory-telemetry';
+import { RecordingCarrier } from './testing/recording-carrier';
 import { writeTinyModel } from './testing/tiny-gguf';
+import { until } from './testing/until';
 
 let dir: string;
 beforeAll(async () => {
@@ -25,31 +25,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 it('records provider "local" and the model of each local stage on its span', { timeout: 60_000 }, async () => {
   const manager = await ModelManager.open({ dataDir: dir });
   await manager.usePickedFile('llm', join(dir, 'tiny.gguf'));
-  const exporter = new InMemorySpanExporter();
-  const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true' }, () => {}), silentLogger, {
-    exporter,
-    consoleExporter: new InMemorySpanExporter(),
-    batch: { scheduledDelayMillis: 10 },
-  });
+  const { telemetry, finishedSpans } = inMemoryTelemetry();
   const deps = assistantDeps(readPipelineConfig({ LLM_PROVIDER: 'local', TTS_PROVIDER: 'local', STT_PROVIDER: 'local' }, () => {}), { models: manager });
-  let replied = false;
-  let audio = 0;
-  const session = new Session(
-    {
-      kind: 'websocket',
-      send: (e: ServerEnvelope) => {
-        if (e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final) replied = true;
-      },
-      sendAudio: () => void audio++,
-    },
-    { logger: silentLogger, telemetry, assistant: deps },
-  );
+  const carrier = new RecordingCarrier();
+  const session = new Session(carrier, { logger: silentLogger, telemetry, assistant: deps });
   session.open();
   session.receiveMessage(JSON.stringify(new EnvelopeWriter<ClientMessage>().wrap({ type: 'user.text', text: 'Hello there.' })));
-  for (let i = 0; i < 3_000 && !(replied && audio > 0); i++) await new Promise((r) => setTimeout(r, 10));
+  // The tiny model on the CPU: the bound leaves room for a loaded machine, within the test's own.
+  await until(() => carrier.messages('transcript').some((m) => m.role === 'assistant' && m.final) && carrier.audio.length > 0, {
+    what: 'a final reply and its audio',
+    detail: () => carrier.summary(),
+    timeoutMs: 30_000,
+  });
   session.close();
-  await telemetry.flush();
-  const spans = exporter.getFinishedSpans();
+  const spans = await finishedSpans();
   const llm = spans.find((s) => s.name === SPAN.llm)!;
   expect(llm.attributes).toMatchObject({ [ATTR.providerName]: 'local', [ATTR.requestModel]: 'tiny.gguf' });
   const tts = spans.find((s) => s.name === SPAN.tts)!;

@@ -9,14 +9,17 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
+import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { startAppServices } from './app-services';
 import type { Logger } from './logger';
 import { Session } from './session/session';
 import { FileSecretStore } from './settings/secret-store';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { startOtlpReceiver, type OtlpReceiver } from './testing/otlp-receiver';
+import { RecordingCarrier } from './testing/recording-carrier';
+import { until } from './testing/until';
 
 const ENV_KEY = 'sk-env-SECRET-a1b2c3d4e5';
 const PANE_KEY = 'sk-pane-SECRET-f6e7d8c9b0';
@@ -68,39 +71,41 @@ it('never puts API keys or OTLP headers in spans, console, logs, renderer messag
       secretStore: new FileSecretStore(join(dataDir, 'secrets.json')),
       logger,
     });
-    const toRenderer: ServerEnvelope[] = [];
-    const session = new Session(
-      { kind: 'websocket', send: (e) => toRenderer.push(structuredClone(e)), sendAudio: () => {} },
-      { logger, telemetry: services.telemetry, settings: services.settings, history: services.history, assistant: services.assistant },
-    );
+    // Cloned as sent: what the renderer got is searched, not objects the session may change later.
+    const carrier = new RecordingCarrier('websocket', { structuredClone: true });
+    const toRenderer = carrier.envelopes;
+    const session = new Session(carrier, {
+      logger,
+      telemetry: services.telemetry,
+      settings: services.settings,
+      history: services.history,
+      assistant: services.assistant,
+    });
     const writer = new EnvelopeWriter<ClientMessage>();
     const send = (m: ClientMessage) => session.receiveMessage(JSON.stringify(writer.wrap(m)));
     const replies = () => toRenderer.filter((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final).length;
-    const until = async (predicate: () => boolean) => {
-      for (let i = 0; i < 500 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(predicate(), `waited for ${predicate.toString()}; sent: ${toRenderer.map((e) => e.message.type).join(',')}`).toBe(true);
-    };
+    const sent = () => `sent: ${carrier.summary()}`;
 
     session.open();
     send({ type: 'conversation.start' });
     send({ type: 'user.text', text: 'What is my key?' });
-    await until(() => replies() === 1);
+    await until(() => replies() === 1, { detail: sent });
     await services.telemetry.flush();
-    await until(() => receiver.state.requests.some((r) => r.headers['x-auth'] === ENV_HEADER));
+    await until(() => receiver.state.requests.some((r) => r.headers['x-auth'] === ENV_HEADER), { detail: sent });
     // The user types new secrets into the pane; a failing provider reports its refusal.
     send({ type: 'settings.update', patch: { secrets: { llmApiKey: PANE_KEY, otlpHeaders: `x-auth=${PANE_HEADER}` } } });
-    await until(() => toRenderer.some((e) => e.message.type === 'settings.result'));
+    await until(() => toRenderer.some((e) => e.message.type === 'settings.result'), { detail: sent });
     server.fail('chat', { kind: 'status', status: 401 });
     send({ type: 'user.text', text: 'And now?' });
-    await until(() => toRenderer.some((e) => e.message.type === 'notice'));
+    await until(() => toRenderer.some((e) => e.message.type === 'notice'), { detail: sent });
     send({ type: 'user.text', text: 'Once more.' });
-    await until(() => replies() === 2);
+    await until(() => replies() === 2, { detail: sent });
     send({ type: 'conversation.end' });
     session.close();
     await services.telemetry.flush();
-    await until(() => receiver.state.requests.some((r) => r.headers['x-auth'] === PANE_HEADER));
+    await until(() => receiver.state.requests.some((r) => r.headers['x-auth'] === PANE_HEADER), { detail: sent });
     await services.telemetry.shutdown(1_000);
-    await new Promise((r) => setTimeout(r, 100)); // the history file is synced after each entry
+    await sleep(100); // the history file is synced after each entry
 
     // The secrets were really in use...
     const auth = server.requests.map((r) => r.authorization);

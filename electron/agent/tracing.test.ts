@@ -1,19 +1,21 @@
 /** The span tree of conversations, across the bridge, with InMemorySpanExporter. */
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
-import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
+import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { ATTR, SPAN, type SerializedSpan } from '../../shared/telemetry';
 import { parseTraceparent } from '../../shared/trace-context';
-import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
-import { Session, type SessionCarrier } from './session/session';
+import { Session } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { inMemoryTelemetry } from './testing/in-memory-telemetry';
+import { RecordingCarrier } from './testing/recording-carrier';
+import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from './testing/scripted-microphone';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
+import { until } from './testing/until';
 
 let server: FakeOpenAIServer;
 beforeAll(async () => {
@@ -22,49 +24,28 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-
 function setup(options: { captureContent?: boolean } = {}) {
-  const exporter = new InMemorySpanExporter();
-  const telemetry = new Telemetry(
-    readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false' }, () => {}),
-    silentLogger,
-    { exporter, consoleExporter: new InMemorySpanExporter(), batch: { scheduledDelayMillis: 10 } },
-  );
-  const envelopes: ServerEnvelope[] = [];
-  const audio = { chunks: 0 };
-  const carrier: SessionCarrier = { kind: 'websocket', send: (e) => envelopes.push(e), sendAudio: () => void audio.chunks++ };
+  const { telemetry, finishedSpans } = inMemoryTelemetry({ env: { OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false' } });
+  const carrier = new RecordingCarrier();
   const session = new Session(carrier, {
     telemetry,
     assistant: {
-      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
+      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
       stages: () => openAIStagesAt(server.url),
       createVad: async () => scriptedVad,
     },
   });
   const writer = new EnvelopeWriter<ClientMessage>();
   const send = (message: ClientMessage, traceparent?: string) => session.receiveMessage(writer.wrap(message, traceparent ? { traceparent } : undefined));
-  const frame = (value: number, seq: number) =>
-    encodeAudioFrame({ kind: FrameKind.Microphone, seq, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
-  let seq = 0;
+  const microphone = new ScriptedMicrophone();
   const speak = async () => {
-    for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000, seq++));
-    for (let i = 0; i < 8; i++) session.receiveAudio(frame(0, seq++));
-    await new Promise((r) => setTimeout(r, 30));
+    microphone.speakTo(session);
+    await sleep(30);
   };
-  const until = async (predicate: () => boolean) => {
-    const end = Date.now() + 8_000;
-    while (!predicate()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${predicate.toString()}; types: ${envelopes.map((e) => e.message.type + (e.message.type === "state" ? ":" + e.message.state : "") + (e.message.type === "transcript" ? ":" + e.message.role + (e.message.interrupted ? "!" : "") : "")).join(",")}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  const messages = (type: string) => envelopes.filter((e) => e.message.type === type);
-  const spans = async () => {
-    await telemetry.flush();
-    return exporter.getFinishedSpans();
-  };
+  const detail = () => `types: ${carrier.summary()}`;
+  const messages = (type: string) => carrier.envelopes.filter((e) => e.message.type === type);
   session.open();
-  return { session, telemetry, send, speak, until, messages, spans, envelopes, audio };
+  return { session, telemetry, send, speak, detail, messages, spans: finishedSpans, envelopes: carrier.envelopes, carrier };
 }
 
 const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
@@ -77,10 +58,10 @@ describe('tracing a conversation', () => {
     t.send({ type: 'conversation.start' });
     for (let turn = 1; turn <= 2; turn++) {
       await t.speak();
-      await t.until(() => t.messages('turn').filter((e) => e.message.type === 'turn' && e.message.phase === 'start').length === turn);
+      await until(() => t.messages('turn').filter((e) => e.message.type === 'turn' && e.message.phase === 'start').length === turn, { detail: t.detail });
       const start = t.messages('turn').at(-1)!;
       const stream = start.message.type === 'turn' ? start.message.stream : -1;
-      await t.until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final && t.envelopes.indexOf(e) > t.envelopes.indexOf(start)));
+      await until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final && t.envelopes.indexOf(e) > t.envelopes.indexOf(start)), { detail: t.detail });
       t.send({ type: 'playback', event: 'started', stream, playedMs: 0 });
       t.send({ type: 'playback', event: 'drained', stream, playedMs: 900 });
     }
@@ -137,7 +118,7 @@ describe('tracing a conversation', () => {
     server.configure({ reply: 'Content reply.' });
     const t = setup({ captureContent: true });
     t.send({ type: 'user.text', text: 'typed secret question' });
-    await t.until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final));
+    await until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final), { detail: t.detail });
     const spans = await t.spans();
     expect(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmOutput]).toBe('Content reply.');
     expect(String(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmInput])).toContain('typed secret question');
@@ -150,12 +131,12 @@ describe('tracing a conversation', () => {
     const t = setup();
     t.send({ type: 'conversation.start' });
     t.send({ type: 'user.text', text: 'talk for a while' });
-    await t.until(() => t.audio.chunks > 0);
+    await until(() => t.carrier.audio.length > 0, { detail: t.detail });
     t.send({ type: 'playback', event: 'started', stream: 1, playedMs: 0 });
     server.fail('chat', { kind: 'status', status: 401 }); // for the next turn's model call
     await t.speak(); // barge-in
-    await t.until(() => t.messages('audio.flush').length === 1);
-    await t.until(() => t.messages('notice').length === 1);
+    await until(() => t.messages('audio.flush').length === 1, { detail: t.detail });
+    await until(() => t.messages('notice').length === 1, { detail: t.detail });
     t.send({ type: 'conversation.end' });
     const spans = await t.spans();
     const turns = byName(spans, SPAN.turn);

@@ -15,9 +15,11 @@ import { EnvelopeWriter, parseClientEnvelope, type ClientMessage, type ServerEnv
 import type { AssistantDeps } from '../agent/assistant';
 import { silentLogger } from '../agent/logger';
 import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
-import { Session, type SessionCarrier } from '../agent/session/session';
+import { Session } from '../agent/session/session';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../agent/testing/fake-openai-server';
 import { oversizedText, refusedFrame, refusedText } from '../agent/testing/protocol-arbitraries';
+import { RecordingCarrier } from '../agent/testing/recording-carrier';
+import { until } from '../agent/testing/until';
 import { routePortMessage } from '../main/port-carrier';
 import { startHeadlessHost, type HeadlessHost } from './headless-host';
 import { openAIStagesAt } from '../agent/testing/test-stages';
@@ -56,8 +58,11 @@ interface Client {
   socket: WebSocket;
   received: Message[];
   closed: Promise<number>;
-  until(predicate: () => boolean, ms?: number): Promise<void>;
 }
+
+/** Waits for the host's replies, naming the last ones received when it gives up. */
+const fromHost = (client: Client, predicate: () => boolean) =>
+  until(predicate, { what: 'the host', detail: () => `received: ${client.received.slice(-5).map((m) => m.type).join(',')}` });
 
 function connect(): Promise<Client> {
   return new Promise((resolve, reject) => {
@@ -67,14 +72,7 @@ function connect(): Promise<Client> {
       if (!isBinary) received.push((JSON.parse(data.toString()) as ServerEnvelope).message);
     });
     const closed = new Promise<number>((done) => socket.once('close', (code) => done(code)));
-    const until = async (predicate: () => boolean, ms = 10_000) => {
-      const end = Date.now() + ms;
-      while (!predicate()) {
-        if (Date.now() > end) throw new Error('timed out waiting for the host');
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    socket.once('open', () => resolve({ socket, received, closed, until }));
+    socket.once('open', () => resolve({ socket, received, closed }));
     socket.once('error', reject);
   });
 }
@@ -86,13 +84,13 @@ async function conversationStillWorks(client: Client): Promise<void> {
   const writer = new EnvelopeWriter<ClientMessage>();
   server.configure({ reply: 'Still here.' });
   client.socket.send(JSON.stringify(writer.wrap({ type: 'user.text', text: 'Are you there?' })));
-  await client.until(() => client.received.some((m) => m.type === 'transcript' && m.role === 'assistant' && m.text === 'Still here.' && m.final));
+  await fromHost(client, () => client.received.some((m) => m.type === 'transcript' && m.role === 'assistant' && m.text === 'Still here.' && m.final));
 }
 
 describe('fuzzing the WebSocket', () => {
   it('refuses every malformed text message and frame with an error reply, and carries on', { timeout: 120_000 }, async () => {
     const client = await connect();
-    await client.until(() => client.received.some((m) => m.type === 'welcome'));
+    await fromHost(client, () => client.received.some((m) => m.type === 'welcome'));
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -104,7 +102,7 @@ describe('fuzzing the WebSocket', () => {
           const before = errors(client.received).length;
           for (const item of batch) client.socket.send(item, { binary: typeof item !== 'string' });
           sent += batch.length;
-          await client.until(() => errors(client.received).length === before + batch.length);
+          await fromHost(client, () => errors(client.received).length === before + batch.length);
         },
       ),
       { numRuns: 400 },
@@ -125,14 +123,14 @@ describe('fuzzing the WebSocket', () => {
       fc.asyncProperty(fc.integer({ min: 1, max: 5 }), async (repeats) => {
         const before = errors(client.received).length;
         for (let i = 0; i < repeats; i++) send({ type: 'conversation.end' }); // none is running
-        await client.until(() => errors(client.received).length === before + repeats);
+        await fromHost(client, () => errors(client.received).length === before + repeats);
       }),
       { numRuns: 20 },
     );
     send({ type: 'conversation.start' });
     const before = errors(client.received).length;
     send({ type: 'conversation.start' });
-    await client.until(() => errors(client.received).length === before + 1);
+    await fromHost(client, () => errors(client.received).length === before + 1);
     expect(errors(client.received).every((m) => m.type === 'error' && m.code === 'invalid_state')).toBe(true);
     send({ type: 'conversation.end' });
     await conversationStillWorks(client);
@@ -150,18 +148,9 @@ describe('fuzzing the WebSocket', () => {
 });
 
 describe('fuzzing the desktop MessagePort handler', () => {
-  class RecordingCarrier implements SessionCarrier {
-    readonly kind = 'ipc' as const;
-    readonly messages: Message[] = [];
-    send(envelope: ServerEnvelope): void {
-      // What crosses the port is structured-cloned: it must survive that.
-      this.messages.push(structuredClone(envelope).message);
-    }
-    sendAudio(): void {}
-  }
-
   it('refuses anything a compromised renderer could post, one error per message', () => {
-    const carrier = new RecordingCarrier();
+    // What crosses the port is structured-cloned: every reply must survive that.
+    const carrier = new RecordingCarrier('ipc', { structuredClone: true });
     const session = new Session(carrier, { logger: silentLogger });
     session.open();
     let sent = 0;
@@ -181,10 +170,10 @@ describe('fuzzing the desktop MessagePort handler', () => {
           return parseClientEnvelope(envelope).ok;
         });
         fc.pre(valid.length === 0);
-        const before = errors(carrier.messages).length;
+        const before = errors(carrier.all()).length;
         for (const item of batch) routePortMessage(session, item);
         sent += batch.length;
-        expect(errors(carrier.messages).length).toBe(before + batch.length);
+        expect(errors(carrier.all()).length).toBe(before + batch.length);
       }),
       { numRuns: 1_000 },
     );

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../testing/until';
 import { ConversationHistory } from './conversation-history';
 
 const dirs: string[] = [];
@@ -20,7 +21,9 @@ describe('ConversationHistory', () => {
     await first.append({ role: 'user', text: 'What is the weather like in Paris today, please tell me' });
     await first.append({ role: 'assistant', text: 'Sunny.', interrupted: true });
     await first.end();
-    await new Promise((r) => setTimeout(r, 5));
+    // Newest first goes by the start's time (to the millisecond): the second must start on a later one.
+    const firstStartedAt = (await history.get(first.id))!.summary.startedAt;
+    await until(() => new Date().toISOString() > firstStartedAt, { what: 'the clock to pass the first start', intervalMs: 1 });
     const second = await history.begin();
     await second.append({ role: 'user', text: 'Hello' });
     await second.end();

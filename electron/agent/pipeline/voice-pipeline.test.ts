@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { ConversationContext } from './conversation-context';
 import type { StageEvent } from './turn-events';
 import { runTurn, type PipelineStages, type TurnSink } from './voice-pipeline';
 import { openAIStagesAt } from '../testing/test-stages';
+import { until } from '../testing/until';
 
 let server: FakeOpenAIServer;
 let stages: PipelineStages;
@@ -26,8 +28,9 @@ function recordingSink() {
 
 const newContext = () => new ConversationContext('Be brief.', { maxTurns: 10, maxTokens: 4_000 });
 
+/** How many provider requests are still open once they have all ended (or the wait gave up). */
 async function noOpenRequests(): Promise<number> {
-  for (let i = 0; i < 50 && server.openRequests > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await until(() => server.openRequests === 0, { what: 'every provider request to end', detail: () => `${server.openRequests} still open` });
   return server.openRequests;
 }
 
@@ -88,7 +91,7 @@ describe('runTurn', () => {
     const controller = new AbortController();
     const { sink, log } = recordingSink();
     const running = runTurn({ kind: 'text', text: 'talk' }, stages, newContext(), sink, controller.signal);
-    while (!log.some((e) => e.kind === 'audio')) await new Promise((r) => setTimeout(r, 5));
+    await until(() => log.some((e) => e.kind === 'audio'), 'the first audio');
     controller.abort(new Error('barge-in'));
     const abortedAt = Date.now();
     const result = await running;
@@ -96,7 +99,7 @@ describe('runTurn', () => {
     expect(Date.now() - abortedAt).toBeLessThan(500);
     const count = log.length;
     expect(await noOpenRequests()).toBe(0);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(log.length).toBe(count);
     expect(server.requests.filter((r) => r.endpoint !== 'transcriptions').some((r) => r.aborted)).toBe(true);
   });
@@ -146,7 +149,7 @@ describe('runTurn', () => {
       const { sink, log } = recordingSink();
       const { summary, emit } = recorder();
       const running = runTurn({ kind: 'text', text: 'talk' }, stages, newContext(), sink, controller.signal, [], emit);
-      while (!log.some((e) => e.kind === 'audio')) await new Promise((r) => setTimeout(r, 5));
+      await until(() => log.some((e) => e.kind === 'audio'), 'the first audio');
       controller.abort(new Error('barge-in'));
       expect((await running).status).toBe('cancelled');
       const seen = summary();

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
-import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
+import { FrameKind, decodeAudioFrame } from '../../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../../shared/protocol';
 import { startHeadlessHost } from '../../server/headless-host';
 import type { AssistantDeps } from '../assistant';
@@ -19,6 +18,8 @@ import { ConversationHistory } from '../history/conversation-history';
 import { silentLogger } from '../logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
+import { RecordingCarrier } from '../testing/recording-carrier';
+import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from '../testing/scripted-microphone';
 import { openAIStagesAt, scriptedVad } from '../testing/test-stages';
 import { Session } from './session';
 
@@ -42,7 +43,7 @@ afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function assistant(): AssistantDeps {
   return {
-    config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
+    config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
     stages: () => openAIStagesAt(server.url, { timeoutMs: 10_000 }),
     createVad: async () => scriptedVad,
   };
@@ -60,32 +61,21 @@ function files(): Line[][] {
 }
 
 function open() {
-  const received: ServerMessage[] = [];
-  const audioMs = new Map<number, number>();
-  const session = new Session(
-    {
-      kind: 'websocket',
-      send: (e: ServerEnvelope) => received.push(e.message),
-      sendAudio: (frame) => {
-        const decoded = decodeAudioFrame(frame, FrameKind.AssistantAudio);
-        if (decoded.ok) audioMs.set(decoded.frame.stream, (audioMs.get(decoded.frame.stream) ?? 0) + (decoded.frame.samples.length / decoded.frame.sampleRate) * 1000);
-      },
-    },
-    { logger: silentLogger, assistant: assistant(), history },
-  );
+  const carrier = new RecordingCarrier();
+  const session = new Session(carrier, { logger: silentLogger, assistant: assistant(), history });
   session.open();
   const writer = new EnvelopeWriter<ClientMessage>();
   const send = (message: ClientMessage) => session.receiveMessage(writer.wrap(message));
-  let seq = 0;
-  const frame = (value: number) =>
-    encodeAudioFrame({ kind: FrameKind.Microphone, seq: seq++, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
-  /** Speech (the scripted detector hears positive samples), then the silence that ends the turn. */
-  const speak = () => {
-    for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000));
-    for (let i = 0; i < 8; i++) session.receiveAudio(frame(0));
-  };
-  const turns = (phase: 'start' | 'end') => received.filter((m): m is Extract<ServerMessage, { type: 'turn' }> => m.type === 'turn' && m.phase === phase);
-  const replies = (final: boolean) => received.filter((m): m is Extract<ServerMessage, { type: 'transcript' }> => m.type === 'transcript' && m.role === 'assistant' && m.final === final);
+  const microphone = new ScriptedMicrophone();
+  const speak = () => microphone.speakTo(session);
+  /** How much of `stream`'s audio has been sent to the client, in ms. */
+  const audioMs = (stream: number) =>
+    carrier.audio.reduce((ms, data) => {
+      const decoded = decodeAudioFrame(data, FrameKind.AssistantAudio);
+      return decoded.ok && decoded.frame.stream === stream ? ms + (decoded.frame.samples.length / decoded.frame.sampleRate) * 1000 : ms;
+    }, 0);
+  const turns = (phase: 'start' | 'end') => carrier.messages('turn').filter((m) => m.phase === phase);
+  const replies = (final: boolean) => carrier.messages('transcript').filter((m) => m.role === 'assistant' && m.final === final);
   /** The reply of the `n`th turn is showing, not final yet. */
   const replyShowing = (n: number) => vi.waitFor(() => expect(new Set(replies(false).map((m) => m.id)).size).toBe(n), WAIT);
   /** Turn `n`'s reply has come whole and the client played it to the end: the turn is over. */
@@ -93,7 +83,7 @@ function open() {
     await vi.waitFor(() => expect(replies(true).length).toBeGreaterThanOrEqual(n), WAIT);
     const stream = turns('start')[n - 1]!.stream;
     send({ type: 'playback', event: 'started', stream, playedMs: 0 });
-    send({ type: 'playback', event: 'drained', stream, playedMs: audioMs.get(stream) ?? 0 });
+    send({ type: 'playback', event: 'drained', stream, playedMs: audioMs(stream) });
     await vi.waitFor(() => expect(turns('end').length).toBe(n), WAIT);
   };
   return { session, send, speak, replyShowing, playedToTheEnd, audioMs, turns };
@@ -137,7 +127,7 @@ describe('the history of a session', () => {
     await t.replyShowing(1);
     const stream = t.turns('start')[0]!.stream;
     // The first sentence (25 characters at 40 ms) has been sent and played.
-    await vi.waitFor(() => expect(t.audioMs.get(stream) ?? 0).toBeGreaterThanOrEqual(1_000), WAIT);
+    await vi.waitFor(() => expect(t.audioMs(stream)).toBeGreaterThanOrEqual(1_000), WAIT);
     t.send({ type: 'playback', event: 'started', stream, playedMs: 1_000 });
     await t.session.close();
     expect(files()).toEqual([[START, user('Tell me something'), reply('First part of the answer.', true), END]]);

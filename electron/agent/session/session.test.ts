@@ -6,32 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
 import type { ModelsView } from '../../../shared/models';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../../shared/protocol';
+import { EnvelopeWriter, type ClientMessage } from '../../../shared/protocol';
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
 import { ConversationHistory } from '../history/conversation-history';
 import { silentLogger } from '../logger';
 import { FileSecretStore } from '../settings/secret-store';
 import { SettingsStore } from '../settings/settings-store';
-import { Session, type SessionCarrier, type SessionModels, type SessionOptions, type SessionSettings } from './session';
-
-class RecordingCarrier implements SessionCarrier {
-  readonly kind = 'websocket' as const;
-  readonly envelopes: ServerEnvelope[] = [];
-  readonly audio: ArrayBuffer[] = [];
-  send(envelope: ServerEnvelope): void {
-    this.envelopes.push(envelope);
-  }
-  sendAudio(frame: ArrayBuffer): void {
-    this.audio.push(frame);
-  }
-  messages<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }>[] {
-    return this.envelopes.map((e) => e.message).filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
-  }
-  last<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }> | undefined {
-    return this.messages(type).at(-1);
-  }
-}
+import { RecordingCarrier } from '../testing/recording-carrier';
+import { Session, type SessionModels, type SessionOptions, type SessionSettings } from './session';
 
 function tone(amplitude: number): Int16Array {
   return Int16Array.from({ length: FRAME_SAMPLES }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 200 * i) / INPUT_SAMPLE_RATE)));

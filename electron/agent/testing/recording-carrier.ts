@@ -7,14 +7,26 @@ import type { ServerEnvelope, ServerMessage } from '../../../shared/protocol';
 
 type MessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
+export interface RecordingCarrierOptions {
+  /**
+   * Keep a structured clone of each envelope, as a MessagePort delivers it:
+   * an envelope that cannot cross the port throws at the send, and what is
+   * kept is what was sent then, whatever later happens to the original.
+   */
+  structuredClone?: boolean;
+}
+
 export class RecordingCarrier {
   readonly envelopes: ServerEnvelope[] = [];
   readonly audio: ArrayBuffer[] = [];
+  private readonly clone: boolean;
 
-  constructor(readonly kind: 'ipc' | 'websocket' = 'websocket') {}
+  constructor(readonly kind: 'ipc' | 'websocket' = 'websocket', options: RecordingCarrierOptions = {}) {
+    this.clone = options.structuredClone ?? false;
+  }
 
   send(envelope: ServerEnvelope): void {
-    this.envelopes.push(envelope);
+    this.envelopes.push(this.clone ? structuredClone(envelope) : envelope);
   }
 
   sendAudio(frame: ArrayBuffer): void {
@@ -36,10 +48,17 @@ export class RecordingCarrier {
     return this.messages(type).at(-1);
   }
 
-  /** The types sent so far, one line (for a failure's message). */
+  /**
+   * The types sent so far, one line (for a failure's message): a state with
+   * its value, a transcript with its role and `!` when it was interrupted.
+   */
   summary(): string {
-    return this.all()
-      .map((message) => message.type + (message.type === 'state' ? `:${message.state}` : ''))
-      .join(',');
+    return this.all().map(describe).join(',');
   }
+}
+
+function describe(message: ServerMessage): string {
+  if (message.type === 'state') return `state:${message.state}`;
+  if (message.type === 'transcript') return `transcript:${message.role}${message.interrupted ? '!' : ''}`;
+  return message.type;
 }

@@ -11,6 +11,7 @@
  * tensor starting at a multiple of the alignment.
  */
 import { writeFile } from 'node:fs/promises';
+import { seededRandom } from './seeded-random';
 
 const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian uint32
 const GGUF_VERSION = 3;
@@ -259,18 +260,6 @@ function tinyVocabulary(): Vocabulary {
   return { tokens, scores, types };
 }
 
-/** Deterministic uniform random numbers in [-1, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  };
-}
-
 /**
  * A llama-architecture GGUF with random float32 weights. Output rows of
  * non-normal tokens (control, unknown, byte) are zero, so that greedy decoding
@@ -288,7 +277,8 @@ export function buildTinyModel(options: TinyModelOptions = {}): Uint8Array {
   if (!Number.isInteger(headDim) || heads % kvHeads !== 0) throw new Error('The embedding must divide into heads, and heads into kvHeads.');
   const vocab = tinyVocabulary();
   const nVocab = vocab.tokens.length;
-  const rand = random(options.seed ?? 1);
+  const unit = seededRandom(options.seed ?? 1);
+  const rand = () => unit() * 2 - 1; // uniform in [-1, 1)
   const matrix = (rows: number, cols: number, scale: number) => Float32Array.from({ length: rows * cols }, () => rand() * scale);
   const ones = (n: number) => new Float32Array(n).fill(1);
 

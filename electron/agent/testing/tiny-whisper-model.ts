@@ -16,6 +16,7 @@
  * encoding and decoding runs.
  */
 import { writeFileSync } from 'node:fs';
+import { seededRandom } from './seeded-random';
 
 export interface TinyWhisperModelOptions {
   /** Width of encoder and decoder (n_audio_state = n_text_state). Default 64. */
@@ -51,7 +52,7 @@ export function buildTinyWhisperModel(options: TinyWhisperModelOptions = {}): Bu
   const textContext = options.textContext ?? 448;
   const ftype = options.ftype ?? 1;
   if (state % heads !== 0) throw new RangeError('state must be a multiple of heads');
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const parts: Buffer[] = [];
   const int32s = (...values: number[]) => {
     const b = Buffer.alloc(4 * values.length);
@@ -184,16 +185,4 @@ function f16Bytes(values: Float32Array): Buffer {
     halves[i] = half;
   }
   return Buffer.from(halves.buffer);
-}
-
-/** Small deterministic PRNG, so a seed always gives the same model. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
