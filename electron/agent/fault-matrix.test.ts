@@ -5,30 +5,24 @@
  * naming the stage, its span must carry status ERROR, no request may be left
  * running, and the next turn must succeed once the fault is gone.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
-import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../shared/protocol';
+import { EnvelopeWriter, type ClientMessage, type ServerMessage } from '../../shared/protocol';
 import { ATTR, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
-import { Session, type SessionCarrier } from './session/session';
-import { Telemetry } from './telemetry/telemetry';
-import { readTelemetryConfig } from './telemetry/telemetry-config';
+import { Session } from './session/session';
 import { startFakeOpenAIServer, type Endpoint, type Fault, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { inMemoryTelemetry } from './testing/in-memory-telemetry';
+import { closedPort } from './testing/ports';
+import { RecordingCarrier } from './testing/recording-carrier';
+import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from './testing/scripted-microphone';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
+import { until } from './testing/until';
 
 let refusedPort: number;
 beforeAll(async () => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  refusedPort = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
+  refusedPort = await closedPort();
 });
 
 /**
@@ -45,71 +39,34 @@ type Stage = 'stt' | 'llm' | 'tts';
 const ENDPOINT: Record<Stage, Endpoint> = { stt: 'transcriptions', llm: 'chat', tts: 'speech' };
 
 function conversation(server: FakeOpenAIServer, deadlineMs: number, baseURLs: Partial<Record<Stage, string>>) {
-  const exporter = new InMemorySpanExporter();
-  const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true' }, () => {}), silentLogger, {
-    exporter,
-    consoleExporter: new InMemorySpanExporter(),
-    batch: { scheduledDelayMillis: 10 },
-  });
-  const envelopes: ServerEnvelope[] = [];
-  const waiters = new Set<() => void>();
-  const carrier: SessionCarrier = {
-    kind: 'websocket',
-    send: (e) => {
-      envelopes.push(e);
-      for (const check of waiters) check();
-    },
-    sendAudio: () => {},
-  };
+  const { telemetry, finishedSpans } = inMemoryTelemetry();
+  const carrier = new RecordingCarrier();
   const session = new Session(carrier, {
     telemetry,
     logger: silentLogger,
     assistant: {
-      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
+      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
       stages: () => openAIStagesAt(server.url, { apiKey: 'sk-test', timeoutMs: deadlineMs, stageURLs: baseURLs }),
       createVad: async () => scriptedVad,
     },
   });
   const writer = new EnvelopeWriter<ClientMessage>();
   const send = (message: ClientMessage) => session.receiveMessage(writer.wrap(message));
-  let seq = 0;
-  const frame = (value: number) =>
-    encodeAudioFrame({ kind: FrameKind.Microphone, seq: seq++, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
-  const speak = () => {
-    for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000));
-    for (let i = 0; i < 8; i++) session.receiveAudio(frame(0));
-  };
-  const messages = (): ServerMessage[] => envelopes.map((e) => e.message);
-  const turnsEnded = () => messages().filter((m) => m.type === 'turn' && m.phase === 'end').length;
-  /** Resolves when a message the session sends makes `predicate` true. */
-  const until = (what: string, predicate: () => boolean): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!predicate()) return;
-        settle();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        settle();
-        reject(new Error(`timed out waiting for ${what}`));
-      }, WAIT_MS);
-      const settle = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    });
-  const replied = (text: string) => () => messages().some((m) => m.type === 'transcript' && m.role === 'assistant' && m.text === text);
+  const microphone = new ScriptedMicrophone();
+  const speak = () => microphone.speakTo(session);
+  const messages = (): ServerMessage[] => carrier.all();
+  const turnsEnded = () => carrier.messages('turn').filter((m) => m.phase === 'end').length;
+  /** Resolves when what the session has sent makes `predicate` true. */
+  const waitFor = (what: string, predicate: () => boolean) => until(predicate, { what, timeoutMs: WAIT_MS, detail: () => carrier.summary() });
+  const replied = (text: string) => () => carrier.messages('transcript').some((m) => m.role === 'assistant' && m.text === text);
   session.open();
   send({ type: 'conversation.start' });
-  return { session, telemetry, exporter, send, speak, messages, turnsEnded, until, replied };
+  return { session, telemetry, finishedSpans, send, speak, messages, turnsEnded, until: waitFor, replied };
 }
 
 /** The server has answered or dropped every request made to it. */
-async function untilNoOpenRequests(server: FakeOpenAIServer): Promise<void> {
-  const end = Date.now() + WAIT_MS;
-  while (server.openRequests > 0 && Date.now() < end) await sleep(20);
+function untilNoOpenRequests(server: FakeOpenAIServer): Promise<void> {
+  return until(() => server.openRequests === 0, { what: 'no request left open', timeoutMs: WAIT_MS, intervalMs: 20 });
 }
 
 interface Case {
@@ -188,13 +145,11 @@ async function faultyTurnThenHealed(server: FakeOpenAIServer, c: Case): Promise<
   await untilNoOpenRequests(server);
   expect(server.openRequests).toBe(0);
 
-  await t.telemetry.flush();
-  const turn = t.exporter.getFinishedSpans().find((s) => s.name === SPAN.turn)!;
+  const spans = await t.finishedSpans();
+  const turn = spans.find((s) => s.name === SPAN.turn)!;
   expect(turn.status.code).toBe(2);
   expect(turn.attributes[ATTR.errorType]).toBe(c.kind);
-  const stageSpan = t.exporter
-    .getFinishedSpans()
-    .find((s) => s.name === SPAN[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
+  const stageSpan = spans.find((s) => s.name === SPAN[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
   expect(stageSpan.status.code).toBe(2);
 
   // The fault is gone: the next turn goes through, over the good endpoint.
