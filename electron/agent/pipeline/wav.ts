@@ -23,7 +23,7 @@ export function encodeWav(samples: Int16Array, sampleRate: number): Uint8Array {
   return new Uint8Array(buffer);
 }
 
-/** Reads a PCM16 mono WAV (as written by encodeWav or sox); throws on anything else. */
+/** Reads a PCM16 mono WAV (as written by encodeWav or any standard tool); throws on anything else. */
 export function decodeWav(bytes: Uint8Array): { samples: Int16Array; sampleRate: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
