@@ -109,14 +109,19 @@ export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
 /** Field errors keyed by path ("tracing.otlpEndpoint"), for messages beside the fields. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
+  // A Map, not an object literal: a client may name a field "__proto__", and
+  // assigning that key to a plain object would set its prototype, not an error.
+  const out = new Map<string, string>();
+  const add = (field: string, message: string) => {
+    if (!out.has(field)) out.set(field, message);
+  };
   for (const issue of error.issues) {
     const path = issue.path.filter((p) => p !== 'values').map(String);
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out[[...path, key].join('.')] ??= 'unknown setting';
+      for (const key of issue.keys) add([...path, key].join('.'), 'unknown setting');
       continue;
     }
-    out[path.join('.') || 'settings'] ??= issue.message;
+    add(path.join('.') || 'settings', issue.message);
   }
-  return out;
+  return Object.fromEntries(out);
 }
