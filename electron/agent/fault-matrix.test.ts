@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../shared/protocol';
-import { ATTR, SPAN } from '../../shared/telemetry';
+import { ATTR, GEN_AI_OPERATION, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
@@ -42,6 +42,7 @@ const RETRY_DEADLINE_MS = 60_000;
 /** How long a test waits for a turn to end: far beyond what a loaded machine needs, well under the client's 120 s backstop. */
 const WAIT_MS = 30_000;
 type Stage = 'stt' | 'llm' | 'tts';
+const OPERATION_OF: Record<Stage, string> = { stt: GEN_AI_OPERATION.speechToText, llm: GEN_AI_OPERATION.chat, tts: GEN_AI_OPERATION.textToSpeech };
 const ENDPOINT: Record<Stage, Endpoint> = { stt: 'transcriptions', llm: 'chat', tts: 'speech' };
 
 function conversation(server: FakeOpenAIServer, deadlineMs: number, baseURLs: Partial<Record<Stage, string>>) {
@@ -194,7 +195,7 @@ async function faultyTurnThenHealed(server: FakeOpenAIServer, c: Case): Promise<
   expect(turn.attributes[ATTR.errorType]).toBe(c.kind);
   const stageSpan = t.exporter
     .getFinishedSpans()
-    .find((s) => s.name === SPAN[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
+    .find((s) => s.attributes[ATTR.operationName] === OPERATION_OF[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
   expect(stageSpan.status.code).toBe(2);
 
   // The fault is gone: the next turn goes through, over the good endpoint.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
-import { ATTR, SPAN } from '../../shared/telemetry';
+import { ATTR } from '../../shared/telemetry';
 import { assistantDeps } from './assistant-deps';
 import { silentLogger } from './logger';
 import { ModelManager } from './models/model-manager';
@@ -13,6 +13,7 @@ import { readPipelineConfig } from './pipeline/pipeline-config';
 import { Session } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
+import { byOperation } from './testing/genai-conventions';
 import { writeTinyModel } from './testing/tiny-gguf';
 
 let dir: string;
@@ -50,9 +51,15 @@ it('records provider "local" and the model of each local stage on its span', { t
   session.close();
   await telemetry.flush();
   const spans = exporter.getFinishedSpans();
-  const llm = spans.find((s) => s.name === SPAN.llm)!;
+  const llm = spans.find((s) => s.name === 'chat tiny.gguf')!;
   expect(llm.attributes).toMatchObject({ [ATTR.providerName]: 'local', [ATTR.requestModel]: 'tiny.gguf' });
-  const tts = spans.find((s) => s.name === SPAN.tts)!;
+  expect(llm.attributes[ATTR.requestMaxTokens]).toBeGreaterThan(0);
+  // The tiny model rambles: a reply cut at the token limit is "length" in the conventions' terms.
+  const cut = llm.attributes[ATTR.outputTokens] === llm.attributes[ATTR.requestMaxTokens];
+  expect(llm.attributes[ATTR.finishReasons]).toEqual([cut ? 'length' : 'stop']);
+  expect(llm.attributes[ATTR.serverAddress]).toBeUndefined();
+  const tts = byOperation(spans, 'text_to_speech')[0]!;
+  expect(tts.name).toBe(`text_to_speech ${String(tts.attributes[ATTR.requestModel])}`);
   expect(tts.attributes[ATTR.providerName]).toBe('local');
   expect(String(tts.attributes[ATTR.requestModel])).toMatch(/^flite /);
   await telemetry.shutdown(500);

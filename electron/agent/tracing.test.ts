@@ -1,4 +1,5 @@
 /** The span tree of conversations, across the bridge, with InMemorySpanExporter. */
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
@@ -13,6 +14,7 @@ import { Session, type SessionCarrier } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { byOperation } from './testing/genai-conventions';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 
 let server: FakeOpenAIServer;
@@ -102,23 +104,30 @@ describe('tracing a conversation', () => {
       expect(turn.attributes).toMatchObject({ [ATTR.turnInput]: 'voice', [ATTR.turnInterrupted]: false });
       expect(turn.attributes[ATTR.voiceToVoiceMs]).toBeGreaterThan(0);
       const children = spans.filter((s) => parentOf(s) === turn.spanContext().spanId).map((s) => s.name);
-      expect(children).toEqual(expect.arrayContaining([SPAN.vad, SPAN.stt, SPAN.contextAggregate, SPAN.llm, SPAN.tts]));
-      expect(children.filter((n) => n === SPAN.tts)).toHaveLength(2); // one per sentence
+      expect(children).toEqual(expect.arrayContaining([SPAN.vad, 'speech_to_text test-model', SPAN.contextAggregate, 'chat test-model', 'text_to_speech test-model']));
+      expect(children.filter((n) => n === 'text_to_speech test-model')).toHaveLength(2); // one per sentence
     }
 
-    const [llm] = byName(spans, SPAN.llm);
+    const [llm] = byOperation(spans, 'chat');
+    expect(llm!.kind).toBe(SpanKind.CLIENT);
     expect(llm!.attributes).toMatchObject({
       [ATTR.operationName]: 'chat',
-      [ATTR.providerName]: 'openai-compatible',
+      [ATTR.providerName]: 'openai',
       [ATTR.requestModel]: 'test-model',
+      [ATTR.serverAddress]: '127.0.0.1',
+      [ATTR.serverPort]: Number(new URL(server.url).port),
+      [ATTR.conversationId]: conversation!.attributes[ATTR.conversationId],
       [ATTR.outputTokens]: 4,
+      [ATTR.responseId]: expect.stringMatching(/^chatcmpl-/) as string,
+      [ATTR.responseModel]: 'fake',
+      [ATTR.finishReasons]: ['stop'],
     });
-    expect(llm!.attributes[ATTR.ttftMs]).toBeGreaterThanOrEqual(0);
-    const [stt] = byName(spans, SPAN.stt);
+    expect(llm!.attributes[ATTR.timeToFirstChunk]).toBeGreaterThanOrEqual(0);
+    const [stt] = byOperation(spans, 'speech_to_text');
     expect(stt!.attributes[ATTR.sttAudioSeconds]).toBeGreaterThan(0);
     expect(stt!.attributes[ATTR.ttfbMs]).toBeGreaterThan(0);
-    const [tts] = byName(spans, SPAN.tts);
-    expect(tts!.attributes).toMatchObject({ [ATTR.ttsVoice]: 'alloy', [ATTR.ttsCharacters]: 'One answer.'.length });
+    const [tts] = byOperation(spans, 'text_to_speech');
+    expect(tts!.attributes).toMatchObject({ [ATTR.speechVoice]: 'alloy', [ATTR.outputType]: 'speech', [ATTR.ttsCharacters]: 'One answer.'.length });
     const [vad] = byName(spans, SPAN.vad);
     expect(vad!.events.map((e) => e.name)).toEqual(['speech.start', 'speech.stop']);
     expect(byName(spans, SPAN.contextAggregate)[1]!.attributes[ATTR.contextMessages]).toBe(4);
@@ -139,9 +148,12 @@ describe('tracing a conversation', () => {
     t.send({ type: 'user.text', text: 'typed secret question' });
     await t.until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final));
     const spans = await t.spans();
-    expect(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmOutput]).toBe('Content reply.');
-    expect(String(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmInput])).toContain('typed secret question');
-    expect(byName(spans, SPAN.tts)[0]!.attributes[ATTR.ttsText]).toBe('Content reply.');
+    const [chat] = byOperation(spans, 'chat');
+    expect(JSON.parse(String(chat!.attributes[ATTR.outputMessages]))).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Content reply.' }], finish_reason: 'stop' },
+    ]);
+    expect(String(chat!.attributes[ATTR.inputMessages])).toContain('typed secret question');
+    expect(String(byOperation(spans, 'text_to_speech')[0]!.attributes[ATTR.inputMessages])).toContain('Content reply.');
     t.session.close();
   });
 
@@ -165,7 +177,7 @@ describe('tracing a conversation', () => {
     expect(failed.status.code).toBe(2);
     expect(failed.attributes[ATTR.errorType]).toBe('auth');
     expect(failed.events.some((e) => e.name === 'exception')).toBe(true);
-    const llm = byName(spans, SPAN.llm).find((s) => parentOf(s) === failed.spanContext().spanId)!;
+    const llm = byOperation(spans, 'chat').find((s) => parentOf(s) === failed.spanContext().spanId)!;
     expect(llm.status.code).toBe(2);
     t.session.close();
   });
