@@ -25,7 +25,7 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 
-function setup(options: { captureContent?: boolean } = {}) {
+function setup(options: { captureContent?: boolean; traceEachTurn?: boolean } = {}) {
   const exporter = new InMemorySpanExporter();
   const telemetry = new Telemetry(
     readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false' }, () => {}),
@@ -41,6 +41,7 @@ function setup(options: { captureContent?: boolean } = {}) {
       config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {}),
       stages: () => openAIStagesAt(server.url),
       createVad: async () => scriptedVad,
+      ...(options.traceEachTurn ? { telemetry: { tracer: telemetry.tracer, captureContent: false, traceEachTurn: true } } : {}),
     },
   });
   const writer = new EnvelopeWriter<ClientMessage>();
@@ -212,6 +213,50 @@ describe('tracing a conversation', () => {
     expect(parentOf(capture[0]!)).toBe(byName(spans, SPAN.conversation)[0]!.spanContext().spanId);
     expect(capture[0]!.attributes[ATTR.processType]).toBe('renderer');
     expect(byName(spans, SPAN.transportSession)[0]!.attributes[ATTR.spansRefused]).toBe(1);
+  });
+
+  it("with a trace per turn, roots each turn in its own trace, linked to the conversation, and the client's playback follows it", async () => {
+    server.configure({ reply: 'Short.' });
+    const t = setup({ traceEachTurn: true });
+    t.send({ type: 'conversation.start' });
+    t.send({ type: 'user.text', text: 'hello' });
+    await t.until(() => t.messages('turn').some((e) => e.message.type === 'turn' && e.message.phase === 'start'));
+    const start = t.messages('turn')[0]!;
+    const turnContext = parseTraceparent(start.traceparent)!;
+    await t.until(() => t.audio.chunks > 0);
+    const now = Math.floor(Date.now() / 1000);
+    t.send({
+      type: 'telemetry.spans',
+      spans: [
+        {
+          traceId: turnContext.traceId,
+          spanId: 'cd'.repeat(8),
+          parentSpanId: turnContext.spanId,
+          traceFlags: 1,
+          name: SPAN.audioPlayback,
+          kind: 0,
+          startTime: [now, 0],
+          endTime: [now, 5],
+          attributes: { [ATTR.playbackChunks]: 1 },
+          events: [],
+          status: { code: 0 },
+        },
+      ],
+    });
+    t.send({ type: 'conversation.end' });
+    t.session.close();
+    const spans = await t.spans();
+    const [conversation] = byName(spans, SPAN.conversation);
+    const [turn] = byName(spans, SPAN.turn);
+    expect(turn!.parentSpanContext).toBeUndefined();
+    expect(turn!.spanContext()).toMatchObject({ traceId: turnContext.traceId, spanId: turnContext.spanId });
+    expect(turn!.spanContext().traceId).not.toBe(conversation!.spanContext().traceId);
+    expect(turn!.links.map((l) => l.context.spanId)).toEqual([conversation!.spanContext().spanId]);
+    expect(turn!.attributes[ATTR.conversationId]).toBe(conversation!.attributes[ATTR.conversationId]);
+    for (const stage of byOperation(spans, 'chat').concat(byOperation(spans, 'text_to_speech'))) expect(stage.spanContext().traceId).toBe(turnContext.traceId);
+    const [playback] = byName(spans, SPAN.audioPlayback);
+    expect(playback!.spanContext().traceId).toBe(turnContext.traceId);
+    expect(parentOf(playback!)).toBe(turnContext.spanId);
   });
 
   it('creates no spans when tracing is off, and tells the client the live state', async () => {
