@@ -10,8 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
-import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../shared/protocol';
 import { ATTR, GEN_AI_OPERATION, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
@@ -21,6 +19,7 @@ import { Session, type SessionCarrier } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type Endpoint, type Fault, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { scriptedSpeaker } from './testing/scripted-speech';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 
 let refusedPort: number;
@@ -73,13 +72,7 @@ function conversation(server: FakeOpenAIServer, deadlineMs: number, baseURLs: Pa
   });
   const writer = new EnvelopeWriter<ClientMessage>();
   const send = (message: ClientMessage) => session.receiveMessage(writer.wrap(message));
-  let seq = 0;
-  const frame = (value: number) =>
-    encodeAudioFrame({ kind: FrameKind.Microphone, seq: seq++, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
-  const speak = () => {
-    for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000));
-    for (let i = 0; i < 8; i++) session.receiveAudio(frame(0));
-  };
+  const speak = scriptedSpeaker(session);
   const messages = (): ServerMessage[] => envelopes.map((e) => e.message);
   const turnsEnded = () => messages().filter((m) => m.type === 'turn' && m.phase === 'end').length;
   /** Resolves when a message the session sends makes `predicate` true. */

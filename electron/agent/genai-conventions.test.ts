@@ -7,8 +7,6 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
-import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
 import { ATTR, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
@@ -20,6 +18,7 @@ import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { byOperation, GEN_AI_KEYS, spanProblems } from './testing/genai-conventions';
+import { scriptedSpeaker } from './testing/scripted-speech';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 import { until } from './testing/until';
 
@@ -79,9 +78,7 @@ function conversation(stages: PipelineStages, captureContent: boolean) {
   );
   const writer = new EnvelopeWriter<ClientMessage>();
   const send = (message: ClientMessage) => session.receiveMessage(writer.wrap(message));
-  let seq = 0;
-  const frame = (value: number) =>
-    encodeAudioFrame({ kind: FrameKind.Microphone, seq: seq++, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples: new Int16Array(FRAME_SAMPLES).fill(value) });
+  const speak = scriptedSpeaker(session);
   const replies = () => envelopes.filter((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final && !e.message.interrupted).length;
   /** The client played the latest turn's reply to its end. */
   const played = () => {
@@ -95,8 +92,7 @@ function conversation(stages: PipelineStages, captureContent: boolean) {
   return {
     async run(): Promise<ReadableSpan[]> {
       send({ type: 'conversation.start' });
-      for (let i = 0; i < 10; i++) session.receiveAudio(frame(1000));
-      for (let i = 0; i < 8; i++) session.receiveAudio(frame(0));
+      speak();
       await until(() => replies() === 1, 'the voice turn to be answered');
       played();
       await until(() => turnsEnded() === 1, 'the voice turn to end');
