@@ -22,6 +22,8 @@ async function typedTurn(app: Page, text: string): Promise<void> {
 }
 
 const named = (spans: CollectedSpan[], name: string) => spans.filter((s) => s.name === name);
+/** Stage spans are named `{operation} {model}`: found by their GenAI operation. */
+const operation = (spans: CollectedSpan[], name: string) => spans.filter((s) => s.attributes['gen_ai.operation.name'] === name);
 
 test.afterEach(async ({ app }) => {
   await setTracing(app, false);
@@ -50,8 +52,13 @@ test('one trace per conversation, from the microphone in the renderer to the spe
   const traceId = conversation!.traceId;
   const inTrace = spans.filter((s) => s.traceId === traceId);
   const names = new Set(inTrace.map((s) => s.name));
-  for (const name of ['conversation', 'turn', 'vad', 'stt', 'context.aggregate', 'llm', 'tts', 'audio.capture', 'audio.playback'])
+  for (const name of ['conversation', 'turn', 'vad', 'context.aggregate', 'audio.capture', 'audio.playback'])
     expect(names, `span ${name} in the conversation's trace`).toContain(name);
+  for (const op of ['speech_to_text', 'chat', 'text_to_speech']) {
+    const stage = operation(inTrace, op);
+    expect(stage.length, `a ${op} span in the conversation's trace`).toBeGreaterThanOrEqual(1);
+    expect(stage[0]!.name).toBe(`${op} ${String(stage[0]!.attributes['gen_ai.request.model'])}`);
+  }
 
   const turns = named(inTrace, 'turn');
   expect(turns.length).toBeGreaterThanOrEqual(2);
@@ -78,7 +85,7 @@ test('switching tracing off in Settings stops export; on resumes it; a failing c
   await setTracing(app, true);
   await resetCollector();
   await typedTurn(app, 'traced while on');
-  await expect.poll(async () => named((await collected()).spans, 'llm').length, { timeout: 15_000 }).toBe(1);
+  await expect.poll(async () => operation((await collected()).spans, 'chat').length, { timeout: 15_000 }).toBe(1);
 
   await setTracing(app, false);
   await resetCollector();
@@ -88,7 +95,7 @@ test('switching tracing off in Settings stops export; on resumes it; a failing c
 
   await setTracing(app, true);
   await typedTurn(app, 'traced again');
-  await expect.poll(async () => named((await collected()).spans, 'llm').length, { timeout: 15_000 }).toBe(1);
+  await expect.poll(async () => operation((await collected()).spans, 'chat').length, { timeout: 15_000 }).toBe(1);
 
   // The collector fails: the conversation goes on as before.
   await resetCollector({ status: 500 });

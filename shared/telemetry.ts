@@ -1,7 +1,14 @@
 /**
  * Span names, attribute keys and the wire form of renderer spans. Both sides
  * use these constants, so a trace reads the same whichever process wrote it.
- * Attribute keys follow the OpenTelemetry GenAI conventions where they exist.
+ *
+ * `gen_ai.*` keys are the OpenTelemetry GenAI conventions'
+ * (open-telemetry/semantic-conventions-genai, status: development) and are
+ * used only where they define them; names marked PROPOSAL come from the voice
+ * agents proposal in that repository (speech_to_text / text_to_speech, the
+ * `gen_ai.speech.*` keys) and follow it until it is merged. Everything else
+ * is ours, under our own namespaces (`turn.*`, `vad.*`, `stt.*`, `tts.*`,
+ * `stage.*`, `context.*`, `audio.*`, `transport.*`, `voice_agent.*`).
  */
 import { z } from 'zod';
 
@@ -9,26 +16,62 @@ export const SPAN = {
   conversation: 'conversation',
   turn: 'turn',
   vad: 'vad',
-  stt: 'stt',
-  llm: 'llm',
-  tts: 'tts',
   contextAggregate: 'context.aggregate',
   audioCapture: 'audio.capture',
   audioPlayback: 'audio.playback',
   transportSession: 'transport.session',
 } as const;
 
+/**
+ * The conventions' operation names of the stage spans; a stage span is named
+ * `{operation} {model}` (see `stageSpanName`).
+ */
+export const GEN_AI_OPERATION = {
+  chat: 'chat',
+  /** PROPOSAL (voice agents). */
+  speechToText: 'speech_to_text',
+  /** PROPOSAL (voice agents). */
+  textToSpeech: 'text_to_speech',
+} as const;
+export type GenAiOperation = (typeof GEN_AI_OPERATION)[keyof typeof GEN_AI_OPERATION];
+
+/** The conventions' span name: `{gen_ai.operation.name} {gen_ai.request.model}`. */
+export function stageSpanName(operation: GenAiOperation, model: string): string {
+  return model ? `${operation} ${model}` : operation;
+}
+
 export const ATTR = {
   conversationId: 'gen_ai.conversation.id',
   operationName: 'gen_ai.operation.name',
   providerName: 'gen_ai.provider.name',
   requestModel: 'gen_ai.request.model',
+  requestMaxTokens: 'gen_ai.request.max_tokens',
+  requestTemperature: 'gen_ai.request.temperature',
+  requestStream: 'gen_ai.request.stream',
+  responseModel: 'gen_ai.response.model',
+  responseId: 'gen_ai.response.id',
+  finishReasons: 'gen_ai.response.finish_reasons',
+  /** Seconds from the request to the first chunk of a streamed response. */
+  timeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
+  outputType: 'gen_ai.output.type',
   inputTokens: 'gen_ai.usage.input_tokens',
   outputTokens: 'gen_ai.usage.output_tokens',
+  cacheReadTokens: 'gen_ai.usage.cache_read.input_tokens',
+  reasoningTokens: 'gen_ai.usage.reasoning.output_tokens',
+  /** Opt-in content, JSON in the conventions' message schemas. */
+  inputMessages: 'gen_ai.input.messages',
+  outputMessages: 'gen_ai.output.messages',
+  systemInstructions: 'gen_ai.system_instructions',
+  /** PROPOSAL (voice agents). */
+  speechVoice: 'gen_ai.speech.voice',
+  /** PROPOSAL (voice agents). */
+  speechInputLanguage: 'gen_ai.speech.input.language',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
   errorType: 'error.type',
   errorMessage: 'error.message',
   /** On a stage span stopped because the turn was (not an error). */
-  stageCancelled: 'cancelled',
+  stageCancelled: 'stage.cancelled',
 
   conversationTurns: 'conversation.turns',
   conversationInterruptions: 'conversation.interruptions',
@@ -46,16 +89,11 @@ export const ATTR = {
   vadSpeechMs: 'vad.speech_duration_ms',
   vadModel: 'vad.model',
   sttAudioSeconds: 'stt.audio_seconds',
-  sttTranscript: 'stt.transcript',
   ttfbMs: 'stage.time_to_first_byte_ms',
-  ttftMs: 'gen_ai.response.time_to_first_token_ms',
-  llmInputMessages: 'gen_ai.request.message_count',
-  llmOutput: 'gen_ai.output.text',
-  llmInput: 'gen_ai.input.text',
-  ttsVoice: 'tts.voice',
+  /** How many messages the chat request carried (the conventions carry the messages themselves, opt-in). */
+  chatMessageCount: 'voice_agent.chat.message_count',
   ttsCharacters: 'tts.characters',
   ttsAudioSeconds: 'tts.audio_seconds',
-  ttsText: 'tts.text',
   contextMessages: 'context.messages',
   contextDropped: 'context.dropped_messages',
   contextTokens: 'context.estimated_tokens',

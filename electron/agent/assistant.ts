@@ -19,7 +19,7 @@ import { StageError } from './pipeline/stage-error';
 import type { VoiceActivity } from './pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
 import { TurnTranscript, type TranscriptEntry } from './pipeline/turn-transcript';
-import { eventTime, type ConversationEvent, type StageEvent } from './pipeline/turn-events';
+import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from './pipeline/turn-events';
 import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
 import { ConversationTrace } from './telemetry/conversation-trace';
 
@@ -37,6 +37,8 @@ export interface AssistantDeps {
 export interface AssistantTelemetry {
   readonly tracer: Tracer;
   readonly captureContent: boolean;
+  /** Each turn the root of its own trace, linked to the conversation's span (read when a turn starts). */
+  readonly traceEachTurn?: boolean;
 }
 
 export interface AssistantOutput {
@@ -73,7 +75,10 @@ export class Assistant {
     const { config } = deps;
     this.context = new ConversationContext(config.systemPrompt, config.context);
     const telemetry = () => deps.telemetry ?? fallbackTelemetry;
-    this.traceObserver = new ConversationTrace(telemetry()?.tracer ?? trace.getTracer('voice-agent-stack'), () => telemetry()?.captureContent ?? false);
+    this.traceObserver = new ConversationTrace(telemetry()?.tracer ?? trace.getTracer('voice-agent-stack'), {
+      captureContent: () => telemetry()?.captureContent ?? false,
+      traceEachTurn: () => telemetry()?.traceEachTurn ?? false,
+    });
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,
@@ -222,7 +227,8 @@ export class Assistant {
       audio: (samples, sampleRate) => turn.sendAudio(samples, sampleRate),
     };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
-    void runTurn(input, stages, this.context, sink, turn.signal, turn.segments, emitStage).then((result) => turn.pipelineFinished(result));
+    const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
+    void runTurn(input, stages, this.context, sink, turn.signal, turn.segments, emitStage, scope).then((result) => turn.pipelineFinished(result));
   }
 
   private turnHooks(input: TurnInput['kind'], transcript: TurnTranscript): TurnHooks {

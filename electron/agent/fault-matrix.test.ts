@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerMessage } from '../../shared/protocol';
-import { ATTR, SPAN } from '../../shared/telemetry';
+import { ATTR, GEN_AI_OPERATION, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
@@ -36,6 +36,7 @@ const RETRY_DEADLINE_MS = 60_000;
 /** How long a test waits for a turn to end: far beyond what a loaded machine needs, well under the client's 120 s backstop. */
 const WAIT_MS = 30_000;
 type Stage = 'stt' | 'llm' | 'tts';
+const OPERATION_OF: Record<Stage, string> = { stt: GEN_AI_OPERATION.speechToText, llm: GEN_AI_OPERATION.chat, tts: GEN_AI_OPERATION.textToSpeech };
 const ENDPOINT: Record<Stage, Endpoint> = { stt: 'transcriptions', llm: 'chat', tts: 'speech' };
 
 function conversation(server: FakeOpenAIServer, deadlineMs: number, baseURLs: Partial<Record<Stage, string>>) {

@@ -1,4 +1,5 @@
 /** The span tree of conversations, across the bridge, with InMemorySpanExporter. */
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,7 @@ import { Session } from './session/session';
 import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
+import { byOperation } from './testing/genai-conventions';
 import { inMemoryTelemetry } from './testing/in-memory-telemetry';
 import { RecordingCarrier } from './testing/recording-carrier';
 import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from './testing/scripted-microphone';
@@ -24,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-function setup(options: { captureContent?: boolean } = {}) {
+function setup(options: { captureContent?: boolean; traceEachTurn?: boolean } = {}) {
   const { telemetry, finishedSpans } = inMemoryTelemetry({ env: { OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false' } });
   const carrier = new RecordingCarrier();
   const session = new Session(carrier, {
@@ -33,6 +35,7 @@ function setup(options: { captureContent?: boolean } = {}) {
       config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
       stages: () => openAIStagesAt(server.url),
       createVad: async () => scriptedVad,
+      ...(options.traceEachTurn ? { telemetry: { tracer: telemetry.tracer, captureContent: false, traceEachTurn: true } } : {}),
     },
   });
   const writer = new EnvelopeWriter<ClientMessage>();
@@ -83,23 +86,30 @@ describe('tracing a conversation', () => {
       expect(turn.attributes).toMatchObject({ [ATTR.turnInput]: 'voice', [ATTR.turnInterrupted]: false });
       expect(turn.attributes[ATTR.voiceToVoiceMs]).toBeGreaterThan(0);
       const children = spans.filter((s) => parentOf(s) === turn.spanContext().spanId).map((s) => s.name);
-      expect(children).toEqual(expect.arrayContaining([SPAN.vad, SPAN.stt, SPAN.contextAggregate, SPAN.llm, SPAN.tts]));
-      expect(children.filter((n) => n === SPAN.tts)).toHaveLength(2); // one per sentence
+      expect(children).toEqual(expect.arrayContaining([SPAN.vad, 'speech_to_text test-model', SPAN.contextAggregate, 'chat test-model', 'text_to_speech test-model']));
+      expect(children.filter((n) => n === 'text_to_speech test-model')).toHaveLength(2); // one per sentence
     }
 
-    const [llm] = byName(spans, SPAN.llm);
+    const [llm] = byOperation(spans, 'chat');
+    expect(llm!.kind).toBe(SpanKind.CLIENT);
     expect(llm!.attributes).toMatchObject({
       [ATTR.operationName]: 'chat',
-      [ATTR.providerName]: 'openai-compatible',
+      [ATTR.providerName]: 'openai',
       [ATTR.requestModel]: 'test-model',
+      [ATTR.serverAddress]: '127.0.0.1',
+      [ATTR.serverPort]: Number(new URL(server.url).port),
+      [ATTR.conversationId]: conversation!.attributes[ATTR.conversationId],
       [ATTR.outputTokens]: 4,
+      [ATTR.responseId]: expect.stringMatching(/^chatcmpl-/) as string,
+      [ATTR.responseModel]: 'fake',
+      [ATTR.finishReasons]: ['stop'],
     });
-    expect(llm!.attributes[ATTR.ttftMs]).toBeGreaterThanOrEqual(0);
-    const [stt] = byName(spans, SPAN.stt);
+    expect(llm!.attributes[ATTR.timeToFirstChunk]).toBeGreaterThanOrEqual(0);
+    const [stt] = byOperation(spans, 'speech_to_text');
     expect(stt!.attributes[ATTR.sttAudioSeconds]).toBeGreaterThan(0);
     expect(stt!.attributes[ATTR.ttfbMs]).toBeGreaterThan(0);
-    const [tts] = byName(spans, SPAN.tts);
-    expect(tts!.attributes).toMatchObject({ [ATTR.ttsVoice]: 'alloy', [ATTR.ttsCharacters]: 'One answer.'.length });
+    const [tts] = byOperation(spans, 'text_to_speech');
+    expect(tts!.attributes).toMatchObject({ [ATTR.speechVoice]: 'alloy', [ATTR.outputType]: 'speech', [ATTR.ttsCharacters]: 'One answer.'.length });
     const [vad] = byName(spans, SPAN.vad);
     expect(vad!.events.map((e) => e.name)).toEqual(['speech.start', 'speech.stop']);
     expect(byName(spans, SPAN.contextAggregate)[1]!.attributes[ATTR.contextMessages]).toBe(4);
@@ -120,9 +130,12 @@ describe('tracing a conversation', () => {
     t.send({ type: 'user.text', text: 'typed secret question' });
     await until(() => t.messages('transcript').some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final), { detail: t.detail });
     const spans = await t.spans();
-    expect(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmOutput]).toBe('Content reply.');
-    expect(String(byName(spans, SPAN.llm)[0]!.attributes[ATTR.llmInput])).toContain('typed secret question');
-    expect(byName(spans, SPAN.tts)[0]!.attributes[ATTR.ttsText]).toBe('Content reply.');
+    const [chat] = byOperation(spans, 'chat');
+    expect(JSON.parse(String(chat!.attributes[ATTR.outputMessages]))).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Content reply.' }], finish_reason: 'stop' },
+    ]);
+    expect(String(chat!.attributes[ATTR.inputMessages])).toContain('typed secret question');
+    expect(String(byOperation(spans, 'text_to_speech')[0]!.attributes[ATTR.inputMessages])).toContain('Content reply.');
     t.session.close();
   });
 
@@ -146,7 +159,7 @@ describe('tracing a conversation', () => {
     expect(failed.status.code).toBe(2);
     expect(failed.attributes[ATTR.errorType]).toBe('auth');
     expect(failed.events.some((e) => e.name === 'exception')).toBe(true);
-    const llm = byName(spans, SPAN.llm).find((s) => parentOf(s) === failed.spanContext().spanId)!;
+    const llm = byOperation(spans, 'chat').find((s) => parentOf(s) === failed.spanContext().spanId)!;
     expect(llm.status.code).toBe(2);
     t.session.close();
   });
@@ -181,6 +194,50 @@ describe('tracing a conversation', () => {
     expect(parentOf(capture[0]!)).toBe(byName(spans, SPAN.conversation)[0]!.spanContext().spanId);
     expect(capture[0]!.attributes[ATTR.processType]).toBe('renderer');
     expect(byName(spans, SPAN.transportSession)[0]!.attributes[ATTR.spansRefused]).toBe(1);
+  });
+
+  it("with a trace per turn, roots each turn in its own trace, linked to the conversation, and the client's playback follows it", async () => {
+    server.configure({ reply: 'Short.' });
+    const t = setup({ traceEachTurn: true });
+    t.send({ type: 'conversation.start' });
+    t.send({ type: 'user.text', text: 'hello' });
+    await t.until(() => t.messages('turn').some((e) => e.message.type === 'turn' && e.message.phase === 'start'));
+    const start = t.messages('turn')[0]!;
+    const turnContext = parseTraceparent(start.traceparent)!;
+    await t.until(() => t.audio.chunks > 0);
+    const now = Math.floor(Date.now() / 1000);
+    t.send({
+      type: 'telemetry.spans',
+      spans: [
+        {
+          traceId: turnContext.traceId,
+          spanId: 'cd'.repeat(8),
+          parentSpanId: turnContext.spanId,
+          traceFlags: 1,
+          name: SPAN.audioPlayback,
+          kind: 0,
+          startTime: [now, 0],
+          endTime: [now, 5],
+          attributes: { [ATTR.playbackChunks]: 1 },
+          events: [],
+          status: { code: 0 },
+        },
+      ],
+    });
+    t.send({ type: 'conversation.end' });
+    t.session.close();
+    const spans = await t.spans();
+    const [conversation] = byName(spans, SPAN.conversation);
+    const [turn] = byName(spans, SPAN.turn);
+    expect(turn!.parentSpanContext).toBeUndefined();
+    expect(turn!.spanContext()).toMatchObject({ traceId: turnContext.traceId, spanId: turnContext.spanId });
+    expect(turn!.spanContext().traceId).not.toBe(conversation!.spanContext().traceId);
+    expect(turn!.links.map((l) => l.context.spanId)).toEqual([conversation!.spanContext().spanId]);
+    expect(turn!.attributes[ATTR.conversationId]).toBe(conversation!.attributes[ATTR.conversationId]);
+    for (const stage of byOperation(spans, 'chat').concat(byOperation(spans, 'text_to_speech'))) expect(stage.spanContext().traceId).toBe(turnContext.traceId);
+    const [playback] = byName(spans, SPAN.audioPlayback);
+    expect(playback!.spanContext().traceId).toBe(turnContext.traceId);
+    expect(parentOf(playback!)).toBe(turnContext.spanId);
   });
 
   it('creates no spans when tracing is off, and tells the client the live state', async () => {

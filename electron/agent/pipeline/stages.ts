@@ -10,12 +10,21 @@ export interface StageInfo {
   /** Provider id: "openai" (also any OpenAI-compatible server) or "local" (this computer). */
   readonly provider: string;
   readonly model: string;
+  /** The API server a remote provider calls (absent for on-device stages). */
+  readonly server?: ServerAddress;
   /** Frees what the provider holds (a model in memory); called when it is replaced. */
   dispose?(): Promise<void>;
 }
 
+export interface ServerAddress {
+  address: string;
+  port: number;
+}
+
 export interface Transcript {
   text: string;
+  /** The spoken language, when the engine reports or was told it. */
+  language?: string;
 }
 
 export interface SpeechToText extends StageInfo {
@@ -28,11 +37,35 @@ export interface ChatMessage {
   content: string;
 }
 
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's cache, when it reports them. */
+  cacheReadTokens?: number;
+  /** Output tokens spent on reasoning, when the provider reports them. */
+  reasoningTokens?: number;
+}
+
+/** What the provider said about its response, as far as it said it. */
+export interface ResponseInfo {
+  id?: string;
+  model?: string;
+  finishReason?: string;
+}
+
 export type LanguageModelEvent =
   | { type: 'delta'; text: string }
-  | { type: 'usage'; inputTokens: number; outputTokens: number };
+  | ({ type: 'usage' } & TokenUsage)
+  | ({ type: 'response' } & ResponseInfo);
+
+/** Request settings a model is called with, when they are set. */
+export interface ChatRequestSettings {
+  maxTokens?: number;
+  temperature?: number;
+}
 
 export interface LanguageModel extends StageInfo {
+  readonly request?: ChatRequestSettings;
   /** Streams the reply to `messages` as text deltas (and token usage when known). */
   chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent>;
 }

@@ -7,7 +7,7 @@
  * Every `at` is milliseconds since the epoch, with sub-millisecond precision,
  * from one clock (`eventTime`), so durations between events are exact.
  */
-import type { ChatMessage, StageName } from './stages';
+import type { ChatMessage, ChatRequestSettings, ResponseInfo, ServerAddress, StageName, TokenUsage } from './stages';
 
 /** The stages a turn runs (voice detection belongs to listening). */
 export type StageKind = Exclude<StageName, 'vad'>;
@@ -20,6 +20,7 @@ export type StageEvent =
       stage: 'stt';
       provider: string;
       model: string;
+      server?: ServerAddress;
       audioSeconds: number;
     }
   | {
@@ -28,6 +29,8 @@ export type StageEvent =
       stage: 'llm';
       provider: string;
       model: string;
+      server?: ServerAddress;
+      request?: ChatRequestSettings;
       messages: readonly ChatMessage[];
     }
   | {
@@ -36,17 +39,23 @@ export type StageEvent =
       stage: 'tts';
       provider: string;
       model: string;
+      server?: ServerAddress;
       voice: string;
       text: string;
     }
   /** The first transcript byte, token or audio chunk. */
   | { type: 'stage.first_output'; at: number; stage: StageKind }
-  | { type: 'stage.usage'; at: number; stage: 'llm'; inputTokens: number; outputTokens: number }
+  | ({ type: 'stage.usage'; at: number; stage: 'llm' } & TokenUsage)
+  /** What the model said about its response (id, model, finish reason); several may come, later ones add to earlier. */
+  | ({ type: 'stage.response'; at: number; stage: 'llm' } & ResponseInfo)
   /** The stage stopped because the turn did (barge-in, another stage failing): not an error. */
   | { type: 'stage.cancelled'; at: number; stage: StageKind }
   | { type: 'stage.failed'; at: number; stage: StageKind; error: Error; errorType?: string }
-  /** Always the stage's last event; `output` is the transcript or reply when complete, `audioSeconds` what TTS made. */
-  | { type: 'stage.ended'; at: number; stage: StageKind; output?: string; audioSeconds?: number }
+  /**
+   * Always the stage's last event; `output` is the transcript or reply when
+   * complete, `language` the transcript's when known, `audioSeconds` what TTS made.
+   */
+  | { type: 'stage.ended'; at: number; stage: StageKind; output?: string; language?: string; audioSeconds?: number }
   | { type: 'context.aggregated'; at: number; messages: number; dropped: number; estimatedTokens: number };
 
 export type AudioTotals = { chunks: number; sentMs: number; playedMs: number };
@@ -89,6 +98,17 @@ export type ConversationEvent =
   | TurnStageEvent;
 
 export type StageEventSink = (event: StageEvent) => void;
+
+/**
+ * Runs a stage's provider call inside the stage's scope, so that work the
+ * provider starts (an HTTP request) belongs to that stage: an observer makes
+ * the stage's span the active one. Called right after the stage's
+ * `stage.started` event.
+ */
+export type StageScope = <T>(stage: StageKind, run: () => Promise<T>) => Promise<T>;
+
+/** No scope: the call just runs. */
+export const unscoped: StageScope = (_stage, run) => run();
 export type ConversationEventSink = (event: ConversationEvent) => void;
 
 /** The clock of every event: epoch milliseconds, monotonic within the process. */

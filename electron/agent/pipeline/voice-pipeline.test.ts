@@ -126,7 +126,7 @@ describe('runTurn', () => {
       expect(seen.some((e) => e.includes('failed') || e.includes('cancelled'))).toBe(false);
       const times = events.map((e) => e.at);
       expect([...times].sort((a, b) => a - b)).toEqual(times);
-      expect(events.find((e) => e.type === 'stage.started' && e.stage === 'stt')).toMatchObject({ provider: 'openai-compatible', audioSeconds: 1 });
+      expect(events.find((e) => e.type === 'stage.started' && e.stage === 'stt')).toMatchObject({ provider: 'openai', audioSeconds: 1 });
       expect(events.find((e) => e.type === 'stage.ended' && e.stage === 'stt')).toMatchObject({ output: 'What time is it?' });
       expect(events.find((e) => e.type === 'stage.ended' && e.stage === 'llm')).toMatchObject({ output: 'It is noon. Have a nice day.' });
       expect(events.find((e) => e.type === 'stage.ended' && e.stage === 'tts')!).toMatchObject({ audioSeconds: expect.any(Number) });

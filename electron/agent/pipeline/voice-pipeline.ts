@@ -9,7 +9,9 @@
  * are cancelled and no audio is emitted after that.
  *
  * Each stage request is reported as events (started, first output, usage,
- * cancelled or failed, ended) to `emit`; observers make spans of them.
+ * cancelled or failed, ended) to `emit`; observers make spans of them. Each
+ * provider call runs inside `scope` for its stage, so that what the provider
+ * starts belongs to that stage.
  */
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { ConversationContext } from './conversation-context';
@@ -17,8 +19,8 @@ import { AsyncQueue } from './async-queue';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
-import type { ChatMessage, LanguageModel, SpeechToText, TextToSpeech } from './stages';
-import { eventTime, type StageEvent, type StageEventSink } from './turn-events';
+import type { ChatMessage, LanguageModel, SpeechToText, TextToSpeech, TokenUsage } from './stages';
+import { eventTime, unscoped, type StageEvent, type StageEventSink, type StageScope } from './turn-events';
 
 export interface PipelineStages {
   stt: SpeechToText;
@@ -43,7 +45,7 @@ export interface TurnResult {
   replyText: string;
   /** Sentences and their audio length, in order: what can have been heard. */
   segments: SpokenSegment[];
-  usage: { inputTokens: number; outputTokens: number } | null;
+  usage: TokenUsage | null;
 }
 
 export async function runTurn(
@@ -55,7 +57,9 @@ export async function runTurn(
   /** Filled as sentences are synthesised, so that an interrupter can see what was sent. */
   segments: SpokenSegment[] = [],
   emit: StageEventSink = ignoreEvents,
+  scope: StageScope = unscoped,
 ): Promise<TurnResult> {
+  const stage = { emit, scope };
   const result: TurnResult = { status: 'completed', userText: null, replyText: '', segments, usage: null };
   // A failure in one stage stops the others.
   const local = new AbortController();
@@ -63,7 +67,7 @@ export async function runTurn(
   signal.addEventListener('abort', onAbort, { once: true });
   let rootError: unknown = null;
   try {
-    const userText = input.kind === 'text' ? input.text : await transcribe(stages.stt, input.audio, local.signal, emit);
+    const userText = input.kind === 'text' ? input.text : await transcribe(stages.stt, input.audio, local.signal, stage);
     local.signal.throwIfAborted();
     if (!userText.trim())
       throw new StageError('stt', 'empty', "Sorry, I didn't catch that (the transcript was empty). Please say it again.");
@@ -74,12 +78,12 @@ export async function runTurn(
     emit({ type: 'context.aggregated', at: eventTime(), messages: messages.length, dropped, estimatedTokens });
 
     const sentences = new AsyncQueue<string>();
-    const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal, emit).catch((error: unknown) => {
+    const speaking = speak(sentences, stages.tts, sink, result.segments, local.signal, stage).catch((error: unknown) => {
       rootError ??= error;
       local.abort(new Error('text-to-speech failed'));
     });
     // When TTS failed first, the model was only stopped: that is not its failure.
-    await generate(stages.llm, messages, sentences, result, sink, local.signal, emit, () => rootError !== null);
+    await generate(stages.llm, messages, sentences, result, sink, local.signal, stage, () => rootError !== null);
     await speaking;
     if (rootError) throw rootError;
     local.signal.throwIfAborted();
@@ -104,17 +108,33 @@ async function generate(
   result: TurnResult,
   sink: TurnSink,
   signal: AbortSignal,
-  emit: StageEventSink,
+  observer: StageObserver,
   anotherStageFailed: () => boolean,
 ): Promise<void> {
-  const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'llm', provider: llm.provider, model: llm.model, messages };
-  await inStage(emit, started, () => signal.aborted && anotherStageFailed(), async (report) => {
+  const { emit } = observer;
+  const started: StageEvent = {
+    type: 'stage.started',
+    at: eventTime(),
+    stage: 'llm',
+    provider: llm.provider,
+    model: llm.model,
+    ...serverOf(llm),
+    ...(llm.request ? { request: llm.request } : {}),
+    messages,
+  };
+  await inStage(observer, started, () => signal.aborted && anotherStageFailed(), async (report) => {
     try {
       const splitter = new SentenceSplitter();
       for await (const event of llm.chat(messages, signal)) {
         if (event.type === 'usage') {
-          result.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
-          emit({ type: 'stage.usage', at: eventTime(), stage: 'llm', ...result.usage });
+          const { type: _type, ...usage } = event;
+          result.usage = usage;
+          emit({ type: 'stage.usage', at: eventTime(), stage: 'llm', ...usage });
+          continue;
+        }
+        if (event.type === 'response') {
+          const { type: _type, ...response } = event;
+          emit({ type: 'stage.response', at: eventTime(), stage: 'llm', ...response });
           continue;
         }
         if (!result.replyText) emit({ type: 'stage.first_output', at: eventTime(), stage: 'llm' });
@@ -131,13 +151,14 @@ async function generate(
   });
 }
 
-async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSignal, emit: StageEventSink): Promise<string> {
+async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSignal, observer: StageObserver): Promise<string> {
   const audioSeconds = Math.round((audio.length / INPUT_SAMPLE_RATE) * 100) / 100;
-  const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'stt', provider: stt.provider, model: stt.model, audioSeconds };
-  return inStage(emit, started, () => false, async (report) => {
-    const { text } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, signal);
-    emit({ type: 'stage.first_output', at: eventTime(), stage: 'stt' });
+  const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'stt', provider: stt.provider, model: stt.model, ...serverOf(stt), audioSeconds };
+  return inStage(observer, started, () => false, async (report) => {
+    const { text, language } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, signal);
+    observer.emit({ type: 'stage.first_output', at: eventTime(), stage: 'stt' });
     report.output = text;
+    if (language) report.language = language;
     return text;
   });
 }
@@ -149,15 +170,25 @@ async function speak(
   sink: TurnSink,
   segments: SpokenSegment[],
   signal: AbortSignal,
-  emit: StageEventSink,
+  observer: StageObserver,
 ): Promise<void> {
+  const { emit } = observer;
   for (;;) {
     const sentence = await sentences.next(signal);
     if (sentence === null) return;
     const segment: SpokenSegment = { text: sentence, samples: 0 };
     segments.push(segment);
-    const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'tts', provider: tts.provider, model: tts.model, voice: tts.voice, text: sentence };
-    await inStage(emit, started, () => signal.aborted, async (report) => {
+    const started: StageEvent = {
+      type: 'stage.started',
+      at: eventTime(),
+      stage: 'tts',
+      provider: tts.provider,
+      model: tts.model,
+      ...serverOf(tts),
+      voice: tts.voice,
+      text: sentence,
+    };
+    await inStage(observer, started, () => signal.aborted, async (report) => {
       report.audioSeconds = 0;
       for await (const chunk of tts.synthesize(sentence, signal)) {
         signal.throwIfAborted();
@@ -173,7 +204,18 @@ async function speak(
 /** What a stage's `stage.ended` event reports, filled in by the stage as it learns it. */
 interface StageReport {
   output?: string;
+  language?: string;
   audioSeconds?: number;
+}
+
+/** Where a stage reports its events, and the scope its provider call runs in. */
+interface StageObserver {
+  emit: StageEventSink;
+  scope: StageScope;
+}
+
+function serverOf(stage: { server?: { address: string; port: number } }): { server?: { address: string; port: number } } {
+  return stage.server ? { server: stage.server } : {};
 }
 
 /**
@@ -182,7 +224,7 @@ interface StageReport {
  * (`wasStopped`, or the provider said so), as failed otherwise, and rethrown.
  */
 async function inStage<T>(
-  emit: StageEventSink,
+  { emit, scope }: StageObserver,
   started: Extract<StageEvent, { type: 'stage.started' }>,
   wasStopped: () => boolean,
   run: (report: StageReport) => Promise<T>,
@@ -191,7 +233,7 @@ async function inStage<T>(
   const report: StageReport = {};
   emit(started);
   try {
-    return await run(report);
+    return await scope(stage, () => run(report));
   } catch (error) {
     if (wasStopped() || (error instanceof StageError && error.kind === 'cancelled')) emit({ type: 'stage.cancelled', at: eventTime(), stage });
     else

@@ -52,7 +52,7 @@ async function collect(events: AsyncIterable<LanguageModelEvent>): Promise<{ del
   let usage: { inputTokens: number; outputTokens: number } | null = null;
   for await (const event of events) {
     if (event.type === 'delta') deltas.push(event.text);
-    else usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+    else if (event.type === 'usage') usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
   }
   return { deltas, usage };
 }

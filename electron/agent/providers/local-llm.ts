@@ -91,6 +91,7 @@ interface Loaded {
 export class LocalLanguageModel implements LanguageModel {
   readonly provider = 'local';
   readonly model: string;
+  readonly request: { maxTokens: number; temperature: number };
   private readonly modelPath: string;
   private readonly threads: number;
   private readonly contextSize: number | undefined;
@@ -110,6 +111,7 @@ export class LocalLanguageModel implements LanguageModel {
     this.threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     this.contextSize = options.contextSize;
     this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+    this.request = { maxTokens: this.maxTokens, temperature: options.temperature ?? DEFAULT_TEMPERATURE };
     this.temperature = options.temperature ?? DEFAULT_TEMPERATURE;
     this.seed = options.seed;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -152,6 +154,7 @@ export class LocalLanguageModel implements LanguageModel {
         );
       const outputBefore = loaded.sequence.tokenMeter.usedOutputTokens;
       const chunks = new AsyncQueue<string>();
+      let finishReason = 'stop';
       const stop = () => chunks.fail(turn.signal.reason);
       turn.signal.addEventListener('abort', stop, { once: true });
       generation = this.prefill(loaded.sequence, prompt, turn.signal)
@@ -169,11 +172,16 @@ export class LocalLanguageModel implements LanguageModel {
           }),
         )
         .then(
-          () => chunks.end(),
+          (response) => {
+            // In the conventions' terms: cut at the token limit is "length", any other end "stop".
+            if (response.metadata.stopReason === 'maxTokens') finishReason = 'length';
+            chunks.end();
+          },
           (error: unknown) => chunks.fail(error),
         )
         .finally(() => turn.signal.removeEventListener('abort', stop));
       for await (const text of chunks) yield { type: 'delta', text };
+      yield { type: 'response', finishReason };
       yield { type: 'usage', inputTokens, outputTokens: loaded.sequence.tokenMeter.usedOutputTokens - outputBefore };
     } catch (error) {
       throw this.classify(error, turn.signal);

@@ -59,6 +59,7 @@ describe('LocalSpeechToText', () => {
     const stt = provider();
     const first = await stt.transcribe(noise(), 16_000, new AbortController().signal);
     expect(typeof first.text).toBe('string');
+    expect(first.language).toBe('en'); // the language it was told, for the span
     const second = await stt.transcribe(noise(), 16_000, new AbortController().signal);
     expect(typeof second.text).toBe('string');
   }, 30_000);

@@ -125,7 +125,8 @@ export class LocalSpeechToText implements SpeechToText {
       if (this.disposed) throw disposedError();
       if ('error' in outcome) throw new StageError('stt', 'bad_response', `Speech-to-text (local whisper) failed: ${errorMessage(outcome.error)}.`, { cause: outcome.error });
       if (outcome.result.isAborted) throw cancelled();
-      return { text: outcome.result.result.trim() };
+      // The language it was told (not detected): known unless it was left to the model.
+      return { text: outcome.result.result.trim(), ...(this.language === 'auto' ? {} : { language: this.language }) };
     } finally {
       clearTimeout(timer);
     }

@@ -6,7 +6,7 @@ import { rejection } from '../testing/rejection';
 import { until } from '../testing/until';
 import type { EndpointConfig } from '../pipeline/pipeline-config';
 import { StageError } from '../pipeline/stage-error';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech, toSamples } from './openai';
+import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech, serverAddress, toSamples } from './openai';
 
 let server: FakeOpenAIServer;
 beforeAll(async () => {
@@ -51,8 +51,22 @@ describe('language model', () => {
     const events = await collect(llm.chat([{ role: 'user', content: 'count' }], signal()));
     const text = events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
     expect(text).toBe('One. Two three.');
-    expect(events.at(-1)).toMatchObject({ type: 'usage', outputTokens: 3 });
+    expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: 2, outputTokens: 3, cacheReadTokens: 0, reasoningTokens: 0 });
+    // What the server said of its response: id and model first, the finish reason when it came.
+    expect(events.filter((e) => e.type === 'response')).toEqual([
+      { type: 'response', id: expect.stringMatching(/^chatcmpl-/) as string, model: 'fake' },
+      { type: 'response', finishReason: 'stop' },
+    ]);
     expect(server.requests[0]?.body).toMatchObject({ model: 'test-model', stream: true, messages: [{ role: 'user', content: 'count' }] });
+  });
+});
+
+describe('the server a stage calls', () => {
+  it('is the host and port of its base URL, the scheme default when none is given', () => {
+    expect(new OpenAISpeechToText(endpoint(), 5_000).server).toEqual({ address: '127.0.0.1', port: Number(new URL(server.url).port) });
+    expect(new OpenAILanguageModel(endpoint({ baseURL: undefined }), 5_000, 5_000).server).toEqual({ address: 'api.openai.com', port: 443 });
+    expect(serverAddress('http://[::1]/v1')).toEqual({ address: '::1', port: 80 });
+    expect(serverAddress('not a url')).toBeUndefined();
   });
 });
 

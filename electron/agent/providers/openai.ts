@@ -7,7 +7,7 @@ import OpenAI, { toFile } from 'openai';
 import { Deadline } from '../pipeline/abort';
 import { OPENAI_DEFAULT_BASE_URL, type EndpointConfig } from '../pipeline/pipeline-config';
 import { StageError } from '../pipeline/stage-error';
-import type { ChatMessage, LanguageModel, LanguageModelEvent, SpeechToText, StageName, TextToSpeech, Transcript } from '../pipeline/stages';
+import type { ChatMessage, LanguageModel, LanguageModelEvent, ServerAddress, SpeechToText, StageName, TextToSpeech, Transcript } from '../pipeline/stages';
 import { encodeWav } from '../pipeline/wav';
 import { classifyError } from './openai-errors';
 
@@ -25,20 +25,38 @@ export function createClient(endpoint: EndpointConfig): OpenAI {
   });
 }
 
-export function providerName(endpoint: EndpointConfig): string {
-  return endpoint.baseURL === undefined ? 'openai' : 'openai-compatible';
+/**
+ * The GenAI conventions' provider name: the OpenAI API's, also for a
+ * compatible server (which one it is shows in `server.address`).
+ */
+export function providerName(_endpoint: EndpointConfig): string {
+  return 'openai';
+}
+
+/** Host and port of the API server, as the conventions' `server.address` / `server.port`. */
+export function serverAddress(baseURL: string): ServerAddress | undefined {
+  try {
+    const url = new URL(baseURL);
+    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : NaN;
+    return Number.isFinite(port) ? { address: url.hostname.replace(/^\[|\]$/g, ''), port } : undefined;
+  } catch {
+    return undefined; // not a URL: the request will fail with its own message
+  }
 }
 
 /** What every OpenAI stage keeps of its endpoint, and how it reports a failure. */
 abstract class OpenAIStage {
   readonly provider: string;
   readonly model: string;
+  readonly server?: ServerAddress;
   protected readonly client: OpenAI;
 
   constructor(endpoint: EndpointConfig) {
     this.client = createClient(endpoint);
     this.provider = providerName(endpoint);
     this.model = endpoint.model;
+    const server = serverAddress(this.client.baseURL);
+    if (server) this.server = server;
   }
 
   protected failure(stage: StageName, error: unknown, deadline: Deadline): StageError {
@@ -83,11 +101,18 @@ export class OpenAILanguageModel extends OpenAIStage implements LanguageModel {
         { model: this.model, messages: messages.map((m) => ({ role: m.role, content: m.content })), stream: true, stream_options: { include_usage: true } },
         { signal: deadline.signal },
       );
+      let described = false;
       for await (const chunk of stream) {
         deadline.touch(this.idleMs);
-        const text = chunk.choices?.[0]?.delta?.content;
+        if (!described && (chunk.id || chunk.model)) {
+          described = true;
+          yield { type: 'response', ...(chunk.id ? { id: chunk.id } : {}), ...(chunk.model ? { model: chunk.model } : {}) };
+        }
+        const choice = chunk.choices?.[0];
+        const text = choice?.delta?.content;
         if (text) yield { type: 'delta', text };
-        if (chunk.usage) yield { type: 'usage', inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+        if (choice?.finish_reason) yield { type: 'response', finishReason: choice.finish_reason };
+        if (chunk.usage) yield usageEvent(chunk.usage);
       }
       if (deadline.signal.aborted) throw deadline.signal.reason;
     } catch (error) {
@@ -96,6 +121,18 @@ export class OpenAILanguageModel extends OpenAIStage implements LanguageModel {
       deadline.dispose();
     }
   }
+}
+
+function usageEvent(usage: OpenAI.CompletionUsage): LanguageModelEvent {
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  return {
+    type: 'usage',
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    ...(typeof cached === 'number' ? { cacheReadTokens: cached } : {}),
+    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
+  };
 }
 
 export class OpenAITextToSpeech extends OpenAIStage implements TextToSpeech {

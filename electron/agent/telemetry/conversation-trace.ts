@@ -4,19 +4,26 @@
  *
  *   conversation
  *   └─ turn (one per turn; a root of its own when no conversation runs)
- *      ├─ vad               voice turns: speech.start .. speech.stop
- *      ├─ stt
+ *      ├─ vad                      voice turns: speech.start .. speech.stop
+ *      ├─ speech_to_text {model}   (voice agents PROPOSAL)
  *      ├─ context.aggregate
- *      ├─ llm
- *      └─ tts               one per sentence
+ *      ├─ chat {model}
+ *      └─ text_to_speech {model}   one per sentence (voice agents PROPOSAL)
+ *
+ * With a trace per turn, each turn is instead the root of its own trace,
+ * linked to the conversation's span and carrying the conversation's id.
+ * Stage spans follow the GenAI conventions (see stage-attributes.ts), and
+ * each is the active context while its provider call runs (`within`), so
+ * spans that libraries start there are its children.
  *
  * It also remembers the trace ids it started, so that the client may add its
  * spans (capture, playback) only to those.
  */
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
-import { elapsedMs, type ConversationEvent, type StageEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
+import { elapsedMs, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
+import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 
 /** How many trace ids are remembered for accepting the client's spans. */
 const KNOWN_TRACES = 64;
@@ -28,21 +35,45 @@ interface TracedTurn {
   captureContent: boolean;
   vad: Span | null;
   /** Stage spans still open; they may end after the turn (an interrupted turn's stages end cancelled). */
-  stages: Map<StageKind, { span: Span; startedAt: number }>;
+  stages: Map<StageKind, TracedStage>;
   ended: boolean;
 }
+
+interface TracedStage {
+  span: Span;
+  /** The turn's context with this stage's span active. */
+  context: Context;
+  startedAt: number;
+  finishReason?: string;
+}
+
+export interface ConversationTraceOptions {
+  /** Record transcripts, prompts and replies; read at the start of each turn. */
+  captureContent: () => boolean;
+  /** Each turn the root of its own trace; read when a turn's span opens. */
+  traceEachTurn?: () => boolean;
+}
+
+/** The finish reason of a transcript, and of a reply whose model did not say. */
+const FINISHED = 'stop';
 
 export class ConversationTrace {
   private conversation: Span | null = null;
   private conversationContext: Context = ROOT_CONTEXT;
+  private conversationId: string | undefined;
   private readonly turns = new Map<number, TracedTurn>();
   private readonly traceIds = new Set<string>();
 
+  private readonly captureContent: () => boolean;
+  private readonly traceEachTurn: () => boolean;
+
   constructor(
     private readonly tracer: Tracer,
-    /** Read at the start of each turn. */
-    private readonly captureContent: () => boolean,
-  ) {}
+    options: ConversationTraceOptions,
+  ) {
+    this.captureContent = options.captureContent;
+    this.traceEachTurn = options.traceEachTurn ?? (() => false);
+  }
 
   /** The conversation span's context as a traceparent (when sampled). */
   get conversationTraceparent(): string | undefined {
@@ -60,6 +91,16 @@ export class ConversationTrace {
     return this.traceIds.has(traceId);
   }
 
+  /**
+   * Runs a stage's provider call with the stage's span as the active
+   * context (when the stage is traced), so that spans started inside it
+   * (HTTP client instrumentation) are its children.
+   */
+  within<T>(turn: number, stage: StageKind, run: () => Promise<T>): Promise<T> {
+    const traced = this.turns.get(turn)?.stages.get(stage);
+    return traced ? otelContext.with(traced.context, run) : run();
+  }
+
   observe = (event: ConversationEvent): void => {
     switch (event.type) {
       case 'conversation.started':
@@ -68,6 +109,7 @@ export class ConversationTrace {
           this.tracer.startSpan(SPAN.conversation, { root: true, startTime: event.at, attributes: { [ATTR.conversationId]: event.conversationId } }),
         );
         this.conversationContext = trace.setSpan(ROOT_CONTEXT, this.conversation);
+        this.conversationId = event.conversationId;
         return;
       case 'conversation.ended':
         this.endConversation(event);
@@ -75,6 +117,7 @@ export class ConversationTrace {
       case 'stage.started':
       case 'stage.first_output':
       case 'stage.usage':
+      case 'stage.response':
       case 'stage.cancelled':
       case 'stage.failed':
       case 'stage.ended':
@@ -155,8 +198,10 @@ export class ConversationTrace {
       return;
     }
     if (event.type === 'stage.started') {
-      const span = this.tracer.startSpan(SPAN[event.stage], { startTime: event.at, attributes: startAttributes(event, turn.captureContent) }, turn.context);
-      turn.stages.set(event.stage, { span, startedAt: event.at });
+      const { name, kind } = stageSpanOptions(event);
+      const attributes = startAttributes(event, this.conversationId, turn.captureContent);
+      const span = this.tracer.startSpan(name, { kind, startTime: event.at, attributes }, turn.context);
+      turn.stages.set(event.stage, { span, context: trace.setSpan(turn.context, span), startedAt: event.at });
       return;
     }
     const running = turn.stages.get(event.stage);
@@ -164,10 +209,25 @@ export class ConversationTrace {
     const { span } = running;
     switch (event.type) {
       case 'stage.first_output':
-        span.setAttribute(event.stage === 'llm' ? ATTR.ttftMs : ATTR.ttfbMs, elapsedMs(running.startedAt, event.at));
+        // The conventions' time to first chunk is in seconds; ours (other stages) in milliseconds.
+        if (event.stage === 'llm') span.setAttribute(ATTR.timeToFirstChunk, Math.round(event.at - running.startedAt) / 1000);
+        else span.setAttribute(ATTR.ttfbMs, elapsedMs(running.startedAt, event.at));
         return;
       case 'stage.usage':
-        span.setAttributes({ [ATTR.inputTokens]: event.inputTokens, [ATTR.outputTokens]: event.outputTokens });
+        span.setAttributes({
+          [ATTR.inputTokens]: event.inputTokens,
+          [ATTR.outputTokens]: event.outputTokens,
+          ...(event.cacheReadTokens !== undefined ? { [ATTR.cacheReadTokens]: event.cacheReadTokens } : {}),
+          ...(event.reasoningTokens !== undefined ? { [ATTR.reasoningTokens]: event.reasoningTokens } : {}),
+        });
+        return;
+      case 'stage.response':
+        if (event.id) span.setAttribute(ATTR.responseId, event.id);
+        if (event.model) span.setAttribute(ATTR.responseModel, event.model);
+        if (event.finishReason) {
+          running.finishReason = event.finishReason;
+          span.setAttribute(ATTR.finishReasons, [event.finishReason]);
+        }
         return;
       case 'stage.cancelled':
         span.setAttribute(ATTR.stageCancelled, true);
@@ -177,10 +237,9 @@ export class ConversationTrace {
         return;
       case 'stage.ended':
         if (event.stage === 'tts' && event.audioSeconds !== undefined) span.setAttribute(ATTR.ttsAudioSeconds, event.audioSeconds);
-        if (turn.captureContent && event.output !== undefined) {
-          if (event.stage === 'stt') span.setAttribute(ATTR.sttTranscript, event.output);
-          if (event.stage === 'llm') span.setAttribute(ATTR.llmOutput, event.output);
-        }
+        if (event.stage === 'stt' && event.language) span.setAttribute(ATTR.speechInputLanguage, event.language);
+        if (turn.captureContent && event.output !== undefined && event.stage !== 'tts')
+          span.setAttribute(ATTR.outputMessages, outputMessages(event.output, running.finishReason ?? FINISHED));
         span.end(event.at);
         turn.stages.delete(event.stage);
         this.forgetIfDone(event.turn, turn);
@@ -196,12 +255,22 @@ export class ConversationTrace {
   }
 
   private openTurn(number: number, input: 'voice' | 'text', at: number, options: { root?: boolean } = {}): TracedTurn {
-    const span = this.tracer.startSpan(
-      SPAN.turn,
-      { ...options, startTime: at, attributes: { [ATTR.turnNumber]: number, [ATTR.turnInput]: input } },
-      this.conversationContext,
-    );
-    const turn: TracedTurn = { span, context: trace.setSpan(this.conversationContext, span), captureContent: false, vad: null, stages: new Map(), ended: false };
+    const attributes = { [ATTR.turnNumber]: number, [ATTR.turnInput]: input };
+    const ownTrace = this.conversation !== null && this.traceEachTurn();
+    const span = ownTrace
+      ? this.tracer.startSpan(
+          SPAN.turn,
+          {
+            root: true,
+            startTime: at,
+            links: [{ context: this.conversation!.spanContext() }],
+            attributes: { ...attributes, [ATTR.conversationId]: this.conversationId! },
+          },
+          ROOT_CONTEXT,
+        )
+      : this.tracer.startSpan(SPAN.turn, { ...options, startTime: at, attributes }, this.conversationContext);
+    const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
+    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: false, vad: null, stages: new Map(), ended: false };
     this.turns.set(number, turn);
     return turn;
   }
@@ -247,6 +316,7 @@ export class ConversationTrace {
     span.end(event?.at);
     this.conversation = null;
     this.conversationContext = ROOT_CONTEXT;
+    this.conversationId = undefined;
   }
 
   private remember(span: Span): Span {
@@ -261,26 +331,4 @@ function markFailed(span: Span, error: Error, errorType: string | undefined, at:
   span.recordException(error, at);
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
   if (errorType) span.setAttribute(ATTR.errorType, errorType);
-}
-
-function startAttributes(event: Extract<StageEvent, { type: 'stage.started' }>, captureContent: boolean): Record<string, string | number> {
-  const common = { [ATTR.providerName]: event.provider, [ATTR.requestModel]: event.model };
-  switch (event.stage) {
-    case 'stt':
-      return { ...common, [ATTR.sttAudioSeconds]: event.audioSeconds };
-    case 'llm':
-      return {
-        [ATTR.operationName]: 'chat',
-        ...common,
-        [ATTR.llmInputMessages]: event.messages.length,
-        ...(captureContent ? { [ATTR.llmInput]: JSON.stringify(event.messages) } : {}),
-      };
-    case 'tts':
-      return {
-        ...common,
-        [ATTR.ttsVoice]: event.voice,
-        [ATTR.ttsCharacters]: event.text.length,
-        ...(captureContent ? { [ATTR.ttsText]: event.text } : {}),
-      };
-  }
 }

@@ -26,6 +26,7 @@ import { importSpan } from './imported-span';
 import { displayUrl } from '../network-errors';
 import { ReportingExporter } from './reporting-exporter';
 import { SwitchableSampler } from './switchable-sampler';
+import { registerContextManager } from './context-manager';
 import type { TelemetryConfig } from './telemetry-config';
 
 export const TRACER_NAME = 'voice-agent-stack';
@@ -96,6 +97,7 @@ export class Telemetry {
         () => this.state.enabled && this.state.consoleExport,
       ),
     ];
+    registerContextManager();
     this.provider = new TracerProvider({
       resource: this.resource,
       sampler: this.sampler,

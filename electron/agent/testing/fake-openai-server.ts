@@ -194,7 +194,21 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
       }
       send({ ...chunk(id, {}, 'stop') });
       const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
-      send({ id, object: 'chat.completion.chunk', created: 0, model: String(record.body.model), choices: [], usage: { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: words.length, total_tokens: Math.ceil(promptChars / 4) + words.length } });
+      send({
+        id,
+        object: 'chat.completion.chunk',
+        created: 0,
+        model: String(record.body.model),
+        choices: [],
+        usage: {
+          prompt_tokens: Math.ceil(promptChars / 4),
+          completion_tokens: words.length,
+          total_tokens: Math.ceil(promptChars / 4) + words.length,
+          // As OpenAI reports them: nothing cached, no reasoning (not a reasoning model).
+          prompt_tokens_details: { cached_tokens: 0 },
+          completion_tokens_details: { reasoning_tokens: 0 },
+        },
+      });
       res.write('data: [DONE]\n\n');
       return void res.end();
     }

@@ -1,0 +1,93 @@
+/**
+ * The GenAI conventions' view of one stage request: its span name, kind and
+ * attributes, and its content (opt-in) as JSON in the conventions' message
+ * schemas (`gen_ai.input.messages`, `gen_ai.output.messages`,
+ * `gen_ai.system_instructions`: role, parts of type "text" with content,
+ * finish_reason on output messages).
+ *
+ * Speech-to-text and text-to-speech follow the voice agents PROPOSAL
+ * (operations `speech_to_text` / `text_to_speech`, `gen_ai.speech.voice`,
+ * `gen_ai.output.type=speech`): the transcript is the STT span's output
+ * message, the spoken sentence the TTS span's input message. Audio itself is
+ * not recorded.
+ */
+import { SpanKind, type Attributes } from '@opentelemetry/api';
+import { ATTR, GEN_AI_OPERATION, stageSpanName, type GenAiOperation } from '../../../shared/telemetry';
+import type { ChatMessage } from '../pipeline/stages';
+import type { StageEvent, StageKind } from '../pipeline/turn-events';
+
+type StageStarted = Extract<StageEvent, { type: 'stage.started' }>;
+
+const OPERATION: Record<StageKind, GenAiOperation> = {
+  stt: GEN_AI_OPERATION.speechToText,
+  llm: GEN_AI_OPERATION.chat,
+  tts: GEN_AI_OPERATION.textToSpeech,
+};
+
+/** The provider id of stages that run in this process. */
+const ON_DEVICE = 'local';
+
+export function operationOf(stage: StageKind): GenAiOperation {
+  return OPERATION[stage];
+}
+
+export function stageSpanOptions(event: StageStarted): { name: string; kind: SpanKind } {
+  // CLIENT for a call to a server; the conventions allow INTERNAL for a model in this process.
+  return { name: stageSpanName(OPERATION[event.stage], event.model), kind: event.provider === ON_DEVICE ? SpanKind.INTERNAL : SpanKind.CLIENT };
+}
+
+/** The attributes known when the request starts (the conventions want these at span creation, for sampling). */
+export function startAttributes(event: StageStarted, conversationId: string | undefined, captureContent: boolean): Attributes {
+  const common: Attributes = {
+    [ATTR.operationName]: OPERATION[event.stage],
+    [ATTR.providerName]: event.provider,
+    [ATTR.requestModel]: event.model,
+    ...(event.server ? { [ATTR.serverAddress]: event.server.address, [ATTR.serverPort]: event.server.port } : {}),
+    ...(conversationId ? { [ATTR.conversationId]: conversationId } : {}),
+  };
+  switch (event.stage) {
+    case 'stt':
+      return { ...common, [ATTR.outputType]: 'text', [ATTR.sttAudioSeconds]: event.audioSeconds };
+    case 'llm':
+      return {
+        ...common,
+        [ATTR.outputType]: 'text',
+        [ATTR.requestStream]: true,
+        ...(event.request?.maxTokens !== undefined ? { [ATTR.requestMaxTokens]: event.request.maxTokens } : {}),
+        ...(event.request?.temperature !== undefined ? { [ATTR.requestTemperature]: event.request.temperature } : {}),
+        [ATTR.chatMessageCount]: event.messages.length,
+        ...(captureContent ? chatInput(event.messages) : {}),
+      };
+    case 'tts':
+      return {
+        ...common,
+        [ATTR.outputType]: 'speech',
+        [ATTR.speechVoice]: event.voice,
+        [ATTR.ttsCharacters]: event.text.length,
+        ...(captureContent ? { [ATTR.inputMessages]: JSON.stringify([textMessage('user', event.text)]) } : {}),
+      };
+  }
+}
+
+/** The system prompt as instructions, the rest of the conversation as input messages. */
+function chatInput(messages: readonly ChatMessage[]): Attributes {
+  const system = messages.filter((m) => m.role === 'system');
+  const history = messages.filter((m) => m.role !== 'system');
+  return {
+    ...(system.length > 0 ? { [ATTR.systemInstructions]: JSON.stringify(system.map((m) => textPart(m.content))) } : {}),
+    [ATTR.inputMessages]: JSON.stringify(history.map((m) => textMessage(m.role, m.content))),
+  };
+}
+
+/** The transcript or the reply as the conventions' output message. */
+export function outputMessages(text: string, finishReason: string): string {
+  return JSON.stringify([{ ...textMessage('assistant', text), finish_reason: finishReason }]);
+}
+
+function textMessage(role: ChatMessage['role'], content: string): { role: string; parts: { type: 'text'; content: string }[] } {
+  return { role, parts: [textPart(content)] };
+}
+
+function textPart(content: string): { type: 'text'; content: string } {
+  return { type: 'text', content };
+}
