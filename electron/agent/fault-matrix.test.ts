@@ -150,7 +150,7 @@ async function faultyTurnThenHealed(server: FakeOpenAIServer, c: Case): Promise<
   const turn = spans.find((s) => s.name === SPAN.turn)!;
   expect(turn.status.code).toBe(2);
   expect(turn.attributes[ATTR.errorType]).toBe(c.kind);
-  const stageSpan = spans.find((s) => s.name === SPAN[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
+  const stageSpan = spans.find((s) => s.attributes[ATTR.operationName] === OPERATION_OF[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
   expect(stageSpan.status.code).toBe(2);
 
   // The fault is gone: the next turn goes through, over the good endpoint.

@@ -18,7 +18,7 @@ import { Telemetry } from './telemetry/telemetry';
 import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { byOperation, GEN_AI_KEYS, spanProblems } from './testing/genai-conventions';
-import { scriptedSpeaker } from './testing/scripted-speech';
+import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from './testing/scripted-microphone';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 import { until } from './testing/until';
 
@@ -70,7 +70,7 @@ function conversation(stages: PipelineStages, captureContent: boolean) {
     {
       telemetry,
       assistant: {
-        config: readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60', SYSTEM_PROMPT: 'Be brief.' }, () => {}),
+        config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV, SYSTEM_PROMPT: 'Be brief.' }, () => {}),
         stages: () => stages,
         createVad: async () => scriptedVad,
       },
@@ -78,7 +78,8 @@ function conversation(stages: PipelineStages, captureContent: boolean) {
   );
   const writer = new EnvelopeWriter<ClientMessage>();
   const send = (message: ClientMessage) => session.receiveMessage(writer.wrap(message));
-  const speak = scriptedSpeaker(session);
+  const microphone = new ScriptedMicrophone();
+  const speak = () => microphone.speakTo(session);
   const replies = () => envelopes.filter((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final && !e.message.interrupted).length;
   /** The client played the latest turn's reply to its end. */
   const played = () => {

@@ -201,10 +201,10 @@ describe('tracing a conversation', () => {
     const t = setup({ traceEachTurn: true });
     t.send({ type: 'conversation.start' });
     t.send({ type: 'user.text', text: 'hello' });
-    await t.until(() => t.messages('turn').some((e) => e.message.type === 'turn' && e.message.phase === 'start'));
+    await until(() => t.messages('turn').some((e) => e.message.type === 'turn' && e.message.phase === 'start'), { detail: t.detail });
     const start = t.messages('turn')[0]!;
     const turnContext = parseTraceparent(start.traceparent)!;
-    await t.until(() => t.audio.chunks > 0);
+    await until(() => t.carrier.audio.length > 0, { detail: t.detail });
     const now = Math.floor(Date.now() / 1000);
     t.send({
       type: 'telemetry.spans',
