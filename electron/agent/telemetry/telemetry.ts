@@ -2,13 +2,14 @@
  * The main process's tracing: one TracerProvider for the whole app. Renderer
  * spans arrive over the bridge and join the same export pipeline, so one
  * configuration governs both processes and the renderer never talks to the
- * collector. OTLP/HTTP export (batched, bounded queue) and console export are
- * gated processors, switched at run time.
+ * collector. OTLP/HTTP export (batched, bounded queue; JSON or protobuf) and
+ * console export are gated processors, switched at run time.
  */
 import { randomUUID } from 'node:crypto';
 import { arch, hostname, type } from 'node:os';
 import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
@@ -56,6 +57,7 @@ export class Telemetry {
   private exportTarget: string;
   private readonly ownExporter: boolean;
   private readonly otlpTimeoutMillis: number;
+  private traceEachTurnValue: boolean;
 
   constructor(
     readonly config: TelemetryConfig,
@@ -76,7 +78,8 @@ export class Telemetry {
     });
     this.ownExporter = !options.exporter;
     this.otlpTimeoutMillis = options.otlpTimeoutMillis ?? 10_000;
-    this.exportTarget = JSON.stringify([config.tracesUrl, config.headers]);
+    this.exportTarget = exportTarget(config);
+    this.traceEachTurnValue = config.traceEachTurn;
     const otlp = new ReportingExporter(options.exporter ?? this.createExporter(config), displayUrl(config.tracesUrl), logger);
     this.otlp = otlp;
     this.sampler = new SwitchableSampler(() => this.state.enabled, config.samplingRatio);
@@ -113,6 +116,11 @@ export class Telemetry {
     return this.state.captureContent;
   }
 
+  /** Whether each turn is the root of its own trace; read when a turn starts. */
+  get traceEachTurn(): boolean {
+    return this.traceEachTurnValue;
+  }
+
   /** Switches tracing or console export; takes effect for the next span. */
   configure(change: { enabled?: boolean; consoleExport?: boolean }): void {
     const next = { ...this.state, ...definedOnly(change) };
@@ -126,16 +134,17 @@ export class Telemetry {
 
   /**
    * Applies saved settings live: switches, content capture and sampling for the
-   * next span, a new endpoint or headers for the next export. The service name
+   * next span, a new endpoint, headers or protocol for the next export. The service name
    * is part of the resource, fixed for the process: it applies after a restart.
    */
   applyConfig(config: TelemetryConfig): void {
     this.sampler.setRatio(config.samplingRatio);
-    const target = JSON.stringify([config.tracesUrl, config.headers]);
+    this.traceEachTurnValue = config.traceEachTurn;
+    const target = exportTarget(config);
     if (this.ownExporter && target !== this.exportTarget) {
       this.exportTarget = target;
       this.otlp.replace(this.createExporter(config), displayUrl(config.tracesUrl));
-      this.logger.info(`Trace export now goes to ${displayUrl(config.tracesUrl)}.`);
+      this.logger.info(`Trace export now goes to ${displayUrl(config.tracesUrl)} (${config.protocol}).`);
     }
     if (config.captureContent !== this.state.captureContent) {
       this.state = { ...this.state, captureContent: config.captureContent };
@@ -146,7 +155,8 @@ export class Telemetry {
   }
 
   private createExporter(config: TelemetryConfig): SpanExporter {
-    return new OTLPTraceExporter({ url: config.tracesUrl, headers: { ...config.headers }, timeoutMillis: this.otlpTimeoutMillis });
+    const options = { url: config.tracesUrl, headers: { ...config.headers }, timeoutMillis: this.otlpTimeoutMillis };
+    return config.protocol === 'http/protobuf' ? new ProtobufTraceExporter(options) : new JsonTraceExporter(options);
   }
 
   onChange(listener: (state: TracingState) => void): () => void {
@@ -177,6 +187,11 @@ export class Telemetry {
     ]);
     return this.shutdownPromise;
   }
+}
+
+/** What decides where and how spans are sent: a change means a new exporter. */
+function exportTarget(config: TelemetryConfig): string {
+  return JSON.stringify([config.tracesUrl, config.headers, config.protocol]);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
