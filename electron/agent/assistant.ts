@@ -37,6 +37,8 @@ export interface AssistantDeps {
 export interface AssistantTelemetry {
   readonly tracer: Tracer;
   readonly captureContent: boolean;
+  /** An observer that records the conversation's metrics (unsampled); made once per assistant. */
+  createConversationMetrics?(): (event: ConversationEvent) => void;
 }
 
 export interface AssistantOutput {
@@ -55,7 +57,11 @@ export class Assistant {
   private readonly context: ConversationContext;
   private readonly listener: Listener;
   private readonly traceObserver: ConversationTrace;
-  private readonly emit = (event: ConversationEvent): void => this.traceObserver.observe(event);
+  private readonly metricsObserver: ((event: ConversationEvent) => void) | undefined;
+  private readonly emit = (event: ConversationEvent): void => {
+    this.traceObserver.observe(event);
+    this.metricsObserver?.(event);
+  };
   private turn: Turn | null = null;
   private turnCount = 0;
   private interruptions = 0;
@@ -74,6 +80,7 @@ export class Assistant {
     this.context = new ConversationContext(config.systemPrompt, config.context);
     const telemetry = () => deps.telemetry ?? fallbackTelemetry;
     this.traceObserver = new ConversationTrace(telemetry()?.tracer ?? trace.getTracer('voice-agent-stack'), () => telemetry()?.captureContent ?? false);
+    this.metricsObserver = telemetry()?.createConversationMetrics?.();
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,

@@ -20,11 +20,14 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
+import type { ConversationEventSink } from '../pipeline/turn-events';
 import type { Logger } from '../logger';
 import { ignoreFailure } from '../ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
 import { importSpan } from './imported-span';
 import { displayUrl } from '../network-errors';
+import { ConversationMetrics, VoiceMetrics } from './conversation-metrics';
+import { AppMetrics, type MetricsOptions } from './metrics';
 import { ReportingExporter } from './reporting-exporter';
 import { SwitchableSampler } from './switchable-sampler';
 import type { TelemetryConfig } from './telemetry-config';
@@ -42,6 +45,8 @@ export interface TelemetryOptions {
   otlpTimeoutMillis?: number;
   serviceVersion?: string;
   runtime?: { name: string; version: string };
+  /** Metrics exporters (tests). */
+  metrics?: MetricsOptions;
 }
 
 export class Telemetry {
@@ -58,6 +63,9 @@ export class Telemetry {
   private readonly ownExporter: boolean;
   private readonly otlpTimeoutMillis: number;
   private traceEachTurnValue: boolean;
+  /** Unsampled metrics, on with tracing. */
+  readonly metrics: AppMetrics;
+  private readonly voiceMetrics: VoiceMetrics;
 
   constructor(
     readonly config: TelemetryConfig,
@@ -106,6 +114,13 @@ export class Telemetry {
       spanLimits: { attributeValueLengthLimit: 8_192, attributeCountLimit: 128, eventCountLimit: 128 },
     });
     this.tracer = this.provider.getTracer(TRACER_NAME, options.serviceVersion);
+    this.metrics = new AppMetrics(config, this.resource, () => this.state.enabled, logger, { otlpTimeoutMillis: this.otlpTimeoutMillis, ...options.metrics });
+    this.voiceMetrics = new VoiceMetrics(this.metrics.meter);
+  }
+
+  /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */
+  createConversationMetrics(): ConversationEventSink {
+    return new ConversationMetrics(this.voiceMetrics, () => this.metrics.recording).observe;
   }
 
   get tracingState(): TracingState {
@@ -127,8 +142,11 @@ export class Telemetry {
     if (next.enabled === this.state.enabled && next.consoleExport === this.state.consoleExport) return;
     this.state = next;
     this.logger.info(`Tracing ${next.enabled ? 'on' : 'off'}, console export ${next.consoleExport ? 'on' : 'off'}.`);
-    // Export failures are reported by the exporter itself; the flush only hurries them.
-    if (!next.enabled) void this.flush();
+    // Export failures are reported by the exporters themselves; the flushes only hurry them.
+    if (!next.enabled) {
+      void this.flush();
+      void this.metrics.drain();
+    }
     for (const listener of this.listeners) listener({ ...next });
   }
 
@@ -140,6 +158,7 @@ export class Telemetry {
   applyConfig(config: TelemetryConfig): void {
     this.sampler.setRatio(config.samplingRatio);
     this.traceEachTurnValue = config.traceEachTurn;
+    this.metrics.applyConfig(config);
     const target = exportTarget(config);
     if (this.ownExporter && target !== this.exportTarget) {
       this.exportTarget = target;
@@ -174,15 +193,18 @@ export class Telemetry {
     }
   }
 
-  /** Exports what is pending now (failures are reported by the exporter, not thrown). */
-  flush(): Promise<void> {
-    return ignoreFailure(this.provider.forceFlush());
+  /** Exports what is pending now, spans and metrics (failures are reported by the exporters, not thrown). */
+  async flush(): Promise<void> {
+    await Promise.all([ignoreFailure(this.provider.forceFlush()), this.metrics.flush()]);
   }
 
   /** Exports what is pending, within `timeoutMs`; used on quit. */
   shutdown(timeoutMs = 3_000): Promise<void> {
     this.shutdownPromise ??= Promise.race([
-      this.provider.shutdown().catch((error: unknown) => this.logger.warn('tracing shutdown failed', { error: String(error) })),
+      Promise.all([this.provider.shutdown(), this.metrics.shutdown()]).then(
+        () => undefined,
+        (error: unknown) => this.logger.warn('tracing shutdown failed', { error: String(error) }),
+      ),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
     return this.shutdownPromise;
