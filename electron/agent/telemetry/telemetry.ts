@@ -24,6 +24,7 @@ import type { ConversationEventSink } from '../pipeline/turn-events';
 import type { Logger } from '../logger';
 import { ignoreFailure } from '../ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
+import { HttpClientSpans } from './http-client-spans';
 import { importSpan } from './imported-span';
 import { displayUrl } from '../network-errors';
 import { ConversationMetrics, VoiceMetrics } from './conversation-metrics';
@@ -66,6 +67,7 @@ export class Telemetry {
   /** Unsampled metrics, on with tracing. */
   readonly metrics: AppMetrics;
   private readonly voiceMetrics: VoiceMetrics;
+  private readonly httpSpans: HttpClientSpans;
 
   constructor(
     readonly config: TelemetryConfig,
@@ -116,6 +118,7 @@ export class Telemetry {
     this.tracer = this.provider.getTracer(TRACER_NAME, options.serviceVersion);
     this.metrics = new AppMetrics(config, this.resource, () => this.state.enabled, logger, { otlpTimeoutMillis: this.otlpTimeoutMillis, ...options.metrics });
     this.voiceMetrics = new VoiceMetrics(this.metrics.meter);
+    this.httpSpans = new HttpClientSpans(this.provider, config.httpSpans);
   }
 
   /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */
@@ -159,6 +162,7 @@ export class Telemetry {
     this.sampler.setRatio(config.samplingRatio);
     this.traceEachTurnValue = config.traceEachTurn;
     this.metrics.applyConfig(config);
+    this.httpSpans.set(config.httpSpans);
     const target = exportTarget(config);
     if (this.ownExporter && target !== this.exportTarget) {
       this.exportTarget = target;
@@ -200,6 +204,7 @@ export class Telemetry {
 
   /** Exports what is pending, within `timeoutMs`; used on quit. */
   shutdown(timeoutMs = 3_000): Promise<void> {
+    this.httpSpans.set(false);
     this.shutdownPromise ??= Promise.race([
       Promise.all([this.provider.shutdown(), this.metrics.shutdown()]).then(
         () => undefined,
