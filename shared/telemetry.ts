@@ -91,8 +91,6 @@ export const METRIC = {
   turns: 'voice_agent.turns',
   /** Attributes. */
   tokenType: 'gen_ai.token.type',
-  serverAddress: 'server.address',
-  serverPort: 'server.port',
   turnInput: 'turn.input',
   turnOutcome: 'turn.outcome',
 } as const;
