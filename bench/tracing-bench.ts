@@ -1,7 +1,9 @@
 /**
- * What tracing costs per turn: CPU and wall time with tracing off, on with
- * OTLP export to a live local receiver, and on with console export. Modes are
- * interleaved (A B C A B C ...) so machine noise falls on all of them alike.
+ * What tracing and metrics cost per turn: CPU and wall time with tracing off,
+ * on with OTLP export (spans and metrics) to a live local receiver, and on
+ * with console export; next to the floor, the same spans and metric points
+ * made and exported by a bare SDK loop (tracing-floor.ts). Modes are
+ * interleaved (A B C D, B C D A, ...) so machine noise falls on all alike.
  *
  * A turn is a voice turn as the app runs it: 2 s of microphone frames and the
  * silence window arrive over the session, then STT, LLM and TTS (2 s of reply
@@ -15,13 +17,17 @@ import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
 import { BenchClient, benchConfig, stagesFor, voiceTurn, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';
+import { BareSdk, recordTurn } from './tracing-floor';
 
-type Mode = 'off' | 'otlp' | 'console';
+type Mode = 'off' | 'otlp' | 'console' | 'floor';
+type AppMode = Exclude<Mode, 'floor'>;
 
 export async function tracingBench(providers: FakeProviders, reps: number, turnsPerRep: number): Promise<Figure[]> {
   await providers.configure({ transcripts: ['What time is it?'], reply: 'A short answer. With two sentences.', ttsMsPerChar: 60 });
+  const template = await recordTurn(providers);
+  const bare = new BareSdk(providers);
   const offSpans = new InMemorySpanExporter();
-  const make = (mode: Mode) =>
+  const make = (mode: AppMode) =>
     new Telemetry(
       readTelemetryConfig(
         {
@@ -34,14 +40,20 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
       silentLogger,
       mode === 'off' ? { exporter: offSpans, consoleExporter: offSpans } : {},
     );
-  const modes: Mode[] = ['off', 'otlp', 'console'];
-  const telemetries = Object.fromEntries(modes.map((m) => [m, make(m)])) as Record<Mode, Telemetry>;
+  const appModes: AppMode[] = ['off', 'otlp', 'console'];
+  const modes: Mode[] = [...appModes, 'floor'];
+  const telemetries = Object.fromEntries(appModes.map((m) => [m, make(m)])) as Record<AppMode, Telemetry>;
   const clients = Object.fromEntries(
-    modes.map((m) => [m, new BenchClient(stagesFor(providers.url), benchConfig(providers.url), telemetries[m])]),
-  ) as Record<Mode, BenchClient>;
+    appModes.map((m) => [m, new BenchClient(stagesFor(providers.url), benchConfig(providers.url), telemetries[m])]),
+  ) as Record<AppMode, BenchClient>;
   for (const client of Object.values(clients)) client.send({ type: 'conversation.start' });
-  const cpu: Record<Mode, number[]> = { off: [], otlp: [], console: [] };
-  const wall: Record<Mode, number[]> = { off: [], otlp: [], console: [] };
+  const cpu: Record<Mode, number[]> = { off: [], otlp: [], console: [], floor: [] };
+  const wall: Record<Mode, number[]> = { off: [], otlp: [], console: [], floor: [] };
+  const turnOf = async (mode: Mode) => {
+    if (mode === 'floor') return bare.replay(template);
+    await voiceTurn(clients[mode]);
+  };
+  const flush = (mode: Mode) => (mode === 'floor' ? bare.flush() : telemetries[mode].flush());
 
   // Console export writes readable spans; here they go to a null sink so the bench output stays legible.
   const realDir = console.dir;
@@ -51,13 +63,12 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
   };
   try {
     for (let rep = 0; rep < reps + 1; rep++) {
-      // Rotate the order (A B C, B C A, C A B) so no mode always runs first or last.
-      for (const mode of [...modes.slice(rep % 3), ...modes.slice(0, rep % 3)]) {
-        const client = clients[mode];
+      // Rotate the order (A B C D, B C D A, ...) so no mode always runs first or last.
+      for (const mode of [...modes.slice(rep % modes.length), ...modes.slice(0, rep % modes.length)]) {
         const cpuStart = process.cpuUsage();
         const wallStart = performance.now();
-        for (let t = 0; t < turnsPerRep; t++) await voiceTurn(client);
-        await telemetries[mode].flush();
+        for (let t = 0; t < turnsPerRep; t++) await turnOf(mode);
+        await flush(mode);
         const used = process.cpuUsage(cpuStart);
         if (rep === 0) continue; // warm-up
         // Paired with the off run of the same repetition (see overhead below).
@@ -65,15 +76,19 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
         wall[mode].push((performance.now() - wallStart) / turnsPerRep);
       }
     }
-    for (const mode of modes) {
+    for (const mode of appModes) {
       clients[mode].send({ type: 'conversation.end' });
       clients[mode].session.close();
       await telemetries[mode].shutdown(2_000);
     }
+    await bare.shutdown();
   } finally {
     console.dir = realDir;
   }
   const overhead = (mode: Mode) => cpu[mode].map((value, i) => ((value - cpu.off[i]!) / cpu.off[i]!) * 100);
+  // What tracing and metrics add per turn, paired with the off run of the same repetition.
+  const cost = cpu.otlp.map((value, i) => value - cpu.off[i]!);
+  const points = template.measurements.length;
   const exported = (await providers.traces()).spans.length;
   return [
     figure('turn_cpu_tracing_off_ms', 'ms', cpu.off, null, { note: 'CPU time of the app per voice turn (providers run in another process)' }),
@@ -81,7 +96,12 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
     figure('turn_cpu_tracing_console_ms', 'ms', cpu.console, null, { note: `console export (${printed} characters formatted)` }),
     figure('turn_wall_tracing_off_ms', 'ms', wall.off, null),
     figure('turn_wall_tracing_otlp_ms', 'ms', wall.otlp, null),
-    figure('tracing_cpu_overhead_pct', '%', overhead('otlp'), 3, { on: 'median', note: 'CPU per turn, tracing on (OTLP) vs off, paired runs; budget on the median' }),
+    figure('tracing_cpu_overhead_pct', '%', overhead('otlp'), null, { on: 'median', note: 'CPU per turn, tracing on (OTLP) vs off, paired runs (noise on a small base: see the cost and floor below)' }),
+    figure('tracing_cpu_cost_ms', 'ms', cost, null, { note: 'CPU tracing and metrics add per turn (on minus off, paired runs)' }),
+    figure('tracing_cpu_floor_ms', 'ms', cpu.floor, null, {
+      note: `a bare SDK loop making and exporting the same ${template.spans.length} spans and ${points} metric measurements per turn, same attributes`,
+    }),
+    figure('tracing_cost_vs_floor', 'x', cost.map((value, i) => value / cpu.floor[i]!), 1.5, { on: 'median', note: 'the app\'s tracing cost over its floor, paired runs; budget on the median' }),
     figure('tracing_console_cpu_overhead_pct', '%', overhead('console'), null),
     figure('spans_created_tracing_off', 'spans', [offSpans.getFinishedSpans().length], 0, { note: 'tracing off creates no spans at all' }),
   ];

@@ -9,15 +9,30 @@
  */
 import { z } from 'zod';
 import { isHttpUrl, parseHeaderList } from './config-values';
-import { SECRET_NAMES, SettingsSchema, type SecretName, type Settings } from './settings';
+import { OTLP_PROTOCOLS, SECRET_NAMES, SettingsSchema, type OtlpProtocol, type SecretName, type Settings } from './settings';
+
+/** OTEL_METRICS_EXPORTER's values here (the specification's list, of the exporters this app has). */
+export const METRICS_EXPORTER_CHOICES = ['otlp', 'console', 'otlp,console', 'none'] as const;
+export type MetricsExporterChoice = (typeof METRICS_EXPORTER_CHOICES)[number];
 
 /** Values only the environment sets: the pane neither shows nor saves them. */
 export interface EnvOnlySettings {
   timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number };
   context: { maxTurns: number; maxTokens: number };
   speech: { sampleRate: number };
-  /** tracesEndpoint: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, used as is; empty: the OTLP endpoint's /v1/traces. */
-  export: { tracesEndpoint: string; delayMs: number };
+  /**
+   * tracesEndpoint / metricsEndpoint: the signal-specific OTLP endpoints, used
+   * as is; empty: the OTLP endpoint's /v1/traces or /v1/metrics. An empty
+   * metricsProtocol follows the traces' protocol (the Settings choice).
+   */
+  export: {
+    tracesEndpoint: string;
+    delayMs: number;
+    metricsExporter: MetricsExporterChoice;
+    metricsEndpoint: string;
+    metricsProtocol: OtlpProtocol | '';
+    metricsIntervalMs: number;
+  };
 }
 
 /** Everything the pipeline and tracing are configured from, apart from secrets. */
@@ -26,8 +41,11 @@ export type Secrets = Partial<Record<SecretName, string>>;
 
 type Env = Record<string, string | undefined>;
 
-/** What one variable's text gave: a value, or a problem reported by the variable's name. */
-type Parsed = { value: unknown } | { problem: string; outcome?: string };
+/**
+ * What one variable's text gave: a value (with a note when it was understood
+ * as something else), or a problem; both reported by the variable's name.
+ */
+type Parsed = { value: unknown; note?: string } | { problem: string; outcome?: string };
 
 export interface SettingField {
   /** "llm.model"; an env-only value's path is in its own section ("timeouts.sttMs"). */
@@ -68,6 +86,44 @@ const flag = (raw: string): Parsed => {
   if (['false', '0', 'no', 'off'].includes(value)) return { value: false };
   return { problem: 'is not true or false' };
 };
+/**
+ * OTEL_EXPORTER_OTLP(_TRACES|_METRICS)_PROTOCOL. gRPC needs an HTTP/2 client
+ * this app does not ship; it falls back to http/protobuf, the specification's
+ * default protocol and gRPC's own encoding, which collectors that take gRPC
+ * also take over HTTP on their OTLP/HTTP port (4318).
+ */
+const otlpProtocol = (raw: string): Parsed => {
+  const value = raw.toLowerCase();
+  if ((OTLP_PROTOCOLS as readonly string[]).includes(value)) return { value };
+  if (value === 'grpc')
+    return { value: 'http/protobuf', note: 'is not supported here (OTLP over gRPC); using http/protobuf: point the endpoint at the collector\'s OTLP/HTTP port (usually 4318)' };
+  return { problem: 'must be http/json or http/protobuf' };
+};
+/** OTEL_METRICS_EXPORTER: a comma-separated list of otlp, console or none. */
+const metricsExporter = (raw: string): Parsed => {
+  const names = new Set(raw.toLowerCase().split(',').map((n) => n.trim()).filter(Boolean));
+  if ([...names].some((n) => n !== 'otlp' && n !== 'console' && n !== 'none')) return { problem: 'must be otlp, console or none (or otlp,console)' };
+  if (names.has('none')) return { value: 'none' };
+  return { value: names.has('otlp') && names.has('console') ? 'otlp,console' : names.has('console') ? 'console' : 'otlp' };
+};
+/**
+ * Content capture: OTEL_CAPTURE_CONTENT, or the GenAI conventions' own
+ * OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; either one true turns
+ * it on (each switch means "capture", so neither may veto the other).
+ */
+function captureContent(env: Env, warn: (message: string) => void): { value: boolean } | null {
+  let found: { value: boolean } | null = null;
+  for (const name of CAPTURE_CONTENT_ENV) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const parsed = flag(raw);
+    if ('problem' in parsed) warn(`${name}="${env[name]}" ${parsed.problem}; ignoring it.`);
+    else if (parsed.value === true) return { value: true };
+    else found = { value: false };
+  }
+  return found;
+}
+const CAPTURE_CONTENT_ENV = ['OTEL_CAPTURE_CONTENT', 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'] as const;
 /**
  * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG as the OpenTelemetry
  * specification names them; parent-based or not, children follow their
@@ -123,7 +179,12 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   shown('tracing.serviceName', ['OTEL_SERVICE_NAME'], DEFAULT_SERVICE_NAME),
   { ...shown('tracing.samplingRatio', ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'], 1), compose: samplingRatio },
-  shown('tracing.captureContent', ['OTEL_CAPTURE_CONTENT'], false, flag),
+  { ...shown('tracing.captureContent', CAPTURE_CONTENT_ENV, false, flag), compose: captureContent },
+  // The signal-specific variable first, as the specification says.
+  shown('tracing.protocol', ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], 'http/json', otlpProtocol),
+  shown('tracing.traceEachTurn', ['TRACE_EACH_TURN'], false, flag),
+  // Ours: the HTTP client spans of the API calls (connect, TLS, server time); off by default.
+  shown('tracing.httpSpans', ['OTEL_TRACE_HTTP_CALLS'], false, flag),
   shown('stt.provider', ['STT_PROVIDER'], 'auto', providerChoice),
   shown('stt.baseUrl', ['STT_BASE_URL', 'OPENAI_BASE_URL'], '', url),
   shown('stt.model', ['STT_MODEL'], 'gpt-4o-mini-transcribe'),
@@ -155,6 +216,18 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   envOnly('speech.sampleRate', 'TTS_SAMPLE_RATE', 24_000, 8_000, 48_000),
   { path: 'export.tracesEndpoint', env: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], shown: false, schema: z.union([z.literal(''), z.string().refine(isHttpUrl)]), default: '', parse: exactUrl },
   envOnly('export.delayMs', 'OTEL_BSP_SCHEDULE_DELAY', 5_000, 50, 600_000),
+  { path: 'export.metricsExporter', env: ['OTEL_METRICS_EXPORTER'], shown: false, schema: z.enum(METRICS_EXPORTER_CHOICES), default: 'otlp', parse: metricsExporter },
+  { path: 'export.metricsEndpoint', env: ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'], shown: false, schema: z.union([z.literal(''), z.string().refine(isHttpUrl)]), default: '', parse: exactUrl },
+  {
+    path: 'export.metricsProtocol',
+    env: ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'],
+    shown: false,
+    schema: z.union([z.literal(''), z.enum(OTLP_PROTOCOLS)]),
+    default: '',
+    parse: otlpProtocol,
+  },
+  // The specification's default: a minute between the starts of two exports.
+  envOnly('export.metricsIntervalMs', 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 3_600_000),
 ];
 
 export const SHOWN_FIELDS: ReadonlyMap<string, SettingField> = new Map(SETTING_FIELDS.filter((f) => f.shown).map((f) => [f.path, f]));
@@ -194,6 +267,7 @@ export function readEnvironment(env: Env, warn: (message: string) => void): Envi
         if (!checked.success) result = { problem: `is not accepted (${checked.error.issues[0]?.message ?? 'invalid'})` };
       }
       if (result && 'problem' in result) warn(`${name}="${env[name]}" ${result.problem}; ${result.outcome ?? `using ${describe(field.default)}`}.`);
+      else if (result?.note) warn(`${name}="${env[name]}" ${result.note}.`);
       parsed.set(name, result);
     }
     return parsed.get(name)!;

@@ -26,6 +26,10 @@ const provider = z.enum(PROVIDER_CHOICES);
 /** A model of the on-device catalogue, by id. */
 const localModel = z.string().trim().min(1, 'choose a model').max(100);
 
+/** The OTLP/HTTP encodings the exporters speak. */
+export const OTLP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
 export const SettingsSchema = z.strictObject({
   tracing: z.strictObject({
     enabled: z.boolean(),
@@ -34,6 +38,12 @@ export const SettingsSchema = z.strictObject({
     serviceName: z.string().trim().min(1, 'service name is empty').max(100),
     samplingRatio: z.number().min(0, 'ratio must be between 0 and 1').max(1, 'ratio must be between 0 and 1'),
     captureContent: z.boolean(),
+    /** OTLP/HTTP encoding; gRPC is not offered (see settings-fields.ts). */
+    protocol: z.enum(OTLP_PROTOCOLS),
+    /** Each turn the root of its own trace, linked to the conversation's span. */
+    traceEachTurn: z.boolean(),
+    /** Spans of the API calls' HTTP requests (undici/fetch), under their stage's span. */
+    httpSpans: z.boolean(),
   }),
   stt: z.strictObject({ provider, baseUrl: optionalUrl, model, localModel }),
   llm: z.strictObject({ provider, baseUrl: optionalUrl, model, systemPrompt: z.string().max(8_000), localModel }),

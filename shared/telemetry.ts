@@ -116,6 +116,23 @@ export const ATTR = {
   processType: 'app.process',
 } as const;
 
+/**
+ * Metric names and the attributes only metrics carry. The gen_ai.client.*
+ * instruments are the GenAI conventions' (open-telemetry/semantic-conventions-genai,
+ * status development); voice_agent.* are ours.
+ */
+export const METRIC = {
+  operationDuration: 'gen_ai.client.operation.duration',
+  tokenUsage: 'gen_ai.client.token.usage',
+  timeToFirstChunk: 'gen_ai.client.operation.time_to_first_chunk',
+  voiceToVoice: 'voice_agent.voice_to_voice.duration',
+  turns: 'voice_agent.turns',
+  /** Attributes. */
+  tokenType: 'gen_ai.token.type',
+  turnInput: 'turn.input',
+  turnOutcome: 'turn.outcome',
+} as const;
+
 export const EVENT = {
   speechStart: 'speech.start',
   speechStop: 'speech.stop',

@@ -39,6 +39,8 @@ export interface AssistantTelemetry {
   readonly captureContent: boolean;
   /** Each turn the root of its own trace, linked to the conversation's span (read when a turn starts). */
   readonly traceEachTurn?: boolean;
+  /** An observer that records the conversation's metrics (unsampled); made once per assistant. */
+  createConversationMetrics?(): (event: ConversationEvent) => void;
 }
 
 export interface AssistantOutput {
@@ -57,7 +59,11 @@ export class Assistant {
   private readonly context: ConversationContext;
   private readonly listener: Listener;
   private readonly traceObserver: ConversationTrace;
-  private readonly emit = (event: ConversationEvent): void => this.traceObserver.observe(event);
+  private readonly metricsObserver: ((event: ConversationEvent) => void) | undefined;
+  private readonly emit = (event: ConversationEvent): void => {
+    this.traceObserver.observe(event);
+    this.metricsObserver?.(event);
+  };
   private turn: Turn | null = null;
   private turnCount = 0;
   private interruptions = 0;
@@ -79,6 +85,7 @@ export class Assistant {
       captureContent: () => telemetry()?.captureContent ?? false,
       traceEachTurn: () => telemetry()?.traceEachTurn ?? false,
     });
+    this.metricsObserver = telemetry()?.createConversationMetrics?.();
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,

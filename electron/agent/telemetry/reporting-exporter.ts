@@ -43,7 +43,7 @@ export class ReportingExporter implements SpanExporter {
         if (!this.failing) {
           this.failing = true;
           this.logger.warn(
-            `Trace export to ${this.target} failed: ${describe(result.error)}. Spans are dropped until the collector answers; the app keeps working.`,
+            `Trace export to ${this.target} failed: ${describeExportError(result.error)}. Spans are dropped until the collector answers; the app keeps working.`,
           );
         }
       }
@@ -60,7 +60,8 @@ export class ReportingExporter implements SpanExporter {
   }
 }
 
-function describe(error: Error | undefined): string {
+/** One line for an export failure: the cause, with a hint where one helps. */
+export function describeExportError(error: Error | undefined): string {
   if (!error) return 'unknown error';
   const reason = networkReason(error);
   if (reason === 'connection refused') return 'connection refused (is the collector running?)';

@@ -12,6 +12,10 @@ describe('readTelemetryConfig', () => {
       samplingRatio: 1,
       captureContent: false,
       exportDelayMs: 5_000,
+      protocol: 'http/json',
+      traceEachTurn: false,
+      httpSpans: false,
+      metrics: { otlp: true, console: false, url: 'http://localhost:4318/v1/metrics', protocol: 'http/json', intervalMs: 60_000 },
     });
   });
 
@@ -27,6 +31,11 @@ describe('readTelemetryConfig', () => {
         OTEL_TRACES_SAMPLER_ARG: '0.25',
         OTEL_CAPTURE_CONTENT: 'yes',
         OTEL_BSP_SCHEDULE_DELAY: '500',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        TRACE_EACH_TURN: 'true',
+        OTEL_TRACE_HTTP_CALLS: 'on',
+        OTEL_METRICS_EXPORTER: 'console, otlp',
+        OTEL_METRIC_EXPORT_INTERVAL: '15000',
       },
       vi.fn(),
     );
@@ -39,6 +48,10 @@ describe('readTelemetryConfig', () => {
       samplingRatio: 0.25,
       captureContent: true,
       exportDelayMs: 500,
+      protocol: 'http/protobuf',
+      traceEachTurn: true,
+      httpSpans: true,
+      metrics: { otlp: true, console: true, url: 'https://collector.example:4318/v1/metrics', protocol: 'http/protobuf', intervalMs: 15_000 },
     });
   });
 
@@ -50,10 +63,53 @@ describe('readTelemetryConfig', () => {
     expect(config.tracesUrl).toBe('http://b:9999/custom/path');
   });
 
+  it('uses the signal-specific protocol and metrics endpoint before the general ones', () => {
+    const config = readTelemetryConfig(
+      {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:1234/custom',
+      },
+      vi.fn(),
+    );
+    expect(config.protocol).toBe('http/json');
+    expect(config.metrics).toMatchObject({ protocol: 'http/protobuf', url: 'http://m:1234/custom' });
+  });
+
+  it('says gRPC is not supported and falls back to http/protobuf, the specification\'s default', () => {
+    const warn = vi.fn();
+    expect(readTelemetryConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, warn).protocol).toBe('http/protobuf');
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL="grpc" is not supported here \(OTLP over gRPC\); using http\/protobuf/));
+    const metricsWarn = vi.fn();
+    expect(readTelemetryConfig({ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'GRPC' }, metricsWarn).metrics.protocol).toBe('http/protobuf');
+    expect(metricsWarn).toHaveBeenCalledWith(expect.stringContaining('OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="GRPC" is not supported'));
+  });
+
+  it.each([
+    [{ OTEL_CAPTURE_CONTENT: 'false', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' }, true],
+    [{ OTEL_CAPTURE_CONTENT: 'true', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'false' }, true],
+    [{ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' }, true],
+    [{ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'false' }, false],
+    [{ OTEL_CAPTURE_CONTENT: 'maybe', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' }, true],
+  ])('captures content when either switch is true: %j', (env, expected) => {
+    expect(readTelemetryConfig(env, vi.fn()).captureContent).toBe(expected);
+  });
+
+  it('turns metrics alone off with OTEL_METRICS_EXPORTER=none', () => {
+    const config = readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_METRICS_EXPORTER: 'none' }, vi.fn());
+    expect(config.enabled).toBe(true);
+    expect(config.metrics).toMatchObject({ otlp: false, console: false });
+  });
+
   it.each([
     ['ENABLE_TRACING', 'maybe', /ENABLE_TRACING="maybe" is not true or false/],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'localhost:4318', /OTEL_EXPORTER_OTLP_ENDPOINT=.*not an http\(s\) URL/],
     ['OTEL_TRACES_SAMPLER', 'sometimes', /OTEL_TRACES_SAMPLER="sometimes" is not supported/],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'thrift', /OTEL_EXPORTER_OTLP_PROTOCOL="thrift" must be http\/json or http\/protobuf; using http\/json/],
+    ['OTEL_METRICS_EXPORTER', 'prometheus', /OTEL_METRICS_EXPORTER="prometheus" must be otlp, console or none/],
+    ['OTEL_METRIC_EXPORT_INTERVAL', '5s', /OTEL_METRIC_EXPORT_INTERVAL="5s" must be a whole number/],
+    ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', 'perhaps', /OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="perhaps" is not true or false; ignoring it/],
   ])('reports %s=%s by name and falls back', (name, value, message) => {
     const warn = vi.fn();
     expect(readTelemetryConfig({ [name]: value }, warn)).toEqual(readTelemetryConfig({}, vi.fn()));

@@ -1,12 +1,14 @@
 /**
  * Tracing configuration, with the names fixed by the product: ENABLE_TRACING,
  * OTEL_CONSOLE_EXPORT, OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME,
- * OTEL_TRACES_SAMPLER(_ARG), OTEL_CAPTURE_CONTENT, OTEL_BSP_SCHEDULE_DELAY
+ * OTEL_TRACES_SAMPLER(_ARG), OTEL_CAPTURE_CONTENT, OTEL_BSP_SCHEDULE_DELAY,
+ * OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_INTERVAL
  * (read and checked as the table in shared/settings-fields.ts says; header
  * values are never printed: they hold secrets).
  */
 import { parseHeaderList } from '../../../shared/config-values';
 import { readEnvironment, warnBadHeaders, type AllSettings, type Secrets } from '../../../shared/settings-fields';
+import type { OtlpProtocol } from '../../../shared/settings';
 
 export interface TelemetryConfig {
   enabled: boolean;
@@ -20,6 +22,25 @@ export interface TelemetryConfig {
   captureContent: boolean;
   /** Delay between batch exports (OTEL_BSP_SCHEDULE_DELAY). */
   exportDelayMs: number;
+  /** OTLP/HTTP encoding of the trace export. */
+  protocol: OtlpProtocol;
+  /** Each turn the root of its own trace (read when a turn starts). */
+  traceEachTurn: boolean;
+  /** HTTP client spans of the API calls. */
+  httpSpans: boolean;
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** OTLP export of metrics (while tracing is on). */
+  otlp: boolean;
+  /** Metrics printed to the console (while tracing is on). */
+  console: boolean;
+  /** Full URL metrics are posted to. */
+  url: string;
+  protocol: OtlpProtocol;
+  /** OTEL_METRIC_EXPORT_INTERVAL: between the starts of two exports. */
+  intervalMs: number;
 }
 
 export { DEFAULT_OTLP_ENDPOINT, DEFAULT_SERVICE_NAME } from '../../../shared/settings-fields';
@@ -35,16 +56,29 @@ export function readTelemetryConfig(env: Env, warn: (message: string) => void): 
 /** Tracing's configuration from settings and secrets: nothing else is read. */
 export function telemetryConfig(settings: AllSettings, secrets: Secrets): TelemetryConfig {
   const t = settings.tracing;
+  const e = settings.export;
+  const base = t.otlpEndpoint.replace(/\/+$/, '');
   return {
     enabled: t.enabled,
     consoleExport: t.consoleExport,
     // The signal-specific endpoint is used as is.
-    tracesUrl: settings.export.tracesEndpoint || `${t.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`,
+    tracesUrl: e.tracesEndpoint || `${base}/v1/traces`,
     headers: parseHeaders(secrets.otlpHeaders, () => {}),
     serviceName: t.serviceName,
     samplingRatio: t.samplingRatio,
     captureContent: t.captureContent,
-    exportDelayMs: settings.export.delayMs,
+    exportDelayMs: e.delayMs,
+    protocol: t.protocol,
+    traceEachTurn: t.traceEachTurn,
+    httpSpans: t.httpSpans,
+    metrics: {
+      otlp: e.metricsExporter.includes('otlp'),
+      console: e.metricsExporter.includes('console'),
+      url: e.metricsEndpoint || `${base}/v1/metrics`,
+      // Same protocol choice as traces unless the metrics' own variable says otherwise.
+      protocol: e.metricsProtocol || t.protocol,
+      intervalMs: e.metricsIntervalMs,
+    },
   };
 }
 

@@ -2,13 +2,14 @@
  * The main process's tracing: one TracerProvider for the whole app. Renderer
  * spans arrive over the bridge and join the same export pipeline, so one
  * configuration governs both processes and the renderer never talks to the
- * collector. OTLP/HTTP export (batched, bounded queue) and console export are
- * gated processors, switched at run time.
+ * collector. OTLP/HTTP export (batched, bounded queue; JSON or protobuf) and
+ * console export are gated processors, switched at run time.
  */
 import { randomUUID } from 'node:crypto';
 import { arch, hostname, type } from 'node:os';
 import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
@@ -19,11 +20,15 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
+import type { ConversationEventSink } from '../pipeline/turn-events';
 import type { Logger } from '../logger';
 import { ignoreFailure } from '../ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
+import { HttpClientSpans } from './http-client-spans';
 import { importSpan } from './imported-span';
 import { displayUrl } from '../network-errors';
+import { ConversationMetrics, VoiceMetrics } from './conversation-metrics';
+import { AppMetrics, type MetricsOptions } from './metrics';
 import { ReportingExporter } from './reporting-exporter';
 import { SwitchableSampler } from './switchable-sampler';
 import { registerContextManager } from './context-manager';
@@ -42,6 +47,8 @@ export interface TelemetryOptions {
   otlpTimeoutMillis?: number;
   serviceVersion?: string;
   runtime?: { name: string; version: string };
+  /** Metrics exporters (tests). */
+  metrics?: MetricsOptions;
 }
 
 export class Telemetry {
@@ -57,6 +64,11 @@ export class Telemetry {
   private exportTarget: string;
   private readonly ownExporter: boolean;
   private readonly otlpTimeoutMillis: number;
+  private traceEachTurnValue: boolean;
+  /** Unsampled metrics, on with tracing. */
+  readonly metrics: AppMetrics;
+  private readonly voiceMetrics: VoiceMetrics;
+  private readonly httpSpans: HttpClientSpans;
 
   constructor(
     readonly config: TelemetryConfig,
@@ -77,7 +89,8 @@ export class Telemetry {
     });
     this.ownExporter = !options.exporter;
     this.otlpTimeoutMillis = options.otlpTimeoutMillis ?? 10_000;
-    this.exportTarget = JSON.stringify([config.tracesUrl, config.headers]);
+    this.exportTarget = exportTarget(config);
+    this.traceEachTurnValue = config.traceEachTurn;
     const otlp = new ReportingExporter(options.exporter ?? this.createExporter(config), displayUrl(config.tracesUrl), logger);
     this.otlp = otlp;
     this.sampler = new SwitchableSampler(() => this.state.enabled, config.samplingRatio);
@@ -105,6 +118,14 @@ export class Telemetry {
       spanLimits: { attributeValueLengthLimit: 8_192, attributeCountLimit: 128, eventCountLimit: 128 },
     });
     this.tracer = this.provider.getTracer(TRACER_NAME, options.serviceVersion);
+    this.metrics = new AppMetrics(config, this.resource, () => this.state.enabled, logger, { otlpTimeoutMillis: this.otlpTimeoutMillis, ...options.metrics });
+    this.voiceMetrics = new VoiceMetrics(this.metrics.meter);
+    this.httpSpans = new HttpClientSpans(this.provider, config.httpSpans);
+  }
+
+  /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */
+  createConversationMetrics(): ConversationEventSink {
+    return new ConversationMetrics(this.voiceMetrics, () => this.metrics.recording).observe;
   }
 
   get tracingState(): TracingState {
@@ -115,29 +136,40 @@ export class Telemetry {
     return this.state.captureContent;
   }
 
+  /** Whether each turn is the root of its own trace; read when a turn starts. */
+  get traceEachTurn(): boolean {
+    return this.traceEachTurnValue;
+  }
+
   /** Switches tracing or console export; takes effect for the next span. */
   configure(change: { enabled?: boolean; consoleExport?: boolean }): void {
     const next = { ...this.state, ...definedOnly(change) };
     if (next.enabled === this.state.enabled && next.consoleExport === this.state.consoleExport) return;
     this.state = next;
     this.logger.info(`Tracing ${next.enabled ? 'on' : 'off'}, console export ${next.consoleExport ? 'on' : 'off'}.`);
-    // Export failures are reported by the exporter itself; the flush only hurries them.
-    if (!next.enabled) void this.flush();
+    // Export failures are reported by the exporters themselves; the flushes only hurry them.
+    if (!next.enabled) {
+      void this.flush();
+      void this.metrics.drain();
+    }
     for (const listener of this.listeners) listener({ ...next });
   }
 
   /**
    * Applies saved settings live: switches, content capture and sampling for the
-   * next span, a new endpoint or headers for the next export. The service name
+   * next span, a new endpoint, headers or protocol for the next export. The service name
    * is part of the resource, fixed for the process: it applies after a restart.
    */
   applyConfig(config: TelemetryConfig): void {
     this.sampler.setRatio(config.samplingRatio);
-    const target = JSON.stringify([config.tracesUrl, config.headers]);
+    this.traceEachTurnValue = config.traceEachTurn;
+    this.metrics.applyConfig(config);
+    this.httpSpans.set(config.httpSpans);
+    const target = exportTarget(config);
     if (this.ownExporter && target !== this.exportTarget) {
       this.exportTarget = target;
       this.otlp.replace(this.createExporter(config), displayUrl(config.tracesUrl));
-      this.logger.info(`Trace export now goes to ${displayUrl(config.tracesUrl)}.`);
+      this.logger.info(`Trace export now goes to ${displayUrl(config.tracesUrl)} (${config.protocol}).`);
     }
     if (config.captureContent !== this.state.captureContent) {
       this.state = { ...this.state, captureContent: config.captureContent };
@@ -148,7 +180,8 @@ export class Telemetry {
   }
 
   private createExporter(config: TelemetryConfig): SpanExporter {
-    return new OTLPTraceExporter({ url: config.tracesUrl, headers: { ...config.headers }, timeoutMillis: this.otlpTimeoutMillis });
+    const options = { url: config.tracesUrl, headers: { ...config.headers }, timeoutMillis: this.otlpTimeoutMillis };
+    return config.protocol === 'http/protobuf' ? new ProtobufTraceExporter(options) : new JsonTraceExporter(options);
   }
 
   onChange(listener: (state: TracingState) => void): () => void {
@@ -166,19 +199,28 @@ export class Telemetry {
     }
   }
 
-  /** Exports what is pending now (failures are reported by the exporter, not thrown). */
-  flush(): Promise<void> {
-    return ignoreFailure(this.provider.forceFlush());
+  /** Exports what is pending now, spans and metrics (failures are reported by the exporters, not thrown). */
+  async flush(): Promise<void> {
+    await Promise.all([ignoreFailure(this.provider.forceFlush()), this.metrics.flush()]);
   }
 
   /** Exports what is pending, within `timeoutMs`; used on quit. */
   shutdown(timeoutMs = 3_000): Promise<void> {
+    this.httpSpans.set(false);
     this.shutdownPromise ??= Promise.race([
-      this.provider.shutdown().catch((error: unknown) => this.logger.warn('tracing shutdown failed', { error: String(error) })),
+      Promise.all([this.provider.shutdown(), this.metrics.shutdown()]).then(
+        () => undefined,
+        (error: unknown) => this.logger.warn('tracing shutdown failed', { error: String(error) }),
+      ),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
     return this.shutdownPromise;
   }
+}
+
+/** What decides where and how spans are sent: a change means a new exporter. */
+function exportTarget(config: TelemetryConfig): string {
+  return JSON.stringify([config.tracesUrl, config.headers, config.protocol]);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

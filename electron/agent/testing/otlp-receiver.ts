@@ -1,62 +1,81 @@
 /**
- * An OTLP/HTTP (JSON) trace receiver for tests: decodes what the real
- * exporter sends, records the request headers, and can be told to fail
- * (status codes, slowness) like a troubled collector.
+ * An OTLP/HTTP receiver for tests, traces and metrics, JSON and protobuf:
+ * decodes what the real exporters send, records the request headers and
+ * encoding, and can be told to fail (status codes, slowness) like a troubled
+ * collector.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeMetrics, decodeTraces, encodingOf, type Encoding, type ReceivedMetric, type ReceivedSpan } from './otlp-decode';
 
-export type AttributeMap = Record<string, string | number | boolean | null>;
-
-export interface ReceivedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: AttributeMap;
-  events: { name: string; attributes: AttributeMap }[];
-  status: { code?: number; message?: string };
-  resource: AttributeMap;
-  scope: string;
-}
+export type { AttributeMap, Encoding, ReceivedMetric, ReceivedPoint, ReceivedSpan } from './otlp-decode';
 
 export interface ReceiverFault {
   status?: number;
   delayMs?: number;
 }
 
+export interface ReceivedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  /** Spans or metrics in it. */
+  spanCount: number;
+  status: number;
+  encoding: Encoding | null;
+}
+
 export interface OtlpReceiverState {
   spans: ReceivedSpan[];
-  requests: { headers: Record<string, string | string[] | undefined>; spanCount: number; status: number }[];
+  /** Trace export requests. */
+  requests: ReceivedRequest[];
+  metrics: ReceivedMetric[];
+  metricRequests: ReceivedRequest[];
+  /** Applies to both signals. */
   fault: ReceiverFault | null;
 }
 
 export function createOtlpReceiverState(): OtlpReceiverState {
-  return { spans: [], requests: [], fault: null };
+  return { spans: [], requests: [], metrics: [], metricRequests: [], fault: null };
 }
 
-/** Handles POST /v1/traces for `state`; returns false for other requests. */
+/** Handles POST /v1/traces and /v1/metrics for `state`; returns false for other requests. */
 export function handleOtlpRequest(state: OtlpReceiverState, req: IncomingMessage, res: ServerResponse, body: Buffer): boolean {
-  if ((req.url ?? '').split('?')[0] !== '/v1/traces' || req.method !== 'POST') return false;
+  const path = (req.url ?? '').split('?')[0];
+  if ((path !== '/v1/traces' && path !== '/v1/metrics') || req.method !== 'POST') return false;
+  const traces = path === '/v1/traces';
+  const requests = traces ? state.requests : state.metricRequests;
   const fault = state.fault;
+  const encoding = encodingOf(req.headers['content-type']);
   const respond = () => {
     if (res.destroyed) return;
     if (fault?.status && fault.status !== 200) {
-      state.requests.push({ headers: req.headers, spanCount: 0, status: fault.status });
+      requests.push({ headers: req.headers, spanCount: 0, status: fault.status, encoding });
       res.writeHead(fault.status, { 'content-type': 'application/json' }).end('{"message":"injected failure"}');
       return;
     }
-    if (!String(req.headers['content-type']).startsWith('application/json')) {
+    if (!encoding) {
       res.writeHead(415).end();
       return;
     }
-    const spans = decode(JSON.parse(body.toString('utf8') || '{}'));
-    state.spans.push(...spans);
-    state.requests.push({ headers: req.headers, spanCount: spans.length, status: 200 });
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    let count: number;
+    try {
+      if (traces) {
+        const spans = decodeTraces(body, encoding);
+        state.spans.push(...spans);
+        count = spans.length;
+      } else {
+        const metrics = decodeMetrics(body, encoding);
+        state.metrics.push(...metrics);
+        count = metrics.length;
+      }
+    } catch (error) {
+      // A body that does not decode is the exporter's bug: answer as a collector would, and let the test see it.
+      requests.push({ headers: req.headers, spanCount: 0, status: 400, encoding });
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
+      return;
+    }
+    requests.push({ headers: req.headers, spanCount: count, status: 200, encoding });
+    // An empty response body is a valid full success in both encodings.
+    res.writeHead(200, { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf' }).end(encoding === 'json' ? '{}' : '');
   };
   if (fault?.delayMs) setTimeout(respond, fault.delayMs);
   else respond();
@@ -64,7 +83,7 @@ export function handleOtlpRequest(state: OtlpReceiverState, req: IncomingMessage
 }
 
 export interface OtlpReceiver {
-  readonly url: string; // base endpoint (without /v1/traces)
+  readonly url: string; // base endpoint (without /v1/traces or /v1/metrics)
   readonly state: OtlpReceiverState;
   close(): Promise<void>;
 }
@@ -88,69 +107,4 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
         server.close(() => resolve());
       }),
   };
-}
-
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: string | number;
-  doubleValue?: number;
-  boolValue?: boolean;
-}
-interface OtlpKeyValue {
-  key: string;
-  value: OtlpValue;
-}
-
-function attributes(list: OtlpKeyValue[] | undefined): AttributeMap {
-  const out: AttributeMap = {};
-  for (const { key, value } of list ?? []) {
-    out[key] =
-      value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue ?? null;
-  }
-  return out;
-}
-
-function decode(payload: {
-  resourceSpans?: {
-    resource?: { attributes?: OtlpKeyValue[] };
-    scopeSpans?: {
-      scope?: { name?: string };
-      spans?: {
-        traceId: string;
-        spanId: string;
-        parentSpanId?: string;
-        name: string;
-        kind: number;
-        startTimeUnixNano: string;
-        endTimeUnixNano: string;
-        attributes?: OtlpKeyValue[];
-        events?: { name: string; attributes?: OtlpKeyValue[] }[];
-        status?: { code?: number; message?: string };
-      }[];
-    }[];
-  }[];
-}): ReceivedSpan[] {
-  const out: ReceivedSpan[] = [];
-  for (const resourceSpans of payload.resourceSpans ?? []) {
-    const resource = attributes(resourceSpans.resource?.attributes);
-    for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-      for (const span of scopeSpans.spans ?? []) {
-        out.push({
-          traceId: span.traceId,
-          spanId: span.spanId,
-          parentSpanId: span.parentSpanId || undefined,
-          name: span.name,
-          kind: span.kind,
-          startTimeUnixNano: String(span.startTimeUnixNano),
-          endTimeUnixNano: String(span.endTimeUnixNano),
-          attributes: attributes(span.attributes),
-          events: (span.events ?? []).map((e) => ({ name: e.name, attributes: attributes(e.attributes) })),
-          status: span.status ?? {},
-          resource,
-          scope: scopeSpans.scope?.name ?? '',
-        });
-      }
-    }
-  }
-  return out;
 }

@@ -48,6 +48,11 @@ function FieldNote({ id, error, source, hint, onReset }: { id: string; error: st
   );
 }
 
+const PROTOCOL_OPTIONS = [
+  { value: 'http/json', label: 'HTTP, JSON' },
+  { value: 'http/protobuf', label: 'HTTP, protobuf (Langfuse)' },
+];
+
 function DeviceSelect({ id, describedBy, value, devices, onChange }: { id: string; describedBy: string; value: string; devices: { id: string; label: string }[]; onChange(value: string): void }) {
   return (
     <select id={id} aria-describedby={describedBy} value={value} onChange={(e) => onChange(e.target.value)}>
@@ -166,6 +171,14 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
       },
       hint,
     );
+  const checkbox = (key: 'captureContent' | 'traceEachTurn' | 'httpSpans', label: string, hint?: string) =>
+    field(
+      'tracing',
+      key,
+      label,
+      (id, describedBy) => <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft.tracing[key] === true} onChange={(e) => set('tracing', key, e.target.checked)} />,
+      hint,
+    );
   const provider = (section: 'stt' | 'llm' | 'tts', label: string) =>
     choose(
       section,
@@ -214,9 +227,10 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
         {secret('otlpHeaders', 'OTLP headers')}
         {text('tracing', 'serviceName', 'Service name', { hint: 'applies after a restart' })}
         {text('tracing', 'samplingRatio', 'Sampling ratio', { type: 'number', step: '0.05' })}
-        {field('tracing', 'captureContent', 'Capture content', (id, describedBy) => (
-          <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft.tracing.captureContent === true} onChange={(e) => set('tracing', 'captureContent', e.target.checked)} />
-        ))}
+        {choose('tracing', 'protocol', 'OTLP protocol', PROTOCOL_OPTIONS, 'from the next export')}
+        {checkbox('captureContent', 'Capture content')}
+        {checkbox('traceEachTurn', 'A trace per turn', 'each turn its own trace, linked to the conversation')}
+        {checkbox('httpSpans', 'HTTP client spans', 'connect, TLS and server time of API calls')}
       </fieldset>
       <fieldset>
         <legend>Speech-to-text</legend>
