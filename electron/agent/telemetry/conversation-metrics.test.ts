@@ -39,6 +39,22 @@ describe('ConversationMetrics', () => {
     expect((await t.histogram(METRIC.operationDuration)).map((p) => p.value)).toMatchObject([{ count: 1, sum: 1 }]);
   });
 
+  it('names the server an API call went to, as the conventions ask', async () => {
+    const t = setup();
+    t.observe([
+      { type: 'stage.started', at: 0, turn: 1, stage: 'tts', provider: 'openai', model: 'voice', text: 'Hi.', voice: 'alloy', server: { address: 'api.example.com', port: 443 } },
+      { type: 'stage.ended', at: 400, turn: 1, stage: 'tts' },
+    ]);
+    const [duration] = await t.histogram(METRIC.operationDuration);
+    expect(duration?.attributes).toEqual({
+      'gen_ai.operation.name': 'text_to_speech',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'voice',
+      'server.address': 'api.example.com',
+      'server.port': 443,
+    });
+  });
+
   it('records nothing while recording is off', async () => {
     const t = setup(() => false);
     t.observe([chat(1, 0), { type: 'stage.usage', at: 1, turn: 1, stage: 'llm', inputTokens: 3, outputTokens: 4 }, { type: 'stage.ended', at: 2, turn: 1, stage: 'llm' }]);

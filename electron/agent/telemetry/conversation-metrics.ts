@@ -7,14 +7,8 @@
  */
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import { ATTR, METRIC } from '../../../shared/telemetry';
-import type { ConversationEvent, StageKind, TurnStageEvent } from '../pipeline/turn-events';
-
-/**
- * gen_ai.operation.name per stage: `chat` is the conventions'; the speech
- * operations come from the open voice proposal of
- * open-telemetry/semantic-conventions-genai (not merged yet).
- */
-export const OPERATION: Record<StageKind, string> = { llm: 'chat', stt: 'speech_to_text', tts: 'text_to_speech' };
+import type { ConversationEvent, TurnStageEvent } from '../pipeline/turn-events';
+import { operationOf } from './stage-attributes';
 
 /** The conventions' advice for the gen_ai.client.* duration histograms (seconds). */
 export const GENAI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -118,7 +112,13 @@ export class ConversationMetrics {
       this.stages.set(key, {
         startedAt: event.at,
         firstOutputAt: null,
-        attributes: { [ATTR.operationName]: OPERATION[event.stage], [ATTR.providerName]: event.provider, [ATTR.requestModel]: event.model },
+        attributes: {
+          [ATTR.operationName]: operationOf(event.stage),
+          [ATTR.providerName]: event.provider,
+          [ATTR.requestModel]: event.model,
+          // The conventions name the server called on the client metrics too (API calls only).
+          ...(event.server ? { [ATTR.serverAddress]: event.server.address, [ATTR.serverPort]: event.server.port } : {}),
+        },
         failed: null,
         cancelled: false,
       });
