@@ -5,19 +5,17 @@
  * and through on-device-style stages.
  */
 import { trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
 import { ATTR, SPAN } from '../../shared/telemetry';
-import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import type { LanguageModel, LanguageModelEvent, SpeechToText, TextToSpeech } from './pipeline/stages';
 import type { PipelineStages } from './pipeline/voice-pipeline';
 import { Session } from './session/session';
-import { Telemetry } from './telemetry/telemetry';
-import { readTelemetryConfig } from './telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { byOperation, GEN_AI_KEYS, spanProblems } from './testing/genai-conventions';
+import { inMemoryTelemetry } from './testing/in-memory-telemetry';
 import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from './testing/scripted-microphone';
 import { openAIStagesAt, scriptedVad } from './testing/test-stages';
 import { until } from './testing/until';
@@ -58,12 +56,7 @@ function localStages(): PipelineStages & { activeDuringChat: (string | undefined
 }
 
 function conversation(stages: PipelineStages, captureContent: boolean) {
-  const exporter = new InMemorySpanExporter();
-  const telemetry = new Telemetry(
-    readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_CAPTURE_CONTENT: String(captureContent) }, () => {}),
-    silentLogger,
-    { exporter, consoleExporter: new InMemorySpanExporter(), batch: { scheduledDelayMillis: 10 } },
-  );
+  const { telemetry, exporter } = inMemoryTelemetry({ env: { OTEL_CAPTURE_CONTENT: String(captureContent) } });
   const envelopes: ServerEnvelope[] = [];
   const session = new Session(
     { kind: 'websocket', send: (e) => envelopes.push(e), sendAudio: () => {} },

@@ -1,5 +1,6 @@
 /** The span tree of conversations, across the bridge, with InMemorySpanExporter. */
 import { SpanKind } from '@opentelemetry/api';
+import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -275,7 +276,8 @@ describe('secrets', () => {
           (m) => lines.push(m),
         ),
         logger,
-        { exporter, batch: { scheduledDelayMillis: 10 } },
+        // Metrics print to the console too; their OTLP export stays in memory (no collector here).
+        { exporter, batch: { scheduledDelayMillis: 10 }, metrics: { exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE) } },
       );
       const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, OPENAI_API_KEY: KEY }, (m) => lines.push(m));
       const session = new Session(

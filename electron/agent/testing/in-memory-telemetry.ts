@@ -1,8 +1,11 @@
 /**
  * The app's real Telemetry with tracing on, exporting into memory: spans are
- * read back with `finishedSpans()` instead of being sent anywhere, and the
- * console exporter is kept in memory too, so nothing is printed.
+ * read back with `finishedSpans()` instead of being sent anywhere, metrics
+ * stay in memory too (a test never waits on an OTLP export to a collector that
+ * is not there), and the console exporters are kept in memory, so nothing is
+ * printed.
  */
+import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { silentLogger, type Logger } from '../logger';
 import { Telemetry } from '../telemetry/telemetry';
@@ -21,21 +24,26 @@ export interface InMemoryTelemetryOptions {
 export interface InMemoryTelemetry {
   readonly telemetry: Telemetry;
   readonly exporter: InMemorySpanExporter;
+  /** What the OTLP metrics reader would have sent. */
+  readonly metricsExporter: InMemoryMetricExporter;
   /** Flushes the pending batch, then returns every span ended so far. */
   finishedSpans(): Promise<ReadableSpan[]>;
 }
 
 export function inMemoryTelemetry(options: InMemoryTelemetryOptions = {}): InMemoryTelemetry {
   const exporter = new InMemorySpanExporter();
+  const metricsExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const config = readTelemetryConfig({ ENABLE_TRACING: 'true', ...options.env }, options.warn ?? (() => {}));
   const telemetry = new Telemetry(config, options.logger ?? silentLogger, {
     exporter,
     consoleExporter: new InMemorySpanExporter(),
     batch: { scheduledDelayMillis: options.scheduledDelayMillis ?? 10 },
+    metrics: { exporter: metricsExporter, consoleExporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE) },
   });
   return {
     telemetry,
     exporter,
+    metricsExporter,
     finishedSpans: async () => {
       await telemetry.flush();
       return exporter.getFinishedSpans();
