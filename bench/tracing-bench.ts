@@ -25,7 +25,7 @@ type AppMode = Exclude<Mode, 'floor'>;
 export async function tracingBench(providers: FakeProviders, reps: number, turnsPerRep: number): Promise<Figure[]> {
   await providers.configure({ transcripts: ['What time is it?'], reply: 'A short answer. With two sentences.', ttsMsPerChar: 60 });
   const template = await recordTurn(providers);
-  const bare = new BareSdk(providers);
+  const bare = new BareSdk(providers, template);
   const offSpans = new InMemorySpanExporter();
   const make = (mode: AppMode) =>
     new Telemetry(

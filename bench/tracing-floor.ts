@@ -4,9 +4,12 @@
  * around. One traced turn is recorded first (its spans, their attributes and
  * events, and every metric measurement), then replayed per turn into a bare
  * TracerProvider and MeterProvider exporting over OTLP/HTTP to the same
- * receiver.
+ * receiver, with the app's resource, the same parent/child tree under one
+ * conversation span, the same start, end and event times, and the same
+ * instruments (VoiceMetrics: names, units, bucket advice), made once.
  */
-import type { Attributes, Meter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Attributes, type Context, type Counter, type Histogram, type Meter, type Span } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -82,29 +85,52 @@ export class BareSdk {
   private readonly tracerProvider: TracerProvider;
   private readonly meterProvider: MeterProvider;
   private readonly tracer;
-  private readonly meter;
+  private readonly conversation: Span;
+  private readonly conversationContext: Context;
+  private readonly instruments = new Map<string, Histogram | Counter>();
 
-  constructor(providers: FakeProviders) {
+  constructor(providers: FakeProviders, template: TurnTemplate) {
+    const resource = template.spans[0]?.resource;
     this.tracerProvider = new TracerProvider({
+      ...(resource ? { resource } : {}),
       spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${providers.base}/v1/traces` }), maxQueueSize: 2_048, maxExportBatchSize: 512 })],
     });
     this.meterProvider = new MeterProvider({
+      ...(resource ? { resource } : {}),
       readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${providers.base}/v1/metrics` }), exportIntervalMillis: 60_000 })],
     });
     this.tracer = this.tracerProvider.getTracer('floor');
-    this.meter = this.meterProvider.getMeter('floor');
+    // The app's instruments (same names, units and bucket advice), made once as the app makes them.
+    const meter = this.meterProvider.getMeter('floor');
+    const keep = <T extends Histogram | Counter>(name: string, instrument: T): T => (this.instruments.set(name, instrument), instrument);
+    new VoiceMetrics({
+      createHistogram: (name: string, options?: object) => keep(name, meter.createHistogram(name, options)),
+      createCounter: (name: string, options?: object) => keep(name, meter.createCounter(name, options)),
+    } as unknown as Meter);
+    // The turns' parent, as the app's conversation span is.
+    this.conversation = this.tracer.startSpan('conversation', { root: true });
+    this.conversationContext = trace.setSpan(ROOT_CONTEXT, this.conversation);
   }
 
-  /** Makes one turn's spans (same names, kinds, attributes, events) and metric points (same attributes). */
+  /** Makes one turn's spans (same names, kinds, tree, times, attributes, events) and metric points (same attributes). */
   replay(template: TurnTemplate): void {
-    for (const span of template.spans) {
-      const made = this.tracer.startSpan(span.name, { kind: span.kind, attributes: span.attributes });
-      for (const event of span.events) made.addEvent(event.name, event.attributes);
-      made.end();
+    const shift = Date.now() - hrTimeToMilliseconds(template.spans[0]?.endTime ?? [0, 0]);
+    const at = (time: [number, number]) => hrTimeToMilliseconds(time) + shift;
+    const made = new Map<string, Span>();
+    // Opened in start order under their parents, ended in the order the app ended them.
+    const byStart = [...template.spans].sort((a, b) => hrTimeToMilliseconds(a.startTime) - hrTimeToMilliseconds(b.startTime));
+    for (const span of byStart) {
+      const parent = span.parentSpanContext && made.get(span.parentSpanContext.spanId);
+      const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : this.conversationContext;
+      const started = this.tracer.startSpan(span.name, { kind: span.kind, startTime: at(span.startTime), attributes: span.attributes }, context);
+      for (const event of span.events) started.addEvent(event.name, event.attributes, at(event.time));
+      made.set(span.spanContext().spanId, started);
     }
+    for (const span of template.spans) made.get(span.spanContext().spanId)!.end(at(span.endTime));
     for (const m of template.measurements) {
-      if (m.kind === 'histogram') this.meter.createHistogram(m.name).record(m.value, m.attributes);
-      else this.meter.createCounter(m.name).add(m.value, m.attributes);
+      const instrument = this.instruments.get(m.name)!;
+      if ('record' in instrument) instrument.record(m.value, m.attributes);
+      else instrument.add(m.value, m.attributes);
     }
   }
 
@@ -113,6 +139,7 @@ export class BareSdk {
   }
 
   async shutdown(): Promise<void> {
+    this.conversation.end();
     await Promise.all([this.tracerProvider.shutdown(), this.meterProvider.shutdown()]);
   }
 }

@@ -52,7 +52,10 @@ export class AppMetrics {
         exportIntervalMillis: this.config.intervalMs,
         exportTimeoutMillis: Math.min(this.config.intervalMs, 30_000),
       });
-    this.provider = new MeterProvider({ resource, readers: [reader(this.otlp), reader(console)] });
+    // Which exporters run is fixed for the process (applyConfig keeps it): a reader is made only
+    // for those, since every reader keeps its own copy of every point and collects it on each export.
+    const readers = [...(this.config.otlp ? [reader(this.otlp)] : []), ...(this.config.console ? [reader(console)] : [])];
+    this.provider = new MeterProvider({ resource, readers });
     this.meter = this.provider.getMeter('voice-agent-stack');
   }
 
