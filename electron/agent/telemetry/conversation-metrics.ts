@@ -25,6 +25,8 @@ export class VoiceMetrics {
   readonly voiceToVoice: Histogram;
   readonly turns: Counter;
 
+  // One declaration per instrument, alike in shape on purpose: each names its
+  // own unit, description and buckets as the conventions give them.
   constructor(meter: Meter) {
     this.duration = meter.createHistogram(METRIC.operationDuration, {
       unit: 's',

@@ -20,6 +20,11 @@ export class SwitchableMetricExporter implements PushMetricExporter {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Sends future exports elsewhere. The same few lines as ReportingExporter's
+   * `replace`, kept apart on purpose: the SDK's span and metric exporters are
+   * different interfaces, and each wrapper reports failures its own way.
+   */
   replace(inner: PushMetricExporter, target: string): void {
     const old = this.inner;
     this.inner = inner;
