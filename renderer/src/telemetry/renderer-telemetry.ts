@@ -19,6 +19,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { MAX_SPANS_PER_MESSAGE, type SerializedSpan, type TracingState } from '../../../shared/telemetry';
 import { parseTraceparent } from '../../../shared/trace-context';
+import { registerRendererContextManager } from './context-manager';
 
 export type SpanSender = (spans: SerializedSpan[]) => boolean;
 
@@ -40,6 +41,7 @@ export class RendererTelemetry {
       ],
     });
     this.tracer = this.provider.getTracer('voice-agent-stack/renderer');
+    registerRendererContextManager();
   }
 
   get enabled(): boolean {
