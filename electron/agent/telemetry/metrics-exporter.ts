@@ -43,7 +43,7 @@ export class SwitchableMetricExporter implements PushMetricExporter {
         this.failing = false;
       } else if (!this.failing) {
         this.failing = true;
-        this.logger.warn(`Metrics export to ${this.target} failed: ${describeExportError(result.error)}. The app keeps working; cumulative figures catch up when it answers.`);
+        this.logger.warn(`Metrics export to ${this.target} failed: ${describeExportError(result.error, '/v1/metrics')}. The app keeps working; cumulative figures catch up when it answers.`);
       }
       resultCallback(result);
     });

@@ -61,7 +61,7 @@ export class ReportingExporter implements SpanExporter {
 }
 
 /** One line for an export failure: the cause, with a hint where one helps. */
-export function describeExportError(error: Error | undefined): string {
+export function describeExportError(error: Error | undefined, signalPath: '/v1/traces' | '/v1/metrics' = '/v1/traces'): string {
   if (!error) return 'unknown error';
   const reason = networkReason(error);
   if (reason === 'connection refused') return 'connection refused (is the collector running?)';
@@ -69,7 +69,8 @@ export function describeExportError(error: Error | undefined): string {
   if (reason) return reason;
   const status = (error as { code?: unknown }).code;
   if (typeof status === 'number' && status >= 400) {
-    const hint = status === 404 ? ' (check the path: the endpoint is the collector base URL, /v1/traces is added)' : status === 413 ? ' (the batch was too large for the collector)' : '';
+    const tracesOnly = signalPath === '/v1/metrics' ? '; a backend that takes traces only answers 404 here: set OTEL_METRICS_EXPORTER=none' : '';
+    const hint = status === 404 ? ` (check the path: the endpoint is the collector base URL, ${signalPath} is added${tracesOnly})` : status === 413 ? ' (the batch was too large for the collector)' : '';
     return `HTTP ${status} ${shorten(error.message, 120)}${hint}`;
   }
   return shorten(error.message, 200);
