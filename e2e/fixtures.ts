@@ -4,7 +4,7 @@
  * "electron", when a binary exists). Both get the generated speech as their
  * microphone.
  */
-import { _electron, chromium, test as base, type Page } from '@playwright/test';
+import { _electron, chromium, test as base, type Browser, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
 import { chromiumPath } from '../scripts/preflight.mjs';
@@ -61,6 +61,27 @@ export async function sendText(app: Page, text: string): Promise<void> {
   await message.press('Enter');
 }
 
+/**
+ * Debian's Chromium with the generated speech as its microphone, quiet on a
+ * closed network. The "web" target's window, and any spec's own browser
+ * (a page of a host the spec starts itself, on either target).
+ */
+export function launchChromium(microphone: string = SPEECH_WAV): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      ...fakeMicrophoneArgs(microphone),
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 export const test = base.extend<{ app: Page; microphone: string }>({
   /** The WAV the fake microphone plays (looped). */
   microphone: [SPEECH_WAV, { option: true }],
@@ -78,19 +99,7 @@ export const test = base.extend<{ app: Page; microphone: string }>({
       await app.close();
       return;
     }
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        ...fakeMicrophoneArgs(microphone),
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium(microphone);
     const context = await browser.newContext({ baseURL, permissions: ['microphone'] });
     const page = await context.newPage();
     page.on('console', (message) => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_PORT } from '../playwright.config';
-import { configureProviders, expect, sendText, test } from './fixtures';
+import { configureProviders, expect, launchChromium, sendText, test } from './fixtures';
 import { startHost, stopHost } from './own-host';
 
 /** A host of this spec's own, beside the suite's (and another run's, which has its own E2E_PORT). */
@@ -58,14 +58,15 @@ test('conversations are kept, listed, reopened and deleted, and survive a restar
   }
 });
 
-test('a reply cut short by closing the page is kept once, marked interrupted, after the message it answers', async ({ app }, testInfo) => {
-  test.skip(testInfo.project.name === 'electron', 'the desktop window is the app: closing it quits, as stopping the host does (unit-tested)');
+// A browser page of the spec's own host on either target: what is tested is the host's session ending with its page.
+test('a reply cut short by closing the page is kept once, marked interrupted, after the message it answers', async () => {
   const reply = 'This reply goes on for a long while. '.repeat(6);
   await configureProviders({ reply, ttsMsPerChar: 60, ttsRealtimeFactor: 1 });
   const dataDir = mkdtempSync(join(tmpdir(), 'history-e2e-'));
   const host = await startHost(HOST_PORT, dataDir);
+  const browser = await launchChromium();
   try {
-    const page = await app.context().newPage();
+    const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${HOST_PORT}/`);
     await sendText(page, 'Tell me a long story');
     await expect(page.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant')).toContainText('This reply goes on');
@@ -86,6 +87,7 @@ test('a reply cut short by closing the page is kept once, marked interrupted, af
     expect(kept.length).toBeGreaterThan(0);
     expect(reply.startsWith(kept)).toBe(true);
   } finally {
+    await browser.close();
     await stopHost(host);
     rmSync(dataDir, { recursive: true, force: true });
   }
