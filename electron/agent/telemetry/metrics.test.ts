@@ -28,10 +28,7 @@ afterAll(async () => {
 beforeEach(() => server.reset());
 afterEach(async () => {
   await Promise.all(telemetries.splice(0).map((t) => t.shutdown(1_000)));
-  receiver.state.spans.length = 0;
-  receiver.state.requests.length = 0;
-  receiver.state.metrics.length = 0;
-  receiver.state.metricRequests.length = 0;
+  receiver.reset();
 });
 
 function setup(env: Record<string, string>) {

@@ -14,9 +14,7 @@ beforeAll(async () => {
 afterAll(() => receiver.close());
 afterEach(async () => {
   await Promise.all(telemetries.splice(0).map((t) => t.shutdown(1_000)));
-  receiver.state.spans.length = 0;
-  receiver.state.requests.length = 0;
-  receiver.state.fault = null;
+  receiver.reset();
 });
 
 function create(env: Record<string, string>, logger: Logger = silentLogger, consoleExporter = new InMemorySpanExporter()) {

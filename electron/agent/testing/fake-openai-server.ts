@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOtlpReceiverState, handleOtlpRequest, type OtlpReceiverState, type ReceiverFault } from './otlp-receiver';
+import { createOtlpReceiverState, handleOtlpRequest, resetOtlpReceiverState, type OtlpReceiverState, type ReceiverFault } from './otlp-receiver';
 
 export type Endpoint = 'transcriptions' | 'chat' | 'speech';
 
@@ -68,7 +68,7 @@ export interface FakeOpenAIServer {
   readonly requests: RecordedRequest[];
   /** Requests whose response has not finished or been abandoned yet. */
   readonly openRequests: number;
-  /** Spans received on /v1/traces: the server doubles as an OTLP/HTTP collector. */
+  /** What arrives on /v1/traces and /v1/metrics: the server doubles as an OTLP/HTTP collector. */
   readonly traces: OtlpReceiverState;
   configure(patch: Partial<FakeBehaviour>): void;
   fail(endpoint: Endpoint, ...faults: Fault[]): void;
@@ -101,16 +101,14 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
     }
     if (path === '/__requests') return json(res, 200, { requests, openRequests: open });
     if (path === '/__traces') {
-      if (req.method === 'DELETE') {
-        traces.spans.length = 0;
-        traces.requests.length = 0;
-        traces.fault = null;
-      } else if (req.method === 'POST') {
+      if (req.method === 'DELETE') resetOtlpReceiverState(traces);
+      else if (req.method === 'POST') {
         traces.fault = JSON.parse((await readBody(req)).toString() || 'null') as ReceiverFault | null;
       }
       return json(res, 200, traces);
     }
-    if (path === '/v1/traces') {
+    // The app sends metrics wherever it sends traces: take both, as a collector does.
+    if (path === '/v1/traces' || path === '/v1/metrics') {
       if (!handleOtlpRequest(traces, req, res, await readBody(req))) json(res, 405, {});
       return;
     }

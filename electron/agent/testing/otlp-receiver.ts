@@ -37,6 +37,15 @@ export function createOtlpReceiverState(): OtlpReceiverState {
   return { spans: [], requests: [], metrics: [], metricRequests: [], fault: null };
 }
 
+/** Forgets everything received and any fault, in place (tests between cases). */
+export function resetOtlpReceiverState(state: OtlpReceiverState): void {
+  state.spans.length = 0;
+  state.requests.length = 0;
+  state.metrics.length = 0;
+  state.metricRequests.length = 0;
+  state.fault = null;
+}
+
 /** Handles POST /v1/traces and /v1/metrics for `state`; returns false for other requests. */
 export function handleOtlpRequest(state: OtlpReceiverState, req: IncomingMessage, res: ServerResponse, body: Buffer): boolean {
   const path = (req.url ?? '').split('?')[0];
@@ -85,6 +94,8 @@ export function handleOtlpRequest(state: OtlpReceiverState, req: IncomingMessage
 export interface OtlpReceiver {
   readonly url: string; // base endpoint (without /v1/traces or /v1/metrics)
   readonly state: OtlpReceiverState;
+  /** Forgets what was received, and any fault. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -101,6 +112,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
+    reset: () => resetOtlpReceiverState(state),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
