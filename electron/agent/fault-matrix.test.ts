@@ -7,11 +7,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerMessage } from '../../shared/protocol';
-import { ATTR, GEN_AI_OPERATION, SPAN } from '../../shared/telemetry';
+import { ATTR, SPAN } from '../../shared/telemetry';
 import { silentLogger } from './logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
 import { Session } from './session/session';
+import { operationOf } from './telemetry/stage-attributes';
 import { startFakeOpenAIServer, type Endpoint, type Fault, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { inMemoryTelemetry } from './testing/in-memory-telemetry';
 import { closedPort } from './testing/ports';
@@ -36,7 +37,6 @@ const RETRY_DEADLINE_MS = 60_000;
 /** How long a test waits for a turn to end: far beyond what a loaded machine needs, well under the client's 120 s backstop. */
 const WAIT_MS = 30_000;
 type Stage = 'stt' | 'llm' | 'tts';
-const OPERATION_OF: Record<Stage, string> = { stt: GEN_AI_OPERATION.speechToText, llm: GEN_AI_OPERATION.chat, tts: GEN_AI_OPERATION.textToSpeech };
 const ENDPOINT: Record<Stage, Endpoint> = { stt: 'transcriptions', llm: 'chat', tts: 'speech' };
 
 function conversation(server: FakeOpenAIServer, deadlineMs: number, baseURLs: Partial<Record<Stage, string>>) {
@@ -150,7 +150,7 @@ async function faultyTurnThenHealed(server: FakeOpenAIServer, c: Case): Promise<
   const turn = spans.find((s) => s.name === SPAN.turn)!;
   expect(turn.status.code).toBe(2);
   expect(turn.attributes[ATTR.errorType]).toBe(c.kind);
-  const stageSpan = spans.find((s) => s.attributes[ATTR.operationName] === OPERATION_OF[c.stage] && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
+  const stageSpan = spans.find((s) => s.attributes[ATTR.operationName] === operationOf(c.stage) && s.parentSpanContext?.spanId === turn.spanContext().spanId)!;
   expect(stageSpan.status.code).toBe(2);
 
   // The fault is gone: the next turn goes through, over the good endpoint.

@@ -19,7 +19,7 @@ import { AsyncQueue } from './async-queue';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
-import type { ChatMessage, LanguageModel, SpeechToText, TextToSpeech, TokenUsage } from './stages';
+import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, TextToSpeech, TokenUsage } from './stages';
 import { eventTime, unscoped, type StageEvent, type StageEventSink, type StageScope } from './turn-events';
 
 export interface PipelineStages {
@@ -214,7 +214,7 @@ interface StageObserver {
   scope: StageScope;
 }
 
-function serverOf(stage: { server?: { address: string; port: number } }): { server?: { address: string; port: number } } {
+function serverOf(stage: { server?: ServerAddress }): { server?: ServerAddress } {
   return stage.server ? { server: stage.server } : {};
 }
 
