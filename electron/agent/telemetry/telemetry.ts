@@ -148,8 +148,9 @@ export class Telemetry {
     this.state = next;
     this.logger.info(`Tracing ${next.enabled ? 'on' : 'off'}, console export ${next.consoleExport ? 'on' : 'off'}.`);
     // Export failures are reported by the exporters themselves; the flushes only hurry them.
+    // Metrics are drained, not flushed: their exporter is already closed with tracing off.
     if (!next.enabled) {
-      void this.flush();
+      void ignoreFailure(this.provider.forceFlush());
       void this.metrics.drain();
     }
     for (const listener of this.listeners) listener({ ...next });
