@@ -101,7 +101,8 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
     case 'state':
       return { ...snapshot, state: message.state, stateDetail: message.detail ?? null, conversationId: message.conversationId };
     case 'telemetry':
-      return { ...snapshot, tracing: message.state };
+      // Off: main forgets every span, and so does the viewer.
+      return { ...snapshot, tracing: message.state, traces: message.state.enabled ? snapshot.traces : initialTraces() };
     case 'settings':
       return { ...snapshot, settings: message.view };
     case 'settings.result':
