@@ -115,6 +115,17 @@ test('the Traces dialog shows a spoken and a typed turn as the collector receive
   await dialog.screenshot({ path: shot });
   await testInfo.attach('trace viewer', { path: shot, contentType: 'image/png' });
 
+  // A small window: the dialog stays inside it and scrolls.
+  const size = app.viewportSize();
+  await app.setViewportSize({ width: 420, height: 520 });
+  const box = (await dialog.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(420);
+  expect(box.y + box.height).toBeLessThanOrEqual(520);
+  expect(await dialog.evaluate((d) => d.scrollHeight > d.clientHeight)).toBe(true);
+  await dialog.screenshot({ path: testInfo.outputPath('trace-viewer-small.png') });
+  if (size) await app.setViewportSize(size);
+
   // The download: an OTLP/JSON export request with both processes' resources and the collector's trace id.
   const [download] = await Promise.all([app.waitForEvent('download'), dialog.getByRole('button', { name: 'Download trace' }).click()]);
   const file = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {

@@ -37,7 +37,7 @@ export function SpanWaterfall({ rows, totalMs, selected, onSelect }: Props) {
           onClick={() => onSelect(id)}
           onKeyDown={(event) => moveFocus(event, list.current, 'button.span-row')}
         >
-          <span className="span-name">
+          <span className="span-name" style={{ paddingLeft: `${row.depth * 14}px` }}>
             {row.span.name}
             {row.status !== 'unset' && <span className="span-status"> {STATUS_TEXT[row.status]}</span>}
           </span>
