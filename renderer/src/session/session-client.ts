@@ -244,10 +244,11 @@ export class SessionClient {
     switch (message.type) {
       case 'welcome':
         this.forgetStreams();
+        this.traces.sessionChanged();
         break;
       case 'telemetry':
         this.telemetry.setState(message.state);
-        if (message.state.enabled !== this.snapshot.tracing?.enabled) this.traces.setTracing(message.state.enabled);
+        this.traces.setTracing(message.state.enabled);
         break;
       case 'turn':
         this.spans.traceTurn(message.phase, message.stream, envelope.traceparent);

@@ -26,9 +26,15 @@ export class TraceFollower {
 
   constructor(private readonly deps: TraceFollowerDeps) {}
 
-  /** Tracing went on or off in main (or a new session said which). */
+  /** A new session: it watches nothing yet, whatever the old one did. */
+  sessionChanged(): void {
+    this.watching = false;
+    this.fetching.clear();
+  }
+
+  /** Tracing is on or off in main (each session says so when it opens, and on every change). */
   setTracing(enabled: boolean): void {
-    if (!enabled && !this.watching) return;
+    if (enabled === this.watching) return;
     this.fetching.clear();
     this.watching = enabled;
     this.deps.watch(enabled);
