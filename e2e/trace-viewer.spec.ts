@@ -72,6 +72,10 @@ test('the Traces dialog shows a spoken and a typed turn as the collector receive
   const byNumber = new Map<string, CollectedSpan>(turns.map((t) => [String(t.attributes['turn.number']), t]));
 
   await app.getByRole('button', { name: 'Traces', exact: true }).click();
+  // The newest conversation first, and chosen: this one.
+  const listed = dialog.getByRole('list', { name: 'Conversations' }).getByRole('button');
+  await expect(listed.first()).toHaveAttribute('aria-pressed', 'true');
+  await expect(listed.first()).toContainText(`${turns.length} turns`);
   await expect(dialog.getByText(`trace ${conversation.traceId}`)).toBeVisible();
   const table = dialog.getByRole('table', { name: 'Turns' });
   await expect(table.getByRole('columnheader')).toHaveText(['Turn', 'Input', 'Voice-to-voice', 'Speech-to-text', 'First token', 'First audio', 'Status']);

@@ -5,6 +5,7 @@ import type { TraceConversation } from '../../../../shared/trace-viewer';
 import type { SessionSnapshot } from '../../session/reducer';
 import { SpanIndex, summarize, turnRows, waterfall } from '../../traces/trace-view';
 import { behind } from '../../traces/traces-state';
+import { moveFocus } from './keyboard';
 import { LatencySummary } from './LatencySummary';
 import { SpanDetails, SpanWaterfall } from './SpanWaterfall';
 import { TurnsTable } from './TurnsTable';
@@ -29,6 +30,7 @@ const title = (c: TraceConversation) => c.firstWords ?? c.conversationId ?? `tra
 /** The built-in trace viewer: recent conversations, their turns and each turn's spans, from the spans the app keeps. */
 export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function TracesDialog({ snapshot, onOpen, onSelectConversation, onTurnOnTracing, onOpenExternal }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const list = useRef<HTMLUListElement>(null);
   const [chosenKey, setChosenKey] = useState<string | null>(null);
   const [turnId, setTurnId] = useState<string | null>(null);
   const [spanId, setSpanId] = useState<string | null>(null);
@@ -96,16 +98,32 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
           <p className="hint">No spans yet: start a conversation or type a message, and its turns appear here as they end.</p>
         ) : (
           <>
-            <label className="traces-pick">
-              Conversation
-              <select value={key ?? ''} onChange={(e) => { setChosenKey(e.target.value); setTurnId(null); setSpanId(null); }}>
-                {conversations.map((c) => (
-                  <option key={c.key} value={c.key}>
-                    {`${when(c.startedAt)} · ${c.turns} ${c.turns === 1 ? 'turn' : 'turns'} · ${title(c)}${c.key === snapshot.conversationId ? ' (now)' : ''}`}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ul ref={list} className="traces-conversations" aria-label="Conversations">
+              {conversations.map((c) => (
+                <li key={c.key}>
+                  <button
+                    type="button"
+                    className={`traces-conversation${c.key === key ? ' selected' : ''}`}
+                    aria-pressed={c.key === key}
+                    onClick={() => {
+                      setChosenKey(c.key);
+                      setTurnId(null);
+                      setSpanId(null);
+                    }}
+                    onKeyDown={(event) => moveFocus(event, list.current, 'button.traces-conversation')}
+                  >
+                    <span className="history-date">{when(c.startedAt)}</span>
+                    <span className="traces-conversation-title">
+                      {title(c)}
+                      {c.key === snapshot.conversationId ? ' (now)' : ''}
+                    </span>
+                    <span className="history-count">
+                      {c.turns} {c.turns === 1 ? 'turn' : 'turns'}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
             {conversation && (
               <div className="traces-actions">
                 <span className="hint">
