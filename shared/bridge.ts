@@ -7,6 +7,8 @@ import type { ClientEnvelope, ServerEnvelope } from './protocol';
 export const PRELOAD_API_KEY = 'voiceAgent';
 /** IPC channel on which the renderer hands main the port of a new session. */
 export const IPC_OPEN_SESSION = 'session:open';
+/** IPC channel on which the renderer asks main to open an http(s) address in the system browser. */
+export const IPC_OPEN_EXTERNAL = 'link:open-external';
 
 export interface SessionHandlers {
   onMessage(envelope: ServerEnvelope): void;
@@ -26,6 +28,8 @@ export interface PreloadApi {
   readonly platform: string;
   /** Opens a session with main over a dedicated MessagePort. */
   openSession(handlers: SessionHandlers): SessionPort;
+  /** Opens an http(s) address in the system browser; main refuses anything its allow-list does not take. */
+  openExternal(url: string): void;
 }
 
 /** What travels over a session's MessagePort: an envelope or an encoded audio frame. */

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { MODEL_STAGES, ModelsViewSchema } from './models';
 import { SettingsViewSchema } from './settings';
 import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
+import { TRACE_PAGE_SPANS, TRACE_STORE_LIMITS, TraceConversationSchema, TraceResourcesSchema, ViewerSpanSchema } from './trace-viewer';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest JSON message accepted, in bytes (UTF-8). */
@@ -96,6 +97,12 @@ const ModelsRemove = z.strictObject({ type: z.literal('models.remove'), id: Mode
 const ModelsPick = z.strictObject({ type: z.literal('models.pick'), stage: z.enum(MODEL_STAGES), path: z.string().trim().min(1, 'path is empty').max(4_096) });
 const ModelsUnpick = z.strictObject({ type: z.literal('models.unpick'), stage: z.enum(MODEL_STAGES) });
 
+/** The trace viewer: the store's recent conversations, a page of one's spans, and live news of the store while watching. */
+const TraceKey = z.string().regex(/^[0-9a-f-]{32,36}$/, 'not a conversation or trace id');
+const TracesList = z.strictObject({ type: z.literal('traces.list') });
+const TracesSpans = z.strictObject({ type: z.literal('traces.spans'), key: TraceKey, from: z.number().int().nonnegative() });
+const TracesWatch = z.strictObject({ type: z.literal('traces.watch'), on: z.boolean() });
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ConversationStart,
   ConversationEnd,
@@ -114,6 +121,9 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ModelsRemove,
   ModelsPick,
   ModelsUnpick,
+  TracesList,
+  TracesSpans,
+  TracesWatch,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -219,6 +229,21 @@ const HistoryConversation = z.strictObject({
 const ModelsMessage = z.strictObject({ type: z.literal('models'), view: ModelsViewSchema });
 /** The outcome of a models.* request that can fail before any status changes (a picked file). */
 const ModelsResult = z.strictObject({ type: z.literal('models.result'), ref: RequestRef, ok: z.boolean(), message: z.string().max(1_000) });
+/** The span store's conversations, newest first: the answer to traces.list, and sent on its own while watching. */
+const TracesMessage = z.strictObject({
+  type: z.literal('traces'),
+  ref: RequestRef,
+  conversations: z.array(TraceConversationSchema).max(TRACE_STORE_LIMITS.conversations),
+  resources: TraceResourcesSchema,
+});
+/** Spans of one conversation from `from` on, in arrival order; `next` is where the following page starts (null: none yet). */
+const TracesPage = z.strictObject({
+  type: z.literal('traces.page'),
+  ref: RequestRef,
+  key: z.string().max(64),
+  spans: z.array(ViewerSpanSchema).max(TRACE_PAGE_SPANS),
+  next: z.number().int().nonnegative().nullable(),
+});
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
 const ErrorMessage = z.strictObject({
@@ -245,6 +270,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   HistoryConversation,
   ModelsMessage,
   ModelsResult,
+  TracesMessage,
+  TracesPage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];

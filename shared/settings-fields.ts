@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { isHttpUrl, parseHeaderList } from './config-values';
+import { traceUiTemplateProblem } from './trace-ui-url';
 import { OTLP_PROTOCOLS, SECRET_NAMES, SettingsSchema, type OtlpProtocol, type SecretName, type Settings } from './settings';
 
 /** OTEL_METRICS_EXPORTER's values here (the specification's list, of the exporters this app has). */
@@ -71,6 +72,10 @@ const exactUrl = (raw: string): Parsed => (isHttpUrl(raw) ? { value: raw } : { p
 const wholeNumber = (min: number, max: number) => (raw: string): Parsed => {
   const value = Number(raw);
   return Number.isInteger(value) && value >= min && value <= max ? { value } : { problem: `must be a whole number from ${min} to ${max}` };
+};
+const traceUiTemplate = (raw: string): Parsed => {
+  const problem = traceUiTemplateProblem(raw);
+  return problem ? { problem, outcome: 'showing no trace UI link' } : { value: raw };
 };
 const ratio = (raw: string): Parsed => {
   const value = Number(raw);
@@ -185,6 +190,8 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   shown('tracing.traceEachTurn', ['TRACE_EACH_TURN'], false, flag),
   // Ours: the HTTP client spans of the API calls (connect, TLS, server time); off by default.
   shown('tracing.httpSpans', ['OTEL_TRACE_HTTP_CALLS'], false, flag),
+  // Ours: where the trace viewer's "Open in trace UI" goes, {traceId} replaced.
+  shown('tracing.traceUiUrl', ['TRACE_UI_URL'], '', traceUiTemplate),
   shown('stt.provider', ['STT_PROVIDER'], 'auto', providerChoice),
   shown('stt.baseUrl', ['STT_BASE_URL', 'OPENAI_BASE_URL'], '', url),
   shown('stt.model', ['STT_MODEL'], 'gpt-4o-mini-transcribe'),

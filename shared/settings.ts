@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { isHttpUrl, parseHeaderList } from './config-values';
+import { traceUiTemplateProblem } from './trace-ui-url';
 
 const httpUrl = z
   .string()
@@ -44,6 +45,18 @@ export const SettingsSchema = z.strictObject({
     traceEachTurn: z.boolean(),
     /** Spans of the API calls' HTTP requests (undici/fetch), under their stage's span. */
     httpSpans: z.boolean(),
+    /** A trace UI's address with {traceId}; empty: no "Open in trace UI" link. */
+    traceUiUrl: z.union([
+      z.literal(''),
+      z
+        .string()
+        .trim()
+        .max(2_000)
+        .superRefine((value, ctx) => {
+          const problem = traceUiTemplateProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+    ]),
   }),
   stt: z.strictObject({ provider, baseUrl: optionalUrl, model, localModel }),
   llm: z.strictObject({ provider, baseUrl: optionalUrl, model, systemPrompt: z.string().max(8_000), localModel }),

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session as electronSession } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session as electronSession, shell } from 'electron';
 import { config as loadDotenv } from 'dotenv';
-import { IPC_OPEN_SESSION } from '../../shared/bridge';
+import { IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
 import { consoleLogger } from '../agent/logger';
@@ -16,6 +16,7 @@ import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { Session } from '../agent/session/session';
 import { serveAppRequest } from './app-protocol';
+import { isExternalUrlAllowed } from './external-links';
 import { PortCarrier, routePortMessage } from './port-carrier';
 import {
   APP_ENTRY_URL,
@@ -156,6 +157,20 @@ function acceptSessions(): void {
   });
 }
 
+/** The trace viewer's "Open in trace UI": an http(s) address, from the app's main frame, to the system browser. */
+function acceptExternalLinks(): void {
+  ipcMain.on(IPC_OPEN_EXTERNAL, (event, url: unknown) => {
+    const frame = event.senderFrame;
+    const isMainFrame = !!frame && frame === event.sender.mainFrame;
+    if (!isTrustedSender(frame?.url, isMainFrame, appOrigin)) return;
+    if (!isExternalUrlAllowed(url)) {
+      logger.warn('refused to open a link outside the app: only http(s) addresses without credentials are opened');
+      return;
+    }
+    void shell.openExternal(url).catch((error: unknown) => logger.warn('the system browser could not open the link', { error: String(error) }));
+  });
+}
+
 app.on('second-instance', () => {
   if (mainWindow?.isMinimized()) mainWindow.restore();
   mainWindow?.focus();
@@ -189,6 +204,7 @@ void app.whenReady().then(async () => {
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
   lockDown();
   acceptSessions();
+  acceptExternalLinks();
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -4,7 +4,7 @@
  * as JSON.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC_OPEN_SESSION, PRELOAD_API_KEY, type PortPayload, type PreloadApi } from '../../shared/bridge';
+import { IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, PRELOAD_API_KEY, type PortPayload, type PreloadApi } from '../../shared/bridge';
 
 const api: PreloadApi = {
   transport: 'ipc',
@@ -35,6 +35,9 @@ const api: PreloadApi = {
         handlers.onClose('closed by the page');
       },
     };
+  },
+  openExternal(url) {
+    if (typeof url === 'string') ipcRenderer.send(IPC_OPEN_EXTERNAL, url);
   },
 };
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { keyName } from './components/AudioDevices';
 import { Composer } from './components/Composer';
 import { ConversationLog } from './components/ConversationLog';
@@ -6,12 +6,18 @@ import { HistoryDialog, type HistoryDialogHandle } from './components/HistoryDia
 import { OfflineBanner, type ModelActions } from './components/OnDeviceModels';
 import { SettingsDialog, type SettingsDialogHandle } from './components/SettingsDialog';
 import { StatusBar } from './components/StatusBar';
+import { TracesDialog, type TracesDialogHandle } from './components/traces/TracesDialog';
+import { replyLatencies } from './traces/reply-latency';
 import type { SessionClient } from './session/session-client';
 
 export function App({ client }: { client: SessionClient }) {
   const snapshot = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const settings = useRef<SettingsDialogHandle>(null);
   const history = useRef<HistoryDialogHandle>(null);
+  const traces = useRef<TracesDialogHandle>(null);
+  const latencies = useMemo(() => replyLatencies(snapshot.traces), [snapshot.traces]);
+  const refreshTraces = useCallback(() => client.refreshTraces(), [client]);
+  const selectTraceConversation = useCallback((key: string | null) => client.selectTraceConversation(key), [client]);
   const active = snapshot.conversationRequested;
   const pushToTalk = snapshot.settings?.values.audio.mode === 'push-to-talk';
   const pttKey = snapshot.settings?.values.audio.pushToTalkKey ?? 'Space';
@@ -61,6 +67,9 @@ export function App({ client }: { client: SessionClient }) {
         <button type="button" className="button secondary" onClick={() => history.current?.open()} disabled={snapshot.connection !== 'connected'}>
           History
         </button>
+        <button type="button" className="button secondary" onClick={() => traces.current?.open()} disabled={snapshot.connection !== 'connected'}>
+          Traces
+        </button>
         <button type="button" className="button secondary" onClick={() => settings.current?.open()}>
           Settings
         </button>
@@ -78,7 +87,7 @@ export function App({ client }: { client: SessionClient }) {
       {snapshot.models && <OfflineBanner models={snapshot.models} actions={modelActions} />}
 
       <main className="conversation">
-        <ConversationLog entries={snapshot.transcript} />
+        <ConversationLog entries={snapshot.transcript} latencies={latencies} onOpenTurn={(latency) => traces.current?.open({ key: latency.turn.key, spanId: latency.turn.spanId })} />
       </main>
 
       <footer className="controls">
@@ -120,6 +129,14 @@ export function App({ client }: { client: SessionClient }) {
         onTracingChange={(change) => client.configureTracing(change)}
         onSaveSettings={(patch) => client.saveSettings(patch)}
         modelActions={modelActions}
+      />
+      <TracesDialog
+        ref={traces}
+        snapshot={snapshot}
+        onOpen={refreshTraces}
+        onSelectConversation={selectTraceConversation}
+        onTurnOnTracing={() => client.configureTracing({ enabled: true })}
+        onOpenExternal={(url) => client.openExternal(url)}
       />
       <HistoryDialog
         ref={history}

@@ -11,6 +11,7 @@ import type { SerializedSpan } from '../../../shared/telemetry';
 import type { Assistant } from '../assistant';
 import type { Logger } from '../logger';
 import type { SessionServices } from './session-services';
+import type { TraceFeed } from './trace-feed';
 
 export type RefusalCode = 'invalid_state' | 'bad_message' | 'internal';
 
@@ -27,7 +28,7 @@ export class RequestError extends Error {
 }
 
 /** The replies that answer a request; the session adds `ref`. */
-export type Reply = WithoutRef<Extract<ServerMessage, { type: 'history' | 'history.conversation' | 'settings.result' | 'models.result' }>>;
+export type Reply = WithoutRef<Extract<ServerMessage, { type: 'history' | 'history.conversation' | 'settings.result' | 'models.result' | 'traces' | 'traces.page' }>>;
 type WithoutRef<M> = M extends unknown ? Omit<M, 'ref'> : never;
 
 export type PlaybackMessage = Extract<ClientMessage, { type: 'playback' }>;
@@ -44,6 +45,8 @@ export interface SessionContext {
   playTestSound(): void;
   playback(message: PlaybackMessage): void;
   importSpans(spans: readonly SerializedSpan[]): void;
+  /** The span store behind the trace viewer, as this session sees it. */
+  readonly traces: TraceFeed;
 }
 
 type Handler<T extends ClientMessage['type']> = (
@@ -107,7 +110,21 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
   'models.remove': (message, session) => modelsResult(session, async (models) => done(await models.remove(message.id))),
   'models.pick': (message, session) => modelsResult(session, (models) => models.pick(message.stage, message.path)),
   'models.unpick': (message, session) => modelsResult(session, async (models) => done(await models.unpick(message.stage))),
+  'traces.list': (_, session) => requireTraces(session).list(),
+  'traces.spans': ({ key, from }, session) => {
+    const page = requireTraces(session).page(key, from);
+    if (!page) throw new RequestError('bad_message', 'That conversation is no longer kept: the viewer keeps the most recent ones, while tracing is on.');
+    return page;
+  },
+  'traces.watch': ({ on }, session) => {
+    requireTraces(session).watch(on);
+  },
 };
+
+function requireTraces(session: SessionContext): TraceFeed {
+  if (!session.traces.available) throw new RequestError('invalid_state', 'This host keeps no spans for the trace viewer.');
+  return session.traces;
+}
 
 async function saveSettings(session: SessionContext, patch: unknown): Promise<Reply> {
   const settings = session.services.settings;

@@ -7,6 +7,7 @@
 import type { ModelStageName, ModelsView } from '../../../shared/models';
 import type { SettingsView } from '../../../shared/settings';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
+import type { TraceConversation, TraceResources, ViewerSpan } from '../../../shared/trace-viewer';
 import type { AssistantDeps, AssistantTelemetry } from '../assistant';
 import type { ConversationHistory } from '../history/conversation-history';
 
@@ -16,6 +17,16 @@ export interface SessionTelemetry extends AssistantTelemetry {
   configure(change: { enabled?: boolean; consoleExport?: boolean }): void;
   onChange(listener: (state: TracingState) => void): () => void;
   importSpans(spans: readonly SerializedSpan[]): void;
+  /** The trace viewer's span store; absent in hosts without one. */
+  readonly traces?: SessionTraceStore;
+}
+
+/** What a session needs of the span store behind the trace viewer (see telemetry/span-store.ts). */
+export interface SessionTraceStore {
+  readonly resources: TraceResources;
+  list(): TraceConversation[];
+  page(key: string, from: number): { spans: ViewerSpan[]; next: number | null } | null;
+  onChange(listener: () => void): () => void;
 }
 
 /** What a session needs of the settings store (see settings/settings-store.ts). */

@@ -28,6 +28,7 @@ import { InputMeter } from './input-meter';
 import { MESSAGE_HANDLERS, RequestError, type Outcome, type PlaybackMessage, type SessionContext } from './message-handlers';
 import { checkMessageSize } from './message-size';
 import type { SessionServices } from './session-services';
+import { TraceFeed } from './trace-feed';
 import { TransportTrace } from './transport-trace';
 
 export type { SessionModels, SessionServices, SessionSettings, SessionTelemetry } from './session-services';
@@ -60,6 +61,7 @@ export class Session implements SessionContext {
   private readonly transport = new TransportTrace();
   private readonly meter: InputMeter;
   private readonly history: HistoryRecorder;
+  readonly traces: TraceFeed;
   private state: SessionState = 'idle';
   private stateDetail: string | undefined;
   private conversationId: string | null = null;
@@ -83,6 +85,7 @@ export class Session implements SessionContext {
       voicedThresholdDbfs: voicedThresholdDbfs ?? -50,
     });
     this.history = new HistoryRecorder(services.history, this.logger);
+    this.traces = new TraceFeed(services.telemetry?.traces, (message) => this.send(message));
     this.assistant = services.assistant
       ? new Assistant(
           services.assistant,
@@ -183,6 +186,7 @@ export class Session implements SessionContext {
     if (this.closing) return this.closing;
     this.closed = true;
     this.meter.stop();
+    this.traces.close();
     const disposed = this.assistant?.dispose() ?? Promise.resolve();
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     this.transport.close();

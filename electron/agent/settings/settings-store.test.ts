@@ -113,6 +113,8 @@ describe('validation', () => {
     [{ secrets: { otlpHeaders: 'novalue' } }, 'secrets.otlpHeaders', /key=value/],
     [{ values: { audio: { silenceMs: 50 } } }, 'audio.silenceMs', /100 to 5000/],
     [{ values: { nonsense: {} } }, 'nonsense', /./],
+    [{ values: { tracing: { traceUiUrl: 'http://localhost:16686/trace/' } } }, 'tracing.traceUiUrl', /\{traceId\}/],
+    [{ values: { tracing: { traceUiUrl: 'javascript:alert({traceId})' } } }, 'tracing.traceUiUrl', /http/],
   ])('refuses %j with a message for its field, and saves nothing', async (patch, field, message) => {
     const dir = dataDir();
     const store = await open(dir);
@@ -126,7 +128,7 @@ describe('validation', () => {
 
   it('accepts the defaults', () => {
     expect(SettingsSchema.safeParse({
-      tracing: { enabled: false, consoleExport: false, otlpEndpoint: 'http://localhost:4318', serviceName: 'x', samplingRatio: 1, captureContent: false, protocol: 'http/json', traceEachTurn: false, httpSpans: false },
+      tracing: { enabled: false, consoleExport: false, otlpEndpoint: 'http://localhost:4318', serviceName: 'x', samplingRatio: 1, captureContent: false, protocol: 'http/json', traceEachTurn: false, httpSpans: false, traceUiUrl: '' },
       stt: { provider: 'auto', baseUrl: '', model: 'm', localModel: 'whisper-base.en' },
       llm: { provider: 'local', baseUrl: '', model: 'm', systemPrompt: '', localModel: 'qwen' },
       tts: { provider: 'openai', baseUrl: '', model: 'm', voice: 'alloy', localVoice: 'slt' },

@@ -3,11 +3,20 @@
  * export pipeline in main handles like its own.
  */
 import { TraceFlags, type HrTime, type SpanContext } from '@opentelemetry/api';
-import type { Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ATTR, type SerializedSpan } from '../../../shared/telemetry';
 
 export const RENDERER_SCOPE = { name: 'voice-agent-stack/renderer' };
+
+/**
+ * The renderer's resource: the app's service and host, as the renderer
+ * process (its runtime is the page's, not main's Node or Electron).
+ */
+export function rendererResource(main: Resource): Resource {
+  const attributes = Object.fromEntries(Object.entries(main.attributes).filter(([key]) => !key.startsWith('process.')));
+  return resourceFromAttributes({ ...attributes, [ATTR.processType]: 'renderer' });
+}
 
 export function importSpan(span: SerializedSpan, resource: Resource): ReadableSpan {
   const context: SpanContext = { traceId: span.traceId, spanId: span.spanId, traceFlags: span.traceFlags & TraceFlags.SAMPLED };

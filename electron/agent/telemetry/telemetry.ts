@@ -20,12 +20,15 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
+import type { TraceResources } from '../../../shared/trace-viewer';
+import type { SessionTraceStore } from '../session/session-services';
 import type { ConversationEventSink } from '../pipeline/turn-events';
 import type { Logger } from '../logger';
 import { ignoreFailure } from '../ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
 import { HttpClientSpans } from './http-client-spans';
-import { importSpan } from './imported-span';
+import { importSpan, rendererResource } from './imported-span';
+import { SpanStore, type SpanStoreLimits } from './span-store';
 import { displayUrl } from '../network-errors';
 import { ConversationMetrics, VoiceMetrics } from './conversation-metrics';
 import { AppMetrics, type MetricsOptions } from './metrics';
@@ -49,11 +52,17 @@ export interface TelemetryOptions {
   runtime?: { name: string; version: string };
   /** Metrics exporters (tests). */
   metrics?: MetricsOptions;
+  /** Bounds of the trace viewer's span store (tests, the bench). */
+  storeLimits?: SpanStoreLimits;
 }
 
 export class Telemetry {
   readonly tracer: Tracer;
   readonly resource: Resource;
+  /** The resource renderer spans are exported with: the app's, as the renderer process. */
+  readonly rendererResource: Resource;
+  /** The finished spans of recent conversations, for the built-in viewer (fed while tracing is on). */
+  readonly traceStore: SpanStore;
   private readonly provider: TracerProvider;
   private readonly processors: SpanProcessor[];
   private state: TracingState;
@@ -69,6 +78,7 @@ export class Telemetry {
   readonly metrics: AppMetrics;
   private readonly voiceMetrics: VoiceMetrics;
   private readonly httpSpans: HttpClientSpans;
+  private resourcesView: TraceResources | null = null;
 
   constructor(
     readonly config: TelemetryConfig,
@@ -87,6 +97,8 @@ export class Telemetry {
       'host.arch': arch(),
       'os.type': type().toLowerCase(),
     });
+    this.rendererResource = rendererResource(this.resource);
+    this.traceStore = new SpanStore(options.storeLimits);
     this.ownExporter = !options.exporter;
     this.otlpTimeoutMillis = options.otlpTimeoutMillis ?? 10_000;
     this.exportTarget = exportTarget(config);
@@ -109,6 +121,7 @@ export class Telemetry {
         new SimpleSpanProcessor({ exporter: options.consoleExporter ?? new ConsoleSpanExporter() }),
         () => this.state.enabled && this.state.consoleExport,
       ),
+      new GatedSpanProcessor(this.traceStore, () => this.state.enabled),
     ];
     registerContextManager();
     this.provider = new TracerProvider({
@@ -121,6 +134,19 @@ export class Telemetry {
     this.metrics = new AppMetrics(config, this.resource, () => this.state.enabled, logger, { otlpTimeoutMillis: this.otlpTimeoutMillis, ...options.metrics });
     this.voiceMetrics = new VoiceMetrics(this.metrics.meter);
     this.httpSpans = new HttpClientSpans(this.provider, config.httpSpans);
+  }
+
+  /** The span store as sessions read it, with the resources both processes' spans carry. */
+  get traces(): SessionTraceStore {
+    const store = this.traceStore;
+    this.resourcesView ??= { main: primitiveAttributes(this.resource), renderer: primitiveAttributes(this.rendererResource) };
+    const resources = this.resourcesView;
+    return {
+      resources,
+      list: () => store.list(),
+      page: (key, from) => store.page(key, from),
+      onChange: (listener) => store.onChange(listener),
+    };
   }
 
   /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */
@@ -150,6 +176,7 @@ export class Telemetry {
     // Export failures are reported by the exporters themselves; the flushes only hurry them.
     // Metrics are drained, not flushed: their exporter is already closed with tracing off.
     if (!next.enabled) {
+      this.traceStore.clear();
       void ignoreFailure(this.provider.forceFlush());
       void this.metrics.drain();
     }
@@ -195,7 +222,7 @@ export class Telemetry {
     if (!this.state.enabled) return;
     for (const span of spans) {
       if ((span.traceFlags & 1) === 0) continue; // the trace was not sampled
-      const readable = importSpan(span, this.resource);
+      const readable = importSpan(span, this.rendererResource);
       for (const processor of this.processors) processor.onEnd(readable);
     }
   }
@@ -222,6 +249,13 @@ export class Telemetry {
 /** What decides where and how spans are sent: a change means a new exporter. */
 function exportTarget(config: TelemetryConfig): string {
   return JSON.stringify([config.tracesUrl, config.headers, config.protocol]);
+}
+
+function primitiveAttributes(resource: Resource): TraceResources['main'] {
+  const out: TraceResources['main'] = {};
+  for (const [key, value] of Object.entries(resource.attributes))
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+  return out;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -28,6 +28,9 @@ const KNOWN_TYPES = [
   'models.remove',
   'models.pick',
   'models.unpick',
+  'traces.list',
+  'traces.spans',
+  'traces.watch',
 ];
 
 const seq = fc.nat({ max: 2 ** 31 });
@@ -66,6 +69,9 @@ const badMessage = fc.oneof(
   fc.record({ type: fc.constant('conversation.start'), extra: fc.jsonValue({ maxDepth: 1 }) }),
   fc.record({ type: fc.constantFrom('models.download', 'models.cancel', 'models.remove'), id: fc.oneof(fc.constant('../../etc/passwd'), fc.constant(''), notAString) }),
   fc.record({ type: fc.constant('models.pick'), stage: fc.string({ maxLength: 5 }).filter((s) => s !== 'stt' && s !== 'llm'), path: fc.constant('/tmp/x') }),
+  fc.record({ type: fc.constant('traces.spans'), key: fc.oneof(fc.constant('../../etc/passwd'), fc.constant(''), notAString), from: fc.nat() }),
+  fc.record({ type: fc.constant('traces.spans'), key: fc.constant('0'.repeat(32)), from: notAnInteger }),
+  fc.record({ type: fc.constant('traces.watch'), on: notAString.filter((o) => typeof o !== 'boolean') }),
 );
 
 /** Every kind of refused text message, as it goes on the wire. */

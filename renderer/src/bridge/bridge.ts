@@ -12,6 +12,8 @@ export type TransportKind = 'ipc' | 'websocket';
 export interface Bridge {
   readonly transport: TransportKind;
   open(handlers: BridgeHandlers): Promise<SessionPort>;
+  /** Hands an http(s) address to the system browser (desktop only; main checks it). */
+  readonly openExternal?: (url: string) => void;
 }
 
 export interface BridgeHandlers extends SessionHandlers {
@@ -29,6 +31,7 @@ export function createBridge(): Bridge {
     return {
       transport: 'ipc',
       open: async (handlers) => api.openSession(validating(handlers)),
+      openExternal: (url) => api.openExternal(url),
     };
   }
   return {

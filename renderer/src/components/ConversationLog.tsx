@@ -1,9 +1,18 @@
 import { useEffect, useRef } from 'react';
 import type { TranscriptEntry } from '../session/reducer';
+import { formatSeconds } from '../traces/trace-view';
+import type { ReplyLatency } from '../traces/reply-latency';
 
 const ROLE_LABEL: Record<TranscriptEntry['role'], string> = { user: 'You', assistant: 'Assistant', notice: 'Notice' };
 
-export function ConversationLog({ entries }: { entries: TranscriptEntry[] }) {
+interface Props {
+  entries: TranscriptEntry[];
+  /** Each traced reply's latency, by entry id; activating it shows the turn in the trace viewer. */
+  latencies?: Readonly<Record<string, ReplyLatency>>;
+  onOpenTurn?: (latency: ReplyLatency) => void;
+}
+
+export function ConversationLog({ entries, latencies = {}, onOpenTurn }: Props) {
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
@@ -24,6 +33,17 @@ export function ConversationLog({ entries }: { entries: TranscriptEntry[] }) {
               {entry.text || (entry.interrupted ? '' : '…')}
               {entry.interrupted && <span className="entry-interrupted"> (interrupted)</span>}
             </p>
+            {latencies[entry.id] && (
+              <button
+                type="button"
+                className="latency-badge"
+                aria-label={`${latencies[entry.id]!.kind === 'voice-to-voice' ? 'Voice-to-voice' : 'Reply time'} ${formatSeconds(latencies[entry.id]!.ms)}: show this turn in Traces`}
+                title={`${latencies[entry.id]!.kind}: show this turn in Traces`}
+                onClick={() => onOpenTurn?.(latencies[entry.id]!)}
+              >
+                {formatSeconds(latencies[entry.id]!.ms)}
+              </button>
+            )}
           </article>
         ))
       )}

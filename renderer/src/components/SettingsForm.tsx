@@ -231,6 +231,7 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
         {checkbox('captureContent', 'Capture content')}
         {checkbox('traceEachTurn', 'A trace per turn', 'each turn its own trace, linked to the conversation')}
         {checkbox('httpSpans', 'HTTP client spans', 'connect, TLS and server time of API calls')}
+        {text('tracing', 'traceUiUrl', 'Trace UI address', { type: 'url', hint: 'with {traceId}, e.g. http://localhost:16686/trace/{traceId}; empty: no link' })}
       </fieldset>
       <fieldset>
         <legend>Speech-to-text</legend>

@@ -17,6 +17,8 @@ export const REPLY_TYPE = {
   'models.remove': 'models.result',
   'models.pick': 'models.result',
   'models.unpick': 'models.result',
+  'traces.list': 'traces',
+  'traces.spans': 'traces.page',
 } as const satisfies Partial<Record<ClientMessage['type'], ServerMessage['type']>>;
 
 export type RequestMessage = Extract<ClientMessage, { type: keyof typeof REPLY_TYPE }>;

@@ -9,6 +9,7 @@ import type { AudioStats, HistorySummary, ServerMessage, SessionState } from '..
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
 import type { TransportKind } from '../bridge/bridge';
+import { initialTraces, reduceTraces, type TracesState } from '../traces/traces-state';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -58,6 +59,8 @@ export interface SessionSnapshot {
   models: ModelsView | null;
   /** The answer to the last model request that can fail at once (a picked file). */
   modelsResult: { ok: boolean; message: string } | null;
+  /** The trace viewer's conversations and the spans fetched of them. */
+  traces: TracesState;
 }
 
 /** Most transcript entries kept; older ones scroll away. */
@@ -86,6 +89,7 @@ export function initialSnapshot(transport: TransportKind): SessionSnapshot {
     openConversation: null,
     models: null,
     modelsResult: null,
+    traces: initialTraces(),
   };
 }
 
@@ -97,7 +101,8 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
     case 'state':
       return { ...snapshot, state: message.state, stateDetail: message.detail ?? null, conversationId: message.conversationId };
     case 'telemetry':
-      return { ...snapshot, tracing: message.state };
+      // Off: main forgets every span, and so does the viewer.
+      return { ...snapshot, tracing: message.state, traces: message.state.enabled ? snapshot.traces : initialTraces() };
     case 'settings':
       return { ...snapshot, settings: message.view };
     case 'settings.result':
@@ -124,6 +129,9 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
       return withNotice(snapshot, message.text, message.level);
     case 'error':
       return { ...snapshot, alert: message.message };
+    case 'traces':
+    case 'traces.page':
+      return { ...snapshot, traces: reduceTraces(snapshot.traces, message) };
     case 'turn':
     case 'audio.flush':
       return snapshot;

@@ -14,6 +14,9 @@ import { Speaker, type PlaybackEvent } from '../audio/speaker';
 import { createBridge, type Bridge } from '../bridge/bridge';
 import { ConversationSpans } from '../telemetry/conversation-spans';
 import { RendererTelemetry } from '../telemetry/renderer-telemetry';
+import { parseTraceparent } from '../../../shared/trace-context';
+import { TraceFollower } from '../traces/trace-follower';
+import { withReply, type ReplyTurn } from '../traces/traces-state';
 import { Connection } from './connection';
 import { RequestError, type RequestMessage } from './pending-requests';
 import { connectionLost, initialSnapshot, reduce, type SessionSnapshot } from './reducer';
@@ -32,9 +35,21 @@ export class SessionClient {
   });
   private readonly telemetry = new RendererTelemetry((spans) => this.connection.send({ type: 'telemetry.spans', spans }));
   private readonly spans = new ConversationSpans(this.telemetry, () => ({ device: this.snapshot.microphoneLabel, framesSent: this.microphone.framesSent }));
+  private readonly traces = new TraceFollower({
+    list: () => this.connection.request({ type: 'traces.list' }),
+    page: (key, from) => this.connection.request({ type: 'traces.spans', key, from }),
+    watch: (on) => this.connection.send({ type: 'traces.watch', on }),
+    state: () => this.snapshot.traces,
+    apply: (reply) => this.apply(reply),
+    shown: () => new Set(Object.values(this.snapshot.traces.replies).map((r) => r.key)),
+  });
+  /** The turn running now, while main traces it: its replies are shown with its latency. */
+  private runningTurn: ReplyTurn | null = null;
+  private readonly openExternalLink: ((url: string) => void) | undefined;
   private disposed = false;
 
   constructor(bridge: Bridge = createBridge()) {
+    this.openExternalLink = bridge.openExternal;
     this.snapshot = initialSnapshot(bridge.transport);
     this.connection = new Connection(bridge, {
       onState: (connection) => this.update({ connection }),
@@ -180,6 +195,26 @@ export class SessionClient {
     });
   }
 
+  /** The trace viewer opens: the latest list of conversations. */
+  refreshTraces(): void {
+    this.traces.refresh();
+  }
+
+  /** The trace viewer shows this conversation: its spans are fetched and kept up to date. */
+  selectTraceConversation(key: string | null): void {
+    this.traces.select(key);
+  }
+
+  /**
+   * Opens a trace UI's address outside the app: the system browser on the
+   * desktop (main checks it first); false where the page opens it itself (a new tab).
+   */
+  openExternal(url: string): boolean {
+    if (!this.openExternalLink) return false;
+    this.openExternalLink(url);
+    return true;
+  }
+
   /** Switches tracing in main (for both processes); applies to the next span. */
   configureTracing(change: { enabled?: boolean; consoleExport?: boolean }): void {
     this.connection.send({ type: 'telemetry.configure', ...change });
@@ -209,12 +244,22 @@ export class SessionClient {
     switch (message.type) {
       case 'welcome':
         this.forgetStreams();
+        this.traces.sessionChanged();
         break;
       case 'telemetry':
         this.telemetry.setState(message.state);
+        this.traces.setTracing(message.state.enabled);
         break;
       case 'turn':
         this.spans.traceTurn(message.phase, message.stream, envelope.traceparent);
+        this.runningTurn = message.phase === 'start' ? this.replyTurn(envelope.traceparent) : null;
+        break;
+      case 'traces':
+        // A change in the store: the list, then the spans the page lacks.
+        this.traces.listed(message);
+        return;
+      case 'transcript':
+        if (message.role === 'assistant' && this.runningTurn) this.update({ traces: withReply(this.snapshot.traces, message.id, this.runningTurn) });
         break;
       case 'settings':
         void this.speaker.setOutputDevice(message.view.values.audio.outputDeviceId).catch((error: unknown) => {
@@ -227,6 +272,11 @@ export class SessionClient {
     }
     this.apply(message);
     if (message.type === 'state') this.spans.traceCapture(message.conversationId, envelope.traceparent);
+  }
+
+  private replyTurn(traceparent: string | undefined): ReplyTurn | null {
+    const parent = parseTraceparent(traceparent);
+    return parent ? { key: this.snapshot.conversationId ?? parent.traceId, traceId: parent.traceId, spanId: parent.spanId } : null;
   }
 
   private onAudio(data: ArrayBuffer): void {

@@ -1,0 +1,260 @@
+/**
+ * The spans behind the built-in trace viewer: a span processor that keeps,
+ * in memory, the finished spans of both processes (renderer spans join it
+ * when main imports them) for the most recent conversations. It sits behind
+ * a gate beside OTLP and console export, so it is fed only while tracing is
+ * on, and is cleared when tracing goes off.
+ *
+ * Bounded: at most `conversations` conversations and `spans` spans; the
+ * oldest conversation is dropped first (and, should one conversation alone
+ * pass the span bound, its oldest spans). Keeping a span is a few map and
+ * array operations; nothing here waits, so export never waits on it.
+ *
+ * A span belongs to the conversation its trace belongs to: a trace learns
+ * its conversation from the first of its spans that names one
+ * (`gen_ai.conversation.id`: the conversation span, every stage span, a
+ * turn of its own trace). Until then, and for a turn outside any
+ * conversation, the trace is a conversation of its own, keyed by trace id,
+ * which merges into the conversation once the trace names it.
+ */
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../shared/telemetry';
+import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerSpan } from '../../../shared/trace-viewer';
+import { pageOf, toViewerSpan } from './viewer-span';
+
+export interface SpanStoreLimits {
+  conversations: number;
+  spans: number;
+}
+
+interface StoredSpan {
+  seq: number;
+  span: ReadableSpan;
+}
+
+interface StoredConversation {
+  key: string;
+  conversationId: string | null;
+  /** Spans in arrival order; `head` of them have been dropped (the array is compacted now and then). */
+  spans: StoredSpan[];
+  head: number;
+  nextSeq: number;
+  traces: Set<string>;
+  /** The conversation span's trace, once known (a turn of its own trace links to it). */
+  ownTrace: string | null;
+  startedAt: number;
+  turns: number;
+  firstWords: { text: string; at: number } | null;
+}
+
+export class SpanStore implements SpanProcessor {
+  /** Oldest first (a Map keeps insertion order). */
+  private readonly conversations = new Map<string, StoredConversation>();
+  private readonly traceToKey = new Map<string, string>();
+  private spanCount = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly limits: SpanStoreLimits = TRACE_STORE_LIMITS) {}
+
+  /** Spans kept now. */
+  get size(): number {
+    return this.spanCount;
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (span.name === SPAN.transportSession) return; // the connection's own trace is no conversation
+    const traceId = span.spanContext().traceId;
+    const named = conversationIdOf(span);
+    let conversation = this.conversationOfTrace(traceId, named);
+    if (!conversation) {
+      const key = named ?? traceId;
+      conversation = this.conversations.get(key) ?? this.create(key, named);
+      conversation.traces.add(traceId);
+      this.traceToKey.set(traceId, key);
+    }
+    this.add(conversation, span);
+    this.enforceLimits(conversation);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Forgets everything (tracing went off). */
+  clear(): void {
+    if (this.conversations.size === 0) return;
+    this.conversations.clear();
+    this.traceToKey.clear();
+    this.spanCount = 0;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Called after each change; keep it cheap (it runs as a span ends). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The conversations, newest first. */
+  list(): TraceConversation[] {
+    return [...this.conversations.values()].reverse().map((c) => ({
+      key: c.key,
+      conversationId: c.conversationId,
+      traceId: c.ownTrace ?? c.traces.values().next().value!,
+      startedAt: c.startedAt,
+      turns: c.turns,
+      spans: c.spans.length - c.head,
+      firstWords: c.firstWords?.text ?? null,
+      nextSeq: c.nextSeq,
+    }));
+  }
+
+  /**
+   * The conversation's spans from seq `from` on, as many as fit in a page,
+   * and the seq the next page starts at (null when there is none yet).
+   * Null when the store holds no such conversation.
+   */
+  page(key: string, from: number): { spans: ViewerSpan[]; next: number | null } | null {
+    const conversation = this.conversations.get(key);
+    if (!conversation) return null;
+    const start = this.indexOf(conversation, from);
+    const candidates: ViewerSpan[] = [];
+    // A page holds at most a few hundred spans: convert only what can go in it.
+    for (let i = start; i < conversation.spans.length && candidates.length < 500; i++) {
+      const stored = conversation.spans[i]!;
+      candidates.push(toViewerSpan(stored.span, stored.seq));
+    }
+    const spans = pageOf(candidates);
+    const last = spans.at(-1);
+    const next = last && last.seq + 1 < conversation.nextSeq ? last.seq + 1 : null;
+    return { spans, next };
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    this.clear();
+    return Promise.resolve();
+  }
+
+  // ---- keeping ----------------------------------------------------------------
+
+  private create(key: string, conversationId: string | null): StoredConversation {
+    const conversation: StoredConversation = {
+      key,
+      conversationId,
+      spans: [],
+      head: 0,
+      nextSeq: 0,
+      traces: new Set(),
+      ownTrace: null,
+      startedAt: Number.POSITIVE_INFINITY,
+      turns: 0,
+      firstWords: null,
+    };
+    this.conversations.set(key, conversation);
+    return conversation;
+  }
+
+  /** The conversation a trace is in; a trace that names its conversation now moves into it. */
+  private conversationOfTrace(traceId: string, named: string | null): StoredConversation | undefined {
+    const key = this.traceToKey.get(traceId);
+    if (key === undefined) return undefined;
+    const current = this.conversations.get(key);
+    if (!current || !named || current.conversationId !== null) return current;
+    // The trace was kept on its own until now: its spans join the conversation it names.
+    const target = this.conversations.get(named) ?? this.create(named, named);
+    this.conversations.delete(key);
+    for (const trace of current.traces) {
+      target.traces.add(trace);
+      this.traceToKey.set(trace, named);
+    }
+    this.spanCount -= current.spans.length - current.head;
+    for (const stored of current.spans.slice(current.head)) this.add(target, stored.span);
+    return target;
+  }
+
+  private add(conversation: StoredConversation, span: ReadableSpan): void {
+    conversation.spans.push({ seq: conversation.nextSeq++, span });
+    this.spanCount++;
+    const start = span.startTime[0] * 1_000 + span.startTime[1] / 1_000_000;
+    if (start < conversation.startedAt) conversation.startedAt = start;
+    if (span.name === SPAN.conversation) conversation.ownTrace = span.spanContext().traceId;
+    else if (span.name === SPAN.turn) {
+      if (!span.attributes[ATTR.turnAbandoned]) conversation.turns++;
+      const linked = span.links[0]?.context.traceId;
+      if (linked && conversation.ownTrace === null && span.attributes[ATTR.conversationId]) conversation.ownTrace = linked;
+    }
+    const words = firstWordsOf(span);
+    if (words && (!conversation.firstWords || start < conversation.firstWords.at)) conversation.firstWords = { text: words, at: start };
+  }
+
+  private enforceLimits(current: StoredConversation): void {
+    while (this.conversations.size > this.limits.conversations || this.spanCount > this.limits.spans) {
+      const oldest = this.conversations.values().next().value!;
+      if (oldest === current && this.conversations.size === 1) {
+        this.dropOldestSpans(current, this.spanCount - this.limits.spans);
+        return;
+      }
+      this.drop(oldest === current ? [...this.conversations.values()][1]! : oldest);
+    }
+  }
+
+  private drop(conversation: StoredConversation): void {
+    this.conversations.delete(conversation.key);
+    for (const trace of conversation.traces) if (this.traceToKey.get(trace) === conversation.key) this.traceToKey.delete(trace);
+    this.spanCount -= conversation.spans.length - conversation.head;
+  }
+
+  private dropOldestSpans(conversation: StoredConversation, count: number): void {
+    if (count <= 0) return;
+    conversation.head += count;
+    this.spanCount -= count;
+    if (conversation.head > 1_024 && conversation.head * 2 > conversation.spans.length) {
+      conversation.spans = conversation.spans.slice(conversation.head);
+      conversation.head = 0;
+    }
+  }
+
+  /** Index of the first kept span whose seq is `from` or later (seqs increase along the array). */
+  private indexOf(conversation: StoredConversation, from: number): number {
+    let low = conversation.head;
+    let high = conversation.spans.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (conversation.spans[middle]!.seq < from) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+function conversationIdOf(span: ReadableSpan): string | null {
+  const id = span.attributes[ATTR.conversationId];
+  return typeof id === 'string' && id ? id : null;
+}
+
+const MAX_FIRST_WORDS = 120;
+
+/** What the user said or typed, from the content a span captured (only with content capture on). */
+export function firstWordsOf(span: ReadableSpan): string | null {
+  const operation = span.attributes[ATTR.operationName];
+  const source =
+    operation === GEN_AI_OPERATION.speechToText ? span.attributes[ATTR.outputMessages] : operation === GEN_AI_OPERATION.chat ? span.attributes[ATTR.inputMessages] : undefined;
+  if (typeof source !== 'string') return null;
+  try {
+    const messages = JSON.parse(source) as { role?: unknown; parts?: { type?: unknown; content?: unknown }[] }[];
+    const wanted = operation === GEN_AI_OPERATION.chat ? messages.filter((m) => m.role === 'user').at(-1) : messages[0];
+    const text = (wanted?.parts ?? [])
+      .filter((p) => p.type === 'text' && typeof p.content === 'string')
+      .map((p) => p.content as string)
+      .join(' ')
+      .trim();
+    if (!text) return null;
+    return text.length > MAX_FIRST_WORDS ? `${text.slice(0, MAX_FIRST_WORDS - 1)}…` : text;
+  } catch {
+    return null;
+  }
+}
