@@ -58,6 +58,9 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
   server.configure({ reply: 'A short reply. And a second sentence.', ttsMsPerChar: 1 });
   const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, () => {}), silentLogger, {
     batch: { scheduledDelayMillis: 200 },
+    // Full before the warm-up ends (5 spans a turn), so that what is measured is
+    // the viewer's store staying at its bound, not the store filling up.
+    storeLimits: { conversations: 20, spans: 200 },
   });
   let ended = 0;
   let envelopes = 0;
@@ -118,6 +121,7 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
   const started = performance.now();
   for (let i = 0; i < TURNS; i++) await turn(WARM_UP + i);
   const elapsed = performance.now() - started;
+  expect(telemetry.traceStore.size).toBeLessThanOrEqual(200);
   await telemetry.flush();
   forgetRecords();
   await settle();
