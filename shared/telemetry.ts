@@ -85,6 +85,12 @@ export const ATTR = {
   turnPlayedMs: 'turn.audio.played_ms',
   /** Speech started but the conversation ended before the utterance was complete. */
   turnAbandoned: 'turn.abandoned',
+  /** Where a turn's time went: milliseconds from the end of speech (or the text sent) to each phase. */
+  phaseTranscriptMs: 'turn.phase.transcript_ms',
+  phaseFirstTokenMs: 'turn.phase.first_token_ms',
+  phaseFirstPhraseMs: 'turn.phase.first_phrase_ms',
+  phaseFirstAudioSentMs: 'turn.phase.first_audio_sent_ms',
+  phaseFirstAudioPlayingMs: 'turn.phase.first_audio_playing_ms',
 
   vadSpeechMs: 'vad.speech_duration_ms',
   vadModel: 'vad.model',
