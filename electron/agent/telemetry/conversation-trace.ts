@@ -183,6 +183,9 @@ export class ConversationTrace {
       case 'turn.interrupted':
         this.running(event.turn)?.span.addEvent(EVENT.bargeIn, { reason: event.reason }, event.at);
         return;
+      case 'turn.false_interruption':
+        this.running(event.turn)?.span.addEvent(EVENT.falseInterruption, { [ATTR.pausedMs]: event.pausedMs }, event.at);
+        return;
       case 'turn.ended': {
         const span = this.running(event.turn)?.span;
         if (!span) return;

@@ -126,6 +126,7 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
       return { ...snapshot, alert: message.message };
     case 'turn':
     case 'audio.flush':
+    case 'audio.pause':
       return snapshot;
   }
 }
