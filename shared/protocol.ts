@@ -246,6 +246,8 @@ const TracesPage = z.strictObject({
 });
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
+/** Hold playback, keeping what is queued (a sound that may be the user barging in), or go on with it. */
+const AudioPause = z.strictObject({ type: z.literal('audio.pause'), paused: z.boolean() });
 const ErrorMessage = z.strictObject({
   type: z.literal('error'),
   code: z.enum(['bad_message', 'bad_frame', 'too_large', 'invalid_state', 'internal']),
@@ -261,6 +263,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   Transcript,
   Notice,
   AudioFlush,
+  AudioPause,
   ErrorMessage,
   TelemetryStateMessage,
   TurnMessage,

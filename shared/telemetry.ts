@@ -85,6 +85,14 @@ export const ATTR = {
   turnPlayedMs: 'turn.audio.played_ms',
   /** Speech started but the conversation ended before the utterance was complete. */
   turnAbandoned: 'turn.abandoned',
+  /** On the false_interruption event: how long playback was held. */
+  pausedMs: 'turn.paused_ms',
+  /** Where a turn's time went: milliseconds from the end of speech (or the text sent) to each phase. */
+  phaseTranscriptMs: 'turn.phase.transcript_ms',
+  phaseFirstTokenMs: 'turn.phase.first_token_ms',
+  phaseFirstPhraseMs: 'turn.phase.first_phrase_ms',
+  phaseFirstAudioSentMs: 'turn.phase.first_audio_sent_ms',
+  phaseFirstAudioPlayingMs: 'turn.phase.first_audio_playing_ms',
 
   vadSpeechMs: 'vad.speech_duration_ms',
   vadModel: 'vad.model',
@@ -137,6 +145,8 @@ export const EVENT = {
   speechStart: 'speech.start',
   speechStop: 'speech.stop',
   bargeIn: 'barge_in',
+  /** A sound paused the reply but was not speech; playback resumed. */
+  falseInterruption: 'false_interruption',
   firstAudio: 'first_audio_sent',
   playbackStarted: 'playback.started',
   connect: 'connect',

@@ -35,6 +35,7 @@ function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
     notice: (level, text) => events.push({ type: 'notice', level, text }),
     audio: (s, seq, samples, sampleRate) => events.push({ type: 'audio', stream: s, seq, samples: samples.length, sampleRate }),
     flush: () => events.push({ type: 'flush' }),
+    pause: (paused) => events.push({ type: 'pause', paused }),
     allocateStream: () => stream++,
     turn: (phase, number, s, traceparent) => events.push({ type: 'turn', phase, number, stream: s, traceparent }),
   };
@@ -102,7 +103,9 @@ describe('Assistant', () => {
     await until(() => events.filter((e) => e.type === 'audio' && e.stream === 2).length > 0, { detail: seen });
     await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final && e.text === 'First part of the answer. Second part that nobody hears.' && events.indexOf(e) > 10), { detail: seen });
     assistant.onPlayback('started', 2, 0);
-    await feed(of(5, speech));
+    // A long stretch of voice over the playing reply is the user taking the floor, words or not.
+    await feed(of(32, speech));
+    expect(events.filter((e) => e.type === 'pause')).toEqual([{ type: 'pause', paused: true }]);
     expect(events.filter((e) => e.type === 'flush')).toHaveLength(1);
     const interrupted = events.filter((e) => e.type === 'transcript' && e.interrupted);
     expect(interrupted).toHaveLength(1);
@@ -115,6 +118,44 @@ describe('Assistant', () => {
     const contents = (lastChat.body.messages as { role: string; content: string }[]).map((m) => `${m.role}:${m.content}`);
     expect(contents).toContain('assistant:First part of the answer.');
     expect(contents.filter((c) => c.includes('nobody hears')).length).toBe(1); // only the first, completed reply
+    await assistant.dispose();
+  });
+
+  it('a cough over the playing reply pauses it and it resumes: no turn, nothing stopped', async () => {
+    server.configure({ transcripts: ['[coughs]'], reply: 'A reply that goes on. And on.', ttsMsPerChar: 40 });
+    const { assistant, events, seen, feed } = setup();
+    assistant.startConversation();
+    assistant.sendText('Talk to me');
+    await until(() => events.some((e) => e.type === 'audio'), { detail: seen });
+    assistant.onPlayback('started', 1, 0);
+    await feed([...of(6, speech), ...of(8, silence)]);
+    await until(() => events.filter((e) => e.type === 'pause').length === 2, { detail: seen });
+    expect(events.filter((e) => e.type === 'pause')).toEqual([
+      { type: 'pause', paused: true },
+      { type: 'pause', paused: false },
+    ]);
+    expect(events.filter((e) => e.type === 'flush')).toHaveLength(0);
+    expect(assistant.activeTurn?.signal.aborted).toBe(false);
+    expect(server.requests.filter((r) => r.endpoint === 'transcriptions')).toHaveLength(1); // the quick transcript only
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'assistant' && e.final), { detail: seen });
+    assistant.onPlayback('drained', 1, 1_200);
+    expect(events.filter((e) => e.type === 'transcript' && e.role === 'user').map((e) => e.text)).toEqual(['Talk to me']);
+    expect(server.requests.filter((r) => r.endpoint === 'chat')).toHaveLength(1);
+    await assistant.dispose();
+  });
+
+  it('a short word over the playing reply stops it and becomes the next turn', async () => {
+    server.configure({ transcripts: ['Stop'], reply: 'A reply that goes on. And on.', ttsMsPerChar: 40 });
+    const { assistant, events, seen, feed } = setup();
+    assistant.startConversation();
+    assistant.sendText('Talk to me');
+    await until(() => events.some((e) => e.type === 'audio'), { detail: seen });
+    assistant.onPlayback('started', 1, 0);
+    await feed([...of(6, speech), ...of(8, silence)]);
+    await until(() => events.some((e) => e.type === 'transcript' && e.role === 'user' && e.text === 'Stop'), { detail: seen });
+    expect(events.filter((e) => e.type === 'pause')).toEqual([{ type: 'pause', paused: true }]);
+    expect(events.filter((e) => e.type === 'flush')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'transcript' && e.interrupted)).toBe(true);
     await assistant.dispose();
   });
 

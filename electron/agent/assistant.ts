@@ -9,11 +9,13 @@
  * system prompt and providers when a turn starts; never under a running turn.
  */
 import { randomUUID } from 'node:crypto';
+import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { SessionState } from '../../shared/protocol';
 import type { Logger } from './logger';
+import { decideBargeIn } from './pipeline/barge-in';
 import { ConversationContext } from './pipeline/conversation-context';
-import { Listener } from './pipeline/listener';
+import { Listener, type Utterance } from './pipeline/listener';
 import type { PipelineConfig } from './pipeline/pipeline-config';
 import { StageError } from './pipeline/stage-error';
 import type { VoiceActivity } from './pipeline/stages';
@@ -50,6 +52,8 @@ export interface AssistantOutput {
   audio(stream: number, seq: number, samples: Int16Array, sampleRate: number): void;
   /** Stop playback in the client now. */
   flush(): void;
+  /** Hold playback in the client, keeping what is queued, or go on with it. */
+  pause(paused: boolean): void;
   allocateStream(): number;
   /** A turn began or ended; `traceparent` is its span's context, for the client's playback span. */
   turn(phase: 'start' | 'end', number: number, stream: number, traceparent: string | undefined): void;
@@ -68,6 +72,8 @@ export class Assistant {
   private turnCount = 0;
   private interruptions = 0;
   private conversationRunning = false;
+  /** A playing reply held by a sound that may be the user barging in, until that is decided. */
+  private heldReply: Turn | null = null;
   /** The last interrupted reply, until the client reports how much of it played. */
   private lastInterrupted: { turn: Turn; transcript: TurnTranscript } | null = null;
 
@@ -93,10 +99,23 @@ export class Assistant {
       logger,
       hooks: {
         speechStarted: (_, by) => {
+          const reply = this.turn;
+          if (by === 'voice' && reply && !reply.isOver && reply.playbackStarted !== null) {
+            // Playing: only a real interruption stops the reply; until it is known, playback is held.
+            this.heldReply = reply;
+            reply.pausePlayback();
+            return;
+          }
           this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
           this.output.state('listening');
         },
-        utterance: ({ turn, audio, stoppedAt }) => this.startTurn({ kind: 'voice', audio }, turn, stoppedAt),
+        speechProgress: (voicedMs) => {
+          if (this.heldReply && decideBargeIn({ voicedMs }) === 'interrupt') this.confirmBargeIn();
+        },
+        utterance: (utterance) => {
+          if (this.heldReply) void this.decideHeldReply(utterance);
+          else this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
+        },
         speechDiscarded: () => this.output.state('listening'),
         detectorFailed: (error) => {
           this.logger.error('voice activity detector failed to load', { error: String(error) });
@@ -174,7 +193,50 @@ export class Assistant {
 
   /** Stops the reply in progress, keeping in context only what was heard. */
   interrupt(reason: string): void {
+    this.heldReply = null;
     this.turn?.interrupt(reason);
+  }
+
+  /** The sound over a held reply was the user taking the floor: the reply stops as on any barge-in. */
+  private confirmBargeIn(): void {
+    const reply = this.heldReply;
+    this.heldReply = null;
+    if (reply && this.turn === reply) this.interrupt('barge-in');
+    this.output.state('listening');
+  }
+
+  /**
+   * A sound that held the reply is over before it was long enough to be
+   * speech for sure: a quick transcript decides. Words stop the reply and
+   * start a turn with them; none resume it, and the sound is forgotten.
+   */
+  private async decideHeldReply(utterance: Utterance): Promise<void> {
+    const reply = this.heldReply!;
+    const stages = this.deps.stages();
+    let transcript = '';
+    if (!(stages instanceof StageError)) {
+      try {
+        transcript = (await stages.stt.transcribe(utterance.audio, INPUT_SAMPLE_RATE, reply.signal)).text;
+      } catch (error) {
+        // Unheard is not spoken to: the reply goes on, as it would for a cough.
+        if (!reply.signal.aborted) this.logger.warn('quick transcript of a possible barge-in failed', { error: String(error) });
+      }
+    }
+    if (this.heldReply !== reply || reply.isOver) {
+      // The reply was stopped meanwhile (a new message, End): the sound is not a turn of its own.
+      if (this.heldReply === reply) this.heldReply = null;
+      this.emit({ type: 'listening.abandoned', at: eventTime(), turn: utterance.turn });
+      return;
+    }
+    this.heldReply = null;
+    if (decideBargeIn({ voicedMs: utterance.speechMs, transcript }) === 'interrupt') {
+      this.interrupt('barge-in');
+      this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
+      return;
+    }
+    this.emit({ type: 'listening.abandoned', at: eventTime(), turn: utterance.turn });
+    reply.resumePlayback();
+    this.logger.info('false interruption: the reply resumed', { turn: reply.number, speechMs: utterance.speechMs });
   }
 
   async dispose(): Promise<void> {

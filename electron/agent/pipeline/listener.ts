@@ -10,7 +10,7 @@
  * Turn-taking settings are a snapshot taken when listening starts (the
  * conversation's start): they never change under an utterance.
  */
-import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
+import { FRAME_DURATION_MS, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { Logger } from '../logger';
 import { AsyncQueue } from './async-queue';
 import type { VoiceActivity } from './stages';
@@ -42,6 +42,8 @@ export interface ListenerHooks {
   /** The user started speaking at `at` (event time), or pressed the key. */
   speechStarted(at: number, by: 'voice' | 'push-to-talk'): void;
   utterance(utterance: Utterance): void;
+  /** Voice detection: the utterance under way has had `voicedMs` of voice so far (called on each voiced frame). */
+  speechProgress?(voicedMs: number): void;
   /** The key was released after a tap too short to be speech. */
   speechDiscarded(): void;
   /** The voice detector could not be loaded; listening by voice is off until the next start. */
@@ -78,6 +80,8 @@ export class Listener {
   private held: Int16Array[] | null = null;
   /** The turn of the utterance under way (speech started, not yet complete). */
   private utteranceTurn: number | null = null;
+  /** Voiced time of the utterance under way. */
+  private voicedMs = 0;
   private readonly hooks: ListenerHooks;
   private readonly logger: Logger;
 
@@ -201,7 +205,11 @@ export class Listener {
     const { turnTaking, detector } = this;
     if (!turnTaking || !detector) return;
     const event = detector.push(frame, voiced);
-    if (!event) return;
+    if (!event) {
+      if (voiced && detector.isSpeaking) this.hooks.speechProgress?.((this.voicedMs += FRAME_DURATION_MS));
+      return;
+    }
+    if (event.type === 'speech.start') this.voicedMs = turnTaking.minSpeechMs;
     // Speech was confirmed minSpeechMs after it started; it stopped silenceMs before it was called over.
     if (event.type === 'speech.start') this.speechStarted(eventTime() - turnTaking.minSpeechMs, 'voice');
     else this.complete(event.audio, event.speechMs, eventTime() - turnTaking.silenceMs);

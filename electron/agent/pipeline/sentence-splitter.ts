@@ -38,6 +38,18 @@ export class SentenceSplitter {
     return out;
   }
 
+  /** The text not yet returned as a sentence. */
+  get pending(): string {
+    return this.buffer;
+  }
+
+  /** Returns the pending text up to `end` (trimmed) and keeps the rest, for a phrase cut before its sentence ends. */
+  take(end: number): string {
+    const phrase = this.buffer.slice(0, end).trim();
+    this.buffer = this.buffer.slice(end);
+    return phrase;
+  }
+
   /** Returns what is left (the final fragment), if anything. */
   flush(): string | null {
     const rest = this.buffer.trim();
@@ -62,18 +74,11 @@ export class SentenceSplitter {
         i = j - 1;
         continue; // "3.14", "example.com", "a.m."
       }
-      if (ch === '.' && this.isAbbreviation(text.slice(0, i))) continue;
+      if (ch === '.' && endsWithAbbreviation(text.slice(0, i))) continue;
       return j;
     }
     if (text.length > this.maxLength) return this.clauseBoundary(text);
     return -1;
-  }
-
-  private isAbbreviation(before: string): boolean {
-    const word = /([A-Za-z][A-Za-z.]*)$/.exec(before)?.[1];
-    if (!word) return false;
-    if (word.length === 1 && /[A-Z]/.test(word)) return true; // an initial: "J. Smith"
-    return ABBREVIATIONS.has(word.toLowerCase());
   }
 
   private clauseBoundary(text: string): number {
@@ -83,4 +88,12 @@ export class SentenceSplitter {
     const space = window.lastIndexOf(' ');
     return space > 0 ? space + 1 : this.maxLength;
   }
+}
+
+/** Whether `before` ends with a common abbreviation or an initial (a dot after it does not end a sentence). */
+export function endsWithAbbreviation(before: string): boolean {
+  const word = /([A-Za-z][A-Za-z.]*)$/.exec(before)?.[1];
+  if (!word) return false;
+  if (word.length === 1 && /[A-Z]/.test(word)) return true; // an initial: "J. Smith"
+  return ABBREVIATIONS.has(word.toLowerCase());
 }

@@ -72,6 +72,8 @@ export type TurnLifecycleEvent =
   | { type: 'turn.audio_sent'; at: number; turn: number }
   | { type: 'turn.playback_started'; at: number; turn: number; voiceToVoiceMs: number | null }
   | { type: 'turn.interrupted'; at: number; turn: number; reason: string }
+  /** A sound paused the reply but was not the user taking the floor: playback went on after `pausedMs`. */
+  | { type: 'turn.false_interruption'; at: number; turn: number; pausedMs: number }
   | {
       type: 'turn.ended';
       at: number;

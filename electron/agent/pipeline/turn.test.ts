@@ -14,6 +14,7 @@ function setup(options: { userStoppedAt?: number | null } = {}) {
   const replied: TurnResult[] = [];
   let flushes = 0;
   let playing = 0;
+  const pauses: boolean[] = [];
   const turn = new Turn({
     number: 3,
     stream: 7,
@@ -22,6 +23,7 @@ function setup(options: { userStoppedAt?: number | null } = {}) {
     output: {
       audio: (stream, seq, samples, sampleRate) => sent.push({ stream, seq, samples: samples.length, sampleRate }),
       flush: () => void flushes++,
+      pause: (paused) => void pauses.push(paused),
     },
     emit: (event) => events.push(event),
     hooks: {
@@ -36,7 +38,7 @@ function setup(options: { userStoppedAt?: number | null } = {}) {
     turn.segments.push({ text, samples });
     turn.sendAudio(new Int16Array(samples), RATE);
   };
-  return { turn, sent, events, ended, replied, speak, flushes: () => flushes, playing: () => playing };
+  return { turn, sent, events, ended, replied, speak, pauses, flushes: () => flushes, playing: () => playing };
 }
 
 const completed = (turn: Turn, replyText = 'Hello there.'): TurnResult => ({
@@ -133,6 +135,21 @@ describe('Turn', () => {
     expect(sent).toHaveLength(count);
     expect(ended).toHaveLength(1);
     await expect(turn.done).resolves.toMatchObject({ status: 'interrupted' });
+  });
+
+  it('holds playback for a possible barge-in and resumes it, reporting the false interruption, with the stages running on', () => {
+    const { turn, pauses, events, ended } = setup();
+    turn.pausePlayback();
+    turn.pausePlayback(); // once
+    expect(turn.isPaused).toBe(true);
+    expect(turn.signal.aborted).toBe(false);
+    turn.resumePlayback();
+    turn.resumePlayback();
+    expect(pauses).toEqual([true, false]);
+    expect(events.filter((e) => e.type === 'turn.false_interruption')).toEqual([
+      { type: 'turn.false_interruption', at: expect.any(Number), turn: 3, pausedMs: expect.any(Number) },
+    ]);
+    expect(ended).toEqual([]);
   });
 
   it('counts at most what was sent as played, and nothing when playback never started', () => {

@@ -29,6 +29,8 @@ export interface TurnAudioOutput {
   audio(stream: number, seq: number, samples: Int16Array, sampleRate: number): void;
   /** Stop playback in the client now. */
   flush(): void;
+  /** Hold playback in the client (keeping what is queued), or go on with it. */
+  pause(paused: boolean): void;
 }
 
 export interface TurnHooks {
@@ -66,6 +68,9 @@ export class Turn {
   private sentSamples = 0;
   private playbackStartedAt: number | null = null;
   private reportedPlayedMs = 0;
+  /** Since when playback is held, and how long it was held before. */
+  private pausedAt: number | null = null;
+  private pausedMs = 0;
   private drained = false;
   private pipelineResult: TurnResult | null = null;
   private outcome: TurnOutcome | null = null;
@@ -142,6 +147,28 @@ export class Turn {
     if (this.sentSamples === 0 || this.drained) this.end({ status: 'completed', result });
   }
 
+  get isPaused(): boolean {
+    return this.pausedAt !== null;
+  }
+
+  /** Holds the reply's playback (a sound that may be the user barging in); the stages go on. */
+  pausePlayback(): void {
+    if (this.isOver || this.pausedAt !== null) return;
+    this.pausedAt = eventTime();
+    this.options.output.pause(true);
+  }
+
+  /** Goes on with the reply's playback after a false interruption. */
+  resumePlayback(): void {
+    if (this.isOver || this.pausedAt === null) return;
+    const at = eventTime();
+    const heldMs = at - this.pausedAt;
+    this.pausedMs += heldMs;
+    this.pausedAt = null;
+    this.options.output.pause(false);
+    this.options.emit({ type: 'turn.false_interruption', at, turn: this.number, pausedMs: Math.round(heldMs) });
+  }
+
   /** Stops the reply now: the stages are cancelled and the client's playback flushed. */
   interrupt(reason: string): void {
     if (this.isOver) return;
@@ -161,7 +188,8 @@ export class Turn {
 
   /** Played so far: the client's last report, or the time since playback started, at most what was sent. */
   private playedMsAt(at: number): number {
-    const elapsedMs = this.playbackStartedAt === null ? 0 : at - this.playbackStartedAt;
+    const held = this.pausedMs + (this.pausedAt === null ? 0 : at - this.pausedAt);
+    const elapsedMs = this.playbackStartedAt === null ? 0 : at - this.playbackStartedAt - held;
     return Math.min(this.sentMs, Math.max(elapsedMs, this.reportedPlayedMs));
   }
 

@@ -3,8 +3,9 @@
  *
  *   audio ──STT──▶ user text ──context──▶ LLM ──sentences──▶ TTS ──▶ audio chunks
  *
- * The LLM and TTS run concurrently: each sentence is synthesised as soon as it
- * is complete, while the model keeps generating the next one. Everything
+ * The LLM and TTS run concurrently: the first phrase is synthesised as soon as
+ * it is a natural phrase, each later sentence as soon as it is complete, while
+ * the model keeps generating the next one. Everything
  * stops when `signal` fires (barge-in, End, a new message): the HTTP requests
  * are cancelled and no audio is emitted after that.
  *
@@ -16,7 +17,7 @@
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { ConversationContext } from './conversation-context';
 import { AsyncQueue } from './async-queue';
-import { SentenceSplitter } from './sentence-splitter';
+import { PhraseSplitter } from './phrase-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
 import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, TextToSpeech, TokenUsage } from './stages';
@@ -124,7 +125,7 @@ async function generate(
   };
   await inStage(observer, started, () => signal.aborted && anotherStageFailed(), async (report) => {
     try {
-      const splitter = new SentenceSplitter();
+      const splitter = new PhraseSplitter();
       for await (const event of llm.chat(messages, signal)) {
         if (event.type === 'usage') {
           const { type: _type, ...usage } = event;
@@ -140,7 +141,7 @@ async function generate(
         if (!result.replyText) emit({ type: 'stage.first_output', at: eventTime(), stage: 'llm' });
         result.replyText += event.text;
         sink.replyText(result.replyText);
-        for (const sentence of splitter.push(event.text)) sentences.push(sentence);
+        for (const phrase of splitter.push(event.text, eventTime())) sentences.push(phrase);
       }
       const last = splitter.flush();
       if (last) sentences.push(last);

@@ -98,6 +98,7 @@ export class Session implements SessionContext {
             notice: (level, text) => this.send({ type: 'notice', level, text }),
             audio: (stream, seq, samples, sampleRate) => this.sendAudio(stream, seq, samples, sampleRate),
             flush: () => this.send({ type: 'audio.flush' }),
+            pause: (paused) => this.send({ type: 'audio.pause', paused }),
             allocateStream: () => this.nextStream++,
             turn: (phase, number, stream, traceparent) => this.send({ type: 'turn', phase, number, stream }, traceparent),
           },

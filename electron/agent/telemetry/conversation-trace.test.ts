@@ -104,6 +104,12 @@ describe('ConversationTrace', () => {
       [ATTR.turnAudioChunks]: 12,
       [ATTR.turnAudioMs]: 1_200,
       [ATTR.turnPlayedMs]: 1_181,
+      // Each phase from the end of speech (the events are 10 ms apart).
+      [ATTR.phaseTranscriptMs]: 40,
+      [ATTR.phaseFirstTokenMs]: 70,
+      [ATTR.phaseFirstPhraseMs]: 100,
+      [ATTR.phaseFirstAudioSentMs]: 130,
+      [ATTR.phaseFirstAudioPlayingMs]: 160,
     });
     expect(turn!.events.map((e) => e.name)).toEqual([EVENT.firstAudio]);
     for (const name of [SPAN.vad, 'speech_to_text whisper', SPAN.contextAggregate, 'chat gpt', 'text_to_speech voice']) expect(t.parentName(t.named(name)[0]!)).toBe(SPAN.turn);

@@ -24,6 +24,7 @@ import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
 import { elapsedMs, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
 import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
+import { TurnPhases } from './turn-phases';
 
 /** How many trace ids are remembered for accepting the client's spans. */
 const KNOWN_TRACES = 64;
@@ -36,6 +37,8 @@ interface TracedTurn {
   vad: Span | null;
   /** Stage spans still open; they may end after the turn (an interrupted turn's stages end cancelled). */
   stages: Map<StageKind, TracedStage>;
+  /** Time from the end of speech (or the message sent) to each phase. */
+  phases: TurnPhases;
   ended: boolean;
 }
 
@@ -102,6 +105,11 @@ export class ConversationTrace {
   }
 
   observe = (event: ConversationEvent): void => {
+    this.handle(event);
+    if ('turn' in event) this.notePhase(event);
+  };
+
+  private handle(event: ConversationEvent): void {
     switch (event.type) {
       case 'conversation.started':
         this.endConversation(undefined);
@@ -127,7 +135,16 @@ export class ConversationTrace {
       default:
         this.onTurn(event);
     }
-  };
+  }
+
+  /** Puts a phase the event marks on its turn's span. */
+  private notePhase(event: TurnLifecycleEvent | TurnStageEvent): void {
+    const turn = this.running(event.turn);
+    if (!turn) return;
+    if (event.type === 'listening.stopped' || event.type === 'turn.started') turn.phases.setOrigin(event.at);
+    const phase = turn.phases.record(event);
+    if (phase) turn.span.setAttribute(phase.attribute, phase.ms);
+  }
 
   private onTurn(event: TurnLifecycleEvent): void {
     switch (event.type) {
@@ -165,6 +182,9 @@ export class ConversationTrace {
         return;
       case 'turn.interrupted':
         this.running(event.turn)?.span.addEvent(EVENT.bargeIn, { reason: event.reason }, event.at);
+        return;
+      case 'turn.false_interruption':
+        this.running(event.turn)?.span.addEvent(EVENT.falseInterruption, { [ATTR.pausedMs]: event.pausedMs }, event.at);
         return;
       case 'turn.ended': {
         const span = this.running(event.turn)?.span;
@@ -270,7 +290,7 @@ export class ConversationTrace {
         )
       : this.tracer.startSpan(SPAN.turn, { ...options, startTime: at, attributes }, this.conversationContext);
     const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
-    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: false, vad: null, stages: new Map(), ended: false };
+    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: false, vad: null, stages: new Map(), phases: new TurnPhases(), ended: false };
     this.turns.set(number, turn);
     return turn;
   }

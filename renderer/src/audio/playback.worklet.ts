@@ -1,7 +1,8 @@
 /**
  * Assistant voice output with a small jitter buffer: playback of a stream
  * starts once enough audio is queued (or it stops growing), gaps are filled
- * with silence, and a flush empties the queue at the next render quantum.
+ * with silence, and a flush empties the queue at the next render quantum. A
+ * pause holds the queue (silence meanwhile) until playback is resumed.
  */
 import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackReport } from './worklet-messages';
 
@@ -20,6 +21,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   private started = false;
   private played = 0;
   private lastChunkAt = 0;
+  private paused = false;
 
   constructor() {
     super();
@@ -30,6 +32,11 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     if (command.type === 'flush') {
       if (this.queued > 0 || this.playing) this.report({ type: 'flushed', stream: this.stream, playedSamples: this.played });
       this.reset();
+      this.paused = false;
+      return;
+    }
+    if (command.type === 'pause') {
+      this.paused = command.paused;
       return;
     }
     if (command.stream !== this.stream) {
@@ -64,7 +71,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       if (this.queued >= PREBUFFER_SECONDS * sampleRate || waited >= MAX_WAIT_SECONDS) this.playing = true;
     }
     let written = 0;
-    if (this.playing) {
+    if (this.playing && !this.paused) {
       while (written < first.length && this.queue.length > 0) {
         const chunk = this.queue[0]!;
         const take = Math.min(first.length - written, chunk.length - this.readOffset);

@@ -60,6 +60,12 @@ export class Speaker {
     this.node?.port.postMessage(command);
   }
 
+  /** Holds playback, keeping what is queued, or goes on with it. */
+  pause(paused: boolean): void {
+    const command: PlaybackCommand = { type: 'pause', paused };
+    this.node?.port.postMessage(command);
+  }
+
   /**
    * A new session numbers its streams from the start again: stop what plays
    * and forget the old session's stream ids, or its replies would be dropped.

@@ -10,7 +10,8 @@ export interface CapturedFrame {
 /** Page -> playback worklet. */
 export type PlaybackCommand =
   | { type: 'chunk'; stream: number; samples: Float32Array }
-  | { type: 'flush' };
+  | { type: 'flush' }
+  | { type: 'pause'; paused: boolean };
 
 /** Playback worklet -> page. */
 export type PlaybackReport =

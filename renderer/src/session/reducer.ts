@@ -134,6 +134,7 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
       return { ...snapshot, traces: reduceTraces(snapshot.traces, message) };
     case 'turn':
     case 'audio.flush':
+    case 'audio.pause':
       return snapshot;
   }
 }

@@ -269,6 +269,9 @@ export class SessionClient {
       case 'audio.flush':
         this.speaker.flush();
         break;
+      case 'audio.pause':
+        this.speaker.pause(message.paused);
+        break;
     }
     this.apply(message);
     if (message.type === 'state') this.spans.traceCapture(message.conversationId, envelope.traceparent);
