@@ -108,7 +108,7 @@ export class ConversationMetrics {
     if (this.recording()) this.metrics.turns.add(1, { [METRIC.turnInput]: input, [METRIC.turnOutcome]: outcome });
   }
 
-  private stage(event: Exclude<TurnStageEvent, { type: 'context.aggregated' }>): void {
+  private stage(event: Exclude<TurnStageEvent, { type: 'context.aggregated' | 'tool.started' | 'tool.ended' }>): void {
     const key = `${event.turn}:${event.stage}`;
     if (event.type === 'stage.started') {
       this.stages.set(key, {
