@@ -90,15 +90,18 @@ export type ToolEvent =
 
 export type AudioTotals = { chunks: number; sentMs: number; playedMs: number };
 
+/** What started a turn: the user's voice or typed text, or an announcement of the assistant's own (a timer that ended). */
+export type TurnInputKind = 'voice' | 'text' | 'announcement';
+
 /** Events of a turn's lifecycle, named by the turn's number. */
 export type TurnLifecycleEvent =
   | { type: 'listening.started'; at: number; turn: number; detector: 'push-to-talk' | 'silero' }
   | { type: 'listening.stopped'; at: number; turn: number; speechMs: number }
   /** Speech started but no utterance came of it (the conversation ended). */
   | { type: 'listening.abandoned'; at: number; turn: number }
-  | { type: 'turn.started'; at: number; turn: number; input: 'voice' | 'text' }
+  | { type: 'turn.started'; at: number; turn: number; input: TurnInputKind }
   /** The turn could not start: no provider is configured for a stage. */
-  | { type: 'turn.unavailable'; at: number; turn: number; input: 'voice' | 'text'; error: Error }
+  | { type: 'turn.unavailable'; at: number; turn: number; input: TurnInputKind; error: Error }
   | { type: 'turn.audio_sent'; at: number; turn: number }
   | { type: 'turn.playback_started'; at: number; turn: number; voiceToVoiceMs: number | null }
   | { type: 'turn.interrupted'; at: number; turn: number; reason: string }

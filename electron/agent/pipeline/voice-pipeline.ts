@@ -33,7 +33,8 @@ export interface PipelineStages {
   tools?: TurnTools;
 }
 
-export type TurnInput = { kind: 'voice'; audio: Int16Array } | { kind: 'text'; text: string };
+/** An announcement is the assistant's own words (a timer that ended): spoken as they are, with no model. */
+export type TurnInput = { kind: 'voice'; audio: Int16Array } | { kind: 'text'; text: string } | { kind: 'announcement'; text: string };
 
 /** Where a turn's results go, as they happen. */
 export interface TurnSink {
@@ -80,6 +81,11 @@ export async function runTurn(
   signal.addEventListener('abort', onAbort, { once: true });
   let rootError: unknown = null;
   try {
+    if (input.kind === 'announcement') {
+      await announce(input.text, stages.tts, sink, result, local.signal, stage);
+      local.signal.throwIfAborted();
+      return result;
+    }
     const userText = input.kind === 'text' ? input.text : await transcribe(stages.stt, input.audio, local.signal, stage);
     local.signal.throwIfAborted();
     if (!userText.trim())
@@ -196,6 +202,19 @@ async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSig
     if (language) report.language = language;
     return text;
   });
+}
+
+/** Speaks the assistant's own words, sentence by sentence, with no model. */
+async function announce(text: string, tts: TextToSpeech, sink: TurnSink, result: TurnResult, signal: AbortSignal, observer: StageObserver): Promise<void> {
+  result.replyText = text;
+  sink.replyText(text);
+  const sentences = new AsyncQueue<string>();
+  const splitter = new SentenceSplitter();
+  for (const sentence of splitter.push(text)) sentences.push(sentence);
+  const last = splitter.flush();
+  if (last) sentences.push(last);
+  sentences.end();
+  await speak(sentences, tts, sink, result.segments, signal, observer);
 }
 
 /** One TTS request per sentence: each is its own request with its own latency. */

@@ -23,7 +23,7 @@
 import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
-import { elapsedMs, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
+import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
 import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 import { toolEndAttributes, toolSpanOptions, toolStartAttributes } from './tool-attributes';
 
@@ -291,14 +291,14 @@ export class ConversationTrace {
   }
 
   /** The turn's span, opened now unless listening opened it already. */
-  private startTurn(number: number, input: 'voice' | 'text', at: number): TracedTurn {
+  private startTurn(number: number, input: TurnInputKind, at: number): TracedTurn {
     const turn = this.running(number) ?? this.openTurn(number, input, at, { root: !this.conversation });
     turn.captureContent = this.captureContent();
     this.remember(turn.span);
     return turn;
   }
 
-  private openTurn(number: number, input: 'voice' | 'text', at: number, options: { root?: boolean } = {}): TracedTurn {
+  private openTurn(number: number, input: TurnInputKind, at: number, options: { root?: boolean } = {}): TracedTurn {
     const attributes = { [ATTR.turnNumber]: number, [ATTR.turnInput]: input };
     const ownTrace = this.conversation !== null && this.traceEachTurn();
     const span = ownTrace
