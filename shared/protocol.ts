@@ -172,6 +172,18 @@ export const AudioStatsSchema = z.strictObject({
 });
 export type AudioStats = z.infer<typeof AudioStatsSchema>;
 const AudioStatsMessage = z.strictObject({ type: z.literal('audio.stats'), stats: AudioStatsSchema });
+/**
+ * A tool call a reply made, as the conversation shows it ("Used get-sum
+ * (everything)"); arguments and result only while content capture is on.
+ */
+export const ToolUseSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  source: z.string().max(200),
+  ok: z.boolean(),
+  arguments: z.string().max(4_000).optional(),
+  result: z.string().max(8_000).optional(),
+});
+export type ToolUse = z.infer<typeof ToolUseSchema>;
 const Transcript = z.strictObject({
   type: z.literal('transcript'),
   id: z.string().min(1).max(100),
@@ -180,6 +192,8 @@ const Transcript = z.strictObject({
   final: z.boolean(),
   /** The reply was cut short; `text` is the part that was heard. */
   interrupted: z.boolean().optional(),
+  /** The tools the reply called, in order. */
+  tools: z.array(ToolUseSchema).max(50).optional(),
 });
 /** Something the user should know about a turn, shown in the conversation. */
 const Notice = z.strictObject({

@@ -18,7 +18,7 @@ export type MetricsExporterChoice = (typeof METRICS_EXPORTER_CHOICES)[number];
 
 /** Values only the environment sets: the pane neither shows nor saves them. */
 export interface EnvOnlySettings {
-  timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number };
+  timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number; toolCallSeconds: number };
   context: { maxTurns: number; maxTokens: number };
   speech: { sampleRate: number };
   /**
@@ -218,6 +218,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   envOnly('timeouts.llmIdleMs', 'LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),
   envOnly('timeouts.ttsFirstByteMs', 'TTS_TIMEOUT_MS', 15_000, 1_000, 300_000),
   envOnly('timeouts.ttsIdleMs', 'TTS_IDLE_TIMEOUT_MS', 10_000, 1_000, 300_000),
+  envOnly('timeouts.toolCallSeconds', 'TOOL_CALL_TIMEOUT_SECONDS', 30, 1, 600),
   envOnly('context.maxTurns', 'CONTEXT_MAX_TURNS', 20, 1, 1_000),
   envOnly('context.maxTokens', 'CONTEXT_MAX_TOKENS', 8_000, 256, 1_000_000),
   envOnly('speech.sampleRate', 'TTS_SAMPLE_RATE', 24_000, 8_000, 48_000),

@@ -32,6 +32,8 @@ export const GEN_AI_OPERATION = {
   speechToText: 'speech_to_text',
   /** PROPOSAL (voice agents). */
   textToSpeech: 'text_to_speech',
+  /** One tool call: `execute_tool {gen_ai.tool.name}`. */
+  executeTool: 'execute_tool',
 } as const;
 export type GenAiOperation = (typeof GEN_AI_OPERATION)[keyof typeof GEN_AI_OPERATION];
 
@@ -70,6 +72,17 @@ export const ATTR = {
   serverPort: 'server.port',
   errorType: 'error.type',
   errorMessage: 'error.message',
+  toolName: 'gen_ai.tool.name',
+  toolCallId: 'gen_ai.tool.call.id',
+  toolType: 'gen_ai.tool.type',
+  toolDescription: 'gen_ai.tool.description',
+  /** Opt-in content: the arguments as the model wrote them, and the result it was given. */
+  toolCallArguments: 'gen_ai.tool.call.arguments',
+  toolCallResult: 'gen_ai.tool.call.result',
+  /** Opt-in: the tools a chat request offered, JSON. */
+  toolDefinitions: 'gen_ai.tool.definitions',
+  /** Who offers the tool: "built-in" or the MCP server's name. */
+  toolSource: 'voice_agent.tool.source',
   /** On a stage span stopped because the turn was (not an error). */
   stageCancelled: 'stage.cancelled',
 
@@ -83,6 +96,9 @@ export const ATTR = {
   turnAudioChunks: 'turn.audio.chunks_out',
   turnAudioMs: 'turn.audio.sent_ms',
   turnPlayedMs: 'turn.audio.played_ms',
+  /** Tool calls the turn made, and the time during which at least one ran (concurrent calls count once). */
+  turnToolCalls: 'turn.tool_calls',
+  turnToolMs: 'turn.tool_ms',
   /** Speech started but the conversation ended before the utterance was complete. */
   turnAbandoned: 'turn.abandoned',
   /** On the false_interruption event: how long playback was held. */

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { trace, type Tracer } from '@opentelemetry/api';
-import type { SessionState } from '../../shared/protocol';
+import type { SessionState, ToolUse } from '../../shared/protocol';
 import type { Logger } from './logger';
 import { decideBargeIn } from './pipeline/barge-in';
 import { ConversationContext } from './pipeline/conversation-context';
@@ -24,6 +24,9 @@ import { TurnTranscript, type TranscriptEntry } from './pipeline/turn-transcript
 import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from './pipeline/turn-events';
 import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
 import { ConversationTrace } from './telemetry/conversation-trace';
+import type { ToolCallResult } from './pipeline/tool-calls';
+import { BuiltinTools } from './tools/builtin/builtin-tools';
+import type { ToolProvider } from './tools/tool';
 
 export interface AssistantDeps {
   config: PipelineConfig;
@@ -34,6 +37,11 @@ export interface AssistantDeps {
   warmUp?(): void;
   /** Tracing; without it spans go to the global (by default no-op) provider. */
   telemetry?: AssistantTelemetry;
+  /**
+   * The tools the model may call, given this session's built-in ones (whose
+   * timers speak in this session); without it, the built-in tools alone.
+   */
+  tools?(builtins: ToolProvider): ToolProvider;
 }
 
 export interface AssistantTelemetry {
@@ -64,6 +72,12 @@ export class Assistant {
   private readonly listener: Listener;
   private readonly traceObserver: ConversationTrace;
   private readonly metricsObserver: ((event: ConversationEvent) => void) | undefined;
+  private readonly builtins: BuiltinTools;
+  private readonly toolProvider: ToolProvider;
+  private readonly captureContent: () => boolean;
+  /** Announcements (a timer that ended) waiting for the reply in progress to end. */
+  private readonly announcements: string[] = [];
+  private disposed = false;
   private readonly emit = (event: ConversationEvent): void => {
     this.traceObserver.observe(event);
     this.metricsObserver?.(event);
@@ -92,6 +106,9 @@ export class Assistant {
       traceEachTurn: () => telemetry()?.traceEachTurn ?? false,
     });
     this.metricsObserver = telemetry()?.createConversationMetrics?.();
+    this.captureContent = () => telemetry()?.captureContent ?? false;
+    this.builtins = new BuiltinTools({ announce: (text) => this.announce(text) });
+    this.toolProvider = deps.tools ? deps.tools(this.builtins) : this.builtins;
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,
@@ -191,6 +208,20 @@ export class Assistant {
     }
   }
 
+  /**
+   * Says something of the assistant's own accord (a timer ended): spoken
+   * through the text-to-speech stage and shown in the conversation, as soon
+   * as no reply is in progress.
+   */
+  announce(text: string): void {
+    if (this.disposed) return;
+    if (this.turn) {
+      this.announcements.push(text);
+      return;
+    }
+    this.startTurn({ kind: 'announcement', text }, null, null);
+  }
+
   /** Stops the reply in progress, keeping in context only what was heard. */
   interrupt(reason: string): void {
     this.heldReply = null;
@@ -240,6 +271,9 @@ export class Assistant {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
+    this.builtins.dispose();
+    this.announcements.length = 0;
     this.listener.stop();
     this.interrupt('session closed');
     this.endConversationTrace();
@@ -285,6 +319,7 @@ export class Assistant {
     this.turn = turn;
     this.output.turn('start', number, turn.stream, this.traceObserver.turnTraceparent(number));
     this.output.state('thinking');
+    let toolStatus = false;
     const sink: TurnSink = {
       // A typed message was written as it was sent; a voice turn's words are known now.
       userText: (text) => {
@@ -294,10 +329,24 @@ export class Assistant {
         if (!turn.isOver) transcript.replyShown(text);
       },
       audio: (samples, sampleRate) => turn.sendAudio(samples, sampleRate),
+      toolsRunning: (names) => {
+        if (turn.isOver || (!names.length && !toolStatus)) return;
+        toolStatus = names.length > 0;
+        this.output.state(turn.playbackStarted === null ? 'thinking' : 'speaking', names.length ? `Using ${names.join(', ')}…` : undefined);
+      },
+      toolCalls: (calls) => {
+        if (!turn.isOver) transcript.toolsUsed(calls.map((call) => toolUse(call, capture)));
+      },
+      notice: (text) => this.output.notice('info', text),
+    };
+    const capture = this.captureContent();
+    const withTools: PipelineStages = {
+      ...stages,
+      tools: { tools: this.toolProvider.tools(), callTimeoutMs: (config.timeouts.toolCallSeconds ?? DEFAULT_TOOL_CALL_SECONDS) * 1000 },
     };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
-    void runTurn(input, stages, this.context, sink, turn.signal, turn.segments, emitStage, scope).then((result) => turn.pipelineFinished(result));
+    void runTurn(input, withTools, this.context, sink, turn.signal, turn.segments, emitStage, scope).then((result) => turn.pipelineFinished(result));
   }
 
   private turnHooks(input: TurnInput['kind'], transcript: TurnTranscript): TurnHooks {
@@ -328,6 +377,9 @@ export class Assistant {
     this.output.turn('end', turn.number, turn.stream, undefined);
     if (outcome.status === 'completed') this.output.state(this.conversationRunning ? 'listening' : 'idle');
     if (outcome.status === 'failed') this.fail(outcome.error);
+    const next = this.announcements.shift();
+    // After this turn's hooks have all run: a new turn must not start inside them.
+    if (next !== undefined) queueMicrotask(() => this.announce(next));
   }
 
   private fail(error: StageError): void {
@@ -335,4 +387,16 @@ export class Assistant {
     this.output.notice('error', error.message);
     this.output.state('error', error.message);
   }
+}
+
+const DEFAULT_TOOL_CALL_SECONDS = 30;
+
+/** A call as the conversation shows it; what went in and out only with content capture on. */
+function toolUse(call: ToolCallResult, capture: boolean): ToolUse {
+  return {
+    name: call.call.name,
+    source: call.tool?.source ?? 'unknown',
+    ok: call.outcome === 'ok',
+    ...(capture ? { arguments: call.call.arguments.slice(0, 4_000), result: call.text.slice(0, 8_000) } : {}),
+  };
 }

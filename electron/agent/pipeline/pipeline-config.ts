@@ -30,7 +30,8 @@ export interface PipelineConfig {
   /** pushToTalk: a held key takes turns instead of voice detection. */
   vad: { threshold: number; silenceMs: number; minSpeechMs: number; pushToTalk?: boolean };
   context: { maxTurns: number; maxTokens: number };
-  timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number };
+  /** toolCallSeconds: how long one tool call may run. */
+  timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number; toolCallSeconds: number };
 }
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';

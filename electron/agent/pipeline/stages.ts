@@ -3,6 +3,7 @@
  * one provider is chosen per stage. Every call takes the turn's AbortSignal
  * and must stop promptly (cancelling its HTTP request) when it fires.
  */
+import type { ToolSpec } from '../tools/tool';
 
 export type StageName = 'vad' | 'stt' | 'llm' | 'tts';
 
@@ -32,10 +33,22 @@ export interface SpeechToText extends StageInfo {
   transcribe(audio: Int16Array, sampleRate: number, signal: AbortSignal): Promise<Transcript>;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/** A tool call as the model asked for it: `arguments` is the JSON text it wrote. */
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  arguments: string;
 }
+
+/**
+ * One message of the conversation as a model sees it. Within a turn, an
+ * assistant message may carry the tool calls it asked for, and each call's
+ * result follows as a `tool` message naming the call's id.
+ */
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: readonly ToolCallRequest[] }
+  | { role: 'tool'; content: string; toolCallId: string; toolName: string };
 
 export interface TokenUsage {
   inputTokens: number;
@@ -56,7 +69,14 @@ export interface ResponseInfo {
 export type LanguageModelEvent =
   | { type: 'delta'; text: string }
   | ({ type: 'usage' } & TokenUsage)
-  | ({ type: 'response' } & ResponseInfo);
+  | ({ type: 'response' } & ResponseInfo)
+  /** A complete tool call (its argument text whole, however it was streamed). */
+  | { type: 'tool_call'; call: ToolCallRequest }
+  /**
+   * The server or model refused the tools: the provider answered without
+   * them and offers none from now on; `message` says so, for the user, once.
+   */
+  | { type: 'tools_unsupported'; message: string };
 
 /** Request settings a model is called with, when they are set. */
 export interface ChatRequestSettings {
@@ -66,8 +86,12 @@ export interface ChatRequestSettings {
 
 export interface LanguageModel extends StageInfo {
   readonly request?: ChatRequestSettings;
-  /** Streams the reply to `messages` as text deltas (and token usage when known). */
-  chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent>;
+  /**
+   * Streams the reply to `messages` as text deltas (and token usage when
+   * known); with `tools`, the model may instead (or after some text) ask for
+   * tool calls, each reported whole as a `tool_call` event.
+   */
+  chat(messages: readonly ChatMessage[], signal: AbortSignal, tools?: readonly ToolSpec[]): AsyncIterable<LanguageModelEvent>;
 }
 
 export interface TextToSpeech extends StageInfo {

@@ -7,7 +7,9 @@
  * Every `at` is milliseconds since the epoch, with sub-millisecond precision,
  * from one clock (`eventTime`), so durations between events are exact.
  */
-import type { ChatMessage, ChatRequestSettings, ResponseInfo, ServerAddress, StageName, TokenUsage } from './stages';
+import type { ToolSpec, ToolType } from '../tools/tool';
+import type { ChatMessage, ChatRequestSettings, ResponseInfo, ServerAddress, StageName, TokenUsage, ToolCallRequest } from './stages';
+import type { ToolCallOutcome } from './tool-calls';
 
 /** The stages a turn runs (voice detection belongs to listening). */
 export type StageKind = Exclude<StageName, 'vad'>;
@@ -32,6 +34,8 @@ export type StageEvent =
       server?: ServerAddress;
       request?: ChatRequestSettings;
       messages: readonly ChatMessage[];
+      /** The tools offered to the model in this request (none: absent). */
+      tools?: readonly ToolSpec[];
     }
   | {
       type: 'stage.started';
@@ -55,10 +59,39 @@ export type StageEvent =
    * Always the stage's last event; `output` is the transcript or reply when
    * complete, `language` the transcript's when known, `audioSeconds` what TTS made.
    */
-  | { type: 'stage.ended'; at: number; stage: StageKind; output?: string; language?: string; audioSeconds?: number }
-  | { type: 'context.aggregated'; at: number; messages: number; dropped: number; estimatedTokens: number };
+  | {
+      type: 'stage.ended';
+      at: number;
+      stage: StageKind;
+      output?: string;
+      language?: string;
+      audioSeconds?: number;
+      /** The tool calls a chat request asked for. */
+      toolCalls?: readonly ToolCallRequest[];
+    }
+  | { type: 'context.aggregated'; at: number; messages: number; dropped: number; estimatedTokens: number }
+  | ToolEvent;
+
+/** One tool call the model asked for; calls of one step run at the same time, told apart by `callId`. */
+export type ToolEvent =
+  | {
+      type: 'tool.started';
+      at: number;
+      callId: string;
+      name: string;
+      toolType: ToolType;
+      /** Who offers the tool ("built-in", an MCP server's name); absent for a name no tool has. */
+      source?: string;
+      /** The arguments as the model wrote them (JSON text). */
+      arguments: string;
+    }
+  /** Always the call's last event; `result` is what the model is given back, `error` set unless the outcome is "ok". */
+  | { type: 'tool.ended'; at: number; callId: string; outcome: ToolCallOutcome; result: string; error?: Error };
 
 export type AudioTotals = { chunks: number; sentMs: number; playedMs: number };
+
+/** What started a turn: the user's voice or typed text, or an announcement of the assistant's own (a timer that ended). */
+export type TurnInputKind = 'voice' | 'text' | 'announcement';
 
 /** Events of a turn's lifecycle, named by the turn's number. */
 export type TurnLifecycleEvent =
@@ -66,9 +99,9 @@ export type TurnLifecycleEvent =
   | { type: 'listening.stopped'; at: number; turn: number; speechMs: number }
   /** Speech started but no utterance came of it (the conversation ended). */
   | { type: 'listening.abandoned'; at: number; turn: number }
-  | { type: 'turn.started'; at: number; turn: number; input: 'voice' | 'text' }
+  | { type: 'turn.started'; at: number; turn: number; input: TurnInputKind }
   /** The turn could not start: no provider is configured for a stage. */
-  | { type: 'turn.unavailable'; at: number; turn: number; input: 'voice' | 'text'; error: Error }
+  | { type: 'turn.unavailable'; at: number; turn: number; input: TurnInputKind; error: Error }
   | { type: 'turn.audio_sent'; at: number; turn: number }
   | { type: 'turn.playback_started'; at: number; turn: number; voiceToVoiceMs: number | null }
   | { type: 'turn.interrupted'; at: number; turn: number; reason: string }

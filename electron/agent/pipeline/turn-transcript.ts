@@ -5,6 +5,7 @@
  * entry is revised only when the client reports exactly how much played.
  */
 import { randomUUID } from 'node:crypto';
+import type { ToolUse } from '../../../shared/protocol';
 import type { ConversationContext } from './conversation-context';
 
 export interface TranscriptEntry {
@@ -14,6 +15,8 @@ export interface TranscriptEntry {
   final: boolean;
   /** The reply was cut short; `text` is the part that was heard. */
   interrupted?: boolean;
+  /** The tools the reply called. */
+  tools?: ToolUse[];
 }
 
 export class TurnTranscript {
@@ -23,6 +26,8 @@ export class TurnTranscript {
   private shown = '';
   /** After an interruption: the context's length then, so that a later report can revise what was heard. */
   private revisable: number | null = null;
+  /** The tools the reply called so far, shown with every write of the reply. */
+  private tools: ToolUse[] = [];
 
   constructor(
     private readonly context: ConversationContext,
@@ -37,13 +42,23 @@ export class TurnTranscript {
   /** The reply so far, while it is being written. */
   replyShown(text: string): void {
     this.shown = text;
-    this.write({ id: this.replyEntryId, role: 'assistant', text, final: false });
+    this.write({ id: this.replyEntryId, role: 'assistant', text, final: false, ...this.toolsPart() });
+  }
+
+  /** The tools the reply has called so far (shown under it). */
+  toolsUsed(tools: ToolUse[]): void {
+    this.tools = tools;
+    this.write({ id: this.replyEntryId, role: 'assistant', text: this.shown, final: false, ...this.toolsPart() });
   }
 
   /** The whole reply: it is kept as written. */
   replyCompleted(text: string): void {
     this.context.addAssistant(text);
-    this.write({ id: this.replyEntryId, role: 'assistant', text, final: true });
+    this.write({ id: this.replyEntryId, role: 'assistant', text, final: true, ...this.toolsPart() });
+  }
+
+  private toolsPart(): { tools?: ToolUse[] } {
+    return this.tools.length ? { tools: this.tools } : {};
   }
 
   /** The reply was cut short after `heard`; false when none of it had been shown, so nothing was kept. */

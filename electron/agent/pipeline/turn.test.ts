@@ -45,6 +45,7 @@ const completed = (turn: Turn, replyText = 'Hello there.'): TurnResult => ({
   status: 'completed',
   userText: 'hi',
   replyText,
+  toolCalls: [],
   segments: turn.segments,
   usage: null,
 });

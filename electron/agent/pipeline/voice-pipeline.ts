@@ -18,18 +18,25 @@ import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { ConversationContext } from './conversation-context';
 import { AsyncQueue } from './async-queue';
 import { PhraseSplitter } from './phrase-splitter';
+import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
-import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, TextToSpeech, TokenUsage } from './stages';
+import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, TextToSpeech, TokenUsage, ToolCallRequest } from './stages';
+import type { ToolSpec } from '../tools/tool';
+import type { ToolCallResult, TurnTools } from './tool-calls';
+import { converse, type ModelStep } from './tool-rounds';
 import { eventTime, unscoped, type StageEvent, type StageEventSink, type StageScope } from './turn-events';
 
 export interface PipelineStages {
   stt: SpeechToText;
   llm: LanguageModel;
   tts: TextToSpeech;
+  /** The tools the model may call in this turn (none when absent). */
+  tools?: TurnTools;
 }
 
-export type TurnInput = { kind: 'voice'; audio: Int16Array } | { kind: 'text'; text: string };
+/** An announcement is the assistant's own words (a timer that ended): spoken as they are, with no model. */
+export type TurnInput = { kind: 'voice'; audio: Int16Array } | { kind: 'text'; text: string } | { kind: 'announcement'; text: string };
 
 /** Where a turn's results go, as they happen. */
 export interface TurnSink {
@@ -37,6 +44,12 @@ export interface TurnSink {
   /** The reply so far (the whole text, not a delta). */
   replyText(text: string): void;
   audio(samples: Int16Array, sampleRate: number): void;
+  /** Tool calls running longer than about a second, by name; empty when none is. */
+  toolsRunning?(names: readonly string[]): void;
+  /** The calls of the turn so far, after each step. */
+  toolCalls?(calls: readonly ToolCallResult[]): void;
+  /** Something the user should be told once (the model refused tools). */
+  notice?(text: string): void;
 }
 
 export interface TurnResult {
@@ -47,6 +60,8 @@ export interface TurnResult {
   /** Sentences and their audio length, in order: what can have been heard. */
   segments: SpokenSegment[];
   usage: TokenUsage | null;
+  /** The tool calls the model made, in order. */
+  toolCalls: ToolCallResult[];
 }
 
 export async function runTurn(
@@ -61,13 +76,18 @@ export async function runTurn(
   scope: StageScope = unscoped,
 ): Promise<TurnResult> {
   const stage = { emit, scope };
-  const result: TurnResult = { status: 'completed', userText: null, replyText: '', segments, usage: null };
+  const result: TurnResult = { status: 'completed', userText: null, replyText: '', segments, usage: null, toolCalls: [] };
   // A failure in one stage stops the others.
   const local = new AbortController();
   const onAbort = () => local.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   let rootError: unknown = null;
   try {
+    if (input.kind === 'announcement') {
+      await announce(input.text, stages.tts, sink, result, local.signal, stage);
+      local.signal.throwIfAborted();
+      return result;
+    }
     const userText = input.kind === 'text' ? input.text : await transcribe(stages.stt, input.audio, local.signal, stage);
     local.signal.throwIfAborted();
     if (!userText.trim())
@@ -84,7 +104,12 @@ export async function runTurn(
       local.abort(new Error('text-to-speech failed'));
     });
     // When TTS failed first, the model was only stopped: that is not its failure.
-    await generate(stages.llm, messages, sentences, result, sink, local.signal, stage, () => rootError !== null);
+    const step: ModelStep = (history, tools) => generate(stages.llm, history, tools, sentences, result, sink, local.signal, stage, () => rootError !== null);
+    try {
+      await converse(messages, stages.tools, step, { signal: local.signal, emit, sink, calls: result.toolCalls });
+    } finally {
+      sentences.end();
+    }
     await speaking;
     if (rootError) throw rootError;
     local.signal.throwIfAborted();
@@ -101,17 +126,21 @@ export async function runTurn(
   }
 }
 
-/** Streams the reply, handing each sentence on to TTS as soon as it is complete. */
+/**
+ * Streams one model request's reply, handing each sentence on to TTS as soon
+ * as it is complete; returns its text and the tool calls it asked for.
+ */
 async function generate(
   llm: LanguageModel,
   messages: readonly ChatMessage[],
+  tools: readonly ToolSpec[],
   sentences: AsyncQueue<string>,
   result: TurnResult,
   sink: TurnSink,
   signal: AbortSignal,
   observer: StageObserver,
   anotherStageFailed: () => boolean,
-): Promise<void> {
+): Promise<{ text: string; calls: ToolCallRequest[] }> {
   const { emit } = observer;
   const started: StageEvent = {
     type: 'stage.started',
@@ -122,33 +151,46 @@ async function generate(
     ...serverOf(llm),
     ...(llm.request ? { request: llm.request } : {}),
     messages,
+    ...(tools.length ? { tools } : {}),
   };
-  await inStage(observer, started, () => signal.aborted && anotherStageFailed(), async (report) => {
-    try {
-      const splitter = new PhraseSplitter();
-      for await (const event of llm.chat(messages, signal)) {
-        if (event.type === 'usage') {
-          const { type: _type, ...usage } = event;
-          result.usage = usage;
-          emit({ type: 'stage.usage', at: eventTime(), stage: 'llm', ...usage });
-          continue;
-        }
-        if (event.type === 'response') {
-          const { type: _type, ...response } = event;
-          emit({ type: 'stage.response', at: eventTime(), stage: 'llm', ...response });
-          continue;
-        }
-        if (!result.replyText) emit({ type: 'stage.first_output', at: eventTime(), stage: 'llm' });
-        result.replyText += event.text;
-        sink.replyText(result.replyText);
-        for (const phrase of splitter.push(event.text, eventTime())) sentences.push(phrase);
+  return inStage(observer, started, () => signal.aborted && anotherStageFailed(), async (report) => {
+    const splitter = new PhraseSplitter();
+    const calls: ToolCallRequest[] = [];
+    let text = '';
+    for await (const event of llm.chat(messages, signal, tools.length ? tools : undefined)) {
+      if (event.type === 'usage') {
+        const { type: _type, ...usage } = event;
+        // A turn with tool steps makes several requests: its usage is their sum.
+        result.usage = result.usage ? addUsage(result.usage, usage) : usage;
+        emit({ type: 'stage.usage', at: eventTime(), stage: 'llm', ...usage });
+        continue;
       }
-      const last = splitter.flush();
-      if (last) sentences.push(last);
-      report.output = result.replyText;
-    } finally {
-      sentences.end();
+      if (event.type === 'response') {
+        const { type: _type, ...response } = event;
+        emit({ type: 'stage.response', at: eventTime(), stage: 'llm', ...response });
+        continue;
+      }
+      if (event.type === 'tools_unsupported') {
+        sink.notice?.(event.message);
+        continue;
+      }
+      if (!text && calls.length === 0) emit({ type: 'stage.first_output', at: eventTime(), stage: 'llm' });
+      if (event.type === 'tool_call') {
+        calls.push(event.call);
+        continue;
+      }
+      // Text after a tool step continues the reply: keep the words apart.
+      const delta = !text && result.replyText && !/\s$/.test(result.replyText) && !/^\s/.test(event.text) ? ` ${event.text}` : event.text;
+      text += delta;
+      result.replyText += delta;
+      sink.replyText(result.replyText);
+      for (const phrase of splitter.push(delta, eventTime())) sentences.push(phrase);
     }
+    const last = splitter.flush();
+    if (last) sentences.push(last);
+    report.output = text;
+    if (calls.length) report.toolCalls = calls;
+    return { text, calls };
   });
 }
 
@@ -162,6 +204,19 @@ async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSig
     if (language) report.language = language;
     return text;
   });
+}
+
+/** Speaks the assistant's own words, sentence by sentence, with no model. */
+async function announce(text: string, tts: TextToSpeech, sink: TurnSink, result: TurnResult, signal: AbortSignal, observer: StageObserver): Promise<void> {
+  result.replyText = text;
+  sink.replyText(text);
+  const sentences = new AsyncQueue<string>();
+  const splitter = new SentenceSplitter();
+  for (const sentence of splitter.push(text)) sentences.push(sentence);
+  const last = splitter.flush();
+  if (last) sentences.push(last);
+  sentences.end();
+  await speak(sentences, tts, sink, result.segments, signal, observer);
 }
 
 /** One TTS request per sentence: each is its own request with its own latency. */
@@ -205,6 +260,8 @@ async function speak(
 /** What a stage's `stage.ended` event reports, filled in by the stage as it learns it. */
 interface StageReport {
   output?: string;
+  /** The tool calls the model asked for (a chat request). */
+  toolCalls?: readonly ToolCallRequest[];
   language?: string;
   audioSeconds?: number;
 }
@@ -213,6 +270,18 @@ interface StageReport {
 interface StageObserver {
   emit: StageEventSink;
   scope: StageScope;
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const sum = (x: number | undefined, y: number | undefined) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  const cacheReadTokens = sum(a.cacheReadTokens, b.cacheReadTokens);
+  const reasoningTokens = sum(a.reasoningTokens, b.reasoningTokens);
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    ...(cacheReadTokens === undefined ? {} : { cacheReadTokens }),
+    ...(reasoningTokens === undefined ? {} : { reasoningTokens }),
+  };
 }
 
 function serverOf(stage: { server?: ServerAddress }): { server?: ServerAddress } {

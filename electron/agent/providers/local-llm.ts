@@ -16,12 +16,13 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatModelResponse, GbnfJsonSchema, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { AsyncQueue } from '../pipeline/async-queue';
 import { errorMessage, shorten } from '../network-errors';
 import { untilAborted } from '../pipeline/abort';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
-import type { ChatMessage, LanguageModel, LanguageModelEvent } from '../pipeline/stages';
+import type { ChatMessage, LanguageModel, LanguageModelEvent, ToolCallRequest } from '../pipeline/stages';
+import type { ToolSpec } from '../tools/tool';
 
 export interface LocalLanguageModelOptions {
   /** Path of a GGUF model file. */
@@ -104,6 +105,8 @@ export class LocalLanguageModel implements LanguageModel {
   private turnDone: Promise<void> = Promise.resolve();
   /** Turns running or waiting for the one before, so that dispose() can stop them. */
   private readonly turns = new Set<AbortController>();
+  /** Numbers the tool calls (llama.cpp gives them no ids), so that each result finds its call. */
+  private callCount = 0;
 
   constructor(options: LocalLanguageModelOptions) {
     this.modelPath = options.modelPath;
@@ -127,7 +130,7 @@ export class LocalLanguageModel implements LanguageModel {
     await this.loaded();
   }
 
-  async *chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent> {
+  async *chat(messages: readonly ChatMessage[], signal: AbortSignal, tools?: readonly ToolSpec[]): AsyncIterable<LanguageModelEvent> {
     // Aborted by the caller, by the consumer leaving early, or by dispose().
     const turn = new AbortController();
     const forward = () => turn.abort(signal.reason);
@@ -142,9 +145,12 @@ export class LocalLanguageModel implements LanguageModel {
       await untilAborted(previous, turn.signal);
       const loaded = await untilAborted(this.loaded(), turn.signal);
       const history = toHistory(messages);
+      const functions = tools?.length ? toFunctions(tools) : undefined;
       const contextSize = loaded.context.contextSize;
       const reserve = replyReserve(contextSize);
-      const prompt = loaded.chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer);
+      const prompt = loaded.chat.chatWrapper
+        .generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions } : {}) })
+        .contextText.tokenize(loaded.model.tokenizer);
       const inputTokens = prompt.length;
       if (inputTokens > contextSize - reserve)
         throw new StageError(
@@ -155,6 +161,7 @@ export class LocalLanguageModel implements LanguageModel {
       const outputBefore = loaded.sequence.tokenMeter.usedOutputTokens;
       const chunks = new AsyncQueue<string>();
       let finishReason = 'stop';
+      let calls: ToolCallRequest[] = [];
       const stop = () => chunks.fail(turn.signal.reason);
       turn.signal.addEventListener('abort', stop, { once: true });
       generation = this.prefill(loaded.sequence, prompt, turn.signal)
@@ -166,6 +173,7 @@ export class LocalLanguageModel implements LanguageModel {
             ...(this.seed === undefined ? {} : { seed: this.seed }),
             // Matches the check above, so the history is never cut silently.
             contextShift: { size: reserve },
+            ...(functions ? { functions, maxParallelFunctionCalls: 4 } : {}),
             onTextChunk: (text) => {
               if (text) chunks.push(text);
             },
@@ -175,12 +183,17 @@ export class LocalLanguageModel implements LanguageModel {
           (response) => {
             // In the conventions' terms: cut at the token limit is "length", any other end "stop".
             if (response.metadata.stopReason === 'maxTokens') finishReason = 'length';
+            if (response.functionCalls?.length) {
+              finishReason = 'tool_calls';
+              calls = response.functionCalls.map((call) => ({ id: `call_${++this.callCount}`, name: call.functionName, arguments: JSON.stringify(call.params ?? {}) }));
+            }
             chunks.end();
           },
           (error: unknown) => chunks.fail(error),
         )
         .finally(() => turn.signal.removeEventListener('abort', stop));
       for await (const text of chunks) yield { type: 'delta', text };
+      for (const call of calls) yield { type: 'tool_call', call };
       yield { type: 'response', finishReason };
       yield { type: 'usage', inputTokens, outputTokens: loaded.sequence.tokenMeter.usedOutputTokens - outputBefore };
     } catch (error) {
@@ -269,11 +282,57 @@ export class LocalLanguageModel implements LanguageModel {
   }
 }
 
-function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m) =>
-    m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content },
-  );
-  // The reply to generate.
-  history.push({ type: 'model', response: [] });
+/**
+ * Our messages as node-llama-cpp's chat history. A reply's tool calls and
+ * their results belong to the model's response they were made in: the
+ * assistant messages of a tool step and the tool messages after them become
+ * one model item, the one the generation goes on with.
+ */
+export function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = [];
+  let open: ChatModelResponse | null = null;
+  for (const m of messages) {
+    if (m.role === 'system' || m.role === 'user') {
+      history.push(m.role === 'system' ? { type: 'system', text: m.content } : { type: 'user', text: m.content });
+      open = null;
+      continue;
+    }
+    if (m.role === 'tool') {
+      const call = open?.response.find((part): part is ChatModelFunctionCall => typeof part === 'object' && part.type === 'functionCall' && callIds.get(part) === m.toolCallId);
+      if (call) call.result = m.content;
+      continue;
+    }
+    if (!open) {
+      open = { type: 'model', response: [] };
+      history.push(open);
+    }
+    const toolCalls = m.role === 'assistant' ? (m.toolCalls ?? []) : [];
+    if (m.content) open.response.push(m.content);
+    for (const [index, call] of toolCalls.entries()) {
+      const part: ChatModelFunctionCall = { type: 'functionCall', name: call.name, params: parseParams(call.arguments), result: null, ...(index === 0 ? { startsNewChunk: true } : {}) };
+      callIds.set(part, call.id);
+      open.response.push(part);
+    }
+    // A plain reply closes the model's turn; one that called tools goes on with their results.
+    if (toolCalls.length === 0) open = null;
+  }
+  // The reply to generate: a new one, or the one waiting for its tools' results.
+  if (!open) history.push({ type: 'model', response: [] });
   return history;
+}
+
+/** Which call of ours each function call part is (the history type has no id). */
+const callIds = new WeakMap<ChatModelFunctionCall, string>();
+
+function parseParams(text: string): unknown {
+  try {
+    return text.trim() ? JSON.parse(text) : {};
+  } catch {
+    return text;
+  }
+}
+
+/** The tools as node-llama-cpp's functions; the JSON Schema of the arguments becomes the grammar the model writes them in. */
+function toFunctions(tools: readonly ToolSpec[]): ChatModelFunctions {
+  return Object.fromEntries(tools.map((tool) => [tool.name, { description: tool.description, params: tool.parameters as GbnfJsonSchema }]));
 }

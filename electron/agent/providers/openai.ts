@@ -9,7 +9,10 @@ import { OPENAI_DEFAULT_BASE_URL, type EndpointConfig } from '../pipeline/pipeli
 import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModel, LanguageModelEvent, ServerAddress, SpeechToText, StageName, TextToSpeech, Transcript } from '../pipeline/stages';
 import { encodeWav } from '../pipeline/wav';
+import type { ToolSpec } from '../tools/tool';
+import { shorten } from '../network-errors';
 import { classifyError } from './openai-errors';
+import { ToolCallAssembler, refusesTools, wireMessages, wireTools } from './openai-tool-calls';
 
 /** 429 and 5xx are retried once (honouring retry-after), then reported. */
 const MAX_RETRIES = 1;
@@ -86,6 +89,9 @@ export class OpenAISpeechToText extends OpenAIStage implements SpeechToText {
 }
 
 export class OpenAILanguageModel extends OpenAIStage implements LanguageModel {
+  /** Why the server refused tools, once it has: from then on none are offered. */
+  private toolsRefused: string | null = null;
+
   constructor(
     endpoint: EndpointConfig,
     private readonly firstTokenMs: number,
@@ -94,13 +100,36 @@ export class OpenAILanguageModel extends OpenAIStage implements LanguageModel {
     super(endpoint);
   }
 
-  async *chat(messages: readonly ChatMessage[], signal: AbortSignal): AsyncIterable<LanguageModelEvent> {
+  async *chat(messages: readonly ChatMessage[], signal: AbortSignal, tools?: readonly ToolSpec[]): AsyncIterable<LanguageModelEvent> {
     const deadline = new Deadline(signal, this.firstTokenMs);
     try {
-      const stream = await this.client.chat.completions.create(
-        { model: this.model, messages: messages.map((m) => ({ role: m.role, content: m.content })), stream: true, stream_options: { include_usage: true } },
-        { signal: deadline.signal },
-      );
+      const offered = this.toolsRefused === null && tools?.length ? tools : undefined;
+      const request = (withTools: readonly ToolSpec[] | undefined) =>
+        this.client.chat.completions.create(
+          {
+            model: this.model,
+            messages: wireMessages(messages),
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(withTools ? { tools: wireTools(withTools) } : {}),
+          },
+          { signal: deadline.signal },
+        );
+      let stream: Awaited<ReturnType<typeof request>>;
+      try {
+        stream = await request(offered);
+      } catch (error) {
+        const refusal = offered ? refusesTools(error) : null;
+        if (refusal === null) throw error;
+        // Tools off for this stage, said once; the turn goes on without them.
+        this.toolsRefused = refusal;
+        yield {
+          type: 'tools_unsupported',
+          message: `The language model "${this.model}" at ${this.client.baseURL} does not take tools (${shorten(refusal, 200)}), so tools are off for it until its settings change.`,
+        };
+        stream = await request(undefined);
+      }
+      const toolCalls = new ToolCallAssembler();
       let described = false;
       for await (const chunk of stream) {
         deadline.touch(this.idleMs);
@@ -111,10 +140,17 @@ export class OpenAILanguageModel extends OpenAIStage implements LanguageModel {
         const choice = chunk.choices?.[0];
         const text = choice?.delta?.content;
         if (text) yield { type: 'delta', text };
-        if (choice?.finish_reason) yield { type: 'response', finishReason: choice.finish_reason };
+        if (choice?.delta?.tool_calls) toolCalls.push(choice.delta.tool_calls);
+        if (choice?.finish_reason) {
+          for (const call of toolCalls.calls()) yield { type: 'tool_call', call };
+          toolCalls.clear();
+          yield { type: 'response', finishReason: choice.finish_reason };
+        }
         if (chunk.usage) yield usageEvent(chunk.usage);
       }
       if (deadline.signal.aborted) throw deadline.signal.reason;
+      // A server that ends the stream without a finish reason: its calls are still whole.
+      for (const call of toolCalls.calls()) yield { type: 'tool_call', call };
     } catch (error) {
       throw this.failure('llm', error, deadline);
     } finally {

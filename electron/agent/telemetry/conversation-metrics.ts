@@ -7,7 +7,7 @@
  */
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import { ATTR, METRIC } from '../../../shared/telemetry';
-import type { ConversationEvent, TurnStageEvent } from '../pipeline/turn-events';
+import type { ConversationEvent, TurnInputKind, TurnStageEvent } from '../pipeline/turn-events';
 import { operationOf } from './stage-attributes';
 
 /** The conventions' advice for the gen_ai.client.* duration histograms (seconds). */
@@ -62,7 +62,7 @@ interface RunningStage {
 
 export class ConversationMetrics {
   private readonly stages = new Map<string, RunningStage>();
-  private readonly inputs = new Map<number, 'voice' | 'text'>();
+  private readonly inputs = new Map<number, TurnInputKind>();
 
   constructor(
     private readonly metrics: VoiceMetrics,
@@ -104,11 +104,11 @@ export class ConversationMetrics {
     }
   };
 
-  private countTurn(input: 'voice' | 'text', outcome: 'completed' | 'interrupted' | 'failed'): void {
+  private countTurn(input: TurnInputKind, outcome: 'completed' | 'interrupted' | 'failed'): void {
     if (this.recording()) this.metrics.turns.add(1, { [METRIC.turnInput]: input, [METRIC.turnOutcome]: outcome });
   }
 
-  private stage(event: Exclude<TurnStageEvent, { type: 'context.aggregated' }>): void {
+  private stage(event: Exclude<TurnStageEvent, { type: 'context.aggregated' | 'tool.started' | 'tool.ended' }>): void {
     const key = `${event.turn}:${event.stage}`;
     if (event.type === 'stage.started') {
       this.stages.set(key, {

@@ -7,7 +7,8 @@
  *      ├─ vad                      voice turns: speech.start .. speech.stop
  *      ├─ speech_to_text {model}   (voice agents PROPOSAL)
  *      ├─ context.aggregate
- *      ├─ chat {model}
+ *      ├─ chat {model}             one per model request (several when tools are called)
+ *      ├─ execute_tool {tool}      one per tool call, concurrent ones side by side
  *      └─ text_to_speech {model}   one per sentence (voice agents PROPOSAL)
  *
  * With a trace per turn, each turn is instead the root of its own trace,
@@ -22,9 +23,10 @@
 import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
-import { elapsedMs, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
+import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
 import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 import { TurnPhases } from './turn-phases';
+import { toolEndAttributes, toolSpanOptions, toolStartAttributes } from './tool-attributes';
 
 /** How many trace ids are remembered for accepting the client's spans. */
 const KNOWN_TRACES = 64;
@@ -39,6 +41,12 @@ interface TracedTurn {
   stages: Map<StageKind, TracedStage>;
   /** Time from the end of speech (or the message sent) to each phase. */
   phases: TurnPhases;
+  /** Tool call spans still open, by call id. */
+  tools: Map<string, Span>;
+  /** Tool time: calls made, ms during which one ran, and since when one runs. */
+  toolCalls: number;
+  toolMs: number;
+  toolsSince: number | null;
   ended: boolean;
 }
 
@@ -132,6 +140,10 @@ export class ConversationTrace {
       case 'context.aggregated':
         this.onStage(event);
         return;
+      case 'tool.started':
+      case 'tool.ended':
+        this.onTool(event);
+        return;
       default:
         this.onTurn(event);
     }
@@ -195,13 +207,45 @@ export class ConversationTrace {
           [ATTR.turnAudioMs]: Math.round(event.audio.sentMs),
           [ATTR.turnPlayedMs]: Math.round(event.audio.playedMs),
         });
+        const turn = this.running(event.turn)!;
+        if (turn.toolCalls > 0) {
+          const runningMs = turn.toolsSince === null ? 0 : event.at - turn.toolsSince;
+          span.setAttributes({ [ATTR.turnToolCalls]: turn.toolCalls, [ATTR.turnToolMs]: Math.round(turn.toolMs + runningMs) });
+        }
         if (event.error) markFailed(span, event.error, event.errorType, event.at);
         this.closeTurn(event.turn, event.at);
       }
     }
   }
 
-  private onStage(event: TurnStageEvent): void {
+  private onTool(event: Extract<TurnStageEvent, { type: 'tool.started' | 'tool.ended' }>): void {
+    const turn = this.turns.get(event.turn);
+    if (!turn) return;
+    if (event.type === 'tool.started') {
+      const { name, kind } = toolSpanOptions(event);
+      const attributes = toolStartAttributes(event, this.conversationId, turn.captureContent);
+      turn.tools.set(event.callId, this.tracer.startSpan(name, { kind, startTime: event.at, attributes }, turn.context));
+      turn.toolCalls++;
+      turn.toolsSince ??= event.at;
+      return;
+    }
+    const span = turn.tools.get(event.callId);
+    if (!span) return;
+    turn.tools.delete(event.callId);
+    span.setAttributes(toolEndAttributes(event, turn.captureContent));
+    if (event.error && event.outcome !== 'cancelled') {
+      span.recordException(event.error, event.at);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message });
+    }
+    span.end(event.at);
+    if (turn.tools.size === 0 && turn.toolsSince !== null) {
+      turn.toolMs += event.at - turn.toolsSince;
+      turn.toolsSince = null;
+    }
+    this.forgetIfDone(event.turn, turn);
+  }
+
+  private onStage(event: Exclude<TurnStageEvent, { type: 'tool.started' | 'tool.ended' }>): void {
     const turn = this.turns.get(event.turn);
     if (!turn) return;
     if (event.type === 'context.aggregated') {
@@ -259,7 +303,7 @@ export class ConversationTrace {
         if (event.stage === 'tts' && event.audioSeconds !== undefined) span.setAttribute(ATTR.ttsAudioSeconds, event.audioSeconds);
         if (event.stage === 'stt' && event.language) span.setAttribute(ATTR.speechInputLanguage, event.language);
         if (turn.captureContent && event.output !== undefined && event.stage !== 'tts')
-          span.setAttribute(ATTR.outputMessages, outputMessages(event.output, running.finishReason ?? FINISHED));
+          span.setAttribute(ATTR.outputMessages, outputMessages(event.output, running.finishReason ?? FINISHED, event.toolCalls));
         span.end(event.at);
         turn.stages.delete(event.stage);
         this.forgetIfDone(event.turn, turn);
@@ -267,14 +311,14 @@ export class ConversationTrace {
   }
 
   /** The turn's span, opened now unless listening opened it already. */
-  private startTurn(number: number, input: 'voice' | 'text', at: number): TracedTurn {
+  private startTurn(number: number, input: TurnInputKind, at: number): TracedTurn {
     const turn = this.running(number) ?? this.openTurn(number, input, at, { root: !this.conversation });
     turn.captureContent = this.captureContent();
     this.remember(turn.span);
     return turn;
   }
 
-  private openTurn(number: number, input: 'voice' | 'text', at: number, options: { root?: boolean } = {}): TracedTurn {
+  private openTurn(number: number, input: TurnInputKind, at: number, options: { root?: boolean } = {}): TracedTurn {
     const attributes = { [ATTR.turnNumber]: number, [ATTR.turnInput]: input };
     const ownTrace = this.conversation !== null && this.traceEachTurn();
     const span = ownTrace
@@ -290,7 +334,7 @@ export class ConversationTrace {
         )
       : this.tracer.startSpan(SPAN.turn, { ...options, startTime: at, attributes }, this.conversationContext);
     const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
-    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: false, vad: null, stages: new Map(), phases: new TurnPhases(), ended: false };
+    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: false, vad: null, stages: new Map(), phases: new TurnPhases(), tools: new Map(), toolCalls: 0, toolMs: 0, toolsSince: null, ended: false };
     this.turns.set(number, turn);
     return turn;
   }
@@ -310,7 +354,7 @@ export class ConversationTrace {
   }
 
   private forgetIfDone(number: number, turn: TracedTurn): void {
-    if (turn.ended && turn.stages.size === 0) this.turns.delete(number);
+    if (turn.ended && turn.stages.size === 0 && turn.tools.size === 0) this.turns.delete(number);
   }
 
   /** Speech started but no turn came of it: close its spans. */

@@ -13,7 +13,7 @@
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { ATTR, GEN_AI_OPERATION, stageSpanName, type GenAiOperation } from '../../../shared/telemetry';
-import type { ChatMessage } from '../pipeline/stages';
+import type { ChatMessage, ToolCallRequest } from '../pipeline/stages';
 import type { StageEvent, StageKind } from '../pipeline/turn-events';
 
 type StageStarted = Extract<StageEvent, { type: 'stage.started' }>;
@@ -57,6 +57,7 @@ export function startAttributes(event: StageStarted, conversationId: string | un
         ...(event.request?.temperature !== undefined ? { [ATTR.requestTemperature]: event.request.temperature } : {}),
         [ATTR.chatMessageCount]: event.messages.length,
         ...(captureContent ? chatInput(event.messages) : {}),
+        ...(captureContent && event.tools?.length ? { [ATTR.toolDefinitions]: toolDefinitions(event.tools) } : {}),
       };
     case 'tts':
       return {
@@ -75,16 +76,45 @@ function chatInput(messages: readonly ChatMessage[]): Attributes {
   const history = messages.filter((m) => m.role !== 'system');
   return {
     ...(system.length > 0 ? { [ATTR.systemInstructions]: JSON.stringify(system.map((m) => textPart(m.content))) } : {}),
-    [ATTR.inputMessages]: JSON.stringify(history.map((m) => textMessage(m.role, m.content))),
+    [ATTR.inputMessages]: JSON.stringify(history.map(messageOf)),
   };
 }
 
-/** The transcript or the reply as the conventions' output message. */
-export function outputMessages(text: string, finishReason: string): string {
-  return JSON.stringify([{ ...textMessage('assistant', text), finish_reason: finishReason }]);
+/** The tools offered, as the conventions' definitions (type, name, description, parameters). */
+function toolDefinitions(tools: NonNullable<Extract<StageStarted, { stage: 'llm' }>['tools']>): string {
+  return JSON.stringify(tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.parameters })));
 }
 
-function textMessage(role: ChatMessage['role'], content: string): { role: string; parts: { type: 'text'; content: string }[] } {
+/** The transcript or the reply (with the tool calls it asked for) as the conventions' output message. */
+export function outputMessages(text: string, finishReason: string, toolCalls: readonly ToolCallRequest[] = []): string {
+  const parts: MessagePart[] = [...(text || toolCalls.length === 0 ? [textPart(text)] : []), ...toolCalls.map(toolCallPart)];
+  return JSON.stringify([{ role: 'assistant', parts, finish_reason: finishReason }]);
+}
+
+type MessagePart =
+  | { type: 'text'; content: string }
+  | { type: 'tool_call'; id: string; name: string; arguments: unknown }
+  | { type: 'tool_call_response'; id: string; response: string };
+
+function messageOf(message: ChatMessage): { role: string; parts: MessagePart[] } {
+  if (message.role === 'tool') return { role: 'tool', parts: [{ type: 'tool_call_response', id: message.toolCallId, response: message.content }] };
+  if (message.role === 'assistant' && message.toolCalls?.length)
+    return { role: 'assistant', parts: [...(message.content ? [textPart(message.content)] : []), ...message.toolCalls.map(toolCallPart)] };
+  return textMessage(message.role, message.content);
+}
+
+/** The conventions want the arguments as an object when they are one; text the model wrote that is not JSON stays text. */
+function toolCallPart(call: ToolCallRequest): MessagePart {
+  let args: unknown = call.arguments;
+  try {
+    args = call.arguments.trim() ? JSON.parse(call.arguments) : {};
+  } catch {
+    // kept as written
+  }
+  return { type: 'tool_call', id: call.id, name: call.name, arguments: args };
+}
+
+function textMessage(role: ChatMessage['role'], content: string): { role: string; parts: MessagePart[] } {
   return { role, parts: [textPart(content)] };
 }
 

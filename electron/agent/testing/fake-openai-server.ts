@@ -33,6 +33,14 @@ export interface FakeBehaviour {
   ttsRealtimeFactor: number;
   /** Faults, consumed one per request, per endpoint. */
   faults: Partial<Record<Endpoint, Fault[]>>;
+  /**
+   * Tool calls to answer with: one step per chat request that offers tools,
+   * in order. A step's calls are streamed one after another, each one's
+   * arguments split across several chunks, as OpenAI does.
+   */
+  toolSteps: { name: string; arguments: string }[][];
+  /** Refuse every request that offers tools with a 400 and this message (a model without tool support). */
+  rejectTools: string | null;
 }
 
 export interface RecordedRequest {
@@ -59,6 +67,8 @@ export function defaultBehaviour(): FakeBehaviour {
     ttsMsPerChar: 20,
     ttsRealtimeFactor: 0,
     faults: {},
+    toolSteps: [],
+    rejectTools: null,
   };
 }
 
@@ -81,6 +91,8 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
   const requests: RecordedRequest[] = [];
   let transcriptIndex = 0;
   let open = 0;
+  /** Ids of the tool calls this server asked for: results must come back under these. */
+  const issuedCalls = new Set<string>();
   const traces = createOtlpReceiverState();
 
   const server: Server = createServer((req, res) => {
@@ -166,14 +178,27 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
     }
 
     if (endpoint === 'chat') {
-      const messages = (record.body.messages as { role: string; content: string }[] | undefined) ?? [];
+      const messages = (record.body.messages as WireMessage[] | undefined) ?? [];
+      const offersTools = Array.isArray(record.body.tools) && record.body.tools.length > 0;
+      if (offersTools && behaviour.rejectTools) return json(res, 400, { error: { message: behaviour.rejectTools, type: 'invalid_request_error', code: null } });
+      const callProblem = toolCallProblem(messages, issuedCalls);
+      if (callProblem) return json(res, 400, { error: { message: callProblem, type: 'invalid_request_error', code: null } });
+      const step = offersTools ? behaviour.toolSteps.shift() : undefined;
+      if (step && record.body.stream) {
+        await sleep(behaviour.llmFirstTokenMs);
+        if (res.destroyed) return;
+        return streamToolCalls(res, `chatcmpl-${requests.length}`, step, requests.length, issuedCalls);
+      }
       const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-      const reply = behaviour.reply ?? `You said: ${lastUser} That is all I have to say, Dr. Smith.`;
+      const last = messages.at(-1);
+      const toolResults = last?.role === 'tool' ? messages.slice(messages.findLastIndex((m) => m.role !== 'tool') + 1).map((m) => m.content ?? '') : [];
+      const reply =
+        behaviour.reply ?? (toolResults.length ? `The tools said: ${toolResults.join('; ')}.` : `You said: ${lastUser} That is all I have to say, Dr. Smith.`);
       const words = reply.match(/\S+\s*/g) ?? [];
       await sleep(behaviour.llmFirstTokenMs);
       if (res.destroyed) return;
       if (!record.body.stream) {
-        return json(res, 200, completion(reply, messages));
+        return json(res, 200, completion(reply, messages.map((m) => ({ content: m.content ?? '' }))));
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const id = `chatcmpl-${requests.length}`;
@@ -191,7 +216,7 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
         if (behaviour.llmTokenIntervalMs) await sleep(behaviour.llmTokenIntervalMs);
       }
       send({ ...chunk(id, {}, 'stop') });
-      const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
+      const promptChars = messages.reduce((n, m) => n + (m.content ?? '').length, 0);
       send({
         id,
         object: 'chat.completion.chunk',
@@ -243,10 +268,13 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
   function configure(patch: Partial<FakeBehaviour>): void {
     if (patch.transcripts) transcriptIndex = 0;
     behaviour = { ...behaviour, ...patch, faults: { ...behaviour.faults, ...(patch.faults ?? {}) } };
+    // Steps are consumed: the caller's list stays as it was.
+    if (patch.toolSteps) behaviour.toolSteps = patch.toolSteps.map((step) => [...step]);
   }
 
   function reset(): void {
     behaviour = defaultBehaviour();
+    issuedCalls.clear();
     transcriptIndex = 0;
     requests.length = 0;
   }
@@ -274,6 +302,42 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+type WireMessage = { role: string; content: string | null; tool_calls?: { id: string }[]; tool_call_id?: string };
+
+/**
+ * What OpenAI would refuse in the messages' tool calls: a result under an id
+ * no call had, or a call whose result is missing.
+ */
+function toolCallProblem(messages: readonly WireMessage[], issued: ReadonlySet<string>): string | null {
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message.role === 'tool' && !issued.has(message.tool_call_id ?? ''))
+      return `Invalid parameter: messages with role 'tool' must be a response to a preceding message with 'tool_calls' (unknown tool_call_id "${message.tool_call_id}").`;
+    if (message.role !== 'assistant' || !message.tool_calls?.length) continue;
+    const answered = new Set(messages.slice(i + 1).filter((m) => m.role === 'tool').map((m) => m.tool_call_id));
+    const missing = message.tool_calls.find((call) => !answered.has(call.id));
+    if (missing) return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. Missing: ${missing.id}.`;
+  }
+  return null;
+}
+
+/** A step of tool calls as OpenAI streams it: id and name first, then the arguments in pieces, one call after another. */
+function streamToolCalls(res: ServerResponse, id: string, step: readonly { name: string; arguments: string }[], request: number, issued: Set<string>): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+  send(chunk(id, { role: 'assistant', content: null }));
+  step.forEach((call, index) => {
+    const callId = `call_${request}_${index}`;
+    issued.add(callId);
+    send(chunk(id, { tool_calls: [{ index, id: callId, type: 'function', function: { name: call.name, arguments: '' } }] }));
+    const third = Math.ceil(call.arguments.length / 3);
+    for (let at = 0; at < call.arguments.length; at += third) send(chunk(id, { tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + third) } }] }));
+  });
+  send(chunk(id, {}, 'tool_calls'));
+  res.write('data: [DONE]\n\n');
+  res.end();
 }
 
 function chunk(id: string, delta: Record<string, unknown>, finish: string | null = null) {

@@ -41,6 +41,13 @@ export const GEN_AI_KEYS: Readonly<Record<string, { type: ValueType; proposal?: 
   'gen_ai.input.messages': { type: 'json' },
   'gen_ai.output.messages': { type: 'json' },
   'gen_ai.system_instructions': { type: 'json' },
+  'gen_ai.tool.name': { type: 'string' },
+  'gen_ai.tool.call.id': { type: 'string' },
+  'gen_ai.tool.type': { type: 'string', values: ['function', 'extension', 'datastore'] },
+  'gen_ai.tool.description': { type: 'string' },
+  'gen_ai.tool.call.arguments': { type: 'string' },
+  'gen_ai.tool.call.result': { type: 'string' },
+  'gen_ai.tool.definitions': { type: 'json' },
   'gen_ai.speech.voice': { type: 'string', proposal: true },
   'gen_ai.speech.input.language': { type: 'string', proposal: true },
 };
@@ -62,6 +69,8 @@ interface OperationRule {
 
 /** The spans of GenAI operations and what each must carry. */
 export const OPERATIONS: Readonly<Record<string, OperationRule>> = {
+  /** Named `execute_tool {gen_ai.tool.name}`, INTERNAL (the call runs here, or through an MCP client span). */
+  execute_tool: { required: ['gen_ai.operation.name', 'gen_ai.tool.name'] },
   chat: { required: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model'], fixed: { 'gen_ai.output.type': 'text' } },
   speech_to_text: { required: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model'], proposal: true },
   text_to_speech: {
@@ -72,10 +81,16 @@ export const OPERATIONS: Readonly<Record<string, OperationRule>> = {
 };
 
 const TextPart = z.strictObject({ type: z.literal('text'), content: z.string() });
+const ToolCallPart = z.strictObject({ type: z.literal('tool_call'), id: z.string().nullable(), name: z.string(), arguments: z.unknown().optional() });
+const ToolCallResponsePart = z.strictObject({ type: z.literal('tool_call_response'), id: z.string().nullable(), response: z.unknown() });
+const Part = z.union([TextPart, ToolCallPart, ToolCallResponsePart]);
 const Role = z.enum(['system', 'user', 'assistant', 'tool']);
-export const InputMessagesSchema = z.array(z.strictObject({ role: Role, parts: z.array(TextPart).min(1), name: z.string().optional() }));
+export const InputMessagesSchema = z.array(z.strictObject({ role: Role, parts: z.array(Part).min(1), name: z.string().optional() }));
 export const OutputMessagesSchema = z.array(
-  z.strictObject({ role: Role, parts: z.array(TextPart).min(1), name: z.string().optional(), finish_reason: z.string().min(1) }),
+  z.strictObject({ role: Role, parts: z.array(Part).min(1), name: z.string().optional(), finish_reason: z.string().min(1) }),
+);
+export const ToolDefinitionsSchema = z.array(
+  z.strictObject({ type: z.literal('function'), name: z.string().min(1), description: z.string().optional(), parameters: z.unknown().optional() }),
 );
 export const SystemInstructionsSchema = z.array(TextPart).min(1);
 
@@ -83,6 +98,7 @@ const CONTENT_SCHEMAS: Record<string, z.ZodType> = {
   'gen_ai.input.messages': InputMessagesSchema,
   'gen_ai.output.messages': OutputMessagesSchema,
   'gen_ai.system_instructions': SystemInstructionsSchema,
+  'gen_ai.tool.definitions': ToolDefinitionsSchema,
 };
 
 /** Whether a value has the conventions' type; `json` content is a JSON string on spans. */
@@ -138,6 +154,12 @@ export function spanProblems(span: ReadableSpan, expect: { conversationId?: stri
   if (!rule) return [...problems, `${span.name}: operation ${String(operation)} is not in the table`];
   const fail = (text: string) => problems.push(`${span.name}: ${text}`);
   for (const key of rule.required) if (span.attributes[key] === undefined) fail(`required ${key} is missing`);
+  if (operation === 'execute_tool') {
+    if (span.name !== `execute_tool ${String(span.attributes['gen_ai.tool.name'])}`) fail('the name should be "execute_tool {gen_ai.tool.name}"');
+    if (span.kind !== SpanKind.INTERNAL) fail(`kind ${SpanKind[span.kind]} should be INTERNAL`);
+    if (span.status.code === 2 && span.attributes['error.type'] === undefined) fail('a failed operation needs error.type');
+    return problems;
+  }
   for (const [key, value] of Object.entries(rule.fixed ?? {})) if (span.attributes[key] !== value) fail(`${key} should be ${value}`);
   const model = span.attributes['gen_ai.request.model'];
   if (span.name !== `${operation} ${String(model)}`) fail(`the name should be "${operation} ${String(model)}"`);

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import type { ToolUse } from '../../../shared/protocol';
 import type { TranscriptEntry } from '../session/reducer';
 import { formatSeconds } from '../traces/trace-view';
 import type { ReplyLatency } from '../traces/reply-latency';
@@ -33,6 +34,7 @@ export function ConversationLog({ entries, latencies = {}, onOpenTurn }: Props) 
               {entry.text || (entry.interrupted ? '' : '…')}
               {entry.interrupted && <span className="entry-interrupted"> (interrupted)</span>}
             </p>
+            {entry.tools?.map((tool, index) => <ToolLine key={index} tool={tool} />)}
             {latencies[entry.id] && (
               <button
                 type="button"
@@ -49,5 +51,26 @@ export function ConversationLog({ entries, latencies = {}, onOpenTurn }: Props) 
       )}
       <div ref={end} />
     </section>
+  );
+}
+
+/** "Used get-sum (everything)", with what went in and came out behind a disclosure when content capture recorded it. */
+function ToolLine({ tool }: { tool: ToolUse }) {
+  const line = `${tool.ok ? 'Used' : 'Tried'} ${tool.name} (${tool.source})${tool.ok ? '' : ': it failed'}`;
+  if (tool.arguments === undefined && tool.result === undefined) return <p className="entry-tool">{line}</p>;
+  return (
+    <details className="entry-tool">
+      <summary>{line}</summary>
+      <dl>
+        <dt>Arguments</dt>
+        <dd>
+          <code>{tool.arguments || '{}'}</code>
+        </dd>
+        <dt>Result</dt>
+        <dd>
+          <code>{tool.result ?? ''}</code>
+        </dd>
+      </dl>
+    </details>
   );
 }

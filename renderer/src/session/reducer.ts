@@ -5,7 +5,7 @@
  */
 import { SILENCE_DBFS } from '../../../shared/audio-format';
 import type { ModelsView } from '../../../shared/models';
-import type { AudioStats, HistorySummary, ServerMessage, SessionState } from '../../../shared/protocol';
+import type { AudioStats, HistorySummary, ServerMessage, SessionState, ToolUse } from '../../../shared/protocol';
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
 import type { TransportKind } from '../bridge/bridge';
@@ -20,6 +20,8 @@ export interface TranscriptEntry {
   final: boolean;
   interrupted?: boolean;
   level?: 'error' | 'info';
+  /** The tools a reply called. */
+  tools?: ToolUse[];
 }
 
 export type SettingsSaveState = { state: 'idle' | 'saving' | 'saved' } | { state: 'refused'; errors: Record<string, string> };
@@ -124,6 +126,7 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
         text: message.text,
         final: message.final,
         ...(message.interrupted ? { interrupted: true } : {}),
+        ...(message.tools?.length ? { tools: message.tools } : {}),
       });
     case 'notice':
       return withNotice(snapshot, message.text, message.level);
