@@ -1,25 +1,29 @@
 /**
  * Latency our own code adds: end of speech -> first audio to the transport
- * (minus the providers' time), LLM sentence -> TTS request, barge-in ->
- * flush, and voice-to-voice against the theoretical minimum.
+ * (minus the providers' time), the LLM's first phrase -> its TTS request and
+ * the phrase's length, barge-in -> flush, and voice-to-voice against the
+ * theoretical minimum.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SentenceSplitter } from '../electron/agent/pipeline/sentence-splitter';
+import { PhraseSplitter } from '../electron/agent/pipeline/phrase-splitter';
 import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
 import { until } from '../electron/agent/testing/until';
 import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';
 
 export const LATENCY = { sttMs: 150, llmFirstTokenMs: 200, llmTokenIntervalMs: 33, ttsFirstByteMs: 100, silenceMs: 500 };
-const REPLY = 'Sure, here is the answer. It takes two sentences to say.';
-const FIRST_SENTENCE_TOKENS = 'Sure, here is the answer.'.split(' ').length;
+const REPLY = 'Sure, here is the answer you asked for, in two parts. It takes two sentences to say.';
+/** What the pipeline's phrase splitter sends first: the first clause of four words or more. */
+const FIRST_PHRASE = 'Sure, here is the answer you asked for,';
+const FIRST_PHRASE_TOKENS = FIRST_PHRASE.split(' ').length;
 
 interface Marks {
   stt: number;
   llm: number | null;
   tts: number | null;
-  firstSentenceAt: number | null;
+  firstPhraseAt: number | null;
   ttsRequestAt: number | null;
+  firstTtsText: string | null;
 }
 
 function timed(stages: PipelineStages, marks: Marks): PipelineStages {
@@ -41,11 +45,11 @@ function timed(stages: PipelineStages, marks: Marks): PipelineStages {
       model: stages.llm.model,
       async *chat(messages, signal) {
         const start = performance.now();
-        const splitter = new SentenceSplitter();
+        const splitter = new PhraseSplitter();
         for await (const event of stages.llm.chat(messages, signal)) {
-          if (event.type === 'delta' && marks.firstSentenceAt === null && splitter.push(event.text).length > 0) {
-            marks.firstSentenceAt = performance.now();
-            marks.llm = marks.firstSentenceAt - start;
+          if (event.type === 'delta' && marks.firstPhraseAt === null && splitter.push(event.text, performance.now()).length > 0) {
+            marks.firstPhraseAt = performance.now();
+            marks.llm = marks.firstPhraseAt - start;
           }
           yield event;
         }
@@ -59,6 +63,7 @@ function timed(stages: PipelineStages, marks: Marks): PipelineStages {
       async *synthesize(text, signal) {
         const start = performance.now();
         marks.ttsRequestAt ??= start;
+        marks.firstTtsText ??= text;
         for await (const chunk of stages.tts.synthesize(text, signal)) {
           marks.tts ??= performance.now() - start;
           yield chunk;
@@ -79,17 +84,18 @@ export async function pipelineBench(providers: FakeProviders, reps: number): Pro
     ttsRealtimeFactor: 1,
     ttsMsPerChar: 60,
   });
-  const marks: Marks = { stt: 0, llm: null, tts: null, firstSentenceAt: null, ttsRequestAt: null };
+  const marks: Marks = { stt: 0, llm: null, tts: null, firstPhraseAt: null, ttsRequestAt: null, firstTtsText: null };
   const client = new BenchClient(timed(stagesFor(providers.url), marks), benchConfig(providers.url, LATENCY.silenceMs));
   client.send({ type: 'conversation.start' });
   const overhead: number[] = [];
   const streaming: number[] = [];
+  const firstPhraseWords: number[] = [];
   const voiceToVoice: number[] = [];
   const bargeIn: number[] = [];
   const silenceFrames = LATENCY.silenceMs / 20;
 
   for (let i = 0; i < reps + 2; i++) {
-    Object.assign(marks, { stt: 0, llm: null, tts: null, firstSentenceAt: null, ttsRequestAt: null });
+    Object.assign(marks, { stt: 0, llm: null, tts: null, firstPhraseAt: null, ttsRequestAt: null, firstTtsText: null });
     client.resetMarks();
     let speechEnd = 0;
     // 600 ms of speech then the silence window, delivered faster than real time
@@ -105,7 +111,8 @@ export async function pipelineBench(providers: FakeProviders, reps: number): Pro
     if (i < 2) continue; // warm-up
     const total = client.firstAudioAt! - speechEnd;
     overhead.push(total - marks.stt - marks.llm! - marks.tts!);
-    streaming.push(marks.ttsRequestAt! - marks.firstSentenceAt!);
+    streaming.push(marks.ttsRequestAt! - marks.firstPhraseAt!);
+    firstPhraseWords.push(marks.firstTtsText!.trim().split(/\s+/).length);
     voiceToVoice.push(total + LATENCY.silenceMs);
   }
 
@@ -135,14 +142,15 @@ export async function pipelineBench(providers: FakeProviders, reps: number): Pro
   client.session.close();
 
   const theoretical = LATENCY.silenceMs + LATENCY.sttMs + LATENCY.llmFirstTokenMs + LATENCY.ttsFirstByteMs;
-  const firstSentenceMs = (FIRST_SENTENCE_TOKENS - 1) * LATENCY.llmTokenIntervalMs;
+  const firstPhraseMs = (FIRST_PHRASE_TOKENS - 1) * LATENCY.llmTokenIntervalMs;
   return [
-    figure('pipeline_overhead_ms', 'ms', overhead, 15, { note: 'end of speech detected -> first TTS chunk to the transport, minus STT, LLM-to-first-sentence and TTS-to-first-chunk time' }),
-    figure('sentence_to_tts_request_ms', 'ms', streaming, 5, { note: "LLM's first complete sentence -> TTS request for it" }),
+    figure('pipeline_overhead_ms', 'ms', overhead, 15, { note: 'end of speech detected -> first TTS chunk to the transport, minus STT, LLM-to-first-phrase and TTS-to-first-chunk time' }),
+    figure('first_phrase_to_tts_request_ms', 'ms', streaming, 5, { note: "the LLM's first phrase complete -> the TTS request for it" }),
+    figure('first_phrase_words', 'words', firstPhraseWords, null, { note: `words in the first TTS request (the reply's first clause: "${FIRST_PHRASE}")` }),
     figure('voice_to_voice_ms', 'ms', voiceToVoice, null, { note: 'user stopped speaking -> first audio to the transport, with STT 150, LLM TTFT 200 + 33/token, TTS TTFB 100, silence 500 ms' }),
     figure('voice_to_voice_theoretical_min_ms', 'ms', [theoretical], null, { note: "silence window + the providers' first-byte times" }),
     figure('voice_to_voice_excess_ms', 'ms', voiceToVoice.map((v) => v - theoretical), null, {
-      note: `measured minus theoretical: the model writing the first sentence (${firstSentenceMs} ms at 30 tokens/s), loopback HTTP and the fake server's timers, and our pipeline (pipeline_overhead_ms)`,
+      note: `measured minus theoretical: the model writing the first phrase (${firstPhraseMs} ms at 30 tokens/s), loopback HTTP and the fake server's timers, and our pipeline (pipeline_overhead_ms)`,
     }),
     figure('barge_in_ms', 'ms', bargeIn, 30, { note: 'speech start confirmed -> queue dropped and the client told to flush' }),
   ];
