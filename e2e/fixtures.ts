@@ -4,7 +4,7 @@
  * "electron", when a binary exists). Both get the generated speech as their
  * microphone.
  */
-import { _electron, chromium, test as base, type Browser, type Page } from '@playwright/test';
+import { _electron, chromium, expect, test as base, type Browser, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
 import { chromiumPath } from '../scripts/preflight.mjs';
@@ -59,6 +59,29 @@ export async function sendText(app: Page, text: string): Promise<void> {
   const message = app.getByRole('textbox', { name: 'Message' });
   await message.fill(text);
   await message.press('Enter');
+}
+
+/** Switches tracing on or off in Settings; the box shows main's state, so it changes once main has applied it. */
+export async function setTracing(app: Page, enabled: boolean): Promise<void> {
+  await setSettingsSwitch(app, 'Enable tracing', enabled);
+}
+
+/**
+ * Sets a switch in Settings as a user would. Tracing applies at once; any
+ * other switch is saved with the form.
+ */
+export async function setSettingsSwitch(app: Page, label: string, on: boolean): Promise<void> {
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: 'Settings' });
+  const box = dialog.getByRole('checkbox', { name: label });
+  if ((await box.isChecked()) !== on) await box.click();
+  await expect(box).toBeChecked({ checked: on });
+  if (label !== 'Enable tracing') {
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await expect(dialog.getByText(/^Saved\./)).toBeVisible();
+  }
+  await app.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
 }
 
 /**

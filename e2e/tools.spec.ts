@@ -1,24 +1,10 @@
-import type { Page } from '@playwright/test';
-import { collected, configureProviders, expect, providerRequests, resetCollector, sendText, test, type CollectedSpan } from './fixtures';
+import { collected, configureProviders, expect, providerRequests, resetCollector, sendText, setSettingsSwitch, setTracing, test, type CollectedSpan } from './fixtures';
 
-async function setSwitch(app: Page, label: string, on: boolean): Promise<void> {
-  await app.getByRole('button', { name: 'Settings', exact: true }).click();
-  const dialog = app.getByRole('dialog', { name: 'Settings' });
-  const box = dialog.getByRole('checkbox', { name: label });
-  if ((await box.isChecked()) !== on) await box.click();
-  await expect(box).toBeChecked({ checked: on });
-  if (label !== 'Enable tracing') {
-    await dialog.getByRole('button', { name: 'Save settings' }).click();
-    await expect(dialog.getByText(/^Saved\./)).toBeVisible();
-  }
-  await app.keyboard.press('Escape');
-  await expect(dialog).toBeHidden();
-}
 
 const operation = (spans: CollectedSpan[], name: string) => spans.filter((s) => s.attributes['gen_ai.operation.name'] === name);
 
 test.afterEach(async ({ app }) => {
-  await setSwitch(app, 'Enable tracing', false);
+  await setTracing(app, false);
   await resetCollector();
 });
 
@@ -26,7 +12,7 @@ test('a typed request that needs a tool is answered with its result, spoken, sho
   await resetCollector();
   // The model asks for the built-in clock, then answers with what it said.
   await configureProviders({ toolSteps: [[{ name: 'get_current_time', arguments: '{}' }]], ttsMsPerChar: 5 });
-  await setSwitch(app, 'Enable tracing', true);
+  await setTracing(app, true);
 
   await sendText(app, 'What time is it?');
   const reply = app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant').last();
@@ -67,7 +53,7 @@ test('a typed request that needs a tool is answered with its result, spoken, sho
 
 test('with content capture on, the arguments and result are behind a disclosure under the reply', async ({ app }) => {
   await configureProviders({ toolSteps: [[{ name: 'set_timer', arguments: '{"seconds": 600, "label": "tea"}' }]], ttsMsPerChar: 5 });
-  await setSwitch(app, 'Capture content', true);
+  await setSettingsSwitch(app, 'Capture content', true);
   try {
     await sendText(app, 'Set a timer for ten minutes for my tea.');
     const reply = app.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant').last();
@@ -78,6 +64,6 @@ test('with content capture on, the arguments and result are behind a disclosure 
     await expect(disclosure).toContainText('Timer 1 (tea) set for 10 minutes');
     await app.screenshot({ path: test.info().outputPath('tool-disclosure.png') });
   } finally {
-    await setSwitch(app, 'Capture content', false);
+    await setSettingsSwitch(app, 'Capture content', false);
   }
 });

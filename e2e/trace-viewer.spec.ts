@@ -1,20 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { E2E_PORT } from '../playwright.config';
-import { collected, configureProviders, expect, resetCollector, sendText, test, type CollectedSpan } from './fixtures';
+import { collected, configureProviders, expect, resetCollector, sendText, setTracing, test, type CollectedSpan } from './fixtures';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
 
 test.use({ microphone: TWO_UTTERANCES_WAV });
 
-async function setTracing(app: Page, enabled: boolean): Promise<void> {
-  await app.getByRole('button', { name: 'Settings', exact: true }).click();
-  const dialog = app.getByRole('dialog', { name: 'Settings' });
-  const box = dialog.getByRole('checkbox', { name: 'Enable tracing' });
-  if ((await box.isChecked()) !== enabled) await box.click();
-  await expect(box).toBeChecked({ checked: enabled });
-  await app.keyboard.press('Escape');
-  await expect(dialog).toBeHidden();
-}
 
 /** Saves (or, with null, resets) the trace UI address in Settings. */
 async function setTraceUi(app: Page, template: string | null): Promise<void> {

@@ -1,19 +1,9 @@
 import type { Page } from '@playwright/test';
-import { collected, configureProviders, expect, resetCollector, sendText, test, type CollectedSpan } from './fixtures';
+import { collected, configureProviders, expect, resetCollector, sendText, setTracing, test, type CollectedSpan } from './fixtures';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
 
 test.use({ microphone: TWO_UTTERANCES_WAV });
 
-async function setTracing(app: Page, enabled: boolean): Promise<void> {
-  await app.getByRole('button', { name: 'Settings', exact: true }).click();
-  const dialog = app.getByRole('dialog', { name: 'Settings' });
-  const box = dialog.getByRole('checkbox', { name: 'Enable tracing' });
-  // The box shows main's state: it changes once main has applied the switch.
-  if ((await box.isChecked()) !== enabled) await box.click();
-  await expect(box).toBeChecked({ checked: enabled });
-  await app.keyboard.press('Escape');
-  await expect(dialog).toBeHidden();
-}
 
 async function typedTurn(app: Page, text: string): Promise<void> {
   await sendText(app, text);
