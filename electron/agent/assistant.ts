@@ -13,8 +13,8 @@ import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { SessionState, ToolUse } from '../../shared/protocol';
 import type { Logger } from './logger';
-import { decideBargeIn } from './pipeline/barge-in';
 import { ConversationContext } from './pipeline/conversation-context';
+import { HeldReply } from './pipeline/held-reply';
 import { Listener, type Utterance } from './pipeline/listener';
 import type { PipelineConfig } from './pipeline/pipeline-config';
 import { StageError } from './pipeline/stage-error';
@@ -87,7 +87,7 @@ export class Assistant {
   private interruptions = 0;
   private conversationRunning = false;
   /** A playing reply held by a sound that may be the user barging in, until that is decided. */
-  private heldReply: Turn | null = null;
+  private readonly heldReply: HeldReply;
   /** The last interrupted reply, until the client reports how much of it played. */
   private lastInterrupted: { turn: Turn; transcript: TurnTranscript } | null = null;
 
@@ -109,6 +109,18 @@ export class Assistant {
     this.captureContent = () => telemetry()?.captureContent ?? false;
     this.builtins = new BuiltinTools({ announce: (text) => this.announce(text) });
     this.toolProvider = deps.tools ? deps.tools(this.builtins) : this.builtins;
+    this.heldReply = new HeldReply({
+      transcribe: async (audio, signal) => {
+        const stages = this.deps.stages();
+        return stages instanceof StageError ? '' : (await stages.stt.transcribe(audio, INPUT_SAMPLE_RATE, signal)).text;
+      },
+      bargeIn: (reply) => {
+        if (this.turn === reply) this.interrupt('barge-in');
+      },
+      startTurn: (utterance) => this.startVoiceTurn(utterance),
+      emit: this.emit,
+      logger,
+    });
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,
@@ -116,22 +128,17 @@ export class Assistant {
       logger,
       hooks: {
         speechStarted: (_, by) => {
-          const reply = this.turn;
-          if (by === 'voice' && reply && !reply.isOver && reply.playbackStarted !== null) {
-            // Playing: only a real interruption stops the reply; until it is known, playback is held.
-            this.heldReply = reply;
-            reply.pausePlayback();
-            return;
-          }
+          // Playing: only a real interruption stops the reply; until it is known, playback is held.
+          if (by === 'voice' && this.heldReply.hold(this.turn)) return;
           this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
           this.output.state('listening');
         },
         speechProgress: (voicedMs) => {
-          if (this.heldReply && decideBargeIn({ voicedMs }) === 'interrupt') this.confirmBargeIn();
+          if (this.heldReply.progress(voicedMs)) this.output.state('listening');
         },
         utterance: (utterance) => {
-          if (this.heldReply) void this.decideHeldReply(utterance);
-          else this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
+          if (this.heldReply.active) void this.heldReply.decide(utterance);
+          else this.startVoiceTurn(utterance);
         },
         speechDiscarded: () => this.output.state('listening'),
         detectorFailed: (error) => {
@@ -224,50 +231,8 @@ export class Assistant {
 
   /** Stops the reply in progress, keeping in context only what was heard. */
   interrupt(reason: string): void {
-    this.heldReply = null;
+    this.heldReply.release();
     this.turn?.interrupt(reason);
-  }
-
-  /** The sound over a held reply was the user taking the floor: the reply stops as on any barge-in. */
-  private confirmBargeIn(): void {
-    const reply = this.heldReply;
-    this.heldReply = null;
-    if (reply && this.turn === reply) this.interrupt('barge-in');
-    this.output.state('listening');
-  }
-
-  /**
-   * A sound that held the reply is over before it was long enough to be
-   * speech for sure: a quick transcript decides. Words stop the reply and
-   * start a turn with them; none resume it, and the sound is forgotten.
-   */
-  private async decideHeldReply(utterance: Utterance): Promise<void> {
-    const reply = this.heldReply!;
-    const stages = this.deps.stages();
-    let transcript = '';
-    if (!(stages instanceof StageError)) {
-      try {
-        transcript = (await stages.stt.transcribe(utterance.audio, INPUT_SAMPLE_RATE, reply.signal)).text;
-      } catch (error) {
-        // Unheard is not spoken to: the reply goes on, as it would for a cough.
-        if (!reply.signal.aborted) this.logger.warn('quick transcript of a possible barge-in failed', { error: String(error) });
-      }
-    }
-    if (this.heldReply !== reply || reply.isOver) {
-      // The reply was stopped meanwhile (a new message, End): the sound is not a turn of its own.
-      if (this.heldReply === reply) this.heldReply = null;
-      this.emit({ type: 'listening.abandoned', at: eventTime(), turn: utterance.turn });
-      return;
-    }
-    this.heldReply = null;
-    if (decideBargeIn({ voicedMs: utterance.speechMs, transcript }) === 'interrupt') {
-      this.interrupt('barge-in');
-      this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
-      return;
-    }
-    this.emit({ type: 'listening.abandoned', at: eventTime(), turn: utterance.turn });
-    reply.resumePlayback();
-    this.logger.info('false interruption: the reply resumed', { turn: reply.number, speechMs: utterance.speechMs });
   }
 
   async dispose(): Promise<void> {
@@ -292,6 +257,10 @@ export class Assistant {
       framesDropped: droppedFrames,
       vadQueueMax: maxPendingFrames,
     });
+  }
+
+  private startVoiceTurn(utterance: Utterance): void {
+    this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
   }
 
   private startTurn(input: TurnInput, listened: number | null, userStoppedAt: number | null): void {
@@ -342,7 +311,7 @@ export class Assistant {
     const capture = this.captureContent();
     const withTools: PipelineStages = {
       ...stages,
-      tools: { tools: this.toolProvider.tools(), callTimeoutMs: (config.timeouts.toolCallSeconds ?? DEFAULT_TOOL_CALL_SECONDS) * 1000 },
+      tools: { tools: this.toolProvider.tools(), callTimeoutMs: config.timeouts.toolCallSeconds * 1000 },
     };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
@@ -388,8 +357,6 @@ export class Assistant {
     this.output.state('error', error.message);
   }
 }
-
-const DEFAULT_TOOL_CALL_SECONDS = 30;
 
 /** A call as the conversation shows it; what went in and out only with content capture on. */
 function toolUse(call: ToolCallResult, capture: boolean): ToolUse {
