@@ -63,6 +63,8 @@ export class Telemetry {
   readonly rendererResource: Resource;
   /** The finished spans of recent conversations, for the built-in viewer (fed while tracing is on). */
   readonly traceStore: SpanStore;
+  /** The span store as sessions read it, with the resources both processes' spans carry. */
+  readonly traces: SessionTraceStore;
   private readonly provider: TracerProvider;
   private readonly processors: SpanProcessor[];
   private state: TracingState;
@@ -78,7 +80,6 @@ export class Telemetry {
   readonly metrics: AppMetrics;
   private readonly voiceMetrics: VoiceMetrics;
   private readonly httpSpans: HttpClientSpans;
-  private resourcesView: TraceResources | null = null;
 
   constructor(
     readonly config: TelemetryConfig,
@@ -99,6 +100,13 @@ export class Telemetry {
     });
     this.rendererResource = rendererResource(this.resource);
     this.traceStore = new SpanStore(options.storeLimits);
+    const store = this.traceStore;
+    this.traces = {
+      resources: { main: primitiveAttributes(this.resource), renderer: primitiveAttributes(this.rendererResource) },
+      list: () => store.list(),
+      page: (key, from) => store.page(key, from),
+      onChange: (listener) => store.onChange(listener),
+    };
     this.ownExporter = !options.exporter;
     this.otlpTimeoutMillis = options.otlpTimeoutMillis ?? 10_000;
     this.exportTarget = exportTarget(config);
@@ -134,19 +142,6 @@ export class Telemetry {
     this.metrics = new AppMetrics(config, this.resource, () => this.state.enabled, logger, { otlpTimeoutMillis: this.otlpTimeoutMillis, ...options.metrics });
     this.voiceMetrics = new VoiceMetrics(this.metrics.meter);
     this.httpSpans = new HttpClientSpans(this.provider, config.httpSpans);
-  }
-
-  /** The span store as sessions read it, with the resources both processes' spans carry. */
-  get traces(): SessionTraceStore {
-    const store = this.traceStore;
-    this.resourcesView ??= { main: primitiveAttributes(this.resource), renderer: primitiveAttributes(this.rendererResource) };
-    const resources = this.resourcesView;
-    return {
-      resources,
-      list: () => store.list(),
-      page: (key, from) => store.page(key, from),
-      onChange: (listener) => store.onChange(listener),
-    };
   }
 
   /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */
