@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import type { ViewerSpan } from '../../../shared/trace-viewer';
+import { viewerSpan } from '../testing/viewer-span';
 import { formatMs, formatSeconds, stat, summarize, turnRows, waterfall } from './trace-view';
 
 const T0 = 1_800_000_000;
@@ -9,27 +10,16 @@ let seq = 0;
 /** A span starting `start` ms after T0 and lasting `ms`. */
 function span(spanId: string, name: string, start: number, ms: number, extra: Partial<ViewerSpan> = {}): ViewerSpan {
   const at = (offset: number): [number, number] => [T0 + Math.floor(offset / 1000), Math.round((offset % 1000) * 1_000_000)];
-  return {
+  return viewerSpan({
     seq: seq++,
     traceId,
     spanId: spanId.padEnd(16, '0'),
-    flags: 257,
     name,
-    kind: 0,
     startTime: at(start),
     endTime: at(start + ms),
-    attributes: {},
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: 0 },
-    scope: { name: 'voice-agent-stack' },
-    process: 'main',
     ...extra,
     ...(extra.parentSpanId ? { parentSpanId: extra.parentSpanId.padEnd(16, '0') } : {}),
-  };
+  });
 }
 
 function voiceTurn(prefix: string, start: number, options: { v2v?: number; interrupted?: boolean; sttError?: string } = {}): ViewerSpan[] {

@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceConversation, ViewerSpan } from '../../../shared/trace-viewer';
+import { viewerSpan } from '../testing/viewer-span';
 import { behind, initialTraces, reduceTraces, withReply } from './traces-state';
 
 const resources = { main: { 'service.name': 's' }, renderer: { 'service.name': 's' } };
 const conversation = (key: string, nextSeq: number): TraceConversation => ({ key, conversationId: key, traceId: 'a'.repeat(32), startedAt: 1, turns: 1, spans: nextSeq, firstWords: null, nextSeq });
-const span = (seq: number): ViewerSpan => ({
-  seq,
-  traceId: 'a'.repeat(32),
-  spanId: seq.toString(16).padStart(16, '0'),
-  flags: 257,
-  name: 'chat m',
-  kind: 0,
-  startTime: [1, 0],
-  endTime: [2, 0],
-  attributes: {},
-  droppedAttributesCount: 0,
-  events: [],
-  droppedEventsCount: 0,
-  links: [],
-  droppedLinksCount: 0,
-  status: { code: 0 },
-  scope: { name: 's' },
-  process: 'main',
-});
+const span = (seq: number): ViewerSpan => viewerSpan({ seq, spanId: seq.toString(16).padStart(16, '0'), name: 'chat m', scope: { name: 's' } });
 const key = '0'.repeat(32);
 
 describe('reduceTraces', () => {
