@@ -20,6 +20,18 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
+/** A typed reply that has started playing, and a short sound (120 ms of voice) over it. */
+async function soundOverPlayingReply() {
+  const harness = setup();
+  const { assistant, events, seen, feed } = harness;
+  assistant.startConversation();
+  assistant.sendText('Talk to me');
+  await until(() => events.some((e) => e.type === 'audio'), { detail: seen });
+  assistant.onPlayback('started', 1, 0);
+  await feed([...of(6, speech), ...of(8, silence)]);
+  return harness;
+}
+
 function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
   const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {});
   config.vad.pushToTalk = options.pushToTalk ?? false;
@@ -123,12 +135,7 @@ describe('Assistant', () => {
 
   it('a cough over the playing reply pauses it and it resumes: no turn, nothing stopped', async () => {
     server.configure({ transcripts: ['[coughs]'], reply: 'A reply that goes on. And on.', ttsMsPerChar: 40 });
-    const { assistant, events, seen, feed } = setup();
-    assistant.startConversation();
-    assistant.sendText('Talk to me');
-    await until(() => events.some((e) => e.type === 'audio'), { detail: seen });
-    assistant.onPlayback('started', 1, 0);
-    await feed([...of(6, speech), ...of(8, silence)]);
+    const { assistant, events, seen } = await soundOverPlayingReply();
     await until(() => events.filter((e) => e.type === 'pause').length === 2, { detail: seen });
     expect(events.filter((e) => e.type === 'pause')).toEqual([
       { type: 'pause', paused: true },
@@ -146,12 +153,7 @@ describe('Assistant', () => {
 
   it('a short word over the playing reply stops it and becomes the next turn', async () => {
     server.configure({ transcripts: ['Stop'], reply: 'A reply that goes on. And on.', ttsMsPerChar: 40 });
-    const { assistant, events, seen, feed } = setup();
-    assistant.startConversation();
-    assistant.sendText('Talk to me');
-    await until(() => events.some((e) => e.type === 'audio'), { detail: seen });
-    assistant.onPlayback('started', 1, 0);
-    await feed([...of(6, speech), ...of(8, silence)]);
+    const { assistant, events, seen } = await soundOverPlayingReply();
     await until(() => events.some((e) => e.type === 'transcript' && e.role === 'user' && e.text === 'Stop'), { detail: seen });
     expect(events.filter((e) => e.type === 'pause')).toEqual([{ type: 'pause', paused: true }]);
     expect(events.filter((e) => e.type === 'flush')).toHaveLength(1);
