@@ -38,6 +38,14 @@ describe('port routing', () => {
     expect(postMessage).toHaveBeenNthCalledWith(1, { kind: 'message', envelope: { v: 1, seq: 0, message: { type: 'audio.flush' } } });
     expect(postMessage).toHaveBeenNthCalledWith(2, audio);
   });
+
+  it('shows its observer each message it sends, after sending it', () => {
+    const order: string[] = [];
+    const carrier = new PortCarrier({ postMessage: () => order.push('posted') } as never, (message) => order.push(`observed ${message.type}`));
+    carrier.send({ v: 1, seq: 0, message: { type: 'state', state: 'listening', conversationId: 'c' } });
+    carrier.sendAudio(new ArrayBuffer(4));
+    expect(order).toEqual(['posted', 'observed state', 'posted']);
+  });
 });
 
 describe('a session over the port', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultKeepInTray } from '../../shared/settings-fields';
-import { shouldQuitOnAllWindowsClosed } from './quit-policy';
+import { shouldHideOnClose, shouldQuitOnAllWindowsClosed } from './quit-policy';
 
 describe('shouldQuitOnAllWindowsClosed', () => {
   it('follows each platform convention with the default setting', () => {
@@ -21,5 +21,18 @@ describe('shouldQuitOnAllWindowsClosed', () => {
     expect(shouldQuitOnAllWindowsClosed('linux', true, false)).toBe(true);
     expect(shouldQuitOnAllWindowsClosed('win32', true, false)).toBe(true);
     expect(shouldQuitOnAllWindowsClosed('darwin', true, false)).toBe(false);
+  });
+});
+
+describe('shouldHideOnClose', () => {
+  it('hides the window when the app stays running, so the tray and shortcuts keep working', () => {
+    expect(shouldHideOnClose('linux', true, true, false)).toBe(true);
+    expect(shouldHideOnClose('darwin', true, false, false)).toBe(true);
+  });
+
+  it('closes it when the app quits with it, or is quitting', () => {
+    expect(shouldHideOnClose('win32', false, true, false)).toBe(false);
+    expect(shouldHideOnClose('linux', true, false, false)).toBe(false);
+    expect(shouldHideOnClose('linux', true, true, true)).toBe(false);
   });
 });

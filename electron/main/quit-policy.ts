@@ -10,3 +10,13 @@ export function shouldQuitOnAllWindowsClosed(platform: string, keepInTray: boole
   // desktop without a status area) nothing would: a hidden app must not linger.
   return platform !== 'darwin' && !trayShown;
 }
+
+/**
+ * Whether closing the window hides it instead: when the app stays running
+ * (in the tray, or on macOS in the Dock), the page keeps running hidden so
+ * that the tray and the shortcuts can still hold a conversation. A real quit
+ * (from the menu or the tray) closes it.
+ */
+export function shouldHideOnClose(platform: string, keepInTray: boolean, trayShown: boolean, quitting: boolean): boolean {
+  return !quitting && !shouldQuitOnAllWindowsClosed(platform, keepInTray, trayShown);
+}
