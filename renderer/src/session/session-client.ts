@@ -6,6 +6,7 @@
  * and the conversation's spans (../telemetry).
  */
 import { SILENCE_DBFS } from '../../../shared/audio-format';
+import type { DesktopApi, DesktopCommand } from '../../../shared/bridge';
 import { FrameKind, decodeAudioFrame } from '../../../shared/audio-frame';
 import type { ModelStageName } from '../../../shared/models';
 import type { ServerEnvelope, ServerMessage } from '../../../shared/protocol';
@@ -46,11 +47,22 @@ export class SessionClient {
   /** The turn running now, while main traces it: its replies are shown with its latency. */
   private runningTurn: ReplyTurn | null = null;
   private readonly openExternalLink: ((url: string) => void) | undefined;
+  private readonly desktop: DesktopApi | null;
+  private readonly settingsRequests = new Set<() => void>();
+  private readonly unsubscribeDesktop: (() => void)[] = [];
   private disposed = false;
 
   constructor(bridge: Bridge = createBridge()) {
     this.openExternalLink = bridge.openExternal;
-    this.snapshot = initialSnapshot(bridge.transport);
+    this.desktop = bridge.desktop ?? null;
+    const desktop = this.desktop;
+    this.snapshot = { ...initialSnapshot(bridge.transport), desktop: desktop ? { platform: desktop.platform, status: null } : null };
+    if (desktop) {
+      this.unsubscribeDesktop.push(
+        desktop.onCommand((command) => this.runDesktopCommand(command)),
+        desktop.onStatus((status) => this.update({ desktop: { platform: desktop.platform, status } })),
+      );
+    }
     this.connection = new Connection(bridge, {
       onState: (connection) => this.update({ connection }),
       onMessage: (envelope) => this.onMessage(envelope),
@@ -178,6 +190,30 @@ export class SessionClient {
     );
   }
 
+  /** Whether the system's file picker chooses model files (the desktop); else the page asks for a path. */
+  get choosesModelFiles(): boolean {
+    return this.desktop !== null;
+  }
+
+  /** Opens the system's file picker for a model file, and uses the file chosen. */
+  async chooseModelFile(stage: ModelStageName): Promise<void> {
+    if (!this.desktop) return;
+    let path: string | null;
+    try {
+      path = await this.desktop.pickModelFile(stage);
+    } catch (error) {
+      this.update({ modelsResult: { ok: false, message: `The file picker could not open (${String(error)}).` } });
+      return;
+    }
+    if (path) this.pickModelFile(stage, path);
+  }
+
+  /** Runs `listener` whenever the shell (tray, menu) asks for the settings pane; returns the unsubscribe. */
+  onSettingsRequested(listener: () => void): () => void {
+    this.settingsRequests.add(listener);
+    return () => this.settingsRequests.delete(listener);
+  }
+
   unpickModelFile(stage: ModelStageName): void {
     this.ask({ type: 'models.unpick', stage });
   }
@@ -227,6 +263,7 @@ export class SessionClient {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    for (const unsubscribe of this.unsubscribeDesktop.splice(0)) unsubscribe();
     this.microphone.dispose();
     await this.connection.dispose(async () => {
       await this.stopMicrophone();
@@ -237,6 +274,24 @@ export class SessionClient {
   }
 
   // ---- incoming -------------------------------------------------------------
+
+  /** The tray, a global shortcut or the menu asked: done as the page's own buttons do it. */
+  private runDesktopCommand(command: DesktopCommand): void {
+    switch (command.type) {
+      case 'conversation.start':
+        void this.startConversation();
+        return;
+      case 'conversation.end':
+        void this.endConversation();
+        return;
+      case 'ptt':
+        this.pushToTalk(command.pressed);
+        return;
+      case 'settings.open':
+        for (const listener of this.settingsRequests) listener();
+        return;
+    }
+  }
 
   /** A message main sent on its own (replies to requests settle their request instead). */
   private onMessage(envelope: ServerEnvelope): void {
