@@ -74,6 +74,7 @@ describe('the main window', () => {
       spellcheck: false,
       safeDialogs: true,
       disableBlinkFeatures: 'Auxclick',
+      backgroundThrottling: false,
     });
   });
 

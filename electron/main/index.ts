@@ -97,6 +97,8 @@ async function createWindow(): Promise<void> {
       safeDialogs: true,
       // Middle-click would open links in new windows.
       disableBlinkFeatures: 'Auxclick',
+      // Kept in the tray, the hidden page still holds conversations: its timers must not be throttled.
+      backgroundThrottling: false,
     },
   });
   const window = mainWindow;
