@@ -174,7 +174,7 @@ function acceptSessions(): void {
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {
       sessions.delete(session);
-      desktop?.sessionClosed();
+      if (sessions.size === 0) desktop?.sessionClosed();
       void session.close().then(() => logger.info('session closed', { session: session.id }));
     });
     port.start();

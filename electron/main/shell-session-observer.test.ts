@@ -24,6 +24,9 @@ describe('ShellSessionObserver', () => {
   it('follows the session state and whether a conversation runs', () => {
     const observer = new ShellSessionObserver();
     expect(observer.state).toEqual({ state: 'connecting', conversationRunning: false });
+    // The greeting: a new session is idle (it sends no state until one changes).
+    observer.observe({ type: 'welcome', sessionId: 's', protocolVersion: 1, audioIn: { sampleRate: 16_000, frameSamples: 320 } });
+    expect(observer.state).toEqual({ state: 'idle', conversationRunning: false });
     observer.observe(state('listening', 'c1'));
     expect(observer.state).toEqual({ state: 'listening', conversationRunning: true });
     observer.observe(state('idle', null));

@@ -20,6 +20,11 @@ export class ShellSessionObserver {
 
   /** Reads one message; returns what deserves telling the user, if anything. */
   observe(message: ServerMessage): ShellEvent[] {
+    // A session greets its client in its first state, idle, and says its state again only when it changes.
+    if (message.type === 'welcome') {
+      this.current = { state: 'idle', conversationRunning: false };
+      return [];
+    }
     if (message.type === 'state') {
       const failed = message.state === 'error' && this.current.state !== 'error';
       this.current = { state: message.state, conversationRunning: message.conversationId !== null, ...(message.detail ? { detail: message.detail } : {}) };
