@@ -6,7 +6,6 @@
  * and the conversation's spans (../telemetry).
  */
 import { SILENCE_DBFS } from '../../../shared/audio-format';
-import type { DesktopApi, DesktopCommand } from '../../../shared/bridge';
 import { FrameKind, decodeAudioFrame } from '../../../shared/audio-frame';
 import type { ModelStageName } from '../../../shared/models';
 import type { ServerEnvelope, ServerMessage } from '../../../shared/protocol';
@@ -19,6 +18,7 @@ import { parseTraceparent } from '../../../shared/trace-context';
 import { TraceFollower } from '../traces/trace-follower';
 import { withReply, type ReplyTurn } from '../traces/traces-state';
 import { Connection } from './connection';
+import { DesktopLink } from './desktop-link';
 import { RequestError, type RequestMessage } from './pending-requests';
 import { connectionLost, initialSnapshot, reduce, type SessionSnapshot } from './reducer';
 
@@ -47,22 +47,21 @@ export class SessionClient {
   /** The turn running now, while main traces it: its replies are shown with its latency. */
   private runningTurn: ReplyTurn | null = null;
   private readonly openExternalLink: ((url: string) => void) | undefined;
-  private readonly desktop: DesktopApi | null;
-  private readonly settingsRequests = new Set<() => void>();
-  private readonly unsubscribeDesktop: (() => void)[] = [];
+  private readonly desktop: DesktopLink | null;
   private disposed = false;
 
   constructor(bridge: Bridge = createBridge()) {
     this.openExternalLink = bridge.openExternal;
-    this.desktop = bridge.desktop ?? null;
-    const desktop = this.desktop;
-    this.snapshot = { ...initialSnapshot(bridge.transport), desktop: desktop ? { platform: desktop.platform, status: null } : null };
-    if (desktop) {
-      this.unsubscribeDesktop.push(
-        desktop.onCommand((command) => this.runDesktopCommand(command)),
-        desktop.onStatus((status) => this.update({ desktop: { platform: desktop.platform, status } })),
-      );
-    }
+    const api = bridge.desktop;
+    this.snapshot = { ...initialSnapshot(bridge.transport), desktop: api ? { platform: api.platform, status: null } : null };
+    this.desktop = api
+      ? new DesktopLink(api, {
+          startConversation: () => void this.startConversation(),
+          endConversation: () => void this.endConversation(),
+          pushToTalk: (pressed) => this.pushToTalk(pressed),
+          status: (status) => this.update({ desktop: { platform: api.platform, status } }),
+        })
+      : null;
     this.connection = new Connection(bridge, {
       onState: (connection) => this.update({ connection }),
       onMessage: (envelope) => this.onMessage(envelope),
@@ -210,8 +209,7 @@ export class SessionClient {
 
   /** Runs `listener` whenever the shell (tray, menu) asks for the settings pane; returns the unsubscribe. */
   onSettingsRequested(listener: () => void): () => void {
-    this.settingsRequests.add(listener);
-    return () => this.settingsRequests.delete(listener);
+    return this.desktop?.onSettingsRequested(listener) ?? (() => {});
   }
 
   unpickModelFile(stage: ModelStageName): void {
@@ -263,7 +261,7 @@ export class SessionClient {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const unsubscribe of this.unsubscribeDesktop.splice(0)) unsubscribe();
+    this.desktop?.dispose();
     this.microphone.dispose();
     await this.connection.dispose(async () => {
       await this.stopMicrophone();
@@ -274,24 +272,6 @@ export class SessionClient {
   }
 
   // ---- incoming -------------------------------------------------------------
-
-  /** The tray, a global shortcut or the menu asked: done as the page's own buttons do it. */
-  private runDesktopCommand(command: DesktopCommand): void {
-    switch (command.type) {
-      case 'conversation.start':
-        void this.startConversation();
-        return;
-      case 'conversation.end':
-        void this.endConversation();
-        return;
-      case 'ptt':
-        this.pushToTalk(command.pressed);
-        return;
-      case 'settings.open':
-        for (const listener of this.settingsRequests) listener();
-        return;
-    }
-  }
 
   /** A message main sent on its own (replies to requests settle their request instead). */
   private onMessage(envelope: ServerEnvelope): void {
