@@ -5,6 +5,8 @@
  * microphone.
  */
 import { _electron, chromium, expect, test as base, type Browser, type ElectronApplication, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
 import { chromiumPath } from '../scripts/preflight.mjs';
@@ -116,13 +118,16 @@ export const test = base.extend<{ app: Page; microphone: string; electronApp: El
     }
     await configureProviders({});
     const executablePath = testInfo.project.metadata.electronBinary as string;
+    // A profile of its own: nothing a spec saves reaches the user's settings, or the next run.
+    const userData = await mkdtemp(join(tmpdir(), 'voice-agent-e2e-'));
     const app = await _electron.launch({
       executablePath,
-      args: [projectRoot, ...fakeMicrophoneArgs(microphone)],
+      args: [projectRoot, `--user-data-dir=${userData}`, ...fakeMicrophoneArgs(microphone)],
       env: { ...process.env, OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`, OPENAI_API_KEY: '' },
     });
     await use(app);
     await app.close();
+    await rm(userData, { recursive: true, force: true });
   },
   app: async ({ baseURL, microphone, electronApp }, use) => {
     if (electronApp) {

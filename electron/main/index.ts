@@ -3,7 +3,7 @@
  * the renderer, and an IPC session per MessagePort the renderer opens.
  * Everything that is not Electron lives in ../agent.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, screen, session as electronSession, shell } from 'electron';
@@ -62,6 +62,11 @@ const appOrigin = (devServerUrl && originOf(devServerUrl)) || APP_ORIGIN;
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
+
+// `--user-data-dir=<folder>`: a profile of its own (settings, secrets, models,
+// history, window state), for a portable copy or an isolated test run.
+const userDataDir = app.commandLine.getSwitchValue('user-data-dir').trim();
+if (userDataDir) app.setPath('userData', resolve(userDataDir));
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
