@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMcpServer, formatMcpConfig, isStdioServer, parseMcpConfig } from './mcp-config';
+import { checkMcpServer, isStdioServer, parseMcpConfig } from './mcp-config';
 
 describe('parseMcpConfig', () => {
   it('reads stdio and Streamable HTTP servers in the shared desktop format', () => {
@@ -36,14 +36,6 @@ describe('parseMcpConfig', () => {
     expect(parseMcpConfig('[]', '/x/mcp.json').problems).toEqual(['/x/mcp.json: must be a JSON object with "mcpServers"']);
     expect(parseMcpConfig('{"mcpServers": 3}', '/x/mcp.json').problems).toEqual(['/x/mcp.json: mcpServers: must be an object of servers by name']);
     expect(parseMcpConfig('{}', '/x/mcp.json')).toEqual({ servers: [], problems: [] });
-  });
-
-  it('writes what it reads', () => {
-    const servers = [
-      { name: 'a', config: { command: 'node', args: ['server.js'] } },
-      { name: 'b', config: { url: 'https://example.com/mcp' } },
-    ];
-    expect(parseMcpConfig(formatMcpConfig(servers), 'f').servers).toEqual(servers);
   });
 });
 

@@ -86,8 +86,3 @@ export function parseMcpConfig(text: string, file: string): McpConfigFile {
   }
   return { servers: out, problems };
 }
-
-/** The file's text for these servers (written by the settings' add/edit/remove). */
-export function formatMcpConfig(servers: readonly McpServerEntry[]): string {
-  return `${JSON.stringify({ mcpServers: Object.fromEntries(servers.map((s) => [s.name, s.config])) }, null, 2)}\n`;
-}

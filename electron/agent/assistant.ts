@@ -311,7 +311,11 @@ export class Assistant {
     const capture = this.captureContent();
     const withTools: PipelineStages = {
       ...stages,
-      tools: { tools: this.toolProvider.tools(), callTimeoutMs: config.timeouts.toolCallSeconds * 1000 },
+      tools: {
+        tools: this.toolProvider.tools(),
+        callTimeoutMs: config.timeouts.toolCallSeconds * 1000,
+        scope: (callId, run) => this.traceObserver.withinTool(number, callId, run),
+      },
     };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);

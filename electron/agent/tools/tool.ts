@@ -27,6 +27,8 @@ export interface ToolCallContext {
   readonly callId: string;
   /** Fires on barge-in, End, a new message or the call's deadline. */
   readonly signal: AbortSignal;
+  /** The call's deadline from its start (the signal fires then too); for tools that pass it on, such as MCP requests. */
+  readonly timeoutMs?: number;
 }
 
 export interface Tool extends ToolSpec {
