@@ -68,7 +68,7 @@ export class McpServers {
 
   subscribe(listener: (view: ToolsView) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   async setServerEnabled(name: string, enabled: boolean): Promise<void> {
