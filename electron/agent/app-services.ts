@@ -3,6 +3,7 @@
  * assistant's providers read from it for every turn. The result is what every
  * session gets (`SessionServices`), handed on as it is.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { AssistantDeps } from './assistant';
 import { assistantDeps } from './assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
@@ -44,7 +45,7 @@ export async function startAppServices(options: {
   const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
   const config = () => settings.pipelineConfig();
-  const tools = await openTools(options, settings.mcpConfigFile);
+  const tools = await openTools(options, settings.mcpConfigFile, telemetry.tracer);
   const assistant = { ...assistantDeps(config, { models: manager }), tools: (builtins: ToolProvider) => tools.provider(builtins) };
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
@@ -67,7 +68,7 @@ export async function startAppServices(options: {
 }
 
 /** The MCP servers of MCP_CONFIG's file (or mcp.json in the data folder), started now. */
-async function openTools(options: { dataDir: string; logger: Logger }, mcpConfig: string): Promise<McpServers> {
+async function openTools(options: { dataDir: string; logger: Logger }, mcpConfig: string, tracer: Tracer): Promise<McpServers> {
   const switches = await ToolSwitches.open(join(options.dataDir, 'tool-switches.json'), (message) => options.logger.warn(message));
   // The built-in tools as the settings list them (each session has its own, whose timers speak in it).
   const sample = new BuiltinTools({ announce: () => {} });
@@ -79,5 +80,6 @@ async function openTools(options: { dataDir: string; logger: Logger }, mcpConfig
     builtins,
     clientInfo: { name: 'voice-agent-stack', version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0' },
     logger: options.logger,
+    tracer,
   });
 }

@@ -57,7 +57,10 @@ export function McpServerForm({ server, onSave, onCancel }: McpServerFormProps) 
         : { url, ...(Object.keys(pairs.map).length ? { headers: pairs.map } : {}) };
     const checked = checkMcpServer(name.trim(), entry);
     if ('problem' in checked) {
-      setProblem(checked.problem.replace(/^mcpServers\.[^:]*: /, ''));
+      // "mcpServers.<name>.url: must be…" reads "url: must be…" here.
+      const prefix = `mcpServers.${name.trim()}`;
+      const text = checked.problem.startsWith(prefix) ? checked.problem.slice(prefix.length).replace(/^(\.|: )/, '') : checked.problem;
+      setProblem(text);
       return;
     }
     setProblem(null);

@@ -8,6 +8,7 @@
  * Secrets in the server's `env` and `headers` go only to the transport: they
  * are cut out of every reason this connection reports.
  */
+import type { Tracer } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -35,6 +36,8 @@ export interface McpConnectionOptions {
   readonly clientInfo: { name: string; version: string };
   /** How long the handshake and a listing may take. */
   readonly requestTimeoutMs?: number;
+  /** Where the client spans go (the app's tracer); by default the global provider. */
+  readonly tracer?: Tracer;
 }
 
 export const MCP_REQUEST_TIMEOUT_MS = 20_000;
@@ -165,10 +168,10 @@ export class McpConnection {
       transport.stderr?.on('data', (chunk: Buffer) => {
         this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
       });
-      return new TracedTransport(transport, this.peer());
+      return new TracedTransport(transport, this.peer(), this.options.tracer);
     }
     const headers = config.headers ?? {};
-    return new TracedTransport(new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } }), this.peer());
+    return new TracedTransport(new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } }), this.peer(), this.options.tracer);
   }
 
   private peer(): McpPeer {

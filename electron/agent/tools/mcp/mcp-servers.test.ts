@@ -59,7 +59,7 @@ describe('MCP servers', () => {
     const s = await open({ mcpServers: { everything } });
     await ready(s, 'everything');
     const echo = tool(s, 'everything__echo');
-    expect(echo).toMatchObject({ type: 'extension', source: 'everything' });
+    expect(echo).toMatchObject({ type: 'extension', source: 'everything', displayName: 'echo' });
     expect(echo.parameters).toMatchObject({ type: 'object' });
     expect(await call(echo, { message: 'hello' })).toEqual({ text: 'Echo: hello', isError: false });
     expect((await call(tool(s, 'everything__get-sum'), { a: 2, b: 3 })).text).toMatch(/\b5\b/);

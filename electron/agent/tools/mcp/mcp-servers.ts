@@ -10,6 +10,7 @@
  * server's entry in the file, so what else is in it (entries this app cannot
  * use, other apps' keys) stays as it was. Changes apply from the next turn.
  */
+import type { Tracer } from '@opentelemetry/api';
 import { checkMcpServer, isStdioServer, parseMcpConfig, type McpServerConfig, type McpServerEntry } from '../../../../shared/mcp-config';
 import type { McpServerView, ToolsView } from '../../../../shared/tools-view';
 import type { Logger } from '../../logger';
@@ -27,6 +28,8 @@ export interface McpServersOptions {
   readonly clientInfo: { name: string; version: string };
   readonly logger: Logger;
   readonly requestTimeoutMs?: number;
+  /** Where the MCP client spans go (the app's tracer). */
+  readonly tracer?: Tracer;
 }
 
 export class McpServers {
@@ -141,6 +144,7 @@ export class McpServers {
       clientInfo: this.options.clientInfo,
       onChange: () => this.changed(),
       ...(this.options.requestTimeoutMs ? { requestTimeoutMs: this.options.requestTimeoutMs } : {}),
+      ...(this.options.tracer ? { tracer: this.options.tracer } : {}),
     });
     this.connections.set(entry.name, connection);
     if (!entry.config.disabled && !this.stopped) connection.start();
@@ -170,6 +174,7 @@ export class McpServers {
           parameters: tool.inputSchema,
           type: 'extension',
           source: connection.name,
+          displayName: tool.name,
           call: (args, context) =>
             connection.callTool(tool.name, args, { signal: context.signal, ...(context.timeoutMs ? { timeoutMs: context.timeoutMs } : {}) }),
         });

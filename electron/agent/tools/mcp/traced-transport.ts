@@ -13,7 +13,7 @@
  * `execute_tool` span); the handshake and tool listing at start-up, outside
  * any turn, are not, so they do not start traces of their own.
  */
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   isJSONRPCErrorResponse,
@@ -49,6 +49,8 @@ export class TracedTransport implements Transport {
   constructor(
     private readonly inner: Transport,
     private readonly peer: McpPeer,
+    /** The app's tracer; by default the global provider's. */
+    private readonly tracer: Tracer = trace.getTracer(TRACER),
   ) {}
 
   get sessionId(): string | undefined {
@@ -119,7 +121,7 @@ export class TracedTransport implements Transport {
       ...(this.protocolVersion ? { [ATTR.mcpProtocolVersion]: this.protocolVersion } : {}),
       ...(tool ? { [ATTR.toolName]: tool, [ATTR.operationName]: GEN_AI_OPERATION.executeTool } : {}),
     };
-    return trace.getTracer(TRACER).startSpan(target ? `${method} ${target}` : method, { kind: SpanKind.CLIENT, attributes });
+    return this.tracer.startSpan(target ? `${method} ${target}` : method, { kind: SpanKind.CLIENT, attributes });
   }
 
   private received(message: JSONRPCMessage): void {
