@@ -113,4 +113,20 @@ describe('MCP client spans', () => {
     expect(failed.status.code).toBe(2);
     expect(failed.parentSpanContext?.spanId).toBe(ended.find((s) => s.name === 'execute_tool web__fail')!.spanContext().spanId);
   });
+
+  it('ends the span of a cancelled request as cancelled, not as an error', async () => {
+    const slow = servers.provider(noTools).tools().find((t) => t.name === 'web__slow')!;
+    const parent = provider.getTracer('test').startSpan('execute_tool web__slow');
+    const controller = new AbortController();
+    const running = context.with(trace.setSpan(context.active(), parent), () => slow.call({}, { callId: 'c-slow', signal: controller.signal }));
+    await until(() => http.calls.some((c) => c.tool === 'slow'), 'the slow call to arrive');
+    controller.abort(new Error('barge-in'));
+    await expect(running).rejects.toThrow();
+    parent.end();
+    const span = ended.find((s) => s.name === 'tools/call slow')!;
+    expect(span.attributes[ATTR.stageCancelled]).toBe(true);
+    expect(span.attributes[ATTR.errorType]).toBeUndefined();
+    expect(span.status.code).toBe(0);
+    expect(span.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+  });
 });
