@@ -98,6 +98,18 @@ describe('MCP servers', () => {
     expect(seen.find((v) => v.state === 'failed')?.reason).toBe('the server exited: crashing on purpose');
   });
 
+  it('connects again to a Streamable HTTP server that went away and came back', async () => {
+    const s = await open({ mcpServers: { web: { url: http.url } } });
+    await ready(s, 'web');
+    const port = Number(new URL(http.url).port);
+    await http.close();
+    await expect(call(tool(s, 'web__add'), { a: 1, b: 2 })).rejects.toThrow();
+    await until(() => status(s, 'web')?.state !== 'ready', 'the server no longer ready');
+    http = await startMcpHttpServer({ port });
+    await ready(s, 'web');
+    expect((await call(tool(s, 'web__add'), { a: 1, b: 2 })).text).toBe('3');
+  });
+
   it('says why a server failed: the reason, the retry, and the stderr line of a server that exited', async () => {
     const s = await open({ mcpServers: { missing: { command: join(dir, 'no-such-program') } } });
     await until(() => status(s, 'missing')?.state === 'failed', 'the failure');
@@ -192,6 +204,8 @@ describe('MCP servers', () => {
     expect(file).toEqual({ globalShortcut: 'x', mcpServers: { other: { url: 'nope' }, site: { url: http.url, headers: { 'X-Key': 'k3y-value' } } } });
     expect(s.view().servers.map((v) => v.name)).toEqual(['site']);
 
+    // The untouched bad entry is still reported.
+    expect(s.view().problems).toEqual([`${configFile}: mcpServers.other.url: must be an http(s) URL`]);
     await s.removeServer('site');
     file = JSON.parse(await readFile(configFile, 'utf8'));
     expect(file).toEqual({ globalShortcut: 'x', mcpServers: { other: { url: 'nope' } } });

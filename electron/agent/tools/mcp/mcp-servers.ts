@@ -207,7 +207,10 @@ export class McpServers {
       const current = json.mcpServers;
       const servers = new Map(typeof current === 'object' && current !== null && !Array.isArray(current) ? Object.entries(current) : []);
       edit(servers);
-      await writeFileAtomic(file, `${JSON.stringify({ ...json, mcpServers: Object.fromEntries(servers) }, null, 2)}\n`);
+      const written = `${JSON.stringify({ ...json, mcpServers: Object.fromEntries(servers) }, null, 2)}\n`;
+      await writeFileAtomic(file, written);
+      // What is still wrong in the file (an entry this form did not touch), as it now is.
+      this.problems = parseMcpConfig(written, file).problems;
     });
     this.writing = write.catch(() => {});
     return write;
