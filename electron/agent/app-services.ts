@@ -46,7 +46,7 @@ export async function startAppServices(options: {
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
   const config = () => settings.pipelineConfig();
   const tools = await openTools(options, settings.mcpConfigFile, telemetry.tracer);
-  const assistant = { ...assistantDeps(config, { models: manager }), tools: (builtins: ToolProvider) => tools.provider(builtins) };
+  const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins) });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
   let warming: ReturnType<typeof setTimeout> | null = null;

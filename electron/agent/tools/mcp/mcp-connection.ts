@@ -71,6 +71,7 @@ export class McpConnection {
 
   start(): void {
     if (this.current.state === 'starting' || this.current.state === 'ready') return;
+    if (this.retry) clearTimeout(this.retry);
     void this.connect();
   }
 
