@@ -37,6 +37,8 @@ test('an MCP server added in Settings answers a typed request through its tool, 
   await expect(server).toContainText('headers: Authorization');
   await expect(dialog).not.toContainText('e2e-secret');
   expect(mcp.sessionHeaders.at(-1)?.authorization).toBe('Bearer e2e-secret');
+  await server.scrollIntoViewIfNeeded();
+  await app.screenshot({ path: test.info().outputPath('mcp-settings.png') });
   // The switches are reachable from the keyboard.
   const hang = server.getByRole('checkbox', { name: 'hang' });
   await hang.focus();
@@ -57,7 +59,9 @@ test('an MCP server added in Settings answers a typed request through its tool, 
     const offered = (chats[0]!.body.tools as { function: { name: string } }[]).map((t) => t.function.name);
     expect(offered).toContain('calc__add');
     expect(offered).not.toContain('calc__hang');
-    expect(requests.filter((r) => r.endpoint === 'speech').map((r) => String(r.body.input)).join(' ')).toContain('42');
+    // Spoken: the answer goes to text-to-speech (after it is shown).
+    const spoken = async () => (await providerRequests()).requests.filter((r) => r.endpoint === 'speech').map((r) => String(r.body.input)).join(' ');
+    await expect.poll(spoken, { timeout: 15_000 }).toContain('42');
 
     await expect.poll(async () => (await collected()).spans.filter((s) => s.attributes['mcp.method.name'] === 'tools/call').length, { timeout: 15_000 }).toBe(1);
     const { spans } = await collected();
