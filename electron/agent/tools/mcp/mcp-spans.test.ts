@@ -20,6 +20,7 @@ import { runTurn } from '../../pipeline/voice-pipeline';
 import { ConversationTrace } from '../../telemetry/conversation-trace';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../testing/fake-openai-server';
 import { startMcpHttpServer, type McpHttpTestServer } from '../../testing/mcp-http-server';
+import { spanProblems } from '../../testing/genai-conventions';
 import { openAIStagesAt } from '../../testing/test-stages';
 import { until } from '../../testing/until';
 import { noTools } from '../tool';
@@ -84,6 +85,7 @@ describe('MCP client spans', () => {
     const mcp = ended.filter((s) => s.attributes[ATTR.mcpMethodName] !== undefined);
     // The handshake and the listing ran outside any turn: not traced.
     expect(mcp.map((s) => s.name).sort()).toEqual(['tools/call context', 'tools/call fail']);
+    for (const span of ended) expect(spanProblems(span)).toEqual([]);
     const call = mcp.find((s) => s.name === 'tools/call context')!;
     const parent = ended.find((s) => s.name === 'execute_tool web__context')!;
     expect(call.kind).toBe(SpanKind.CLIENT);
