@@ -15,6 +15,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isStdioServer, type McpServerConfig } from '../../../../shared/mcp-config';
+import type { Logger } from '../../logger';
 import type { McpServerState } from '../../../../shared/tools-view';
 import type { ToolOutcome } from '../tool';
 import { failuresAfter, restartDelayMs } from './restart-backoff';
@@ -38,6 +39,8 @@ export interface McpConnectionOptions {
   readonly requestTimeoutMs?: number;
   /** Where the client spans go (the app's tracer); by default the global provider. */
   readonly tracer?: Tracer;
+  /** Says when the server is ready and why it failed (secrets cut out). */
+  readonly logger?: Logger;
 }
 
 export const MCP_REQUEST_TIMEOUT_MS = 20_000;
@@ -137,6 +140,7 @@ export class McpConnection {
     } while (cursor);
     if (generation !== this.generation) return;
     this.listed = tools;
+    if (this.readySince === null) this.options.logger?.info(`MCP server "${this.name}" is ready with ${tools.length} tool${tools.length === 1 ? '' : 's'}.`);
     this.readySince ??= Date.now();
     this.set({ state: 'ready', tools: tools.length });
   }
@@ -150,6 +154,7 @@ export class McpConnection {
     this.failures = failuresAfter(this.failures, this.readySince === null ? 0 : Date.now() - this.readySince);
     this.readySince = null;
     const delay = restartDelayMs(this.failures);
+    this.options.logger?.warn(`MCP server "${this.name}" failed (${reason}); starting it again in ${delay} ms.`);
     this.set({ state: 'failed', reason, retryInMs: delay });
     void closeClient(client);
     this.retry = setTimeout(() => void this.connect(), delay);

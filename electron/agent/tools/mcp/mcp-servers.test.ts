@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../logger';
+import { silentLogger, type Logger } from '../../logger';
 import { runToolStep } from '../../pipeline/tool-calls';
 import { startMcpHttpServer, type McpHttpTestServer } from '../../testing/mcp-http-server';
 import { until } from '../../testing/until';
@@ -36,11 +36,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function open(config: unknown, builtins: { name: string; description: string }[] = []): Promise<McpServers> {
+async function open(config: unknown, builtins: { name: string; description: string }[] = [], logger: Logger = silentLogger): Promise<McpServers> {
   const configFile = join(dir, 'mcp.json');
   await writeFile(configFile, typeof config === 'string' ? config : JSON.stringify(config));
   const switches = await ToolSwitches.open(join(dir, 'tool-switches.json'), () => {});
-  servers = await McpServers.open({ configFile, switches, builtins, clientInfo: { name: 'test', version: '1' }, logger: silentLogger });
+  servers = await McpServers.open({ configFile, switches, builtins, clientInfo: { name: 'test', version: '1' }, logger });
   return servers;
 }
 
@@ -115,6 +115,18 @@ describe('MCP servers', () => {
     await until(() => status(s, 'missing')?.state === 'failed', 'the failure');
     const failed = status(s, 'missing');
     expect(failed).toMatchObject({ state: 'failed', reason: expect.stringMatching(/ENOENT|no-such-program/), retryInMs: expect.any(Number) });
+  });
+
+  it('keeps the secrets of env out of the reason and the log, even when the server prints them', async () => {
+    const lines: string[] = [];
+    const logger: Logger = { info: (m) => void lines.push(m), warn: (m) => void lines.push(m), error: (m) => void lines.push(m) };
+    const leaky = { command: process.execPath, args: ['-e', 'console.error("token is " + process.env.TOKEN); process.exit(1)'], env: { TOKEN: 's3cret-value' } };
+    const s = await open({ mcpServers: { leaky } }, [], logger);
+    await until(() => status(s, 'leaky')?.state === 'failed', 'the failure');
+    expect(JSON.stringify(s.view())).not.toContain('s3cret-value');
+    expect(JSON.stringify(s.view())).toContain('token is ***');
+    expect(lines.join('\n')).toContain('MCP server "leaky" failed');
+    expect(lines.join('\n')).not.toContain('s3cret-value');
   });
 
   it('gives up on a tool that hangs at the deadline; the turn goes on', async () => {

@@ -145,6 +145,7 @@ export class McpServers {
       onChange: () => this.changed(),
       ...(this.options.requestTimeoutMs ? { requestTimeoutMs: this.options.requestTimeoutMs } : {}),
       ...(this.options.tracer ? { tracer: this.options.tracer } : {}),
+      logger: this.options.logger,
     });
     this.connections.set(entry.name, connection);
     if (!entry.config.disabled && !this.stopped) connection.start();
