@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { MODEL_STAGES, ModelsViewSchema } from './models';
+import { ToolsViewSchema } from './tools-view';
 import { SettingsViewSchema } from './settings';
 import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
 import { TRACE_PAGE_SPANS, TRACE_STORE_LIMITS, TraceConversationSchema, TraceResourcesSchema, ViewerSpanSchema } from './trace-viewer';
@@ -97,6 +98,25 @@ const ModelsRemove = z.strictObject({ type: z.literal('models.remove'), id: Mode
 const ModelsPick = z.strictObject({ type: z.literal('models.pick'), stage: z.enum(MODEL_STAGES), path: z.string().trim().min(1, 'path is empty').max(4_096) });
 const ModelsUnpick = z.strictObject({ type: z.literal('models.unpick'), stage: z.enum(MODEL_STAGES) });
 
+/**
+ * Tools: switch an MCP server, one of its tools or a built-in tool on or
+ * off; add (`previous` null), edit or remove an MCP server. A server entry
+ * is checked by main with the MCP servers file's schema (shared/mcp-config.ts);
+ * an empty `env` / `headers` value keeps the one main has.
+ */
+const ToolName = z.string().min(1).max(200);
+const ServerName = z.string().min(1).max(64);
+const ToolsServerEnable = z.strictObject({ type: z.literal('tools.server.enable'), name: ServerName, enabled: z.boolean() });
+const ToolsToolEnable = z.strictObject({ type: z.literal('tools.tool.enable'), server: ServerName, tool: ToolName, enabled: z.boolean() });
+const ToolsBuiltinEnable = z.strictObject({ type: z.literal('tools.builtin.enable'), name: ToolName, enabled: z.boolean() });
+const ToolsServerSave = z.strictObject({
+  type: z.literal('tools.server.save'),
+  name: z.string().max(64),
+  previous: ServerName.nullable(),
+  server: z.record(z.string().max(100), z.unknown()),
+});
+const ToolsServerRemove = z.strictObject({ type: z.literal('tools.server.remove'), name: ServerName });
+
 /** The trace viewer: the store's recent conversations, a page of one's spans, and live news of the store while watching. */
 const TraceKey = z.string().regex(/^[0-9a-f-]{32,36}$/, 'not a conversation or trace id');
 const TracesList = z.strictObject({ type: z.literal('traces.list') });
@@ -121,6 +141,11 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ModelsRemove,
   ModelsPick,
   ModelsUnpick,
+  ToolsServerEnable,
+  ToolsToolEnable,
+  ToolsBuiltinEnable,
+  ToolsServerSave,
+  ToolsServerRemove,
   TracesList,
   TracesSpans,
   TracesWatch,
@@ -243,6 +268,10 @@ const HistoryConversation = z.strictObject({
 const ModelsMessage = z.strictObject({ type: z.literal('models'), view: ModelsViewSchema });
 /** The outcome of a models.* request that can fail before any status changes (a picked file). */
 const ModelsResult = z.strictObject({ type: z.literal('models.result'), ref: RequestRef, ok: z.boolean(), message: z.string().max(1_000) });
+/** The MCP servers and the built-in tools, with their states and switches. */
+const ToolsMessage = z.strictObject({ type: z.literal('tools'), view: ToolsViewSchema });
+/** The outcome of a tools.* request: what was wrong when it failed (a server entry's problem, a file that could not be written). */
+const ToolsResult = z.strictObject({ type: z.literal('tools.result'), ref: RequestRef, ok: z.boolean(), message: z.string().max(1_000) });
 /** The span store's conversations, newest first: the answer to traces.list, and sent on its own while watching. */
 const TracesMessage = z.strictObject({
   type: z.literal('traces'),
@@ -287,6 +316,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   HistoryConversation,
   ModelsMessage,
   ModelsResult,
+  ToolsMessage,
+  ToolsResult,
   TracesMessage,
   TracesPage,
 ]);

@@ -42,6 +42,15 @@ export function stageSpanName(operation: GenAiOperation, model: string): string 
   return model ? `${operation} ${model}` : operation;
 }
 
+/**
+ * Where an MCP request carries the trace context (the MCP conventions: W3C
+ * trace context in the request's `params._meta`).
+ */
+export const MCP_META = { traceparent: 'traceparent', tracestate: 'tracestate' } as const;
+
+/** `error.type` of an MCP `tools/call` whose result says `isError` (the MCP conventions' value). */
+export const MCP_TOOL_ERROR = 'tool_error';
+
 export const ATTR = {
   conversationId: 'gen_ai.conversation.id',
   operationName: 'gen_ai.operation.name',
@@ -85,6 +94,17 @@ export const ATTR = {
   toolSource: 'voice_agent.tool.source',
   /** On a stage span stopped because the turn was (not an error). */
   stageCancelled: 'stage.cancelled',
+
+  /** The MCP conventions' client span keys (semantic-conventions-genai, model/mcp; development). */
+  mcpMethodName: 'mcp.method.name',
+  mcpSessionId: 'mcp.session.id',
+  mcpProtocolVersion: 'mcp.protocol.version',
+  jsonrpcRequestId: 'jsonrpc.request.id',
+  rpcResponseStatusCode: 'rpc.response.status_code',
+  networkTransport: 'network.transport',
+  networkProtocolName: 'network.protocol.name',
+  /** Ours: the MCP server's name in the app's configuration. */
+  mcpServerName: 'voice_agent.mcp.server',
 
   conversationTurns: 'conversation.turns',
   conversationInterruptions: 'conversation.interruptions',

@@ -3,6 +3,7 @@
  * assistant's providers read from it for every turn. The result is what every
  * session gets (`SessionServices`), handed on as it is.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { AssistantDeps } from './assistant';
 import { assistantDeps } from './assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
@@ -11,10 +12,15 @@ import { readModelCatalog } from './models/model-catalog';
 import { ModelManager } from './models/model-manager';
 import { ModelsService } from './models/models-service';
 import type { SecretStore } from './settings/secret-store';
+import { BuiltinTools } from './tools/builtin/builtin-tools';
+import { McpServers } from './tools/mcp/mcp-servers';
+import { ToolSwitches } from './tools/tool-switches';
+import { join, resolve } from 'node:path';
 import type { SessionServices } from './session/session-services';
 import { SettingsStore } from './settings/settings-store';
 import { createAppTelemetry } from './telemetry/app-telemetry';
 import type { Telemetry } from './telemetry/telemetry';
+import type { ToolProvider } from './tools/tool';
 
 export interface AppServices extends SessionServices {
   settings: SettingsStore;
@@ -22,6 +28,8 @@ export interface AppServices extends SessionServices {
   assistant: AssistantDeps;
   history: ConversationHistory;
   models: ModelsService;
+  /** The MCP servers and the tool switches; `stop()` them on quit. */
+  tools: McpServers;
 }
 
 export async function startAppServices(options: {
@@ -37,7 +45,8 @@ export async function startAppServices(options: {
   const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
   const config = () => settings.pipelineConfig();
-  const assistant = assistantDeps(config, { models: manager });
+  const tools = await openTools(options, settings.mcpConfigFile, telemetry.tracer);
+  const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins) });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
   let warming: ReturnType<typeof setTimeout> | null = null;
@@ -55,5 +64,22 @@ export async function startAppServices(options: {
   warmUp();
   const history = await ConversationHistory.open(options.dataDir);
   options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}; models: ${manager.modelsDir}.`);
-  return { settings, telemetry, assistant, history, models };
+  return { settings, telemetry, assistant, history, models, tools };
+}
+
+/** The MCP servers of MCP_CONFIG's file (or mcp.json in the data folder), started now. */
+async function openTools(options: { dataDir: string; logger: Logger }, mcpConfig: string, tracer: Tracer): Promise<McpServers> {
+  const switches = await ToolSwitches.open(join(options.dataDir, 'tool-switches.json'), (message) => options.logger.warn(message));
+  // The built-in tools as the settings list them (each session has its own, whose timers speak in it).
+  const sample = new BuiltinTools({ announce: () => {} });
+  const builtins = sample.tools().map(({ name, description }) => ({ name, description }));
+  sample.dispose();
+  return McpServers.open({
+    configFile: mcpConfig ? resolve(mcpConfig) : join(options.dataDir, 'mcp.json'),
+    switches,
+    builtins,
+    clientInfo: { name: 'voice-agent-stack', version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0' },
+    logger: options.logger,
+    tracer,
+  });
 }

@@ -26,6 +26,8 @@ const SETUP_HINT: Record<'stt' | 'llm' | 'tts', string> = {
 export interface AssistantDepsOptions {
   /** The on-device models; without them a stage set to run locally says so. */
   models?: ModelManager;
+  /** The tools beside the built-in ones (the MCP servers'); see `AssistantDeps.tools`. */
+  tools?: AssistantDeps['tools'];
 }
 
 type Plan = { [S in 'stt' | 'llm' | 'tts']: { provider: Provider; modelPath?: string; missing?: StageError } };
@@ -141,5 +143,6 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
       // A model that fails to load here fails again, with its reason, in the turn that uses it.
       for (const stage of Object.values(stages) as (StageInfo & { load?: () => Promise<void> })[]) void ignoreFailure(stage.load?.());
     },
+    ...(options.tools ? { tools: options.tools } : {}),
   };
 }

@@ -311,7 +311,11 @@ export class Assistant {
     const capture = this.captureContent();
     const withTools: PipelineStages = {
       ...stages,
-      tools: { tools: this.toolProvider.tools(), callTimeoutMs: config.timeouts.toolCallSeconds * 1000 },
+      tools: {
+        tools: this.toolProvider.tools(),
+        callTimeoutMs: config.timeouts.toolCallSeconds * 1000,
+        scope: (callId, run) => this.traceObserver.withinTool(number, callId, run),
+      },
     };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
@@ -361,7 +365,7 @@ export class Assistant {
 /** A call as the conversation shows it; what went in and out only with content capture on. */
 function toolUse(call: ToolCallResult, capture: boolean): ToolUse {
   return {
-    name: call.call.name,
+    name: call.tool?.displayName ?? call.call.name,
     source: call.tool?.source ?? 'unknown',
     ok: call.outcome === 'ok',
     ...(capture ? { arguments: call.call.arguments.slice(0, 4_000), result: call.text.slice(0, 8_000) } : {}),

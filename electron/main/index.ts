@@ -247,7 +247,7 @@ app.on('before-quit', (event) => {
   if (flushed) return;
   event.preventDefault();
   flushed = true;
-  const ended = Promise.all([...sessions].map((session) => session.close()));
+  const ended = Promise.all([...sessions].map((session) => session.close())).then(() => services?.tools.stop());
   void Promise.race([ended, delay(3_000, undefined, { ref: false })])
     .then(() => services?.telemetry.shutdown(3_000))
     .finally(() => app.quit());

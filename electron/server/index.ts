@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { startAppServices } from '../agent/app-services';
 import { consoleLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     // Sessions end first (their spans close), then pending spans are flushed within 3 s.
     void running
       .close()
+      .then(() => Promise.race([services.tools.stop(), delay(3_000, undefined, { ref: false })]))
       .then(() => telemetry.shutdown(3_000))
       .then(() => process.exit(0));
   };

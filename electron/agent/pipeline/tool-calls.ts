@@ -21,7 +21,12 @@ import { eventTime, type StageEventSink } from './turn-events';
 export interface TurnTools {
   readonly tools: readonly Tool[];
   readonly callTimeoutMs: number;
+  /** Runs each call inside its own scope (an observer makes the call's span the active one). */
+  readonly scope?: ToolScope;
 }
+
+/** Runs one call's work inside the call's scope, right after its `tool.started` event. */
+export type ToolScope = <T>(callId: string, run: () => Promise<T>) => Promise<T>;
 
 export const NO_TURN_TOOLS: TurnTools = { tools: [], callTimeoutMs: 30_000 };
 
@@ -42,6 +47,7 @@ export interface ToolStepOptions {
   signal: AbortSignal;
   timeoutMs: number;
   emit: StageEventSink;
+  scope?: ToolScope;
   /** Calls running longer than `slowAfterMs`, by tool name; empty when none is. */
   onRunning?: (names: readonly string[]) => void;
   slowAfterMs?: number;
@@ -82,7 +88,7 @@ export async function runToolStep(calls: readonly ToolCallRequest[], tools: read
 }
 
 /** One call, start to end event; never rejects unless the turn stopped. */
-async function runToolCall(call: ToolCallRequest, tools: readonly Tool[], { signal, timeoutMs, emit }: ToolStepOptions): Promise<ToolCallResult> {
+async function runToolCall(call: ToolCallRequest, tools: readonly Tool[], { signal, timeoutMs, emit, scope }: ToolStepOptions): Promise<ToolCallResult> {
   const tool = tools.find((t) => t.name === call.name);
   const startedAt = eventTime();
   emit({
@@ -113,7 +119,8 @@ async function runToolCall(call: ToolCallRequest, tools: readonly Tool[], { sign
         text = `Error: the arguments of ${call.name} ${args}.`;
       } else {
         // A tool that ignores its signal must still not hold the turn: the wait ends when the signal fires.
-        const running = Promise.resolve().then(() => tool.call(args, { callId: call.id, signal: deadline.signal }));
+        const run = () => tool.call(args, { callId: call.id, signal: deadline.signal, timeoutMs });
+        const running = Promise.resolve().then(() => (scope ? scope(call.id, run) : run()));
         const result = await untilAborted(running, deadline.signal);
         outcome = result.isError ? 'tool_error' : 'ok';
         text = result.isError ? `Error: ${result.text}` : result.text;

@@ -24,7 +24,7 @@ export interface ConverseOptions {
 }
 
 export async function converse(messages: readonly ChatMessage[], turnTools: TurnTools = NO_TURN_TOOLS, step: ModelStep, options: ConverseOptions): Promise<void> {
-  const { tools, callTimeoutMs } = turnTools;
+  const { tools, callTimeoutMs, scope } = turnTools;
   const specs: ToolSpec[] = tools.map(({ name, description, parameters }) => ({ name, description, parameters }));
   let history = messages;
   for (let round = 0; ; round++) {
@@ -39,6 +39,7 @@ export async function converse(messages: readonly ChatMessage[], turnTools: Turn
         signal: options.signal,
         timeoutMs: callTimeoutMs,
         emit: options.emit,
+        ...(scope ? { scope } : {}),
         ...(options.sink.toolsRunning ? { onRunning: (names: readonly string[]) => options.sink.toolsRunning?.(names) } : {}),
       });
     } finally {

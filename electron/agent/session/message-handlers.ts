@@ -28,7 +28,7 @@ export class RequestError extends Error {
 }
 
 /** The replies that answer a request; the session adds `ref`. */
-export type Reply = WithoutRef<Extract<ServerMessage, { type: 'history' | 'history.conversation' | 'settings.result' | 'models.result' | 'traces' | 'traces.page' }>>;
+export type Reply = WithoutRef<Extract<ServerMessage, { type: 'history' | 'history.conversation' | 'settings.result' | 'models.result' | 'tools.result' | 'traces' | 'traces.page' }>>;
 type WithoutRef<M> = M extends unknown ? Omit<M, 'ref'> : never;
 
 export type PlaybackMessage = Extract<ClientMessage, { type: 'playback' }>;
@@ -110,6 +110,11 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
   'models.remove': (message, session) => modelsResult(session, async (models) => done(await models.remove(message.id))),
   'models.pick': (message, session) => modelsResult(session, (models) => models.pick(message.stage, message.path)),
   'models.unpick': (message, session) => modelsResult(session, async (models) => done(await models.unpick(message.stage))),
+  'tools.server.enable': (message, session) => toolsResult(session, (tools) => tools.setServerEnabled(message.name, message.enabled)),
+  'tools.tool.enable': (message, session) => toolsResult(session, (tools) => tools.setToolEnabled(message.server, message.tool, message.enabled)),
+  'tools.builtin.enable': (message, session) => toolsResult(session, (tools) => tools.setBuiltinEnabled(message.name, message.enabled)),
+  'tools.server.save': (message, session) => toolsResult(session, (tools) => tools.saveServer(message.name, message.server, message.previous)),
+  'tools.server.remove': (message, session) => toolsResult(session, (tools) => tools.removeServer(message.name)),
   'traces.list': (_, session) => requireTraces(session).list(),
   'traces.spans': ({ key, from }, session) => {
     const page = requireTraces(session).page(key, from);
@@ -153,6 +158,18 @@ type ModelsOutcome = { ok: true } | { ok: false; message: string };
 /** An operation that has no outcome of its own succeeded once it returned. */
 function done(_: unknown): ModelsOutcome {
   return { ok: true };
+}
+
+/** Tool changes answer with their outcome (a bad server entry says what is wrong); only a host without tools refuses. */
+async function toolsResult(session: SessionContext, operation: (tools: NonNullable<SessionServices['tools']>) => Promise<void>): Promise<Reply> {
+  const tools = session.services.tools;
+  if (!tools) throw new RequestError('invalid_state', 'This host has no tool settings.');
+  try {
+    await operation(tools);
+    return { type: 'tools.result', ok: true, message: '' };
+  } catch (error) {
+    return { type: 'tools.result', ok: false, message: (error instanceof Error ? error.message : String(error)).slice(0, 1_000) };
+  }
 }
 
 /** Model operations answer with their outcome, a failure included; only a host without models refuses. */

@@ -6,6 +6,7 @@
  */
 import type { ModelStageName, ModelsView } from '../../../shared/models';
 import type { SettingsView } from '../../../shared/settings';
+import type { ToolsView } from '../../../shared/tools-view';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { TraceConversation, TraceResources, ViewerSpan } from '../../../shared/trace-viewer';
 import type { AssistantDeps, AssistantTelemetry } from '../assistant';
@@ -47,6 +48,17 @@ export interface SessionModels {
   unpick(stage: ModelStageName): Promise<void>;
 }
 
+/** What a session needs of the tools (see tools/mcp/mcp-servers.ts). */
+export interface SessionTools {
+  view(): ToolsView;
+  subscribe(listener: () => void): () => void;
+  setServerEnabled(name: string, enabled: boolean): Promise<void>;
+  setToolEnabled(server: string, tool: string, enabled: boolean): Promise<void>;
+  setBuiltinEnabled(name: string, enabled: boolean): Promise<void>;
+  saveServer(name: string, server: unknown, previous: string | null): Promise<void>;
+  removeServer(name: string): Promise<void>;
+}
+
 export interface SessionServices {
   /** The voice pipeline's providers; without them the session only carries audio. */
   assistant?: AssistantDeps;
@@ -56,4 +68,6 @@ export interface SessionServices {
   history?: ConversationHistory;
   /** The on-device engines; without them models.* messages are refused. */
   models?: SessionModels;
+  /** The MCP servers and tool switches; without them tools.* messages are refused. */
+  tools?: SessionTools;
 }

@@ -72,6 +72,7 @@ export class Session implements SessionContext {
   private closing: Promise<void> | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private modelsViewPending = false;
+  private toolsViewPending = false;
 
   constructor(
     private readonly carrier: SessionCarrier,
@@ -114,7 +115,7 @@ export class Session implements SessionContext {
 
   /** Greets the client; call once the carrier is open. */
   open(): void {
-    const { telemetry, settings, models } = this.services;
+    const { telemetry, settings, models, tools } = this.services;
     this.transport.open(telemetry?.tracer, this.id, this.carrier.kind);
     if (telemetry) this.unsubscribe.push(telemetry.onChange((state) => this.send({ type: 'telemetry', state })));
     this.send({
@@ -138,6 +139,20 @@ export class Session implements SessionContext {
           setImmediate(() => {
             this.modelsViewPending = false;
             this.sendModels();
+          });
+        }),
+      );
+    }
+    if (tools) {
+      this.sendTools();
+      this.unsubscribe.push(
+        tools.subscribe(() => {
+          // A restart is several changes at once: at most one view per tick.
+          if (this.toolsViewPending) return;
+          this.toolsViewPending = true;
+          setImmediate(() => {
+            this.toolsViewPending = false;
+            this.sendTools();
           });
         }),
       );
@@ -313,6 +328,16 @@ export class Session implements SessionContext {
       this.send({ type: 'models', view: models.view() });
     } catch (error) {
       this.logger.error('the models view could not be built', { error: String(error) });
+    }
+  }
+
+  private sendTools(): void {
+    const tools = this.services.tools;
+    if (this.closed || !tools) return;
+    try {
+      this.send({ type: 'tools', view: tools.view() });
+    } catch (error) {
+      this.logger.error('the tools view could not be built', { error: String(error) });
     }
   }
 

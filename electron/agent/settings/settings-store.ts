@@ -120,6 +120,11 @@ export class SettingsStore {
     return { ok: true, view: this.view };
   }
 
+  /** The MCP servers file the environment names (MCP_CONFIG), or '' for the default. Read once at start. */
+  get mcpConfigFile(): string {
+    return this.fromEnv.values.tools.mcpConfig;
+  }
+
   /** The pipeline's configuration: the same object until the settings change. */
   pipelineConfig(): PipelineConfig {
     return this.snapshot.pipeline;

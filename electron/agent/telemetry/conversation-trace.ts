@@ -112,6 +112,13 @@ export class ConversationTrace {
     return traced ? otelContext.with(traced.context, run) : run();
   }
 
+  /** Runs a tool call's work with its `execute_tool` span as the active context (MCP requests become its children). */
+  withinTool<T>(turn: number, callId: string, run: () => Promise<T>): Promise<T> {
+    const traced = this.turns.get(turn);
+    const span = traced?.tools.get(callId);
+    return traced && span ? otelContext.with(trace.setSpan(traced.context, span), run) : run();
+  }
+
   observe = (event: ConversationEvent): void => {
     this.handle(event);
     if ('turn' in event) this.notePhase(event);

@@ -153,6 +153,10 @@ export function spanProblems(span: ReadableSpan, expect: { conversationId?: stri
   const rule = typeof operation === 'string' ? OPERATIONS[operation] : undefined;
   if (!rule) return [...problems, `${span.name}: operation ${String(operation)} is not in the table`];
   const fail = (text: string) => problems.push(`${span.name}: ${text}`);
+  if (span.attributes['mcp.method.name'] !== undefined) {
+    mcpClientProblems(span).forEach(fail);
+    return problems;
+  }
   for (const key of rule.required) if (span.attributes[key] === undefined) fail(`required ${key} is missing`);
   if (operation === 'execute_tool') {
     if (span.name !== `execute_tool ${String(span.attributes['gen_ai.tool.name'])}`) fail('the name should be "execute_tool {gen_ai.tool.name}"');
@@ -169,6 +173,24 @@ export function spanProblems(span: ReadableSpan, expect: { conversationId?: stri
   if (expect.conversationId !== undefined && span.attributes['gen_ai.conversation.id'] !== expect.conversationId)
     fail(`gen_ai.conversation.id should be ${expect.conversationId}`);
   if (!onDevice && span.attributes['server.address'] === undefined) fail('an API call should carry server.address');
+  return problems;
+}
+
+/**
+ * An MCP client span carrying `gen_ai.operation.name=execute_tool` (a
+ * `tools/call`), as the MCP conventions describe it (model/mcp/spans.yaml,
+ * common.yaml): named `{mcp.method.name} {gen_ai.tool.name}`, kind CLIENT,
+ * with the request's JSON-RPC id, and error.type when it failed.
+ */
+function mcpClientProblems(span: ReadableSpan): string[] {
+  const problems: string[] = [];
+  const method = span.attributes['mcp.method.name'];
+  if (method !== 'tools/call') problems.push(`gen_ai.operation.name=execute_tool belongs on tools/call only, not ${String(method)}`);
+  if (span.attributes['gen_ai.tool.name'] === undefined) problems.push('required gen_ai.tool.name is missing');
+  if (span.name !== `${String(method)} ${String(span.attributes['gen_ai.tool.name'])}`) problems.push('the name should be "{mcp.method.name} {gen_ai.tool.name}"');
+  if (span.kind !== SpanKind.CLIENT) problems.push(`kind ${SpanKind[span.kind]} should be CLIENT`);
+  if (span.attributes['jsonrpc.request.id'] === undefined) problems.push('required jsonrpc.request.id is missing');
+  if (span.status.code === 2 && span.attributes['error.type'] === undefined) problems.push('a failed operation needs error.type');
   return problems;
 }
 

@@ -27,12 +27,16 @@ export interface ToolCallContext {
   readonly callId: string;
   /** Fires on barge-in, End, a new message or the call's deadline. */
   readonly signal: AbortSignal;
+  /** The call's deadline from its start (the signal fires then too); for tools that pass it on, such as MCP requests. */
+  readonly timeoutMs?: number;
 }
 
 export interface Tool extends ToolSpec {
   readonly type: ToolType;
   /** Who offers it, for people: "built-in" or the MCP server's name. */
   readonly source: string;
+  /** Its name for people when that is not `name` (an MCP tool's own name, without its server's prefix). */
+  readonly displayName?: string;
   /** Runs the call. Rejects (or returns `isError`) on failure; must stop promptly on abort. */
   call(args: Record<string, unknown>, context: ToolCallContext): Promise<ToolOutcome>;
 }

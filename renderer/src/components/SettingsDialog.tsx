@@ -2,6 +2,7 @@ import { forwardRef, useImperativeHandle, useRef } from 'react';
 import type { SessionSnapshot } from '../session/reducer';
 import { OnDeviceModels, type ModelActions } from './OnDeviceModels';
 import { SettingsForm } from './SettingsForm';
+import { ToolsSettings, type ToolActions } from './ToolsSettings';
 
 export interface SettingsDialogHandle {
   open(): void;
@@ -13,10 +14,11 @@ interface Props {
   onTracingChange(change: { enabled?: boolean; consoleExport?: boolean }): void;
   onSaveSettings(patch: Record<string, unknown>): void;
   modelActions: ModelActions;
+  toolActions: ToolActions;
 }
 
 /** The settings pane: a modal dialog (Escape closes it, focus stays inside). */
-export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange, onSaveSettings, modelActions }, ref) {
+export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange, onSaveSettings, modelActions, toolActions }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
   useImperativeHandle(ref, () => ({ open: () => void (dialog.current?.open || dialog.current?.showModal()) }), []);
 
@@ -64,6 +66,8 @@ export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function S
         {snapshot.settings && <SettingsForm view={snapshot.settings} models={snapshot.models} desktop={snapshot.desktop} save={snapshot.settingsSave} onSave={onSaveSettings} />}
 
         {snapshot.models && <OnDeviceModels models={snapshot.models} result={snapshot.modelsResult} actions={modelActions} />}
+
+        {snapshot.tools && <ToolsSettings tools={snapshot.tools} result={snapshot.toolsResult} actions={toolActions} />}
 
         <section aria-labelledby="settings-audio">
           <h3 id="settings-audio">Audio</h3>

@@ -17,6 +17,11 @@ export const REPLY_TYPE = {
   'models.remove': 'models.result',
   'models.pick': 'models.result',
   'models.unpick': 'models.result',
+  'tools.server.enable': 'tools.result',
+  'tools.tool.enable': 'tools.result',
+  'tools.builtin.enable': 'tools.result',
+  'tools.server.save': 'tools.result',
+  'tools.server.remove': 'tools.result',
   'traces.list': 'traces',
   'traces.spans': 'traces.page',
 } as const satisfies Partial<Record<ClientMessage['type'], ServerMessage['type']>>;

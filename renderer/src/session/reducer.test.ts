@@ -88,6 +88,12 @@ describe('reduce', () => {
       errors: { 'audio.silenceMs': 'too small' },
     });
     expect(reduce(start(), { type: 'models.result', ok: false, message: 'not a model file' }).modelsResult).toEqual({ ok: false, message: 'not a model file' });
+    expect(reduce(start(), { type: 'tools.result', ok: false, message: 'mcpServers.x.url: must be an http(s) URL' }).toolsResult).toEqual({
+      ok: false,
+      message: 'mcpServers.x.url: must be an http(s) URL',
+    });
+    const tools = { configFile: '/d/mcp.json', problems: [], servers: [], builtins: [] };
+    expect(reduce(start(), { type: 'tools', view: tools }).tools).toBe(tools);
     expect(reduce(start(), { type: 'history', items: [summary] }).history).toEqual([summary]);
     const entries = [{ role: 'user' as const, text: 'hello' }, { role: 'assistant' as const, text: 'hi', interrupted: true }];
     expect(reduce(start(), { type: 'history.conversation', summary, entries }).openConversation).toEqual({ summary, entries });

@@ -6,6 +6,7 @@
 import { SILENCE_DBFS } from '../../../shared/audio-format';
 import type { DesktopStatus } from '../../../shared/bridge';
 import type { ModelsView } from '../../../shared/models';
+import type { ToolsView } from '../../../shared/tools-view';
 import type { AudioStats, HistorySummary, ServerMessage, SessionState, ToolUse } from '../../../shared/protocol';
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
@@ -62,6 +63,10 @@ export interface SessionSnapshot {
   models: ModelsView | null;
   /** The answer to the last model request that can fail at once (a picked file). */
   modelsResult: { ok: boolean; message: string } | null;
+  /** The MCP servers and built-in tools with their switches; null when the host has none. */
+  tools: ToolsView | null;
+  /** The answer to the last tools.* request (a server entry's problem, say); null while none is pending or after success. */
+  toolsResult: { ok: boolean; message: string } | null;
   /** The trace viewer's conversations and the spans fetched of them. */
   traces: TracesState;
   /** The desktop shell: its platform and how its settings took effect; null in the headless host. */
@@ -100,6 +105,8 @@ export function initialSnapshot(transport: TransportKind): SessionSnapshot {
     openConversation: null,
     models: null,
     modelsResult: null,
+    tools: null,
+    toolsResult: null,
     traces: initialTraces(),
     desktop: null,
   };
@@ -127,6 +134,10 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
       return { ...snapshot, models: message.view };
     case 'models.result':
       return { ...snapshot, modelsResult: { ok: message.ok, message: message.message } };
+    case 'tools':
+      return { ...snapshot, tools: message.view };
+    case 'tools.result':
+      return { ...snapshot, toolsResult: { ok: message.ok, message: message.message } };
     case 'audio.stats':
       return { ...snapshot, stats: message.stats };
     case 'transcript':

@@ -1,0 +1,59 @@
+/**
+ * The services both hosts start: the MCP servers of the data folder's
+ * mcp.json (or MCP_CONFIG's file) join the built-in tools of every turn,
+ * and the assistant still reads the settings live.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startAppServices, type AppServices } from './app-services';
+import { silentLogger } from './logger';
+import { FileSecretStore } from './settings/secret-store';
+import { startMcpHttpServer, type McpHttpTestServer } from './testing/mcp-http-server';
+import { until } from './testing/until';
+import type { Tool } from './tools/tool';
+
+let dir: string;
+let http: McpHttpTestServer;
+let services: AppServices | null = null;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'app-services-'));
+  http = await startMcpHttpServer();
+});
+afterEach(async () => {
+  await services?.tools.stop();
+  await services?.telemetry.shutdown(1_000);
+  services = null;
+  await http.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const open = (env: Record<string, string> = {}) =>
+  startAppServices({ dataDir: dir, env, secretStore: new FileSecretStore(join(dir, 'secrets.json')), logger: silentLogger });
+
+const clock: Tool = { name: 'get_current_time', description: 'The time.', parameters: {}, type: 'function', source: 'built-in', call: async () => ({ text: 'now' }) };
+
+describe('startAppServices', () => {
+  it('offers the tools of the servers in mcp.json with the built-in ones, and keeps reading the settings live', async () => {
+    await writeFile(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { web: { url: http.url } } }));
+    services = await open();
+    const provider = services.assistant.tools!({ tools: () => [clock] });
+    await until(() => provider.tools().length === 6, { what: 'the MCP tools', detail: () => provider.tools().map((t) => t.name).join(', ') });
+    expect(provider.tools().map((t) => t.name)).toEqual(expect.arrayContaining(['get_current_time', 'web__add']));
+    expect(services.tools.view().builtins.map((t) => t.name).sort()).toEqual(['get_current_time', 'set_timer']);
+
+    const result = await services.settings.update({ values: { llm: { systemPrompt: 'Answer in one word.' } } });
+    expect(result.ok).toBe(true);
+    expect(services.assistant.config.systemPrompt).toBe('Answer in one word.');
+  });
+
+  it('reads the file MCP_CONFIG names instead', async () => {
+    const file = join(dir, 'elsewhere.json');
+    await writeFile(file, JSON.stringify({ mcpServers: { other: { url: http.url } } }));
+    services = await open({ MCP_CONFIG: file });
+    expect(services.tools.view().configFile).toBe(file);
+    await until(() => services!.tools.view().servers[0]?.status.state === 'ready', 'the server ready');
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * One configured MCP server, kept connected: the SDK's client over stdio (a
+ * program it starts) or Streamable HTTP, its tools listed and listed again on
+ * `notifications/tools/list_changed`. When the server exits, cannot be
+ * started, or (over HTTP) stops answering, the connection fails with the
+ * reason and starts again after the back-off; `stop()` ends it for good.
+ *
+ * Secrets in the server's `env` and `headers` go only to the transport: they
+ * are cut out of every reason this connection reports.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { isStdioServer, type McpServerConfig } from '../../../../shared/mcp-config';
+import type { Logger } from '../../logger';
+import type { McpServerState } from '../../../../shared/tools-view';
+import type { ToolOutcome } from '../tool';
+import { failuresAfter, restartDelayMs } from './restart-backoff';
+import { TracedTransport, type McpPeer } from './traced-transport';
+import { toolResultText } from './tool-result-text';
+
+/** A tool as the server lists it. */
+export interface McpToolInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: Record<string, unknown>;
+}
+
+export interface McpConnectionOptions {
+  readonly name: string;
+  readonly config: McpServerConfig;
+  /** Told whenever the state or the tools change. */
+  readonly onChange: () => void;
+  readonly clientInfo: { name: string; version: string };
+  /** How long the handshake and a listing may take. */
+  readonly requestTimeoutMs?: number;
+  /** Where the client spans go (the app's tracer); by default the global provider. */
+  readonly tracer?: Tracer;
+  /** Says when the server is ready and why it failed (secrets cut out). */
+  readonly logger?: Logger;
+}
+
+export const MCP_REQUEST_TIMEOUT_MS = 20_000;
+const STDERR_TAIL_CHARS = 2_000;
+
+export class McpConnection {
+  readonly name: string;
+  readonly config: McpServerConfig;
+  private current: McpServerState = { state: 'stopped' };
+  private listed: readonly McpToolInfo[] = [];
+  private client: Client | null = null;
+  /** Bumped on every start and stop: work of an older attempt is ignored. */
+  private generation = 0;
+  private failures = 0;
+  private readySince: number | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private stderrTail = '';
+
+  constructor(private readonly options: McpConnectionOptions) {
+    this.name = options.name;
+    this.config = options.config;
+  }
+
+  get state(): McpServerState {
+    return this.current;
+  }
+
+  get tools(): readonly McpToolInfo[] {
+    return this.current.state === 'ready' ? this.listed : [];
+  }
+
+  start(): void {
+    if (this.current.state === 'starting' || this.current.state === 'ready') return;
+    if (this.retry) clearTimeout(this.retry);
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    const client = this.client;
+    this.client = null;
+    this.listed = [];
+    this.failures = 0;
+    this.readySince = null;
+    this.set({ state: 'stopped' });
+    await closeClient(client);
+  }
+
+  /** Calls a tool by the server's own name; rejects when the server is not ready or the call fails. */
+  async callTool(tool: string, args: Record<string, unknown>, call: { signal: AbortSignal; timeoutMs?: number }): Promise<ToolOutcome> {
+    const client = this.client;
+    if (!client || this.current.state !== 'ready') throw new Error(`the MCP server "${this.name}" is ${describeState(this.current)}`);
+    const generation = this.generation;
+    try {
+      const result = await client.callTool({ name: tool, arguments: args }, undefined, {
+        signal: call.signal,
+        ...(call.timeoutMs ? { timeout: call.timeoutMs } : {}),
+      });
+      return { text: toolResultText(result), isError: result.isError === true };
+    } catch (error) {
+      // A failure below the protocol (the HTTP server went away, its session is gone) means the connection is.
+      if (!call.signal.aborted && !(error instanceof McpError) && generation === this.generation) this.failed(generation, this.redact(errorText(error)));
+      throw new Error(this.redact(errorText(error)));
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    this.retry = null;
+    this.stderrTail = '';
+    this.set({ state: 'starting' });
+    const client = new Client(this.options.clientInfo, { capabilities: {} });
+    client.onclose = () => this.failed(generation, this.exitReason());
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.listTools(client, generation).catch(() => {}));
+    try {
+      const timeout = this.options.requestTimeoutMs ?? MCP_REQUEST_TIMEOUT_MS;
+      await client.connect(this.transport(), { timeout });
+      if (generation !== this.generation) return void (await closeClient(client));
+      this.client = client;
+      await this.listTools(client, generation);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.failed(generation, this.redact(errorText(error)) + this.stderrLine());
+      await closeClient(client);
+    }
+  }
+
+  private async listTools(client: Client, generation: number): Promise<void> {
+    const tools: McpToolInfo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.options.requestTimeoutMs ?? MCP_REQUEST_TIMEOUT_MS });
+      for (const tool of page.tools) tools.push({ name: tool.name, description: tool.description ?? tool.title ?? '', inputSchema: tool.inputSchema as Record<string, unknown> });
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (generation !== this.generation) return;
+    this.listed = tools;
+    if (this.readySince === null) this.options.logger?.info(`MCP server "${this.name}" is ready with ${tools.length} tool${tools.length === 1 ? '' : 's'}.`);
+    this.readySince ??= Date.now();
+    this.set({ state: 'ready', tools: tools.length });
+  }
+
+  private failed(generation: number, reason: string): void {
+    if (generation !== this.generation) return;
+    this.generation++;
+    const client = this.client;
+    this.client = null;
+    this.listed = [];
+    this.failures = failuresAfter(this.failures, this.readySince === null ? 0 : Date.now() - this.readySince);
+    this.readySince = null;
+    const delay = restartDelayMs(this.failures);
+    this.options.logger?.warn(`MCP server "${this.name}" failed (${reason}); starting it again in ${delay} ms.`);
+    this.set({ state: 'failed', reason, retryInMs: delay });
+    void closeClient(client);
+    this.retry = setTimeout(() => void this.connect(), delay);
+    this.retry.unref?.();
+  }
+
+  private transport(): Transport {
+    const { config } = this;
+    if (isStdioServer(config)) {
+      const transport = new StdioClientTransport({
+        command: config.command,
+        args: config.args ?? [],
+        ...(config.env ? { env: config.env } : {}),
+        ...(config.cwd ? { cwd: config.cwd } : {}),
+        stderr: 'pipe',
+      });
+      transport.stderr?.on('data', (chunk: Buffer) => {
+        this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
+      });
+      return new TracedTransport(transport, this.peer(), this.options.tracer);
+    }
+    const headers = config.headers ?? {};
+    return new TracedTransport(new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } }), this.peer(), this.options.tracer);
+  }
+
+  private peer(): McpPeer {
+    if (isStdioServer(this.config)) return { server: this.name, network: 'pipe' };
+    const url = new URL(this.config.url);
+    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    return { server: this.name, network: 'tcp', address: url.hostname, port };
+  }
+
+  private exitReason(): string {
+    return (isStdioServer(this.config) ? 'the server exited' : 'the connection closed') + this.stderrLine();
+  }
+
+  /** The last line the server wrote to stderr, as ": <line>", secrets cut out. */
+  private stderrLine(): string {
+    const last = this.stderrTail.trim().split('\n').at(-1)?.trim();
+    return last ? `: ${this.redact(last).slice(0, 300)}` : '';
+  }
+
+  private redact(text: string): string {
+    const secrets = Object.values((isStdioServer(this.config) ? this.config.env : this.config.headers) ?? {}).filter((v) => v.length >= 4);
+    return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  }
+
+  private set(state: McpServerState): void {
+    this.current = state;
+    this.options.onChange();
+  }
+}
+
+export function describeState(state: McpServerState): string {
+  switch (state.state) {
+    case 'ready':
+      return `ready with ${state.tools} tool${state.tools === 1 ? '' : 's'}`;
+    case 'failed':
+      return `failed: ${state.reason}`;
+    default:
+      return state.state;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function closeClient(client: Client | null): Promise<void> {
+  if (!client) return;
+  client.onclose = undefined;
+  const transport = client.transport;
+  if (transport instanceof TracedTransport) await transport.terminateSession().catch(() => {});
+  await client.close().catch(() => {});
+}
