@@ -213,6 +213,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   shown('audio.vadThreshold', ['VAD_THRESHOLD'], 0.5, ratio),
   shown('audio.silenceMs', ['VAD_SILENCE_MS'], 500, wholeNumber(100, 5_000)),
   shown('audio.minSpeechMs', ['VAD_MIN_SPEECH_MS'], 200, wholeNumber(20, 2_000)),
+  shown('audio.preemptiveReply', ['PREEMPTIVE_REPLY'], true, flag),
   envOnly('timeouts.sttMs', 'STT_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmFirstTokenMs', 'LLM_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmIdleMs', 'LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),

@@ -132,7 +132,7 @@ describe('validation', () => {
       stt: { provider: 'auto', baseUrl: '', model: 'm', localModel: 'whisper-base.en' },
       llm: { provider: 'local', baseUrl: '', model: 'm', systemPrompt: '', localModel: 'qwen' },
       tts: { provider: 'openai', baseUrl: '', model: 'm', voice: 'alloy', localVoice: 'slt' },
-      audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200 },
+      audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200, preemptiveReply: true },
     }).success).toBe(true);
   });
 });
