@@ -5,8 +5,14 @@
  * what happens. The session gives it frames, typed text and playback
  * reports; it answers through `AssistantOutput`.
  *
+ * With preemptive replies on, a pause in speech starts a `PreemptiveReply`:
+ * the turn's pipeline runs on the utterance so far, held, and becomes the
+ * turn when the silence window confirms that utterance (or is cancelled when
+ * the user goes on).
+ *
  * Configuration is read twice: turn-taking when a conversation starts, the
- * system prompt and providers when a turn starts; never under a running turn.
+ * system prompt and providers when a turn starts (or its reply is prepared);
+ * never under a running turn.
  */
 import { randomUUID } from 'node:crypto';
 import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
@@ -17,6 +23,7 @@ import { ConversationContext } from './pipeline/conversation-context';
 import { HeldReply } from './pipeline/held-reply';
 import { Listener, type Utterance } from './pipeline/listener';
 import type { PipelineConfig } from './pipeline/pipeline-config';
+import { PreemptiveReply } from './pipeline/preemptive-reply';
 import { StageError } from './pipeline/stage-error';
 import type { VoiceActivity } from './pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
@@ -90,6 +97,10 @@ export class Assistant {
   private readonly heldReply: HeldReply;
   /** The last interrupted reply, until the client reports how much of it played. */
   private lastInterrupted: { turn: Turn; transcript: TurnTranscript } | null = null;
+  /** The reply being prepared while the user pauses, and the stages it runs on. */
+  private prepared: PreparedReply | null = null;
+  /** A thrown-away prepared reply still winding down: the turn's next pipeline starts after it (one stage request of a kind at a time). */
+  private settling: Promise<void> | null = null;
 
   constructor(
     private readonly deps: AssistantDeps,
@@ -128,6 +139,7 @@ export class Assistant {
       logger,
       hooks: {
         speechStarted: (_, by) => {
+          this.cancelPrepared('speech started');
           // Playing: only a real interruption stops the reply; until it is known, playback is held.
           if (by === 'voice' && this.heldReply.hold(this.turn)) return;
           this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
@@ -136,9 +148,18 @@ export class Assistant {
         speechProgress: (voicedMs) => {
           if (this.heldReply.progress(voicedMs)) this.output.state('listening');
         },
+        speechPaused: (utterance) => {
+          if (!this.heldReply.active && this.turn === null) this.prepareReply(utterance);
+        },
+        speechResumed: () => this.cancelPrepared('the user went on speaking'),
         utterance: (utterance) => {
+          const prepared = this.prepared;
+          this.prepared = null;
+          // The prepared work stands only for exactly the audio it was prepared from.
+          const usable = prepared !== null && prepared.reply.utterance.turn === utterance.turn && prepared.reply.matches(utterance.audio) && !prepared.reply.signal.aborted;
+          if (prepared && !usable) this.discardPrepared(prepared, 'the utterance differs from the one prepared');
           if (this.heldReply.active) void this.heldReply.decide(utterance);
-          else this.startVoiceTurn(utterance);
+          else this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt, usable ? prepared : null);
         },
         speechDiscarded: () => this.output.state('listening'),
         detectorFailed: (error) => {
@@ -176,7 +197,7 @@ export class Assistant {
     this.emit({ type: 'conversation.started', at: eventTime(), conversationId });
     // Turn-taking settings apply from the next conversation on.
     const { vad } = this.deps.config;
-    this.listener.start({ pushToTalk: vad.pushToTalk ?? false, minSpeechMs: vad.minSpeechMs, silenceMs: vad.silenceMs });
+    this.listener.start({ pushToTalk: vad.pushToTalk ?? false, minSpeechMs: vad.minSpeechMs, silenceMs: vad.silenceMs, preemptiveReply: vad.preemptiveReply ?? false });
   }
 
   endConversation(): void {
@@ -231,6 +252,7 @@ export class Assistant {
 
   /** Stops the reply in progress, keeping in context only what was heard. */
   interrupt(reason: string): void {
+    this.cancelPrepared(reason);
     this.heldReply.release();
     this.turn?.interrupt(reason);
   }
@@ -263,9 +285,53 @@ export class Assistant {
     this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
   }
 
-  private startTurn(input: TurnInput, listened: number | null, userStoppedAt: number | null): void {
+  /** Prepares the reply to the utterance so far, held until the utterance is confirmed. */
+  private prepareReply(utterance: Utterance): void {
+    this.cancelPrepared('paused again');
     const { config } = this.deps; // this turn's settings
     const stages = this.deps.stages();
+    if (stages instanceof StageError) return; // the turn says so when it starts
+    this.context.setSystemPrompt(config.systemPrompt);
+    const context = this.context.fork(); // nothing reaches the conversation's context before confirmation
+    const number = utterance.turn;
+    const settling = this.settling;
+    this.emit({ type: 'preemption.started', at: eventTime(), turn: number, stoppedAt: utterance.stoppedAt });
+    const reply = new PreemptiveReply(utterance, async (reply) => {
+      if (settling) await settling;
+      if (reply.signal.aborted) return { status: 'cancelled', userText: null, replyText: '', segments: reply.segments, usage: null, toolCalls: [] };
+      const withTools: PipelineStages = { ...stages, tools: reply.holdTools(this.turnTools(config)) };
+      const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number, ...(event.type === 'stage.started' && !reply.isConfirmed ? { preemptive: true } : {}) });
+      const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
+      return runTurn({ kind: 'voice', audio: utterance.audio }, withTools, context, reply.sink, reply.signal, reply.segments, emitStage, scope);
+    });
+    this.prepared = { reply, stages, config };
+  }
+
+  /** The reply being prepared is not wanted: everything it started stops. */
+  private cancelPrepared(reason: string): void {
+    const prepared = this.prepared;
+    this.prepared = null;
+    if (prepared) this.discardPrepared(prepared, reason);
+  }
+
+  private discardPrepared({ reply }: PreparedReply, reason: string): void {
+    this.emit({ type: 'preemption.cancelled', at: eventTime(), turn: reply.utterance.turn, reason });
+    reply.cancel(reason);
+    const settled = reply.result.then(() => undefined);
+    this.settling = settled;
+    void settled.then(() => {
+      if (this.settling === settled) this.settling = null;
+    });
+  }
+
+  private turnTools(config: PipelineConfig): PipelineStages['tools'] {
+    return { tools: this.toolProvider.tools(), callTimeoutMs: config.timeouts.toolCallSeconds * 1000 };
+  }
+
+  /** Starts a turn: its pipeline now, or the reply prepared for it goes on (`prepared`, a voice turn). */
+  private startTurn(input: TurnInput, listened: number | null, userStoppedAt: number | null, prepared: PreparedReply | null = null): void {
+    const config = prepared?.config ?? this.deps.config; // this turn's settings
+    const stages = prepared?.stages ?? this.deps.stages();
     this.context.setSystemPrompt(config.systemPrompt);
     const transcript = new TurnTranscript(this.context, (entry) => this.output.transcript(entry));
     if (input.kind === 'text') transcript.user(input.text);
@@ -275,7 +341,7 @@ export class Assistant {
       this.fail(stages);
       return;
     }
-    this.emit({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind });
+    this.emit({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind, ...(input.kind === 'voice' ? { preemptive: prepared !== null } : {}) });
     const turn = new Turn({
       number,
       stream: this.output.allocateStream(),
@@ -284,6 +350,7 @@ export class Assistant {
       output: this.output,
       emit: this.emit,
       hooks: this.turnHooks(input.kind, transcript),
+      ...(prepared ? { segments: prepared.reply.segments } : {}),
     });
     this.turn = turn;
     this.output.turn('start', number, turn.stream, this.traceObserver.turnTraceparent(number));
@@ -309,13 +376,19 @@ export class Assistant {
       notice: (text) => this.output.notice('info', text),
     };
     const capture = this.captureContent();
-    const withTools: PipelineStages = {
-      ...stages,
-      tools: { tools: this.toolProvider.tools(), callTimeoutMs: config.timeouts.toolCallSeconds * 1000 },
-    };
+    if (prepared) {
+      // The prepared pipeline put the transcript in its own copy of the context; now it is the conversation's.
+      prepared.reply.confirm({ ...sink, userText: (text) => (this.context.addUser(text), sink.userText(text)) }, turn.signal);
+      void prepared.reply.result.then((result) => turn.pipelineFinished(result));
+      return;
+    }
+    const withTools: PipelineStages = { ...stages, tools: this.turnTools(config) };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
-    void runTurn(input, withTools, this.context, sink, turn.signal, turn.segments, emitStage, scope).then((result) => turn.pipelineFinished(result));
+    const run = () => runTurn(input, withTools, this.context, sink, turn.signal, turn.segments, emitStage, scope);
+    // After a thrown-away prepared reply has wound down, so that its stage requests end first.
+    const settling = this.settling;
+    void (settling ? settling.then(run) : run()).then((result) => turn.pipelineFinished(result));
   }
 
   private turnHooks(input: TurnInput['kind'], transcript: TurnTranscript): TurnHooks {
@@ -356,6 +429,13 @@ export class Assistant {
     this.output.notice('error', error.message);
     this.output.state('error', error.message);
   }
+}
+
+interface PreparedReply {
+  reply: PreemptiveReply;
+  /** The providers and settings it runs on: the turn's, read when it was prepared. */
+  stages: PipelineStages;
+  config: PipelineConfig;
 }
 
 /** A call as the conversation shows it; what went in and out only with content capture on. */
