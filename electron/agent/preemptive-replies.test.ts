@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-/** A 500 ms silence window (25 frames); a pause is reported after 2 silent frames. */
+/** A 500 ms silence window (25 frames); a pause is reported after one silent frame. */
 function setup(options: { preemptive?: boolean } = {}) {
   const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '500', VAD_MIN_SPEECH_MS: '60' }, () => {});
   config.vad.preemptiveReply = options.preemptive ?? true;

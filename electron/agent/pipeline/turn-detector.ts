@@ -14,8 +14,8 @@
  */
 import { FRAME_DURATION_MS, FRAME_SAMPLES } from '../../../shared/audio-format';
 
-/** Unvoiced frames kept after the last voiced one (40 ms): the voice detector already lags the sound's end. */
-export const TAIL_FRAMES = 2;
+/** Unvoiced frames kept after the last voiced one (20 ms): the voice detector already lags the sound's end. */
+export const TAIL_FRAMES = 1;
 
 export interface TurnDetectorOptions {
   /** Voiced time needed to call it speech. */
