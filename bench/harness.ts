@@ -129,6 +129,12 @@ export class BenchClient {
     }
   }
 
+  /** Calls `listener` with every message from now on, until the returned function is called. */
+  watch(listener: (envelope: ServerEnvelope) => void): () => void {
+    this.listeners.push(listener);
+    return () => void this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+
   /** Resolves with the first message matching `predicate` from now on. */
   next(predicate: (envelope: ServerEnvelope) => boolean, timeoutMs = 20_000): Promise<ServerEnvelope> {
     return new Promise((resolve, reject) => {
