@@ -23,7 +23,7 @@ import { ConversationContext } from './pipeline/conversation-context';
 import { HeldReply } from './pipeline/held-reply';
 import { Listener, type Utterance } from './pipeline/listener';
 import type { PipelineConfig } from './pipeline/pipeline-config';
-import { PreemptiveReply } from './pipeline/preemptive-reply';
+import { ReplyPreparation, type PreparedReply } from './pipeline/reply-preparation';
 import { StageError } from './pipeline/stage-error';
 import type { VoiceActivity } from './pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
@@ -31,7 +31,7 @@ import { TurnTranscript, type TranscriptEntry } from './pipeline/turn-transcript
 import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from './pipeline/turn-events';
 import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
 import { ConversationTrace } from './telemetry/conversation-trace';
-import type { ToolCallResult } from './pipeline/tool-calls';
+import type { ToolCallResult, TurnTools } from './pipeline/tool-calls';
 import { BuiltinTools } from './tools/builtin/builtin-tools';
 import type { ToolProvider } from './tools/tool';
 
@@ -97,10 +97,8 @@ export class Assistant {
   private readonly heldReply: HeldReply;
   /** The last interrupted reply, until the client reports how much of it played. */
   private lastInterrupted: { turn: Turn; transcript: TurnTranscript } | null = null;
-  /** The reply being prepared while the user pauses, and the stages it runs on. */
-  private prepared: PreparedReply | null = null;
-  /** A thrown-away prepared reply still winding down: the turn's next pipeline starts after it (one stage request of a kind at a time). */
-  private settling: Promise<void> | null = null;
+  /** The reply prepared while the user pauses. */
+  private readonly preparation: ReplyPreparation;
 
   constructor(
     private readonly deps: AssistantDeps,
@@ -132,6 +130,14 @@ export class Assistant {
       emit: this.emit,
       logger,
     });
+    this.preparation = new ReplyPreparation({
+      config: () => this.deps.config,
+      stages: () => this.deps.stages(),
+      context: this.context,
+      tools: (config) => this.turnTools(config),
+      emit: this.emit,
+      scope: (turn) => (stage, run) => this.traceObserver.within(turn, stage, run),
+    });
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,
@@ -139,7 +145,7 @@ export class Assistant {
       logger,
       hooks: {
         speechStarted: (_, by) => {
-          this.cancelPrepared('speech started');
+          this.preparation.cancel('speech started');
           // Playing: only a real interruption stops the reply; until it is known, playback is held.
           if (by === 'voice' && this.heldReply.hold(this.turn)) return;
           this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
@@ -149,17 +155,14 @@ export class Assistant {
           if (this.heldReply.progress(voicedMs)) this.output.state('listening');
         },
         speechPaused: (utterance) => {
-          if (!this.heldReply.active && this.turn === null) this.prepareReply(utterance);
+          if (!this.heldReply.active && this.turn === null) this.preparation.prepare(utterance);
         },
-        speechResumed: () => this.cancelPrepared('the user went on speaking'),
+        speechResumed: () => this.preparation.cancel('the user went on speaking'),
         utterance: (utterance) => {
-          const prepared = this.prepared;
-          this.prepared = null;
           // The prepared work stands only for exactly the audio it was prepared from.
-          const usable = prepared !== null && prepared.reply.utterance.turn === utterance.turn && prepared.reply.matches(utterance.audio) && !prepared.reply.signal.aborted;
-          if (prepared && !usable) this.discardPrepared(prepared, 'the utterance differs from the one prepared');
+          const prepared = this.preparation.take(utterance);
           if (this.heldReply.active) void this.heldReply.decide(utterance);
-          else this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt, usable ? prepared : null);
+          else this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt, prepared);
         },
         speechDiscarded: () => this.output.state('listening'),
         detectorFailed: (error) => {
@@ -252,7 +255,7 @@ export class Assistant {
 
   /** Stops the reply in progress, keeping in context only what was heard. */
   interrupt(reason: string): void {
-    this.cancelPrepared(reason);
+    this.preparation.cancel(reason);
     this.heldReply.release();
     this.turn?.interrupt(reason);
   }
@@ -285,46 +288,7 @@ export class Assistant {
     this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
   }
 
-  /** Prepares the reply to the utterance so far, held until the utterance is confirmed. */
-  private prepareReply(utterance: Utterance): void {
-    this.cancelPrepared('paused again');
-    const { config } = this.deps; // this turn's settings
-    const stages = this.deps.stages();
-    if (stages instanceof StageError) return; // the turn says so when it starts
-    this.context.setSystemPrompt(config.systemPrompt);
-    const context = this.context.fork(); // nothing reaches the conversation's context before confirmation
-    const number = utterance.turn;
-    const settling = this.settling;
-    this.emit({ type: 'preemption.started', at: eventTime(), turn: number, stoppedAt: utterance.stoppedAt });
-    const reply = new PreemptiveReply(utterance, async (reply) => {
-      if (settling) await settling;
-      if (reply.signal.aborted) return { status: 'cancelled', userText: null, replyText: '', segments: reply.segments, usage: null, toolCalls: [] };
-      const withTools: PipelineStages = { ...stages, tools: reply.holdTools(this.turnTools(config)) };
-      const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number, ...(event.type === 'stage.started' && !reply.isConfirmed ? { preemptive: true } : {}) });
-      const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
-      return runTurn({ kind: 'voice', audio: utterance.audio }, withTools, context, reply.sink, reply.signal, reply.segments, emitStage, scope);
-    });
-    this.prepared = { reply, stages, config };
-  }
-
-  /** The reply being prepared is not wanted: everything it started stops. */
-  private cancelPrepared(reason: string): void {
-    const prepared = this.prepared;
-    this.prepared = null;
-    if (prepared) this.discardPrepared(prepared, reason);
-  }
-
-  private discardPrepared({ reply }: PreparedReply, reason: string): void {
-    this.emit({ type: 'preemption.cancelled', at: eventTime(), turn: reply.utterance.turn, reason });
-    reply.cancel(reason);
-    const settled = reply.result.then(() => undefined);
-    this.settling = settled;
-    void settled.then(() => {
-      if (this.settling === settled) this.settling = null;
-    });
-  }
-
-  private turnTools(config: PipelineConfig): PipelineStages['tools'] {
+  private turnTools(config: PipelineConfig): TurnTools {
     return { tools: this.toolProvider.tools(), callTimeoutMs: config.timeouts.toolCallSeconds * 1000 };
   }
 
@@ -387,8 +351,7 @@ export class Assistant {
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
     const run = () => runTurn(input, withTools, this.context, sink, turn.signal, turn.segments, emitStage, scope);
     // After a thrown-away prepared reply has wound down, so that its stage requests end first.
-    const settling = this.settling;
-    void (settling ? settling.then(run) : run()).then((result) => turn.pipelineFinished(result));
+    void this.preparation.afterSettled(run).then((result) => turn.pipelineFinished(result));
   }
 
   private turnHooks(input: TurnInput['kind'], transcript: TurnTranscript): TurnHooks {
@@ -429,13 +392,6 @@ export class Assistant {
     this.output.notice('error', error.message);
     this.output.state('error', error.message);
   }
-}
-
-interface PreparedReply {
-  reply: PreemptiveReply;
-  /** The providers and settings it runs on: the turn's, read when it was prepared. */
-  stages: PipelineStages;
-  config: PipelineConfig;
 }
 
 /** A call as the conversation shows it; what went in and out only with content capture on. */
