@@ -6,5 +6,6 @@ export default defineConfig({
     include: ['soak/**/*.soak.ts'],
     environment: 'node',
     testTimeout: 600_000,
+    hookTimeout: 120_000,
   },
 });

@@ -4,7 +4,9 @@
  * "electron", when a binary exists). Both get the generated speech as their
  * microphone.
  */
-import { _electron, chromium, expect, test as base, type Browser, type Page } from '@playwright/test';
+import { _electron, chromium, expect, test as base, type Browser, type ElectronApplication, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
 import { chromiumPath } from '../scripts/preflight.mjs';
@@ -105,23 +107,34 @@ export function launchChromium(microphone: string = SPEECH_WAV): Promise<Browser
   });
 }
 
-export const test = base.extend<{ app: Page; microphone: string }>({
+export const test = base.extend<{ app: Page; microphone: string; electronApp: ElectronApplication | null }>({
   /** The WAV the fake microphone plays (looped). */
   microphone: [SPEECH_WAV, { option: true }],
-  app: async ({ baseURL, microphone }, use, testInfo) => {
-    await configureProviders({});
-    if (testInfo.project.name === 'electron') {
-      const executablePath = testInfo.project.metadata.electronBinary as string;
-      const app = await _electron.launch({
-        executablePath,
-        args: [projectRoot, ...fakeMicrophoneArgs(microphone)],
-        env: { ...process.env, OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`, OPENAI_API_KEY: '' },
-      });
-      const window = await app.firstWindow();
-      await use(window);
-      await app.close();
+  /** The desktop app's main process (target "electron"); null on target "web". */
+  electronApp: async ({ microphone }, use, testInfo) => {
+    if (testInfo.project.name !== 'electron') {
+      await use(null);
       return;
     }
+    await configureProviders({});
+    const executablePath = testInfo.project.metadata.electronBinary as string;
+    // A profile of its own: nothing a spec saves reaches the user's settings, or the next run.
+    const userData = await mkdtemp(join(tmpdir(), 'voice-agent-e2e-'));
+    const app = await _electron.launch({
+      executablePath,
+      args: [projectRoot, `--user-data-dir=${userData}`, ...fakeMicrophoneArgs(microphone)],
+      env: { ...process.env, OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`, OPENAI_API_KEY: '' },
+    });
+    await use(app);
+    await app.close();
+    await rm(userData, { recursive: true, force: true });
+  },
+  app: async ({ baseURL, microphone, electronApp }, use) => {
+    if (electronApp) {
+      await use(await electronApp.firstWindow());
+      return;
+    }
+    await configureProviders({});
     const browser = await launchChromium(microphone);
     const context = await browser.newContext({ baseURL, permissions: ['microphone'] });
     const page = await context.newPage();

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SECRET_NAMES, SettingsSchema } from './settings';
-import { SECRET_ENV, SETTING_FIELDS, SHOWN_FIELDS, readEnvironment } from './settings-fields';
+import { DEFAULT_CONVERSATION_SHORTCUT, SECRET_ENV, SETTING_FIELDS, SHOWN_FIELDS, defaultKeepInTray, readEnvironment } from './settings-fields';
 
 describe('the table of settings fields', () => {
   it('has one field for every setting the pane shows, each with its schema', () => {
@@ -96,5 +96,35 @@ describe('readEnvironment', () => {
     [{ OTEL_TRACES_SAMPLER_ARG: '0.25' }, 1],
   ])('reads the sampler %j as ratio %d', (env, ratio) => {
     expect(readEnvironment(env, () => {}).values.tracing.samplingRatio).toBe(ratio);
+  });
+
+  it('reads the desktop settings, shortcuts in their canonical spelling, "none" for no shortcut', () => {
+    const warn = vi.fn();
+    const { values, fromEnv } = readEnvironment(
+      { DESKTOP_KEEP_IN_TRAY: 'yes', DESKTOP_LAUNCH_AT_LOGIN: 'on', DESKTOP_CONVERSATION_SHORTCUT: 'shift+ctrl+k', DESKTOP_PUSH_TO_TALK_SHORTCUT: 'none' },
+      warn,
+    );
+    expect(values.desktop).toEqual({ keepInTray: true, launchAtLogin: true, conversationShortcut: 'Control+Shift+K', pushToTalkShortcut: '' });
+    expect([...fromEnv].filter((p) => p.startsWith('desktop.')).length).toBe(4);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('refuses a shortcut without a modifier by its variable, and keeps the default', () => {
+    const warn = vi.fn();
+    const { values } = readEnvironment({ DESKTOP_CONVERSATION_SHORTCUT: 'K' }, warn);
+    expect(values.desktop.conversationShortcut).toBe(DEFAULT_CONVERSATION_SHORTCUT);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^DESKTOP_CONVERSATION_SHORTCUT="K" needs a modifier .*; using CommandOrControl\+Shift\+Space\.$/));
+  });
+});
+
+describe('defaultKeepInTray', () => {
+  it('follows the platform: macOS keeps running without windows, Windows and Linux quit', () => {
+    expect(defaultKeepInTray('darwin')).toBe(true);
+    expect(defaultKeepInTray('win32')).toBe(false);
+    expect(defaultKeepInTray('linux')).toBe(false);
+  });
+
+  it('is the default of desktop.keepInTray on this platform', () => {
+    expect(readEnvironment({}, () => {}).values.desktop.keepInTray).toBe(defaultKeepInTray((globalThis as unknown as { process: { platform: string } }).process.platform));
   });
 });

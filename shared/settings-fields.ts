@@ -8,6 +8,7 @@
  * shown in the pane.
  */
 import { z } from 'zod';
+import { parseAccelerator } from './accelerator';
 import { isHttpUrl, parseHeaderList } from './config-values';
 import { traceUiTemplateProblem } from './trace-ui-url';
 import { OTLP_PROTOCOLS, SECRET_NAMES, SettingsSchema, type OtlpProtocol, type SecretName, type Settings } from './settings';
@@ -91,6 +92,12 @@ const flag = (raw: string): Parsed => {
   if (['false', '0', 'no', 'off'].includes(value)) return { value: false };
   return { problem: 'is not true or false' };
 };
+/** A global shortcut, written back in its canonical spelling; "none" (or "off") for no shortcut. */
+const accelerator = (raw: string): Parsed => {
+  if (['none', 'off'].includes(raw.toLowerCase())) return { value: '' };
+  const parsed = parseAccelerator(raw);
+  return parsed.ok ? { value: parsed.value } : { problem: parsed.error };
+};
 /**
  * OTEL_EXPORTER_OTLP(_TRACES|_METRICS)_PROTOCOL. gRPC needs an HTTP/2 client
  * this app does not ship; it falls back to http/protobuf, the specification's
@@ -171,6 +178,18 @@ const envOnly = (path: string, env: string, defaultValue: number, min: number, m
   parse: wholeNumber(min, max),
 });
 
+/**
+ * Whether closing the last window keeps the app in the tray, by the
+ * platform's convention: macOS apps keep running without windows, Windows
+ * and Linux apps quit.
+ */
+export function defaultKeepInTray(platform: string): boolean {
+  return platform === 'darwin';
+}
+/** The platform of the process reading the table (main, or the headless host); none in a page. */
+const hostPlatform = (): string => (globalThis as { process?: { platform?: string } }).process?.platform ?? '';
+export const DEFAULT_CONVERSATION_SHORTCUT = 'CommandOrControl+Shift+Space';
+
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 export const DEFAULT_SERVICE_NAME = 'voice-agent-stack';
 export const DEFAULT_SYSTEM_PROMPT =
@@ -214,6 +233,11 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   shown('audio.silenceMs', ['VAD_SILENCE_MS'], 500, wholeNumber(100, 5_000)),
   shown('audio.minSpeechMs', ['VAD_MIN_SPEECH_MS'], 200, wholeNumber(20, 2_000)),
   shown('audio.preemptiveReply', ['PREEMPTIVE_REPLY'], true, flag),
+  shown('desktop.keepInTray', ['DESKTOP_KEEP_IN_TRAY'], defaultKeepInTray(hostPlatform()), flag),
+  shown('desktop.launchAtLogin', ['DESKTOP_LAUNCH_AT_LOGIN'], false, flag),
+  shown('desktop.conversationShortcut', ['DESKTOP_CONVERSATION_SHORTCUT'], DEFAULT_CONVERSATION_SHORTCUT, accelerator),
+  // Empty by default: push-to-talk is not the default way of taking turns.
+  shown('desktop.pushToTalkShortcut', ['DESKTOP_PUSH_TO_TALK_SHORTCUT'], '', accelerator),
   envOnly('timeouts.sttMs', 'STT_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmFirstTokenMs', 'LLM_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmIdleMs', 'LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { isHttpUrl, parseHeaderList } from './config-values';
+import { parseAccelerator } from './accelerator';
 import { traceUiTemplateProblem } from './trace-ui-url';
 
 const httpUrl = z
@@ -26,6 +27,18 @@ export const PROVIDER_CHOICES = ['auto', 'openai', 'local'] as const;
 const provider = z.enum(PROVIDER_CHOICES);
 /** A model of the on-device catalogue, by id. */
 const localModel = z.string().trim().min(1, 'choose a model').max(100);
+
+/** A global shortcut in Electron's accelerator syntax; empty: none. */
+const shortcut = z.union([
+  z.literal(''),
+  z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const parsed = parseAccelerator(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+    }),
+]);
 
 /** The OTLP/HTTP encodings the exporters speak. */
 export const OTLP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
@@ -81,6 +94,17 @@ export const SettingsSchema = z.strictObject({
     /** Prepare the reply during the silence window (speech-to-text, model, first phrase), held until the turn is confirmed. */
     preemptiveReply: z.boolean(),
   }),
+  /** The desktop shell's own settings (the headless host keeps and ignores them). */
+  desktop: z.strictObject({
+    /** Closing the last window leaves the app running in the tray. */
+    keepInTray: z.boolean(),
+    /** The system starts the app when the user logs in. */
+    launchAtLogin: z.boolean(),
+    /** Starts or ends a conversation from any app. */
+    conversationShortcut: shortcut,
+    /** Push-to-talk as a toggle from any app (a global shortcut has no key-up). */
+    pushToTalkShortcut: shortcut,
+  }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -104,6 +128,7 @@ export const SettingsPatchSchema = z.strictObject({
       llm: SettingsSchema.shape.llm.partial().optional(),
       tts: SettingsSchema.shape.tts.partial().optional(),
       audio: SettingsSchema.shape.audio.partial().optional(),
+      desktop: SettingsSchema.shape.desktop.partial().optional(),
     })
     .optional(),
   secrets: z

@@ -3,12 +3,12 @@
  * the renderer, and an IPC session per MessagePort the renderer opens.
  * Everything that is not Electron lives in ../agent.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session as electronSession, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, screen, session as electronSession, shell } from 'electron';
 import { config as loadDotenv } from 'dotenv';
-import { IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION } from '../../shared/bridge';
+import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
 import { consoleLogger } from '../agent/logger';
@@ -16,7 +16,9 @@ import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { Session } from '../agent/session/session';
 import { serveAppRequest } from './app-protocol';
+import { DesktopShell } from './desktop-shell';
 import { isExternalUrlAllowed } from './external-links';
+import { isModelFileStage } from './model-file-dialog';
 import { PortCarrier, routePortMessage } from './port-carrier';
 import {
   APP_ENTRY_URL,
@@ -28,11 +30,15 @@ import {
   isTrustedSender,
   originOf,
 } from './security';
+import { WINDOW_STATE_FILE, loadWindowState, restoredBounds, saveWindowState } from './window-state';
 
 loadDotenv({ quiet: true });
 const logger = consoleLogger('main');
 const sessions = new Set<Session>();
 let services: AppServices | null = null;
+let desktop: DesktopShell | null = null;
+const APP_NAME = 'Voice Agent Stack';
+const MINIMUM_SIZE = { width: 420, height: 480 };
 
 async function openServices(): Promise<AppServices> {
   const dataDir = app.getPath('userData');
@@ -57,18 +63,26 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+// `--user-data-dir=<folder>`: a profile of its own (settings, secrets, models,
+// history, window state), for a portable copy or an isolated test run.
+const userDataDir = app.commandLine.getSwitchValue('user-data-dir').trim();
+if (userDataDir) app.setPath('userData', resolve(userDataDir));
+
 if (!app.requestSingleInstanceLock()) app.quit();
 
 let mainWindow: BrowserWindow | null = null;
 
-function createWindow(): void {
+async function createWindow(): Promise<void> {
+  const stateFile = join(app.getPath('userData'), WINDOW_STATE_FILE);
+  const restored = restoredBounds(await loadWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea), MINIMUM_SIZE);
   mainWindow = new BrowserWindow({
     width: 1040,
     height: 780,
-    minWidth: 420,
-    minHeight: 480,
+    ...restored?.bounds,
+    minWidth: MINIMUM_SIZE.width,
+    minHeight: MINIMUM_SIZE.height,
     show: false,
-    title: 'Voice Agent Stack',
+    title: APP_NAME,
     backgroundColor: '#0f1115',
     // Written out here, not built by a helper, so that static checkers
     // (electronegativity) and security.test.ts read exactly what Electron gets.
@@ -88,10 +102,26 @@ function createWindow(): void {
       safeDialogs: true,
       // Middle-click would open links in new windows.
       disableBlinkFeatures: 'Auxclick',
+      // Kept in the tray, the hidden page still holds conversations: its timers must not be throttled.
+      backgroundThrottling: false,
     },
   });
-  mainWindow.once('ready-to-show', () => mainWindow?.show());
-  mainWindow.on('closed', () => (mainWindow = null));
+  const window = mainWindow;
+  window.once('ready-to-show', () => {
+    if (restored?.maximized) window.maximize();
+    window.show();
+  });
+  window.on('close', (event) => {
+    void saveWindowState(stateFile, window.getNormalBounds(), window.isMaximized()).catch((error: unknown) =>
+      logger.warn('the window size and position could not be kept', { error: String(error) }),
+    );
+    // Kept in the tray: the page keeps running hidden, so the tray and the shortcuts can still talk.
+    if (desktop?.hidesOnClose()) {
+      event.preventDefault();
+      window.hide();
+    }
+  });
+  window.on('closed', () => (mainWindow = null));
   void mainWindow.loadURL(devServerUrl ?? APP_ENTRY_URL);
 }
 
@@ -144,11 +174,12 @@ function acceptSessions(): void {
     const [port] = event.ports;
     if (!port) return;
     if (!services) return;
-    const session = new Session(new PortCarrier(port), { ...services, logger });
+    const session = new Session(new PortCarrier(port, (message) => desktop?.observe(message)), { ...services, logger });
     sessions.add(session);
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {
       sessions.delete(session);
+      if (sessions.size === 0) desktop?.sessionClosed();
       void session.close().then(() => logger.info('session closed', { session: session.id }));
     });
     port.start();
@@ -171,15 +202,48 @@ function acceptExternalLinks(): void {
   });
 }
 
-app.on('second-instance', () => {
-  if (mainWindow?.isMinimized()) mainWindow.restore();
-  mainWindow?.focus();
-});
+/**
+ * The desktop shell's requests from the page: its status (shortcuts taken or
+ * not), and the system's file picker for a model; from the app's main frame only.
+ */
+function acceptDesktopRequests(): void {
+  ipcMain.on(IPC_DESKTOP_STATUS, (event) => {
+    const frame = event.senderFrame;
+    const isMainFrame = !!frame && frame === event.sender.mainFrame;
+    if (!isTrustedSender(frame?.url, isMainFrame, appOrigin)) return;
+    desktop?.sendStatus();
+  });
+  ipcMain.handle(IPC_PICK_MODEL_FILE, async (event, stage: unknown) => {
+    const frame = event.senderFrame;
+    const isMainFrame = !!frame && frame === event.sender.mainFrame;
+    if (!isTrustedSender(frame?.url, isMainFrame, appOrigin) || !isModelFileStage(stage) || !desktop) return null;
+    return desktop.pickModelFile(stage);
+  });
+}
+
+/** The Help menu's links, to the system browser, behind the same allow-list as the page's. */
+function openHelpLink(url: string): void {
+  if (!isExternalUrlAllowed(url)) return;
+  void shell.openExternal(url).catch((error: unknown) => logger.warn('the system browser could not open the link', { error: String(error) }));
+}
+
+function showWindow(): void {
+  if (!mainWindow) {
+    void createWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+app.on('second-instance', () => showWindow());
 
 // On quit, end the sessions (their history written, their spans closed) and
 // flush pending spans (bounded), then quit for real.
 let flushed = false;
 app.on('before-quit', (event) => {
+  desktop?.quitStarted();
   if (flushed) return;
   event.preventDefault();
   flushed = true;
@@ -188,9 +252,10 @@ app.on('before-quit', (event) => {
     .then(() => services?.telemetry.shutdown(3_000))
     .finally(() => app.quit());
 });
+app.on('will-quit', () => desktop?.stop());
 
 app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
+  if (desktop ? desktop.quitsWithLastWindow() : process.platform !== 'darwin') app.quit();
 });
 
 void app.whenReady().then(async () => {
@@ -205,8 +270,18 @@ void app.whenReady().then(async () => {
   lockDown();
   acceptSessions();
   acceptExternalLinks();
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  acceptDesktopRequests();
+  desktop = new DesktopShell({
+    appName: APP_NAME,
+    appId: 'voice-agent-stack',
+    settings: services.settings,
+    logger,
+    window: () => mainWindow,
+    showWindow,
+    openLink: openHelpLink,
+    developerTools: !app.isPackaged,
   });
+  desktop.start();
+  await createWindow();
+  app.on('activate', () => showWindow());
 });

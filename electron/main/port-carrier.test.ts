@@ -8,6 +8,8 @@ import { Session, type SessionCarrier } from '../agent/session/session';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SettingsStore } from '../agent/settings/settings-store';
 import { PortCarrier, routePortMessage } from './port-carrier';
+import { ShellSessionObserver } from './shell-session-observer';
+import { conversationToggle } from './shortcut-action';
 
 function fakeSession() {
   return { receiveAudio: vi.fn(), receiveMessage: vi.fn() } as unknown as Session & {
@@ -37,6 +39,14 @@ describe('port routing', () => {
     carrier.sendAudio(audio);
     expect(postMessage).toHaveBeenNthCalledWith(1, { kind: 'message', envelope: { v: 1, seq: 0, message: { type: 'audio.flush' } } });
     expect(postMessage).toHaveBeenNthCalledWith(2, audio);
+  });
+
+  it('shows its observer each message it sends, after sending it', () => {
+    const order: string[] = [];
+    const carrier = new PortCarrier({ postMessage: () => order.push('posted') } as never, (message) => order.push(`observed ${message.type}`));
+    carrier.send({ v: 1, seq: 0, message: { type: 'state', state: 'listening', conversationId: 'c' } });
+    carrier.sendAudio(new ArrayBuffer(4));
+    expect(order).toEqual(['posted', 'observed state', 'posted']);
   });
 });
 
@@ -74,6 +84,22 @@ describe('a session over the port', () => {
     ]);
     post({ type: 'conversation.start' });
     expect(received.at(-1)).toMatchObject({ type: 'state', state: 'listening' });
+    await session.close();
+  });
+
+  it('lets the desktop shell follow the session through the messages the port carries', async () => {
+    const observer = new ShellSessionObserver();
+    const session = new Session(new PortCarrier({ postMessage: () => {} } as never, (message) => observer.observe(message)), { logger: silentLogger });
+    session.open();
+    expect(observer.state).toEqual({ state: 'idle', conversationRunning: false });
+    let seq = 0;
+    const post = (message: unknown) => routePortMessage(session, { kind: 'message', envelope: { v: 1, seq: seq++, message } });
+    post({ type: 'conversation.start' });
+    expect(observer.state).toEqual({ state: 'listening', conversationRunning: true });
+    expect(conversationToggle(observer.state)).toEqual({ type: 'conversation.end' });
+    post({ type: 'conversation.end' });
+    expect(observer.state).toEqual({ state: 'idle', conversationRunning: false });
+    expect(conversationToggle(observer.state)).toEqual({ type: 'conversation.start' });
     await session.close();
   });
 

@@ -4,7 +4,18 @@
  * as JSON.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, PRELOAD_API_KEY, type PortPayload, type PreloadApi } from '../../shared/bridge';
+import {
+  IPC_DESKTOP_COMMAND,
+  IPC_DESKTOP_STATUS,
+  IPC_OPEN_EXTERNAL,
+  IPC_OPEN_SESSION,
+  IPC_PICK_MODEL_FILE,
+  PRELOAD_API_KEY,
+  type DesktopCommand,
+  type DesktopStatus,
+  type PortPayload,
+  type PreloadApi,
+} from '../../shared/bridge';
 
 const api: PreloadApi = {
   transport: 'ipc',
@@ -38,6 +49,26 @@ const api: PreloadApi = {
   },
   openExternal(url) {
     if (typeof url === 'string') ipcRenderer.send(IPC_OPEN_EXTERNAL, url);
+  },
+  desktop: {
+    platform: process.platform,
+    // The page gets the command or status alone, never the IPC event (it carries the sender).
+    onCommand(listener) {
+      const forward = (_event: unknown, command: DesktopCommand) => listener(command);
+      ipcRenderer.on(IPC_DESKTOP_COMMAND, forward);
+      return () => void ipcRenderer.removeListener(IPC_DESKTOP_COMMAND, forward);
+    },
+    onStatus(listener) {
+      const forward = (_event: unknown, status: DesktopStatus) => listener(status);
+      ipcRenderer.on(IPC_DESKTOP_STATUS, forward);
+      // Main answers with the status it has, so a listener added late still gets it.
+      ipcRenderer.send(IPC_DESKTOP_STATUS);
+      return () => void ipcRenderer.removeListener(IPC_DESKTOP_STATUS, forward);
+    },
+    async pickModelFile(stage) {
+      const path: unknown = await ipcRenderer.invoke(IPC_PICK_MODEL_FILE, stage);
+      return typeof path === 'string' ? path : null;
+    },
   },
 };
 

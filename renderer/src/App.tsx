@@ -27,7 +27,11 @@ export function App({ client }: { client: SessionClient }) {
     remove: (id) => client.removeModel(id),
     pick: (stage, path) => client.pickModelFile(stage, path),
     unpick: (stage) => client.unpickModelFile(stage),
+    choose: client.choosesModelFiles ? (stage) => void client.chooseModelFile(stage) : undefined,
   };
+
+  // The tray and the application menu open the settings pane too.
+  useEffect(() => client.onSettingsRequested(() => settings.current?.open()), [client]);
 
   // Push-to-talk: hold the chosen key anywhere but in a text field.
   useEffect(() => {

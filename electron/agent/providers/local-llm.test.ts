@@ -14,7 +14,7 @@ import type { ChatMessage, LanguageModelEvent, SpeechToText, TextToSpeech } from
 import { rejection } from '../testing/rejection';
 import { buildTinyModel } from '../testing/tiny-gguf';
 import { until } from '../testing/until';
-import { LocalLanguageModel, type LocalLanguageModelOptions } from './local-llm';
+import { LocalLanguageModel, toHistory, type LocalLanguageModelOptions } from './local-llm';
 import { longestEventLoopGap } from '../testing/event-loop';
 
 let dir: string;
@@ -101,6 +101,27 @@ describe('LocalLanguageModel', () => {
     const longer = [...conversation, { role: 'assistant' as const, content: first.deltas.join('') }, { role: 'user' as const, content: 'and now?' }];
     const second = await collect(llm.chat(longer, new AbortController().signal));
     expect(second.usage!.inputTokens).toBeGreaterThan(first.usage!.inputTokens + first.usage!.outputTokens);
+  });
+
+  it('offers tools through the chat template: their definitions are in the prompt, and the reply still ends normally', async () => {
+    const tools = [
+      { name: 'get_current_time', description: 'The current date and time in the user\'s time zone.', parameters: { type: 'object', properties: {} } },
+      { name: 'set_timer', description: 'Starts a countdown timer.', parameters: { type: 'object', properties: { seconds: { type: 'number' } }, required: ['seconds'] } },
+    ];
+    const plain = await collect(llm.chat(conversation, new AbortController().signal));
+    const events: LanguageModelEvent[] = [];
+    for await (const event of llm.chat(conversation, new AbortController().signal, tools)) events.push(event);
+    const usage = events.find((event) => event.type === 'usage');
+    expect(usage && usage.type === 'usage' && usage.inputTokens).toBeGreaterThan(plain.usage!.inputTokens + 20);
+    const end = events.find((event) => event.type === 'response');
+    expect(['stop', 'length', 'tool_calls']).toContain(end?.type === 'response' ? end.finishReason : 'no response event');
+    // Whatever the random weights chose, any call made is a well-formed request for an offered tool.
+    for (const event of events) {
+      if (event.type !== 'tool_call') continue;
+      expect(tools.map((tool) => tool.name)).toContain(event.call.name);
+      expect(() => JSON.parse(event.call.arguments) as unknown).not.toThrow();
+      expect(event.call.id).toMatch(/^call_\d+$/);
+    }
   });
 
   it('stops promptly on abort, and the next turn works', async () => {
@@ -304,4 +325,52 @@ describe('LocalLanguageModel in the voice pipeline', () => {
       await long.dispose();
     }
   }, 30_000);
+});
+
+describe('toHistory (our messages as node-llama-cpp chat history)', () => {
+  it("puts a step's tool calls and their results in the model response they were made in, and goes on with it", () => {
+    const history = toHistory([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What time is it, and set a timer for ten minutes.' },
+      {
+        role: 'assistant',
+        content: 'Let me check.',
+        toolCalls: [
+          { id: 'call_a', name: 'get_current_time', arguments: '{}' },
+          { id: 'call_b', name: 'set_timer', arguments: '{"seconds":600}' },
+        ],
+      },
+      { role: 'tool', toolCallId: 'call_b', toolName: 'set_timer', content: 'Timer set for 10 minutes.' },
+      { role: 'tool', toolCallId: 'call_a', toolName: 'get_current_time', content: '09:41' },
+    ]);
+    expect(history).toEqual([
+      { type: 'system', text: 'Be brief.' },
+      { type: 'user', text: 'What time is it, and set a timer for ten minutes.' },
+      {
+        type: 'model',
+        response: [
+          'Let me check.',
+          { type: 'functionCall', name: 'get_current_time', params: {}, result: '09:41', startsNewChunk: true },
+          { type: 'functionCall', name: 'set_timer', params: { seconds: 600 }, result: 'Timer set for 10 minutes.' },
+        ],
+      },
+    ]);
+  });
+
+  it('closes a plain reply and opens a new one for the next turn; arguments that are not JSON are kept as text', () => {
+    const history = toHistory([
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'Hello.' },
+      { role: 'user', content: 'timer' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'set_timer', arguments: 'ten minutes' }] },
+      { role: 'tool', toolCallId: 'call_9', toolName: 'set_timer', content: 'a result for no call here' },
+    ]);
+    expect(history).toEqual([
+      { type: 'user', text: 'hi' },
+      { type: 'model', response: ['Hello.'] },
+      { type: 'user', text: 'timer' },
+      { type: 'model', response: [{ type: 'functionCall', name: 'set_timer', params: 'ten minutes', result: null, startsNewChunk: true }] },
+    ]);
+    expect(toHistory([{ role: 'user', content: 'hi' }]).at(-1)).toEqual({ type: 'model', response: [] });
+  });
 });

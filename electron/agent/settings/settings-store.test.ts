@@ -112,6 +112,8 @@ describe('validation', () => {
     [{ values: { stt: { baseUrl: 'ftp://x' } } }, 'stt.baseUrl', /http/],
     [{ secrets: { otlpHeaders: 'novalue' } }, 'secrets.otlpHeaders', /key=value/],
     [{ values: { audio: { silenceMs: 50 } } }, 'audio.silenceMs', /100 to 5000/],
+    [{ values: { desktop: { conversationShortcut: 'Space' } } }, 'desktop.conversationShortcut', /needs a modifier/],
+    [{ values: { desktop: { pushToTalkShortcut: 'Ctrl+Nope' } } }, 'desktop.pushToTalkShortcut', /not a key/],
     [{ values: { nonsense: {} } }, 'nonsense', /./],
     [{ values: { tracing: { traceUiUrl: 'http://localhost:16686/trace/' } } }, 'tracing.traceUiUrl', /\{traceId\}/],
     [{ values: { tracing: { traceUiUrl: 'javascript:alert({traceId})' } } }, 'tracing.traceUiUrl', /http/],
@@ -133,6 +135,7 @@ describe('validation', () => {
       llm: { provider: 'local', baseUrl: '', model: 'm', systemPrompt: '', localModel: 'qwen' },
       tts: { provider: 'openai', baseUrl: '', model: 'm', voice: 'alloy', localVoice: 'slt' },
       audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200, preemptiveReply: true },
+      desktop: { keepInTray: false, launchAtLogin: false, conversationShortcut: 'CommandOrControl+Shift+Space', pushToTalkShortcut: '' },
     }).success).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
  * else over the WebSocket of the page's own origin (headless host). Both give
  * the same SessionPort; incoming messages are validated before use.
  */
-import { PRELOAD_API_KEY, type PreloadApi, type SessionHandlers, type SessionPort } from '../../../shared/bridge';
+import { PRELOAD_API_KEY, type DesktopApi, type PreloadApi, type SessionHandlers, type SessionPort } from '../../../shared/bridge';
 import { parseServerEnvelope } from '../../../shared/protocol';
 import { openWebSocketSession } from './websocket-session';
 
@@ -14,6 +14,8 @@ export interface Bridge {
   open(handlers: BridgeHandlers): Promise<SessionPort>;
   /** Hands an http(s) address to the system browser (desktop only; main checks it). */
   readonly openExternal?: (url: string) => void;
+  /** The desktop shell (tray, global shortcuts, native dialogs); absent in the headless host. */
+  readonly desktop?: DesktopApi;
 }
 
 export interface BridgeHandlers extends SessionHandlers {
@@ -32,6 +34,7 @@ export function createBridge(): Bridge {
       transport: 'ipc',
       open: async (handlers) => api.openSession(validating(handlers)),
       openExternal: (url) => api.openExternal(url),
+      desktop: api.desktop,
     };
   }
   return {

@@ -7,6 +7,8 @@ export interface ModelActions {
   remove(id: string): void;
   pick(stage: ModelStageName, path: string): void;
   unpick(stage: ModelStageName): void;
+  /** The system's file picker (the desktop); without it the page asks for a path. */
+  choose?: ((stage: ModelStageName) => void) | undefined;
 }
 
 const STAGE_NAME: Record<'stt' | 'llm' | 'tts', string> = { stt: 'Speech-to-text', llm: 'Language model', tts: 'Text-to-speech' };
@@ -155,6 +157,12 @@ function PickFile({ stage, label, models, actions }: { stage: ModelStageName; la
           </span>
           <button type="button" className="button link small" onClick={() => actions.unpick(stage)}>
             Use the catalogue model
+          </button>
+        </div>
+      ) : actions.choose ? (
+        <div className="model-progress">
+          <button id={id} type="button" className="button secondary small" onClick={() => actions.choose?.(stage)}>
+            Use file…
           </button>
         </div>
       ) : (

@@ -18,7 +18,7 @@ interface Props {
 /** The settings pane: a modal dialog (Escape closes it, focus stays inside). */
 export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function SettingsDialog({ snapshot, onTestSound, onTracingChange, onSaveSettings, modelActions }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
-  useImperativeHandle(ref, () => ({ open: () => dialog.current?.showModal() }), []);
+  useImperativeHandle(ref, () => ({ open: () => void (dialog.current?.open || dialog.current?.showModal()) }), []);
 
   return (
     <dialog ref={dialog} className="settings" aria-labelledby="settings-title">
@@ -61,7 +61,7 @@ export const SettingsDialog = forwardRef<SettingsDialogHandle, Props>(function S
           )}
         </section>
 
-        {snapshot.settings && <SettingsForm view={snapshot.settings} models={snapshot.models} save={snapshot.settingsSave} onSave={onSaveSettings} />}
+        {snapshot.settings && <SettingsForm view={snapshot.settings} models={snapshot.models} desktop={snapshot.desktop} save={snapshot.settingsSave} onSave={onSaveSettings} />}
 
         {snapshot.models && <OnDeviceModels models={snapshot.models} result={snapshot.modelsResult} actions={modelActions} />}
 

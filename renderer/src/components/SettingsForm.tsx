@@ -1,7 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { describeAccelerator } from '../../../shared/accelerator';
+import type { DesktopShortcutField } from '../../../shared/bridge';
 import type { ModelsView } from '../../../shared/models';
 import { SettingsPatchSchema, SettingsSchema, fieldErrors, type SecretName, type Settings, type SettingsView } from '../../../shared/settings';
-import type { SettingsSaveState } from '../session/reducer';
+import type { DesktopView, SettingsSaveState } from '../session/reducer';
 import { keyName, useAudioDevices } from './AudioDevices';
 
 type Draft = { [S in keyof Settings]: { [K in keyof Settings[S]]: string | boolean } };
@@ -70,12 +72,14 @@ interface Props {
   view: SettingsView;
   /** The on-device catalogue and voices, for the local choices; null when the host has none. */
   models: ModelsView | null;
+  /** The desktop shell (its section shows only there); null in the headless host. */
+  desktop: DesktopView | null;
   save: SettingsSaveState;
   onSave(patch: Record<string, unknown>): void;
 }
 
 /** Every setting, checked as it is typed (with main's own schema), saved together, applied live. */
-export function SettingsForm({ view, models, save, onSave }: Props) {
+export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
   const [draft, setDraft] = useState<Draft>(() => toDraft(view.values));
   const [secrets, setSecrets] = useState<SecretDraft>({});
   const [based, setBased] = useState(view);
@@ -96,6 +100,13 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
     ...(secretCheck.success ? {} : fieldErrors(secretCheck.error)),
   };
   const valid = local.success && secretCheck.success;
+  // A shortcut main could not register: said beside the field while it holds the value main tried.
+  const shortcutProblem = (key: DesktopShortcutField) =>
+    draft.desktop[key] === view.values.desktop[key] ? (desktop?.status?.shortcuts[key] ?? undefined) : undefined;
+  for (const key of ['conversationShortcut', 'pushToTalkShortcut'] as const) {
+    const problem = shortcutProblem(key);
+    if (problem && !errors[`desktop.${key}`]) errors[`desktop.${key}`] = problem;
+  }
 
   function set(section: keyof Settings, key: string, value: string | boolean) {
     setDraft((d) => ({ ...d, [section]: { ...d[section], [key]: value } }));
@@ -179,6 +190,18 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
       (id, describedBy) => <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft.tracing[key] === true} onChange={(e) => set('tracing', key, e.target.checked)} />,
       hint,
     );
+  const toggle = (section: 'desktop', key: 'keepInTray' | 'launchAtLogin', label: string, hint?: string) =>
+    field(
+      section,
+      key,
+      label,
+      (id, describedBy) => <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft[section][key] === true} onChange={(e) => set(section, key, e.target.checked)} />,
+      hint,
+    );
+  const shortcutHint = (key: DesktopShortcutField, what: string) => {
+    const value = String(draft.desktop[key]).trim();
+    return `${what}; ${value ? `reads ${describeAccelerator(value, desktop?.platform ?? '')}` : 'empty: none'}. Works from any app`;
+  };
   const provider = (section: 'stt' | 'llm' | 'tts', label: string) =>
     choose(
       section,
@@ -308,6 +331,15 @@ export function SettingsForm({ view, models, save, onSave }: Props) {
           'faster answers; a pause mid-sentence costs requests that are thrown away (off for metered APIs)',
         )}
       </fieldset>
+      {desktop && (
+        <fieldset>
+          <legend>Desktop</legend>
+          {toggle('desktop', 'keepInTray', 'Keep running in the tray', 'closing the window leaves the app in the tray (menu bar on macOS)')}
+          {toggle('desktop', 'launchAtLogin', 'Launch at login', desktop.status?.launchAtLogin ?? undefined)}
+          {text('desktop', 'conversationShortcut', 'Conversation shortcut', { hint: shortcutHint('conversationShortcut', 'starts or ends a conversation') })}
+          {text('desktop', 'pushToTalkShortcut', 'Push-to-talk shortcut', { hint: shortcutHint('pushToTalkShortcut', 'press to talk, press again to stop') })}
+        </fieldset>
+      )}
       <div className="settings-actions">
         <button type="submit" className="button" disabled={!valid || save.state === 'saving'}>
           Save settings

@@ -4,6 +4,7 @@
  * of a message (the speaker, spans) belong to the caller.
  */
 import { SILENCE_DBFS } from '../../../shared/audio-format';
+import type { DesktopStatus } from '../../../shared/bridge';
 import type { ModelsView } from '../../../shared/models';
 import type { AudioStats, HistorySummary, ServerMessage, SessionState, ToolUse } from '../../../shared/protocol';
 import type { SettingsView } from '../../../shared/settings';
@@ -63,6 +64,14 @@ export interface SessionSnapshot {
   modelsResult: { ok: boolean; message: string } | null;
   /** The trace viewer's conversations and the spans fetched of them. */
   traces: TracesState;
+  /** The desktop shell: its platform and how its settings took effect; null in the headless host. */
+  desktop: DesktopView | null;
+}
+
+export interface DesktopView {
+  platform: string;
+  /** null until main has said. */
+  status: DesktopStatus | null;
 }
 
 /** Most transcript entries kept; older ones scroll away. */
@@ -92,6 +101,7 @@ export function initialSnapshot(transport: TransportKind): SessionSnapshot {
     models: null,
     modelsResult: null,
     traces: initialTraces(),
+    desktop: null,
   };
 }
 

@@ -18,6 +18,7 @@ import { parseTraceparent } from '../../../shared/trace-context';
 import { TraceFollower } from '../traces/trace-follower';
 import { withReply, type ReplyTurn } from '../traces/traces-state';
 import { Connection } from './connection';
+import { DesktopLink } from './desktop-link';
 import { RequestError, type RequestMessage } from './pending-requests';
 import { connectionLost, initialSnapshot, reduce, type SessionSnapshot } from './reducer';
 
@@ -46,11 +47,21 @@ export class SessionClient {
   /** The turn running now, while main traces it: its replies are shown with its latency. */
   private runningTurn: ReplyTurn | null = null;
   private readonly openExternalLink: ((url: string) => void) | undefined;
+  private readonly desktop: DesktopLink | null;
   private disposed = false;
 
   constructor(bridge: Bridge = createBridge()) {
     this.openExternalLink = bridge.openExternal;
-    this.snapshot = initialSnapshot(bridge.transport);
+    const api = bridge.desktop;
+    this.snapshot = { ...initialSnapshot(bridge.transport), desktop: api ? { platform: api.platform, status: null } : null };
+    this.desktop = api
+      ? new DesktopLink(api, {
+          startConversation: () => void this.startConversation(),
+          endConversation: () => void this.endConversation(),
+          pushToTalk: (pressed) => this.pushToTalk(pressed),
+          status: (status) => this.update({ desktop: { platform: api.platform, status } }),
+        })
+      : null;
     this.connection = new Connection(bridge, {
       onState: (connection) => this.update({ connection }),
       onMessage: (envelope) => this.onMessage(envelope),
@@ -178,6 +189,29 @@ export class SessionClient {
     );
   }
 
+  /** Whether the system's file picker chooses model files (the desktop); else the page asks for a path. */
+  get choosesModelFiles(): boolean {
+    return this.desktop !== null;
+  }
+
+  /** Opens the system's file picker for a model file, and uses the file chosen. */
+  async chooseModelFile(stage: ModelStageName): Promise<void> {
+    if (!this.desktop) return;
+    let path: string | null;
+    try {
+      path = await this.desktop.pickModelFile(stage);
+    } catch (error) {
+      this.update({ modelsResult: { ok: false, message: `The file picker could not open (${String(error)}).` } });
+      return;
+    }
+    if (path) this.pickModelFile(stage, path);
+  }
+
+  /** Runs `listener` whenever the shell (tray, menu) asks for the settings pane; returns the unsubscribe. */
+  onSettingsRequested(listener: () => void): () => void {
+    return this.desktop?.onSettingsRequested(listener) ?? (() => {});
+  }
+
   unpickModelFile(stage: ModelStageName): void {
     this.ask({ type: 'models.unpick', stage });
   }
@@ -227,6 +261,7 @@ export class SessionClient {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.desktop?.dispose();
     this.microphone.dispose();
     await this.connection.dispose(async () => {
       await this.stopMicrophone();

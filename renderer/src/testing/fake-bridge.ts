@@ -2,7 +2,7 @@
  * A bridge for tests: the test accepts, refuses and drops its sessions by
  * hand, sees every envelope sent, and plays main's part.
  */
-import type { SessionPort } from '../../../shared/bridge';
+import type { DesktopApi, DesktopCommand, DesktopStatus, SessionPort } from '../../../shared/bridge';
 import type { ClientEnvelope, ServerEnvelope, ServerMessage } from '../../../shared/protocol';
 import type { Bridge, BridgeHandlers } from '../bridge/bridge';
 
@@ -58,4 +58,43 @@ export class FakeBridge implements Bridge {
     this.pending = null;
     return pending;
   }
+}
+
+/** The desktop shell's side of the preload API: the test plays main (commands, status, the file picker's answer). */
+export class FakeDesktop implements DesktopApi {
+  readonly platform = 'linux';
+  readonly commandListeners = new Set<(command: DesktopCommand) => void>();
+  readonly statusListeners = new Set<(status: DesktopStatus) => void>();
+  readonly picks: ('stt' | 'llm')[] = [];
+  /** What the next pick resolves to (null: cancelled), or an error it rejects with. */
+  nextPick: string | null | Error = null;
+
+  onCommand(listener: (command: DesktopCommand) => void): () => void {
+    this.commandListeners.add(listener);
+    return () => this.commandListeners.delete(listener);
+  }
+
+  onStatus(listener: (status: DesktopStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  async pickModelFile(stage: 'stt' | 'llm'): Promise<string | null> {
+    this.picks.push(stage);
+    if (this.nextPick instanceof Error) throw this.nextPick;
+    return this.nextPick;
+  }
+
+  command(command: DesktopCommand): void {
+    for (const listener of this.commandListeners) listener(command);
+  }
+
+  status(status: DesktopStatus): void {
+    for (const listener of this.statusListeners) listener(status);
+  }
+}
+
+/** A bridge of the desktop app: IPC, with the shell's API. */
+export class FakeDesktopBridge extends FakeBridge {
+  readonly desktop = new FakeDesktop();
 }

@@ -1,0 +1,46 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SettingsSchema, type Settings, type SettingsView } from '../../../shared/settings';
+import { readEnvironment } from '../../../shared/settings-fields';
+import type { DesktopView } from '../session/reducer';
+import { SettingsForm } from './SettingsForm';
+
+function view(desktop: Partial<Settings['desktop']> = {}): SettingsView {
+  const all = readEnvironment({}, () => {}).values;
+  const values = SettingsSchema.parse(Object.fromEntries(Object.keys(SettingsSchema.shape).map((section) => [section, all[section as keyof Settings]])));
+  values.desktop = { ...values.desktop, ...desktop };
+  return { values, sources: {}, secrets: {}, location: '/data/settings.json' };
+}
+
+const render = (settings: SettingsView, desktop: DesktopView | null) =>
+  renderToStaticMarkup(createElement(SettingsForm, { view: settings, models: null, desktop, save: { state: 'idle' }, onSave: () => {} }));
+
+beforeAll(() => {
+  // The pane asks whether the speaker can be chosen; a server render has no Web Audio.
+  (globalThis as { AudioContext?: unknown }).AudioContext ??= function AudioContext() {};
+});
+
+describe('the Desktop section of the settings pane', () => {
+  it('is absent in the headless host', () => {
+    const html = render(view(), null);
+    expect(html).not.toContain('<legend>Desktop</legend>');
+    expect(html).not.toContain('Conversation shortcut');
+  });
+
+  it('shows the four desktop settings under Electron, the shortcut as it reads on the platform', () => {
+    const html = render(view({ pushToTalkShortcut: '' }), { platform: 'darwin', status: null });
+    expect(html).toContain('<legend>Desktop</legend>');
+    for (const label of ['Keep running in the tray', 'Launch at login', 'Conversation shortcut', 'Push-to-talk shortcut']) expect(html).toContain(`>${label}</label>`);
+    expect(html).toContain('reads Cmd+Shift+Space');
+    expect(html).toContain('empty: none');
+  });
+
+  it('says beside the field that main could not register a shortcut, and the field stays editable', () => {
+    const problem = 'Ctrl+Shift+Space is already taken by another app or the system, so it does nothing here: choose another shortcut.';
+    const html = render(view(), { platform: 'linux', status: { shortcuts: { conversationShortcut: problem, pushToTalkShortcut: null }, launchAtLogin: 'On Linux this writes ~/.config/autostart/voice-agent-stack.desktop.' } });
+    expect(html).toContain(`role="alert">${problem}</span>`);
+    expect(html).toMatch(/<input id="setting-desktop-conversationShortcut" type="text"(?![^>]*readonly)[^>]*value="CommandOrControl\+Shift\+Space"/);
+    expect(html).toContain('On Linux this writes ~/.config/autostart/voice-agent-stack.desktop.');
+  });
+});

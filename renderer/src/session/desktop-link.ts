@@ -1,0 +1,59 @@
+/**
+ * The page's link to the desktop shell (tray, global shortcuts, menu): the
+ * shell's commands become the page's own actions, its status goes to the
+ * snapshot, and the settings pane is opened on request.
+ */
+import type { DesktopApi, DesktopCommand, DesktopStatus } from '../../../shared/bridge';
+import type { ModelStageName } from '../../../shared/models';
+
+export interface DesktopActions {
+  startConversation(): void;
+  endConversation(): void;
+  pushToTalk(pressed: boolean): void;
+  status(status: DesktopStatus): void;
+}
+
+export class DesktopLink {
+  private readonly settingsRequests = new Set<() => void>();
+  private readonly unsubscribe: (() => void)[];
+
+  constructor(
+    private readonly api: DesktopApi,
+    private readonly actions: DesktopActions,
+  ) {
+    this.unsubscribe = [api.onCommand((command) => this.run(command)), api.onStatus((status) => actions.status(status))];
+  }
+
+  get platform(): string {
+    return this.api.platform;
+  }
+
+  /** The system's file picker; the chosen path, or null when cancelled. */
+  pickModelFile(stage: ModelStageName): Promise<string | null> {
+    return this.api.pickModelFile(stage);
+  }
+
+  /** Runs `listener` whenever the shell asks for the settings pane; returns the unsubscribe. */
+  onSettingsRequested(listener: () => void): () => void {
+    this.settingsRequests.add(listener);
+    return () => this.settingsRequests.delete(listener);
+  }
+
+  dispose(): void {
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    this.settingsRequests.clear();
+  }
+
+  private run(command: DesktopCommand): void {
+    switch (command.type) {
+      case 'conversation.start':
+        return this.actions.startConversation();
+      case 'conversation.end':
+        return this.actions.endConversation();
+      case 'ptt':
+        return this.actions.pushToTalk(command.pressed);
+      case 'settings.open':
+        for (const listener of this.settingsRequests) listener();
+    }
+  }
+}
