@@ -12,6 +12,7 @@ import { readPipelineConfig, type PipelineConfig } from '../electron/agent/pipel
 import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
 import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session/session';
 import { freePort } from '../electron/agent/testing/ports';
+import type { VoiceActivity } from '../electron/agent/pipeline/stages';
 import { openAIStagesAt, scriptedVad } from '../electron/agent/testing/test-stages';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -76,7 +77,13 @@ export class BenchClient {
   private frameSeq = 0;
   private readonly listeners: ((envelope: ServerEnvelope) => void)[] = [];
 
-  constructor(stages: PipelineStages | (() => PipelineStages), config: PipelineConfig, telemetry?: SessionTelemetry) {
+  constructor(
+    stages: PipelineStages | (() => PipelineStages),
+    config: PipelineConfig,
+    telemetry?: SessionTelemetry,
+    /** The voice detector; by default one that calls any non-zero frame speech. */
+    createVad: () => Promise<VoiceActivity> = async () => scriptedVad,
+  ) {
     const carrier: SessionCarrier = {
       kind: 'websocket',
       send: (envelope) => {
@@ -91,7 +98,7 @@ export class BenchClient {
     this.session = new Session(carrier, {
       logger: silentLogger,
       ...(telemetry ? { telemetry } : {}),
-      assistant: { config, stages: typeof stages === 'function' ? stages : () => stages, createVad: async () => scriptedVad },
+      assistant: { config, stages: typeof stages === 'function' ? stages : () => stages, createVad },
     });
     this.session.open();
   }
@@ -101,8 +108,31 @@ export class BenchClient {
   }
 
   frame(speech: boolean): void {
-    const samples = new Int16Array(FRAME_SAMPLES).fill(speech ? 2000 : 0);
+    this.samples(new Int16Array(FRAME_SAMPLES).fill(speech ? 2000 : 0));
+  }
+
+  /** One microphone frame of these samples (FRAME_SAMPLES of them). */
+  samples(samples: Int16Array): void {
     this.session.receiveAudio(encodeAudioFrame({ kind: FrameKind.Microphone, seq: this.frameSeq++, stream: 0, sampleRate: INPUT_SAMPLE_RATE, samples }));
+  }
+
+  /**
+   * Sends frames as a microphone does: frame k when its 20 ms have passed
+   * since `startAt` (performance.now() time); resolves after the last.
+   */
+  async paced(frames: readonly Int16Array[], startAt = performance.now()): Promise<void> {
+    for (let k = 0; k < frames.length; k++) {
+      const due = startAt + (k + 1) * 20;
+      const wait = due - performance.now();
+      if (wait > 0.5) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.samples(frames[k]!);
+    }
+  }
+
+  /** Calls `listener` with every message from now on, until the returned function is called. */
+  watch(listener: (envelope: ServerEnvelope) => void): () => void {
+    this.listeners.push(listener);
+    return () => void this.listeners.splice(this.listeners.indexOf(listener), 1);
   }
 
   /** Resolves with the first message matching `predicate` from now on. */

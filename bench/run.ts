@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { ROOT, startFakeProviders } from './harness';
 import { memoryBench } from './memory-bench';
 import { pipelineBench } from './pipeline-bench';
+import { interruptionBench } from './interruption-bench';
+import { localPreemptiveBench } from './local-preemptive-bench';
+import { preemptiveBench } from './preemptive-bench';
 import { spanStoreBench } from './span-store-bench';
 import { startupBench } from './startup-bench';
 import { figure, table, type Figure } from './stats';
@@ -32,6 +35,9 @@ async function main(): Promise<void> {
   const providers = await startFakeProviders();
   try {
     await section('pipeline latency', () => pipelineBench(providers, plan.pipelineReps));
+    await section('voice to voice, preemptive replies off and on', () => preemptiveBench(providers, plan.pipelineReps));
+    await section('interruptions (Silero VAD)', () => interruptionBench(providers, Math.max(3, Math.round(plan.pipelineReps / 3))));
+    await section('voice to voice on this computer (random-weight models)', () => localPreemptiveBench(providers, Math.max(3, Math.round(plan.pipelineReps / 3))));
     await section('tracing overhead', () => tracingBench(providers, plan.tracingReps, plan.turnsPerRep));
     await section('memory', () => memoryBench(providers, plan.memoryTurns));
     await section('trace viewer store', () => spanStoreBench(providers, plan.memoryTurns));

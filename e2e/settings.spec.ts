@@ -4,6 +4,8 @@ import { expect, sendText, test } from './fixtures';
 test('settings are checked as typed, saved, and still there after a reload', async ({ app }) => {
   await app.getByRole('button', { name: 'Settings', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: 'Settings' });
+  // Preemptive replies: on by default, a switch of its own.
+  await expect(dialog.getByRole('checkbox', { name: 'Prepare the reply while you pause' })).toBeChecked();
 
   // An invalid endpoint: a message beside the field, and nothing can be saved.
   const endpoint = dialog.getByRole('textbox', { name: 'OTLP endpoint' });

@@ -55,6 +55,12 @@ test('one trace per conversation, from the microphone in the renderer to the spe
   for (const turn of turns) expect(turn.parentSpanId).toBe(conversation!.spanId);
   const spoken = turns.find((t) => typeof t.attributes['turn.voice_to_voice_ms'] === 'number');
   expect(spoken?.attributes['turn.voice_to_voice_ms']).toBeGreaterThan(0);
+  // Hands-free with preemptive replies on (the default): the spoken turn's reply was prepared during the
+  // silence window, and its speech-to-text request (under the turn) was started ahead of time.
+  expect(spoken?.attributes['turn.preemptive']).toBe(true);
+  const prepared = operation(inTrace, 'speech_to_text').filter((s) => s.parentSpanId === spoken!.spanId && s.attributes['turn.preemptive'] === true);
+  expect(prepared.length).toBeGreaterThanOrEqual(1);
+  expect(prepared.every((s) => s.status.code !== 2)).toBe(true); // thrown-away work is cancelled, never an error
 
   // Renderer spans: in the same trace, under main's spans, and marked as renderer spans.
   const [capture] = named(inTrace, 'audio.capture');

@@ -32,6 +32,14 @@ describe('readEnvironment', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('prepares replies during the silence window unless PREEMPTIVE_REPLY says no', () => {
+    expect(readEnvironment({}, () => {}).values.audio.preemptiveReply).toBe(true);
+    expect(readEnvironment({ PREEMPTIVE_REPLY: 'false' }, () => {}).values.audio.preemptiveReply).toBe(false);
+    const warn = vi.fn();
+    expect(readEnvironment({ PREEMPTIVE_REPLY: 'sometimes' }, warn).values.audio.preemptiveReply).toBe(true);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('PREEMPTIVE_REPLY'));
+  });
+
   it('takes the first valid variable of a field, and says where each value came from', () => {
     const { values, fromEnv } = readEnvironment({ OPENAI_BASE_URL: 'http://shared:1/v1/', STT_BASE_URL: 'http://stt:2/v1', LLM_TIMEOUT_MS: '3000' }, () => {});
     expect(values.stt.baseUrl).toBe('http://stt:2/v1');

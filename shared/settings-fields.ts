@@ -234,6 +234,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   shown('audio.vadThreshold', ['VAD_THRESHOLD'], 0.5, ratio),
   shown('audio.silenceMs', ['VAD_SILENCE_MS'], 500, wholeNumber(100, 5_000)),
   shown('audio.minSpeechMs', ['VAD_MIN_SPEECH_MS'], 200, wholeNumber(20, 2_000)),
+  shown('audio.preemptiveReply', ['PREEMPTIVE_REPLY'], true, flag),
   shown('desktop.keepInTray', ['DESKTOP_KEEP_IN_TRAY'], defaultKeepInTray(hostPlatform()), flag),
   shown('desktop.launchAtLogin', ['DESKTOP_LAUNCH_AT_LOGIN'], false, flag),
   shown('desktop.conversationShortcut', ['DESKTOP_CONVERSATION_SHORTCUT'], DEFAULT_CONVERSATION_SHORTCUT, accelerator),

@@ -91,6 +91,8 @@ export const SettingsSchema = z.strictObject({
     vadThreshold: z.number().min(0.05, 'between 0.05 and 0.95').max(0.95, 'between 0.05 and 0.95'),
     silenceMs: z.number().int().min(100, 'from 100 to 5000 ms').max(5_000, 'from 100 to 5000 ms'),
     minSpeechMs: z.number().int().min(20, 'from 20 to 2000 ms').max(2_000, 'from 20 to 2000 ms'),
+    /** Prepare the reply during the silence window (speech-to-text, model, first phrase), held until the turn is confirmed. */
+    preemptiveReply: z.boolean(),
   }),
   /** The desktop shell's own settings (the headless host keeps and ignores them). */
   desktop: z.strictObject({

@@ -123,6 +123,13 @@ export const ATTR = {
   turnAbandoned: 'turn.abandoned',
   /** On the false_interruption event: how long playback was held. */
   pausedMs: 'turn.paused_ms',
+  /**
+   * On a voice turn: whether its reply was prepared during the silence window; on a stage span: the
+   * request was started before the utterance was confirmed (with stage.cancelled when it was thrown away).
+   */
+  turnPreemptive: 'turn.preemptive',
+  /** On the preemptive.cancelled event: why the prepared reply was thrown away. */
+  preemptiveReason: 'turn.preemptive.reason',
   /** Where a turn's time went: milliseconds from the end of speech (or the text sent) to each phase. */
   phaseTranscriptMs: 'turn.phase.transcript_ms',
   phaseFirstTokenMs: 'turn.phase.first_token_ms',
@@ -183,6 +190,10 @@ export const EVENT = {
   bargeIn: 'barge_in',
   /** A sound paused the reply but was not speech; playback resumed. */
   falseInterruption: 'false_interruption',
+  /** The user paused: a reply is being prepared (at the moment speech stopped). */
+  preemptiveStarted: 'preemptive.started',
+  /** The user went on: the prepared reply's requests were aborted. */
+  preemptiveCancelled: 'preemptive.cancelled',
   firstAudio: 'first_audio_sent',
   playbackStarted: 'playback.started',
   connect: 'connect',

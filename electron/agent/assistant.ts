@@ -5,8 +5,14 @@
  * what happens. The session gives it frames, typed text and playback
  * reports; it answers through `AssistantOutput`.
  *
+ * With preemptive replies on, a pause in speech starts a `PreemptiveReply`:
+ * the turn's pipeline runs on the utterance so far, held, and becomes the
+ * turn when the silence window confirms that utterance (or is cancelled when
+ * the user goes on).
+ *
  * Configuration is read twice: turn-taking when a conversation starts, the
- * system prompt and providers when a turn starts; never under a running turn.
+ * system prompt and providers when a turn starts (or its reply is prepared);
+ * never under a running turn.
  */
 import { randomUUID } from 'node:crypto';
 import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
@@ -17,6 +23,7 @@ import { ConversationContext } from './pipeline/conversation-context';
 import { HeldReply } from './pipeline/held-reply';
 import { Listener, type Utterance } from './pipeline/listener';
 import type { PipelineConfig } from './pipeline/pipeline-config';
+import { ReplyPreparation, type PreparedReply } from './pipeline/reply-preparation';
 import { StageError } from './pipeline/stage-error';
 import type { VoiceActivity } from './pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
@@ -24,7 +31,7 @@ import { TurnTranscript, type TranscriptEntry } from './pipeline/turn-transcript
 import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from './pipeline/turn-events';
 import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
 import { ConversationTrace } from './telemetry/conversation-trace';
-import type { ToolCallResult } from './pipeline/tool-calls';
+import type { ToolCallResult, TurnTools } from './pipeline/tool-calls';
 import { BuiltinTools } from './tools/builtin/builtin-tools';
 import type { ToolProvider } from './tools/tool';
 
@@ -90,6 +97,8 @@ export class Assistant {
   private readonly heldReply: HeldReply;
   /** The last interrupted reply, until the client reports how much of it played. */
   private lastInterrupted: { turn: Turn; transcript: TurnTranscript } | null = null;
+  /** The reply prepared while the user pauses. */
+  private readonly preparation: ReplyPreparation;
 
   constructor(
     private readonly deps: AssistantDeps,
@@ -121,6 +130,14 @@ export class Assistant {
       emit: this.emit,
       logger,
     });
+    this.preparation = new ReplyPreparation({
+      config: () => this.deps.config,
+      stages: () => this.deps.stages(),
+      context: this.context,
+      tools: (config, turn) => this.turnTools(config, turn),
+      emit: this.emit,
+      scope: (turn) => (stage, run) => this.traceObserver.within(turn, stage, run),
+    });
     this.listener = new Listener({
       createVad: () => deps.createVad(),
       nextTurn: () => ++this.turnCount,
@@ -128,6 +145,7 @@ export class Assistant {
       logger,
       hooks: {
         speechStarted: (_, by) => {
+          this.preparation.cancel('speech started');
           // Playing: only a real interruption stops the reply; until it is known, playback is held.
           if (by === 'voice' && this.heldReply.hold(this.turn)) return;
           this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
@@ -136,9 +154,15 @@ export class Assistant {
         speechProgress: (voicedMs) => {
           if (this.heldReply.progress(voicedMs)) this.output.state('listening');
         },
+        speechPaused: (utterance) => {
+          if (!this.heldReply.active && this.turn === null) this.preparation.prepare(utterance);
+        },
+        speechResumed: () => this.preparation.cancel('the user went on speaking'),
         utterance: (utterance) => {
+          // The prepared work stands only for exactly the audio it was prepared from.
+          const prepared = this.preparation.take(utterance);
           if (this.heldReply.active) void this.heldReply.decide(utterance);
-          else this.startVoiceTurn(utterance);
+          else this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt, prepared);
         },
         speechDiscarded: () => this.output.state('listening'),
         detectorFailed: (error) => {
@@ -176,7 +200,7 @@ export class Assistant {
     this.emit({ type: 'conversation.started', at: eventTime(), conversationId });
     // Turn-taking settings apply from the next conversation on.
     const { vad } = this.deps.config;
-    this.listener.start({ pushToTalk: vad.pushToTalk ?? false, minSpeechMs: vad.minSpeechMs, silenceMs: vad.silenceMs });
+    this.listener.start({ pushToTalk: vad.pushToTalk ?? false, minSpeechMs: vad.minSpeechMs, silenceMs: vad.silenceMs, preemptiveReply: vad.preemptiveReply ?? false });
   }
 
   endConversation(): void {
@@ -231,6 +255,7 @@ export class Assistant {
 
   /** Stops the reply in progress, keeping in context only what was heard. */
   interrupt(reason: string): void {
+    this.preparation.cancel(reason);
     this.heldReply.release();
     this.turn?.interrupt(reason);
   }
@@ -263,9 +288,19 @@ export class Assistant {
     this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
   }
 
-  private startTurn(input: TurnInput, listened: number | null, userStoppedAt: number | null): void {
-    const { config } = this.deps; // this turn's settings
-    const stages = this.deps.stages();
+  /** The tools of turn `turn`, each call run in its execute_tool span's scope (so an MCP request is its child). */
+  private turnTools(config: PipelineConfig, turn: number): TurnTools {
+    return {
+      tools: this.toolProvider.tools(),
+      callTimeoutMs: config.timeouts.toolCallSeconds * 1000,
+      scope: (callId, run) => this.traceObserver.withinTool(turn, callId, run),
+    };
+  }
+
+  /** Starts a turn: its pipeline now, or the reply prepared for it goes on (`prepared`, a voice turn). */
+  private startTurn(input: TurnInput, listened: number | null, userStoppedAt: number | null, prepared: PreparedReply | null = null): void {
+    const config = prepared?.config ?? this.deps.config; // this turn's settings
+    const stages = prepared?.stages ?? this.deps.stages();
     this.context.setSystemPrompt(config.systemPrompt);
     const transcript = new TurnTranscript(this.context, (entry) => this.output.transcript(entry));
     if (input.kind === 'text') transcript.user(input.text);
@@ -275,7 +310,7 @@ export class Assistant {
       this.fail(stages);
       return;
     }
-    this.emit({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind });
+    this.emit({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind, ...(input.kind === 'voice' ? { preemptive: prepared !== null } : {}) });
     const turn = new Turn({
       number,
       stream: this.output.allocateStream(),
@@ -284,6 +319,7 @@ export class Assistant {
       output: this.output,
       emit: this.emit,
       hooks: this.turnHooks(input.kind, transcript),
+      ...(prepared ? { segments: prepared.reply.segments } : {}),
     });
     this.turn = turn;
     this.output.turn('start', number, turn.stream, this.traceObserver.turnTraceparent(number));
@@ -309,17 +345,18 @@ export class Assistant {
       notice: (text) => this.output.notice('info', text),
     };
     const capture = this.captureContent();
-    const withTools: PipelineStages = {
-      ...stages,
-      tools: {
-        tools: this.toolProvider.tools(),
-        callTimeoutMs: config.timeouts.toolCallSeconds * 1000,
-        scope: (callId, run) => this.traceObserver.withinTool(number, callId, run),
-      },
-    };
+    if (prepared) {
+      // The prepared pipeline put the transcript in its own copy of the context; now it is the conversation's.
+      prepared.reply.confirm({ ...sink, userText: (text) => (this.context.addUser(text), sink.userText(text)) }, turn.signal);
+      void prepared.reply.result.then((result) => turn.pipelineFinished(result));
+      return;
+    }
+    const withTools: PipelineStages = { ...stages, tools: this.turnTools(config, number) };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
-    void runTurn(input, withTools, this.context, sink, turn.signal, turn.segments, emitStage, scope).then((result) => turn.pipelineFinished(result));
+    const run = () => runTurn(input, withTools, this.context, sink, turn.signal, turn.segments, emitStage, scope);
+    // After a thrown-away prepared reply has wound down, so that its stage requests end first.
+    void this.preparation.afterSettled(run).then((result) => turn.pipelineFinished(result));
   }
 
   private turnHooks(input: TurnInput['kind'], transcript: TurnTranscript): TurnHooks {

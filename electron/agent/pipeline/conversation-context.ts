@@ -63,6 +63,13 @@ export class ConversationContext {
     return true;
   }
 
+  /** A copy to work on (a reply prepared ahead of time); what it is told does not reach this one. */
+  fork(): ConversationContext {
+    const copy = new ConversationContext(this.systemPrompt, this.limits);
+    copy.history = this.history.map((message) => ({ ...message }));
+    return copy;
+  }
+
   /** Forgets the history (a new conversation). */
   clear(): void {
     this.history = [];

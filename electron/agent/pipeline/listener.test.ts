@@ -12,7 +12,13 @@ const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make
 const VOICE: TurnTaking = { pushToTalk: false, minSpeechMs: 60, silenceMs: 100 };
 const KEY: TurnTaking = { pushToTalk: true, minSpeechMs: 60, silenceMs: 100 };
 
-type Heard = { type: 'start'; at: number; by: string } | ({ type: 'utterance' } & Utterance) | { type: 'discarded' } | { type: 'failed'; error: unknown };
+type Heard =
+  | { type: 'start'; at: number; by: string }
+  | ({ type: 'utterance' } & Utterance)
+  | ({ type: 'paused' } & Utterance)
+  | { type: 'resumed' }
+  | { type: 'discarded' }
+  | { type: 'failed'; error: unknown };
 
 function setup(createVad: () => Promise<VoiceActivity> = async () => scriptedVad) {
   const heard: Heard[] = [];
@@ -24,6 +30,8 @@ function setup(createVad: () => Promise<VoiceActivity> = async () => scriptedVad
   const hooks: ListenerHooks = {
     speechStarted: (at, by) => note({ type: 'start', at, by }),
     utterance: (utterance) => note({ type: 'utterance', ...utterance }),
+    speechPaused: (utterance) => note({ type: 'paused', ...utterance }),
+    speechResumed: () => note({ type: 'resumed' }),
     speechDiscarded: () => note({ type: 'discarded' }),
     detectorFailed: (error) => note({ type: 'failed', error }),
   };
@@ -182,5 +190,35 @@ describe('Listener', () => {
     await listener.dispose();
     expect(vads()).toBe(1);
     expect(disposed()).toBe(1);
+  });
+
+  it('with preemptive replies, tells of each pause (the utterance so far) and of the voice coming back; push-to-talk never pauses', async () => {
+    const { listener, heard, reports } = setup();
+    listener.start({ ...VOICE, silenceMs: 200, preemptiveReply: true });
+    for (const frame of [...of(5, speech), ...of(4, silence), ...of(5, speech), ...of(10, silence)]) listener.pushFrame(frame);
+    await reports(5);
+    expect(heard.map((h) => h.type)).toEqual(['start', 'paused', 'resumed', 'paused', 'utterance']);
+    const [, first, , last, utterance] = heard;
+    if (first?.type !== 'paused' || last?.type !== 'paused' || utterance?.type !== 'utterance') throw new Error('no pause');
+    expect([first.turn, last.turn]).toEqual([utterance.turn, utterance.turn]);
+    expect(last.audio).toEqual(utterance.audio);
+    expect(first.audio.length).toBeLessThan(utterance.audio.length);
+
+    const ptt = setup();
+    ptt.listener.start({ ...KEY, preemptiveReply: true });
+    ptt.listener.pushToTalk(true);
+    for (const frame of [...of(5, speech), ...of(4, silence), ...of(5, speech)]) ptt.listener.pushFrame(frame);
+    ptt.listener.pushToTalk(false);
+    await ptt.reports(2);
+    expect(ptt.heard.map((h) => h.type)).toEqual(['start', 'utterance']);
+  });
+
+  it('tells of no pause with preemptive replies off', async () => {
+    const { listener, heard, reports } = setup();
+    listener.start({ ...VOICE, silenceMs: 200 });
+    for (const frame of [...of(5, speech), ...of(4, silence), ...of(5, speech), ...of(10, silence)]) listener.pushFrame(frame);
+    await reports(2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heard.map((h) => h.type)).toEqual(['start', 'utterance']);
   });
 });

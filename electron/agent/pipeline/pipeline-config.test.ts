@@ -7,7 +7,7 @@ describe('readPipelineConfig', () => {
     expect(config.stt).toEqual({ baseURL: undefined, apiKey: undefined, model: 'gpt-4o-mini-transcribe' });
     expect(config.llm.model).toBe('gpt-4.1-mini');
     expect(config.tts).toMatchObject({ model: 'gpt-4o-mini-tts', voice: 'alloy', sampleRate: 24_000 });
-    expect(config.vad).toEqual({ threshold: 0.5, silenceMs: 500, minSpeechMs: 200 });
+    expect(config.vad).toEqual({ preemptiveReply: true, threshold: 0.5, silenceMs: 500, minSpeechMs: 200 });
     expect(isConfigured(config.stt)).toBe(false);
   });
 

@@ -27,8 +27,11 @@ export interface PipelineConfig {
   llm: EndpointConfig;
   tts: EndpointConfig & { voice: string; sampleRate: number };
   systemPrompt: string;
-  /** pushToTalk: a held key takes turns instead of voice detection. */
-  vad: { threshold: number; silenceMs: number; minSpeechMs: number; pushToTalk?: boolean };
+  /**
+   * pushToTalk: a held key takes turns instead of voice detection.
+   * preemptiveReply: the reply is prepared during the silence window (hands-free only).
+   */
+  vad: { threshold: number; silenceMs: number; minSpeechMs: number; pushToTalk?: boolean; preemptiveReply?: boolean };
   context: { maxTurns: number; maxTokens: number };
   /** toolCallSeconds: how long one tool call may run. */
   timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number; toolCallSeconds: number };
@@ -90,6 +93,7 @@ export function pipelineConfig(settings: AllSettings, secrets: Secrets): Pipelin
       threshold: audio.vadThreshold,
       silenceMs: audio.silenceMs,
       minSpeechMs: audio.minSpeechMs,
+      preemptiveReply: audio.preemptiveReply,
       ...(audio.mode === 'push-to-talk' ? { pushToTalk: true } : {}),
     },
     context: { ...context },

@@ -42,10 +42,28 @@ describe('TurnDetector', () => {
     const end = events.find((e) => e.type === 'speech.end');
     if (end?.type !== 'speech.end') throw new Error('no end');
     const frames = end.audio.length / FRAME_SAMPLES;
-    // 10 pre-roll frames (200 ms) + 25 voiced + 5 frames of tail.
-    expect(frames).toBe(40);
+    // 10 pre-roll frames (200 ms) + 25 voiced + 1 frame of tail.
+    expect(frames).toBe(36);
     expect(end.audio[0]).toBe(11); // first pre-roll frame is frame #11
     expect(end.speechMs).toBe(700);
+  });
+
+  it('reports a pause with the utterance it would hand on, and the voice coming back', () => {
+    const options = { minSpeechMs: 100, silenceMs: 200, pauseMs: 20 };
+    const { events } = run(`${'1'.repeat(10)}000${'1'.repeat(5)}${'0'.repeat(10)}`, options);
+    expect(events.map((e) => e.type)).toEqual(['speech.start', 'speech.pause', 'speech.resume', 'speech.pause', 'speech.end']);
+    const [, firstPause, , lastPause, end] = events;
+    if (firstPause?.type !== 'speech.pause' || lastPause?.type !== 'speech.pause' || end?.type !== 'speech.end') throw new Error('no pause');
+    expect(firstPause.atFrame).toBe(11); // one silent frame after ten voiced ones
+    expect(firstPause.audio.length / FRAME_SAMPLES).toBe(11);
+    expect(lastPause.audio).toEqual(end.audio); // no voice after the pause: the same utterance
+    expect(end.speechMs).toBe(lastPause.speechMs);
+  });
+
+  it('reports no pause without pauseMs, or when the pause is not shorter than the silence window', () => {
+    expect(run(`${'1'.repeat(10)}${'0'.repeat(10)}`).events.map((e) => e.type)).toEqual(['speech.start', 'speech.end']);
+    const { events } = run(`${'1'.repeat(10)}${'0'.repeat(10)}`, { minSpeechMs: 100, silenceMs: 200, pauseMs: 200 } as never);
+    expect(events.map((e) => e.type)).toEqual(['speech.start', 'speech.end']);
   });
 
   it('cuts very long speech into turns', () => {

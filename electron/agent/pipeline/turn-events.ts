@@ -99,7 +99,12 @@ export type TurnLifecycleEvent =
   | { type: 'listening.stopped'; at: number; turn: number; speechMs: number }
   /** Speech started but no utterance came of it (the conversation ended). */
   | { type: 'listening.abandoned'; at: number; turn: number }
-  | { type: 'turn.started'; at: number; turn: number; input: TurnInputKind }
+  /** A voice turn's reply is prepared from the utterance as it was when the user stopped speaking at `stoppedAt`. */
+  | { type: 'preemption.started'; at: number; turn: number; stoppedAt: number }
+  /** The prepared reply was thrown away (the user went on): everything it started was aborted. */
+  | { type: 'preemption.cancelled'; at: number; turn: number; reason: string }
+  /** `preemptive`: a voice turn, whether it goes on from a reply prepared during the silence window. */
+  | { type: 'turn.started'; at: number; turn: number; input: TurnInputKind; preemptive?: boolean }
   /** The turn could not start: no provider is configured for a stage. */
   | { type: 'turn.unavailable'; at: number; turn: number; input: TurnInputKind; error: Error }
   | { type: 'turn.audio_sent'; at: number; turn: number }
@@ -117,7 +122,8 @@ export type TurnLifecycleEvent =
       errorType?: string;
     };
 
-export type TurnStageEvent = StageEvent & { turn: number };
+/** `preemptive`: the stage request was started before the utterance was confirmed. */
+export type TurnStageEvent = StageEvent & { turn: number; preemptive?: boolean };
 
 export type ConversationEvent =
   | { type: 'conversation.started'; at: number; conversationId: string }

@@ -52,13 +52,15 @@ export interface TurnOptions {
   output: TurnAudioOutput;
   emit(event: TurnLifecycleEvent): void;
   hooks: TurnHooks;
+  /** The segments a pipeline already fills (a reply prepared ahead of the turn). */
+  segments?: SpokenSegment[];
 }
 
 export class Turn {
   readonly number: number;
   readonly stream: number;
   /** Sentences and their audio, filled by the pipeline as it synthesises. */
-  readonly segments: SpokenSegment[] = [];
+  readonly segments: SpokenSegment[];
   readonly startedAt = eventTime();
   readonly done: Promise<TurnOutcome>;
   private readonly controller = new AbortController();
@@ -81,6 +83,7 @@ export class Turn {
     this.stream = options.stream;
     this.sampleRate = options.sampleRate;
     this.userStoppedAt = options.userStoppedAt;
+    this.segments = options.segments ?? [];
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 

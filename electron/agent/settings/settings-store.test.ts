@@ -134,7 +134,7 @@ describe('validation', () => {
       stt: { provider: 'auto', baseUrl: '', model: 'm', localModel: 'whisper-base.en' },
       llm: { provider: 'local', baseUrl: '', model: 'm', systemPrompt: '', localModel: 'qwen' },
       tts: { provider: 'openai', baseUrl: '', model: 'm', voice: 'alloy', localVoice: 'slt' },
-      audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200 },
+      audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200, preemptiveReply: true },
       desktop: { keepInTray: false, launchAtLogin: false, conversationShortcut: 'CommandOrControl+Shift+Space', pushToTalkShortcut: '' },
     }).success).toBe(true);
   });

@@ -160,6 +160,9 @@ export class ConversationTrace {
   private notePhase(event: TurnLifecycleEvent | TurnStageEvent): void {
     const turn = this.running(event.turn);
     if (!turn) return;
+    // A prepared reply times its phases from the pause it was prepared at; thrown away, they start again.
+    if (event.type === 'preemption.started') (turn.phases = new TurnPhases()).setOrigin(event.stoppedAt);
+    if (event.type === 'preemption.cancelled') turn.phases = new TurnPhases();
     if (event.type === 'listening.stopped' || event.type === 'turn.started') turn.phases.setOrigin(event.at);
     const phase = turn.phases.record(event);
     if (phase) turn.span.setAttribute(phase.attribute, phase.ms);
@@ -185,8 +188,16 @@ export class ConversationTrace {
       case 'listening.abandoned':
         this.abandon(event.turn, event.at);
         return;
-      case 'turn.started':
-        this.startTurn(event.turn, event.input, event.at);
+      case 'turn.started': {
+        const turn = this.startTurn(event.turn, event.input, event.at);
+        if (event.preemptive !== undefined) turn.span.setAttribute(ATTR.turnPreemptive, event.preemptive);
+        return;
+      }
+      case 'preemption.started':
+        this.running(event.turn)?.span.addEvent(EVENT.preemptiveStarted, undefined, event.at);
+        return;
+      case 'preemption.cancelled':
+        this.running(event.turn)?.span.addEvent(EVENT.preemptiveCancelled, { [ATTR.preemptiveReason]: event.reason }, event.at);
         return;
       case 'turn.unavailable': {
         markFailed(this.startTurn(event.turn, event.input, event.at).span, event.error, undefined, event.at);
@@ -272,6 +283,7 @@ export class ConversationTrace {
       const { name, kind } = stageSpanOptions(event);
       const attributes = startAttributes(event, this.conversationId, turn.captureContent);
       const span = this.tracer.startSpan(name, { kind, startTime: event.at, attributes }, turn.context);
+      if (event.preemptive) span.setAttribute(ATTR.turnPreemptive, true);
       turn.stages.set(event.stage, { span, context: trace.setSpan(turn.context, span), startedAt: event.at });
       return;
     }
@@ -341,7 +353,8 @@ export class ConversationTrace {
         )
       : this.tracer.startSpan(SPAN.turn, { ...options, startTime: at, attributes }, this.conversationContext);
     const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
-    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: false, vad: null, stages: new Map(), phases: new TurnPhases(), tools: new Map(), toolCalls: 0, toolMs: 0, toolsSince: null, ended: false };
+    // Read again when the turn starts; a reply prepared before that records content by the setting now.
+    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: this.captureContent(), vad: null, stages: new Map(), phases: new TurnPhases(), tools: new Map(), toolCalls: 0, toolMs: 0, toolsSince: null, ended: false };
     this.turns.set(number, turn);
     return turn;
   }

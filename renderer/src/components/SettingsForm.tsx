@@ -321,6 +321,15 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
         {text('audio', 'vadThreshold', 'Voice detection threshold', { type: 'number', step: '0.05', hint: 'lower hears softer speech' })}
         {text('audio', 'silenceMs', 'Silence that ends your turn (ms)', { type: 'number', step: '50' })}
         {text('audio', 'minSpeechMs', 'Shortest speech (ms)', { type: 'number', step: '20' })}
+        {field(
+          'audio',
+          'preemptiveReply',
+          'Prepare the reply while you pause',
+          (id, describedBy) => (
+            <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft.audio.preemptiveReply === true} onChange={(e) => set('audio', 'preemptiveReply', e.target.checked)} />
+          ),
+          'faster answers; a pause mid-sentence costs requests that are thrown away (off for metered APIs)',
+        )}
       </fieldset>
       {desktop && (
         <fieldset>
