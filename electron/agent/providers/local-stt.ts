@@ -60,6 +60,8 @@ const GGML_MAGIC = 0x67676d6c;
 /** Magic and the 11 hyperparameters. */
 const HEADER_BYTES = 4 + 11 * 4;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** How long dispose() waits for a running job to end before it gives the context up. */
+const RELEASE_WAIT_MS = 5_000;
 
 export class LocalSpeechToText implements SpeechToText {
   readonly provider = 'local';
@@ -75,6 +77,8 @@ export class LocalSpeechToText implements SpeechToText {
   /** Resolves when the current context is dropped, ending the wait for its jobs. */
   private released = signalled();
   private disposed = false;
+  /** The native job running now, if any: the context is not released under it. */
+  private running: TranscribeJob | null = null;
 
   constructor(options: LocalSpeechToTextOptions) {
     this.modelPath = options.modelPath;
@@ -105,6 +109,11 @@ export class LocalSpeechToText implements SpeechToText {
     if (this.context !== context) return this.transcribe(audio, sampleRate, signal);
 
     const job = context.transcribeData(pcm, { language: this.language, maxThreads: this.threads, temperatureInc: 0 });
+    this.running = job;
+    const clear = () => {
+      if (this.running === job) this.running = null;
+    };
+    job.promise.then(clear, clear);
     const ended = Promise.race([
       job.promise.then(
         (result) => ({ result }),
@@ -132,17 +141,29 @@ export class LocalSpeechToText implements SpeechToText {
     }
   }
 
-  /** Frees the model. A transcription still running in the background ends on its own. */
+  /**
+   * Frees the model. A transcription still running (abandoned on abort) is
+   * waited for first, bounded: freeing whisper.cpp's context under a job
+   * that is still reading it can crash the process. (Not stopped: a stopped
+   * job's promise never settles.)
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
     this.released.resolve();
     const context = this.context ?? (await this.loading?.catch(() => null)) ?? null;
     this.context = null;
     this.loading = null;
-    if (context) {
-      await context.release();
-      releaseNativeLog();
+    if (!context) return;
+    const job = this.running;
+    if (job) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([job.promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)))]);
+      clearTimeout(timer);
+      // A job that has not ended by then keeps its context: a leak, not a crash.
+      if (this.running === job) return;
     }
+    await context.release();
+    releaseNativeLog();
   }
 
   private getContext(): Promise<NativeWhisperContext> {
