@@ -73,14 +73,19 @@ function timed(stages: PipelineStages, marks: Marks): PipelineStages {
   };
 }
 
+/** The fake providers' script for the voice-to-voice figures: one question, the reply, the latencies above. */
+export const SCRIPTED_TURN = {
+  transcripts: ['What is the answer?'],
+  reply: REPLY,
+  sttDelayMs: LATENCY.sttMs,
+  llmFirstTokenMs: LATENCY.llmFirstTokenMs,
+  llmTokenIntervalMs: LATENCY.llmTokenIntervalMs,
+  ttsFirstByteMs: LATENCY.ttsFirstByteMs,
+};
+
 export async function pipelineBench(providers: FakeProviders, reps: number): Promise<Figure[]> {
   await providers.configure({
-    transcripts: ['What is the answer?'],
-    reply: REPLY,
-    sttDelayMs: LATENCY.sttMs,
-    llmFirstTokenMs: LATENCY.llmFirstTokenMs,
-    llmTokenIntervalMs: LATENCY.llmTokenIntervalMs,
-    ttsFirstByteMs: LATENCY.ttsFirstByteMs,
+    ...SCRIPTED_TURN,
     ttsRealtimeFactor: 1,
     ttsMsPerChar: 60,
   });

@@ -12,7 +12,7 @@ import { ATTR, EVENT, SPAN } from '../shared/telemetry';
 import { inMemoryTelemetry } from '../electron/agent/testing/in-memory-telemetry';
 import { until } from '../electron/agent/testing/until';
 import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
-import { FIRST_PHRASE_TOKENS, LATENCY, REPLY } from './pipeline-bench';
+import { FIRST_PHRASE_TOKENS, LATENCY, SCRIPTED_TURN } from './pipeline-bench';
 import { figure, type Figure } from './stats';
 
 const voiced = () => new Int16Array(FRAME_SAMPLES).fill(2000);
@@ -40,12 +40,7 @@ async function pacedTurn(client: BenchClient): Promise<number> {
 
 export async function preemptiveBench(providers: FakeProviders, reps: number): Promise<Figure[]> {
   await providers.configure({
-    transcripts: ['What is the answer?'],
-    reply: REPLY,
-    sttDelayMs: LATENCY.sttMs,
-    llmFirstTokenMs: LATENCY.llmFirstTokenMs,
-    llmTokenIntervalMs: LATENCY.llmTokenIntervalMs,
-    ttsFirstByteMs: LATENCY.ttsFirstByteMs,
+    ...SCRIPTED_TURN,
     // Only the first byte counts here; the rest of the reply comes at once, so that a turn is short.
     ttsRealtimeFactor: 0,
     ttsMsPerChar: 60,
