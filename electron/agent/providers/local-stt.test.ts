@@ -80,11 +80,11 @@ describe('LocalSpeechToText', () => {
     const controller = new AbortController();
     const running = stt.transcribe(noise(), 16_000, controller.signal);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const abortedAt = performance.now();
     controller.abort();
     const error = await rejection(running);
     expect(error.kind).toBe('cancelled');
-    expect(performance.now() - abortedAt).toBeLessThan(50);
+    // Returned without waiting for whisper.cpp: the job it abandoned (about a second of work) is still running.
+    expect(stt.isBusy).toBe(true);
 
     const next = await stt.transcribe(noise(), 16_000, new AbortController().signal);
     expect(typeof next.text).toBe('string');
@@ -101,10 +101,23 @@ describe('LocalSpeechToText', () => {
     const second = new AbortController();
     const waiting = stt.transcribe(noise(), 16_000, second.signal);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const abortedAt = performance.now();
     second.abort();
     expect((await rejection(waiting)).kind).toBe('cancelled');
-    expect(performance.now() - abortedAt).toBeLessThan(50);
+    // It gave up while the job it was waiting for still ran.
+    expect(stt.isBusy).toBe(true);
+  }, 30_000);
+
+  it('frees the model only after a job abandoned on abort has ended', async () => {
+    const stt = provider();
+    await stt.load();
+    const controller = new AbortController();
+    const abandoned = stt.transcribe(noise(), 16_000, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    await rejection(abandoned);
+    expect(stt.isBusy).toBe(true);
+    await stt.dispose();
+    expect(stt.isBusy).toBe(false);
   }, 30_000);
 
   it('gives up a job past its deadline, and wakes the calls waiting behind it', async () => {

@@ -88,6 +88,11 @@ export class LocalSpeechToText implements SpeechToText {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /** Whether a native job is running now (one abandoned on abort included). */
+  get isBusy(): boolean {
+    return this.running !== null;
+  }
+
   /** Loads the model now (otherwise the first transcription does). */
   async load(): Promise<void> {
     await this.getContext();
