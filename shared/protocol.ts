@@ -7,19 +7,15 @@
  * untrusted, and main's replies are checked by the client as well.
  */
 import { z } from 'zod';
+import { envelopeOf, parseEnvelope, type Envelope, type ParseResult } from './envelope';
 import { MODEL_STAGES, ModelsViewSchema } from './models';
 import { ToolsViewSchema } from './tools-view';
 import { SettingsViewSchema } from './settings';
 import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
 import { TRACE_PAGE_SPANS, TRACE_STORE_LIMITS, TraceConversationSchema, TraceResourcesSchema, ViewerSpanSchema } from './trace-viewer';
 
-export const PROTOCOL_VERSION = 1;
-/** Largest JSON message accepted, in bytes (UTF-8). */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+export { EnvelopeWriter, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, TRACEPARENT_PATTERN, type Envelope, type ParseResult } from './envelope';
 export const MAX_TEXT_CHARS = 4_000;
-
-/** W3C trace context `traceparent`: version-traceid-parentid-flags. */
-export const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export const SESSION_STATES = ['connecting', 'idle', 'listening', 'thinking', 'speaking', 'error'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
@@ -326,81 +322,16 @@ export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];
 
 // ---- envelope ---------------------------------------------------------------
 
-function envelopeOf<T extends z.ZodType>(message: T) {
-  return z.strictObject({
-    v: z.literal(PROTOCOL_VERSION),
-    /** Sender's sequence number, increasing by one per message. */
-    seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    /** W3C trace context of the span the message belongs to. */
-    traceparent: z.string().regex(TRACEPARENT_PATTERN).optional(),
-    tracestate: z.string().max(512).optional(),
-    message,
-  });
-}
-
 export const ClientEnvelopeSchema = envelopeOf(ClientMessageSchema);
 export const ServerEnvelopeSchema = envelopeOf(ServerMessageSchema);
-export type Envelope<M> = {
-  v: typeof PROTOCOL_VERSION;
-  seq: number;
-  traceparent?: string;
-  tracestate?: string;
-  message: M;
-};
 export type ClientEnvelope = Envelope<ClientMessage>;
 export type ServerEnvelope = Envelope<ServerMessage>;
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; seq?: number };
-
-function describe(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'message'}: ${issue.message}`)
-    .join('; ');
-}
-
-function parseWith<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T> {
-  let value = raw;
-  if (typeof raw === 'string') {
-    if (utf8Length(raw) > MAX_MESSAGE_BYTES) return { ok: false, error: `message larger than ${MAX_MESSAGE_BYTES} bytes` };
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return { ok: false, error: 'message is not valid JSON' };
-    }
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, value: result.data };
-  const seq = (value as { seq?: unknown } | null)?.seq;
-  return {
-    ok: false,
-    error: describe(result.error),
-    ...(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? { seq } : {}),
-  };
-}
-
 /** Validates a client envelope given as JSON text or as a structured-cloned object. */
 export function parseClientEnvelope(raw: unknown): ParseResult<ClientEnvelope> {
-  return parseWith(ClientEnvelopeSchema as z.ZodType<ClientEnvelope>, raw);
+  return parseEnvelope(ClientEnvelopeSchema as z.ZodType<ClientEnvelope>, raw);
 }
 
 export function parseServerEnvelope(raw: unknown): ParseResult<ServerEnvelope> {
-  return parseWith(ServerEnvelopeSchema as z.ZodType<ServerEnvelope>, raw);
-}
-
-function utf8Length(text: string): number {
-  // Upper bound without allocating: at most 3 bytes per UTF-16 code unit.
-  if (text.length * 3 <= MAX_MESSAGE_BYTES) return text.length;
-  return new TextEncoder().encode(text).length;
-}
-
-/** Numbers outgoing envelopes for one sender. */
-export class EnvelopeWriter<M> {
-  private seq = 0;
-  wrap(message: M, trace?: { traceparent?: string; tracestate?: string }): Envelope<M> {
-    const envelope: Envelope<M> = { v: PROTOCOL_VERSION, seq: this.seq++, message };
-    if (trace?.traceparent) envelope.traceparent = trace.traceparent;
-    if (trace?.tracestate) envelope.tracestate = trace.tracestate;
-    return envelope;
-  }
+  return parseEnvelope(ServerEnvelopeSchema as z.ZodType<ServerEnvelope>, raw);
 }
