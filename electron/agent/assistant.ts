@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { trace, type Tracer } from '@opentelemetry/api';
-import type { SessionState, ToolUse } from '../../shared/protocol';
+import type { SessionState } from '../../shared/protocol';
 import type { Logger } from './logger';
 import { ConversationContext } from './pipeline/conversation-context';
 import { HeldReply } from './pipeline/held-reply';
@@ -29,11 +29,12 @@ import type { VoiceActivity } from './pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
 import { TurnTranscript, type TranscriptEntry } from './pipeline/turn-transcript';
 import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from './pipeline/turn-events';
-import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
+import { runTurn, type PipelineStages, type TurnInput } from './pipeline/voice-pipeline';
 import { ConversationTrace } from './telemetry/conversation-trace';
-import type { ToolCallResult, TurnTools } from './pipeline/tool-calls';
+import type { TurnTools } from './pipeline/tool-calls';
 import { BuiltinTools } from './tools/builtin/builtin-tools';
 import type { ToolProvider } from './tools/tool';
+import { turnSink } from './turn-sink';
 
 export interface AssistantDeps {
   config: PipelineConfig;
@@ -324,27 +325,7 @@ export class Assistant {
     this.turn = turn;
     this.output.turn('start', number, turn.stream, this.traceObserver.turnTraceparent(number));
     this.output.state('thinking');
-    let toolStatus = false;
-    const sink: TurnSink = {
-      // A typed message was written as it was sent; a voice turn's words are known now.
-      userText: (text) => {
-        if (input.kind === 'voice' && !turn.isOver) transcript.user(text);
-      },
-      replyText: (text) => {
-        if (!turn.isOver) transcript.replyShown(text);
-      },
-      audio: (samples, sampleRate) => turn.sendAudio(samples, sampleRate),
-      toolsRunning: (names) => {
-        if (turn.isOver || (!names.length && !toolStatus)) return;
-        toolStatus = names.length > 0;
-        this.output.state(turn.playbackStarted === null ? 'thinking' : 'speaking', names.length ? `Using ${names.join(', ')}…` : undefined);
-      },
-      toolCalls: (calls) => {
-        if (!turn.isOver) transcript.toolsUsed(calls.map((call) => toolUse(call, capture)));
-      },
-      notice: (text) => this.output.notice('info', text),
-    };
-    const capture = this.captureContent();
+    const sink = turnSink(turn, input.kind, transcript, this.output, this.captureContent());
     if (prepared) {
       // The prepared pipeline put the transcript in its own copy of the context; now it is the conversation's.
       prepared.reply.confirm({ ...sink, userText: (text) => (this.context.addUser(text), sink.userText(text)) }, turn.signal);
@@ -397,14 +378,4 @@ export class Assistant {
     this.output.notice('error', error.message);
     this.output.state('error', error.message);
   }
-}
-
-/** A call as the conversation shows it; what went in and out only with content capture on. */
-function toolUse(call: ToolCallResult, capture: boolean): ToolUse {
-  return {
-    name: call.tool?.displayName ?? call.call.name,
-    source: call.tool?.source ?? 'unknown',
-    ok: call.outcome === 'ok',
-    ...(capture ? { arguments: call.call.arguments.slice(0, 4_000), result: call.text.slice(0, 8_000) } : {}),
-  };
 }
