@@ -26,7 +26,7 @@ import { sampledTraceparent } from '../../../shared/trace-context';
 import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
 import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 import { TurnPhases } from './turn-phases';
-import { toolEndAttributes, toolSpanOptions, toolStartAttributes } from './tool-attributes';
+import { TurnToolSpans } from './turn-tool-spans';
 
 /** How many trace ids are remembered for accepting the client's spans. */
 const KNOWN_TRACES = 64;
@@ -41,12 +41,8 @@ interface TracedTurn {
   stages: Map<StageKind, TracedStage>;
   /** Time from the end of speech (or the message sent) to each phase. */
   phases: TurnPhases;
-  /** Tool call spans still open, by call id. */
-  tools: Map<string, Span>;
-  /** Tool time: calls made, ms during which one ran, and since when one runs. */
-  toolCalls: number;
-  toolMs: number;
-  toolsSince: number | null;
+  /** Its tool call spans and tool time. */
+  tools: TurnToolSpans;
   ended: boolean;
 }
 
@@ -114,9 +110,8 @@ export class ConversationTrace {
 
   /** Runs a tool call's work with its `execute_tool` span as the active context (MCP requests become its children). */
   withinTool<T>(turn: number, callId: string, run: () => Promise<T>): Promise<T> {
-    const traced = this.turns.get(turn);
-    const span = traced?.tools.get(callId);
-    return traced && span ? otelContext.with(trace.setSpan(traced.context, span), run) : run();
+    const context = this.turns.get(turn)?.tools.contextOf(callId);
+    return context ? otelContext.with(context, run) : run();
   }
 
   observe = (event: ConversationEvent): void => {
@@ -226,10 +221,7 @@ export class ConversationTrace {
           [ATTR.turnPlayedMs]: Math.round(event.audio.playedMs),
         });
         const turn = this.running(event.turn)!;
-        if (turn.toolCalls > 0) {
-          const runningMs = turn.toolsSince === null ? 0 : event.at - turn.toolsSince;
-          span.setAttributes({ [ATTR.turnToolCalls]: turn.toolCalls, [ATTR.turnToolMs]: Math.round(turn.toolMs + runningMs) });
-        }
+        span.setAttributes(turn.tools.figures(event.at));
         if (event.error) markFailed(span, event.error, event.errorType, event.at);
         this.closeTurn(event.turn, event.at);
       }
@@ -240,26 +232,10 @@ export class ConversationTrace {
     const turn = this.turns.get(event.turn);
     if (!turn) return;
     if (event.type === 'tool.started') {
-      const { name, kind } = toolSpanOptions(event);
-      const attributes = toolStartAttributes(event, this.conversationId, turn.captureContent);
-      turn.tools.set(event.callId, this.tracer.startSpan(name, { kind, startTime: event.at, attributes }, turn.context));
-      turn.toolCalls++;
-      turn.toolsSince ??= event.at;
+      turn.tools.started(event, this.conversationId, turn.captureContent);
       return;
     }
-    const span = turn.tools.get(event.callId);
-    if (!span) return;
-    turn.tools.delete(event.callId);
-    span.setAttributes(toolEndAttributes(event, turn.captureContent));
-    if (event.error && event.outcome !== 'cancelled') {
-      span.recordException(event.error, event.at);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message });
-    }
-    span.end(event.at);
-    if (turn.tools.size === 0 && turn.toolsSince !== null) {
-      turn.toolMs += event.at - turn.toolsSince;
-      turn.toolsSince = null;
-    }
+    if (!turn.tools.ended(event, turn.captureContent)) return;
     this.forgetIfDone(event.turn, turn);
   }
 
@@ -354,7 +330,8 @@ export class ConversationTrace {
       : this.tracer.startSpan(SPAN.turn, { ...options, startTime: at, attributes }, this.conversationContext);
     const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
     // Read again when the turn starts; a reply prepared before that records content by the setting now.
-    const turn: TracedTurn = { span, context: trace.setSpan(parent, span), captureContent: this.captureContent(), vad: null, stages: new Map(), phases: new TurnPhases(), tools: new Map(), toolCalls: 0, toolMs: 0, toolsSince: null, ended: false };
+    const context = trace.setSpan(parent, span);
+    const turn: TracedTurn = { span, context, captureContent: this.captureContent(), vad: null, stages: new Map(), phases: new TurnPhases(), tools: new TurnToolSpans(this.tracer, context), ended: false };
     this.turns.set(number, turn);
     return turn;
   }
@@ -374,7 +351,7 @@ export class ConversationTrace {
   }
 
   private forgetIfDone(number: number, turn: TracedTurn): void {
-    if (turn.ended && turn.stages.size === 0 && turn.tools.size === 0) this.turns.delete(number);
+    if (turn.ended && turn.stages.size === 0 && turn.tools.isEmpty) this.turns.delete(number);
   }
 
   /** Speech started but no turn came of it: close its spans. */
