@@ -4,7 +4,6 @@ import { Composer } from './components/Composer';
 import { ConversationLog } from './components/ConversationLog';
 import { HistoryDialog, type HistoryDialogHandle } from './components/HistoryDialog';
 import { OfflineBanner, type ModelActions } from './components/OnDeviceModels';
-import type { ToolActions } from './components/ToolsSettings';
 import { SettingsDialog, type SettingsDialogHandle } from './components/SettingsDialog';
 import { StatusBar } from './components/StatusBar';
 import { TracesDialog, type TracesDialogHandle } from './components/traces/TracesDialog';
@@ -29,13 +28,6 @@ export function App({ client }: { client: SessionClient }) {
     pick: (stage, path) => client.pickModelFile(stage, path),
     unpick: (stage) => client.unpickModelFile(stage),
     choose: client.choosesModelFiles ? (stage) => void client.chooseModelFile(stage) : undefined,
-  };
-  const toolActions: ToolActions = {
-    setServer: (server, enabled) => client.setToolsSwitch({ server, enabled }),
-    setTool: (server, tool, enabled) => client.setToolsSwitch({ server, tool, enabled }),
-    setBuiltin: (builtin, enabled) => client.setToolsSwitch({ builtin, enabled }),
-    saveServer: (name, entry, previous) => client.saveMcpServer(name, entry, previous),
-    removeServer: (name) => client.removeMcpServer(name),
   };
 
   // The tray and the application menu open the settings pane too.
@@ -141,7 +133,7 @@ export function App({ client }: { client: SessionClient }) {
         onTracingChange={(change) => client.configureTracing(change)}
         onSaveSettings={(patch) => client.saveSettings(patch)}
         modelActions={modelActions}
-        toolActions={toolActions}
+        toolActions={client.tools}
       />
       <TracesDialog
         ref={traces}

@@ -2,7 +2,8 @@ import { forwardRef, useImperativeHandle, useRef } from 'react';
 import type { SessionSnapshot } from '../session/reducer';
 import { OnDeviceModels, type ModelActions } from './OnDeviceModels';
 import { SettingsForm } from './SettingsForm';
-import { ToolsSettings, type ToolActions } from './ToolsSettings';
+import type { ToolActions } from '../session/tool-requests';
+import { ToolsSettings } from './ToolsSettings';
 
 export interface SettingsDialogHandle {
   open(): void;

@@ -2,7 +2,8 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { ToolsView } from '../../../shared/tools-view';
-import { describeServerState, ToolsSettings, type ToolActions } from './ToolsSettings';
+import type { ToolActions } from '../session/tool-requests';
+import { describeServerState, ToolsSettings } from './ToolsSettings';
 
 const actions: ToolActions = { setServer() {}, setTool() {}, setBuiltin() {}, saveServer() {}, removeServer() {} };
 const view: ToolsView = {

@@ -1,14 +1,8 @@
 import { useState } from 'react';
 import type { McpServerState, McpServerView, ToolEntry, ToolsView } from '../../../shared/tools-view';
+import type { ToolActions } from '../session/tool-requests';
 import { McpServerForm } from './McpServerForm';
 
-export interface ToolActions {
-  setServer(server: string, enabled: boolean): void;
-  setTool(server: string, tool: string, enabled: boolean): void;
-  setBuiltin(name: string, enabled: boolean): void;
-  saveServer(name: string, entry: Record<string, unknown>, previous: string | null): void;
-  removeServer(name: string): void;
-}
 
 interface Props {
   tools: ToolsView;

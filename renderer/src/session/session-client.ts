@@ -8,7 +8,7 @@
 import { SILENCE_DBFS } from '../../../shared/audio-format';
 import { FrameKind, decodeAudioFrame } from '../../../shared/audio-frame';
 import type { ModelStageName } from '../../../shared/models';
-import type { ClientMessage, ServerEnvelope, ServerMessage } from '../../../shared/protocol';
+import type { ServerEnvelope, ServerMessage } from '../../../shared/protocol';
 import { MicrophoneFeed } from '../audio/microphone-feed';
 import { Speaker, type PlaybackEvent } from '../audio/speaker';
 import { createBridge, type Bridge } from '../bridge/bridge';
@@ -20,6 +20,7 @@ import { withReply, type ReplyTurn } from '../traces/traces-state';
 import { Connection } from './connection';
 import { DesktopLink } from './desktop-link';
 import { RequestError, type RequestMessage } from './pending-requests';
+import { toolRequests, type ToolActions } from './tool-requests';
 import { connectionLost, initialSnapshot, reduce, type SessionSnapshot } from './reducer';
 
 export type { ConnectionState, SessionSnapshot, TranscriptEntry } from './reducer';
@@ -48,6 +49,12 @@ export class SessionClient {
   private runningTurn: ReplyTurn | null = null;
   private readonly openExternalLink: ((url: string) => void) | undefined;
   private readonly desktop: DesktopLink | null;
+  /** Settings -> Tools' requests; applied from the next turn. */
+  readonly tools: ToolActions = toolRequests({
+    connected: () => this.connection.connected,
+    ask: (message, onFailure) => this.ask(message, onFailure),
+    update: (patch) => this.update(patch),
+  });
   private disposed = false;
 
   constructor(bridge: Bridge = createBridge()) {
@@ -214,31 +221,6 @@ export class SessionClient {
 
   unpickModelFile(stage: ModelStageName): void {
     this.ask({ type: 'models.unpick', stage });
-  }
-
-  /** Switches an MCP server, one of its tools, or a built-in tool; applies from the next turn. */
-  setToolsSwitch(change: { server: string; enabled: boolean } | { server: string; tool: string; enabled: boolean } | { builtin: string; enabled: boolean }): void {
-    if ('builtin' in change) this.askTools({ type: 'tools.builtin.enable', name: change.builtin, enabled: change.enabled });
-    else if ('tool' in change) this.askTools({ type: 'tools.tool.enable', server: change.server, tool: change.tool, enabled: change.enabled });
-    else this.askTools({ type: 'tools.server.enable', name: change.server, enabled: change.enabled });
-  }
-
-  /** Adds (`previous` null) or replaces an MCP server; the answer arrives as `toolsResult`. */
-  saveMcpServer(name: string, server: Record<string, unknown>, previous: string | null): void {
-    this.askTools({ type: 'tools.server.save', name, server, previous });
-  }
-
-  removeMcpServer(name: string): void {
-    this.askTools({ type: 'tools.server.remove', name });
-  }
-
-  private askTools(message: Extract<ClientMessage, { type: `tools.${string}` }>): void {
-    this.update({ toolsResult: null });
-    if (!this.connection.connected) {
-      this.update({ toolsResult: { ok: false, message: 'Not connected to the app; nothing was changed.' } });
-      return;
-    }
-    this.ask(message, (error) => this.update({ toolsResult: { ok: false, message: error.failure === 'disconnected' ? 'Not connected to the app.' : error.message } }));
   }
 
   /** Saves settings in main; the answer arrives as `settingsSave`. */
