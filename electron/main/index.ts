@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, screen, session as electronSession, shell } from 'electron';
-import { config as loadDotenv } from 'dotenv';
 import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
@@ -17,23 +16,34 @@ import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { Session } from '../agent/session/session';
 import { serveAppRequest } from './app-protocol';
 import { DesktopShell } from './desktop-shell';
+import { loadAppDotenv } from './dotenv-location';
 import { isExternalUrlAllowed } from './external-links';
 import { isModelFileStage } from './model-file-dialog';
+import { ModelFileGrants, dialogGatedModels } from './model-file-grants';
 import { PortCarrier, routePortMessage } from './port-carrier';
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
   APP_SCHEME,
+  devRendererUrl,
   isNavigationAllowed,
   isPermissionCheckGranted,
   isPermissionGranted,
   isTrustedSender,
   originOf,
 } from './security';
+import { startFirstInstance } from './single-instance';
 import { WINDOW_STATE_FILE, loadWindowState, restoredBounds, saveWindowState } from './window-state';
 
-loadDotenv({ quiet: true });
+// `--user-data-dir=<folder>`: a profile of its own (settings, secrets, models,
+// history, window state, .env when packaged), for a portable copy or an
+// isolated test run. Set before the single-instance lock, which is per profile.
+const userDataDir = app.commandLine.getSwitchValue('user-data-dir').trim();
+if (userDataDir) app.setPath('userData', resolve(userDataDir));
+const dotenvFile = loadAppDotenv({ packaged: app.isPackaged, appPath: app.getAppPath(), userDataDir: app.getPath('userData') }, process.env);
 const logger = consoleLogger('main');
+/** The paths main's file dialog returned, which the page may then use as model files. */
+const modelFileGrants = new ModelFileGrants();
 const sessions = new Set<Session>();
 let services: AppServices | null = null;
 let desktop: DesktopShell | null = null;
@@ -55,20 +65,15 @@ async function openServices(): Promise<AppServices> {
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
-/** electron-vite dev serves the renderer from a dev server; production uses app://. */
-const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+/** electron-vite dev serves the renderer from a dev server on this computer; a packaged app always uses app://. */
+const devServerUrl = devRendererUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged) ?? undefined;
+if (process.env.ELECTRON_RENDERER_URL && !devServerUrl)
+  logger.warn('ELECTRON_RENDERER_URL is ignored: only an unpackaged app loads its page from a dev server, at an http(s) address on this computer.');
 const appOrigin = (devServerUrl && originOf(devServerUrl)) || APP_ORIGIN;
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
-
-// `--user-data-dir=<folder>`: a profile of its own (settings, secrets, models,
-// history, window state), for a portable copy or an isolated test run.
-const userDataDir = app.commandLine.getSwitchValue('user-data-dir').trim();
-if (userDataDir) app.setPath('userData', resolve(userDataDir));
-
-if (!app.requestSingleInstanceLock()) app.quit();
 
 let mainWindow: BrowserWindow | null = null;
 
@@ -174,7 +179,9 @@ function acceptSessions(): void {
     const [port] = event.ports;
     if (!port) return;
     if (!services) return;
-    const session = new Session(new PortCarrier(port, (message) => desktop?.observe(message)), { ...services, logger });
+    // The page uses a model file only once main's own file dialog returned it.
+    const models = dialogGatedModels(services.models, modelFileGrants);
+    const session = new Session(new PortCarrier(port, (message) => desktop?.observe(message)), { ...services, models, logger });
     sessions.add(session);
     port.on('message', (message) => routePortMessage(session, message.data));
     port.on('close', () => {
@@ -217,7 +224,9 @@ function acceptDesktopRequests(): void {
     const frame = event.senderFrame;
     const isMainFrame = !!frame && frame === event.sender.mainFrame;
     if (!isTrustedSender(frame?.url, isMainFrame, appOrigin) || !isModelFileStage(stage) || !desktop) return null;
-    return desktop.pickModelFile(stage);
+    const path = await desktop.pickModelFile(stage);
+    if (path) modelFileGrants.grant(stage, path);
+    return path;
   });
 }
 
@@ -236,8 +245,6 @@ function showWindow(): void {
   mainWindow.show();
   mainWindow.focus();
 }
-
-app.on('second-instance', () => showWindow());
 
 // On quit, end the sessions (their history written, their spans closed) and
 // flush pending spans (bounded), then quit for real.
@@ -258,7 +265,9 @@ app.on('window-all-closed', () => {
   if (desktop ? desktop.quitsWithLastWindow() : process.platform !== 'darwin') app.quit();
 });
 
-void app.whenReady().then(async () => {
+/** The first instance's start, once Electron is ready: services, handlers, shell, window. */
+async function startApp(): Promise<void> {
+  logger.info(`Environment file: ${dotenvFile} (variables set in the environment win).`);
   try {
     services = await openServices();
   } catch (error) {
@@ -284,4 +293,7 @@ void app.whenReady().then(async () => {
   desktop.start();
   await createWindow();
   app.on('activate', () => showWindow());
-});
+}
+
+// A second instance quits here, before it starts anything; the first shows its window.
+startFirstInstance(app, { ready: startApp, secondInstance: showWindow });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   APP_ORIGIN,
+  devRendererUrl,
   isNavigationAllowed,
   isPermissionCheckGranted,
   isPermissionGranted,
@@ -53,5 +54,34 @@ describe('IPC senders', () => {
     expect(isTrustedSender('app://voice-agent/index.html', false, APP_ORIGIN)).toBe(false);
     expect(isTrustedSender('https://evil.example/', true, APP_ORIGIN)).toBe(false);
     expect(isTrustedSender(undefined, true, APP_ORIGIN)).toBe(false);
+  });
+});
+
+describe('the dev server address (ELECTRON_RENDERER_URL)', () => {
+  it('is taken from an unpackaged app at a loopback http(s) address', () => {
+    expect(devRendererUrl('http://localhost:5173', false)).toBe('http://localhost:5173/');
+    expect(devRendererUrl('http://127.0.0.1:5173/index.html', false)).toBe('http://127.0.0.1:5173/index.html');
+    expect(devRendererUrl('https://[::1]:5173/', false)).toBe('https://[::1]:5173/');
+  });
+
+  it('is ignored by a packaged app, whatever it says', () => {
+    expect(devRendererUrl('http://localhost:5173', true)).toBeNull();
+    expect(devRendererUrl('http://127.0.0.1:5173/', true)).toBeNull();
+  });
+
+  it('is ignored when it points off this computer or is not a web address', () => {
+    for (const value of [
+      'https://evil.example/',
+      'http://192.168.1.20:5173/',
+      'http://127.0.0.1.evil.example/',
+      'http://localhost.evil.example:5173/',
+      'http://user:pass@localhost:5173/',
+      'file:///tmp/index.html',
+      'javascript:alert(1)',
+      'not a url',
+      '',
+      undefined,
+    ])
+      expect(devRendererUrl(value, false)).toBeNull();
   });
 });

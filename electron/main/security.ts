@@ -2,6 +2,8 @@
  * The desktop shell's security rules, as plain functions so that they can be
  * unit-tested without an Electron binary. index.ts wires them to Electron.
  */
+import { isLoopback } from '../server/host-config';
+
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'voice-agent';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
@@ -45,4 +47,23 @@ export function isPermissionCheckGranted(permission: string, requestingOrigin: s
 /** IPC is accepted only from the app's own top-level page. */
 export function isTrustedSender(frameUrl: string | undefined, isMainFrame: boolean, appOrigin: string): boolean {
   return isMainFrame && originOf(frameUrl) === appOrigin;
+}
+
+/**
+ * The renderer's dev server (electron-vite sets ELECTRON_RENDERER_URL), taken
+ * only by an unpackaged app and only at an http(s) address on this computer;
+ * otherwise null, and the window loads the app's own pages. A packaged app
+ * never lets the environment choose the page that gets the preload's bridge.
+ */
+export function devRendererUrl(value: string | undefined, packaged: boolean): string | null {
+  if (packaged || !value?.trim()) return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username || url.password) return null;
+  return isLoopback(url.hostname) ? url.href : null;
 }

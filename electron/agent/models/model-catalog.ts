@@ -1,8 +1,8 @@
 /**
  * The models the offline engines can download: whisper.cpp ggml models for
  * speech-to-text and a small instruct GGUF for the language model. Each entry
- * names the exact byte size and a digest, so a download is only accepted when
- * it is the file described here.
+ * names the exact byte size and the SHA-256 its publisher gives, so a download
+ * is only accepted when it is the file described here.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -35,8 +35,9 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     fileName: 'ggml-tiny.en.bin',
     url: 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-tiny.en.bin',
     sizeBytes: 77_704_715,
-    // SHA-1 as listed in whisper.cpp's models/README.md.
-    digest: { algorithm: 'sha1', hex: 'c78c86eb1a8faa21b369bcd33207cc90d64ae9df' },
+    // SHA-256 of the file in whisper.cpp's Hugging Face repository (its Git LFS
+    // object id); whisper.cpp's models/README.md lists only a SHA-1.
+    digest: { algorithm: 'sha256', hex: '921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f' },
     license: 'MIT',
     description: 'Fastest speech recognition, English only. About 75 MB; good enough for short commands.',
   },
@@ -47,8 +48,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     fileName: 'ggml-base.en.bin',
     url: 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-base.en.bin',
     sizeBytes: 147_964_211,
-    // SHA-1 as listed in whisper.cpp's models/README.md.
-    digest: { algorithm: 'sha1', hex: '137c40403d78fd54d454da0f9bd998f78703390c' },
+    // SHA-256 of the file in whisper.cpp's Hugging Face repository (its Git LFS object id).
+    digest: { algorithm: 'sha256', hex: 'a03779c86df3323075f5e796cb2ce5029f00ec8869eee3fdfb897afe36c6d002' },
     license: 'MIT',
     description: 'More accurate English speech recognition at about twice the cost of tiny. About 142 MB.',
   },
@@ -70,15 +71,36 @@ export function findCatalogModel(id: string, catalog: readonly CatalogModel[] = 
   return catalog.find((model) => model.id === id);
 }
 
-const CatalogFileSchema = z.array(
+/**
+ * Where a catalogue may send the app for a file: https, or plain http to this
+ * computer (a local mirror, the tests' file server), where no network lies in
+ * between.
+ */
+export function isCatalogUrlAllowed(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname));
+}
+
+/** A catalogue of one's own: every file fetched over https and checked against its SHA-256. */
+export const CatalogFileSchema = z.array(
   z.strictObject({
     id: z.string().regex(/^[\w.-]{1,100}$/),
     stage: z.enum(['stt', 'llm']),
     title: z.string().min(1).max(200),
     fileName: z.string().regex(/^[\w.-]{1,200}$/, 'a plain file name'),
-    url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'an http(s) URL'),
+    url: z.string().refine(isCatalogUrlAllowed, 'an https URL (plain http only to this computer), without credentials'),
     sizeBytes: z.number().int().positive(),
-    digest: z.strictObject({ algorithm: z.enum(['sha256', 'sha1']), hex: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/i) }),
+    digest: z.strictObject({
+      algorithm: z.literal('sha256', { error: 'sha256: the file is checked against its SHA-256' }),
+      hex: z.string().regex(/^[0-9a-f]{64}$/i, 'the SHA-256 as 64 hex digits'),
+    }),
     license: z.string().min(1).max(100),
     description: z.string().max(500).default(''),
   }),
