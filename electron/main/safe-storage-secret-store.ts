@@ -1,10 +1,23 @@
 /**
  * Secrets on the desktop: encrypted with Electron's safeStorage (the OS
- * keychain, DPAPI or libsecret) before they touch the disk.
+ * keychain, DPAPI or libsecret) before they touch the disk. The file says in
+ * the clear which secrets it holds (names only), so that when the keychain
+ * cannot decrypt it the settings pane can say which ones to type again.
  */
+import { basename } from 'node:path';
 import { safeStorage } from 'electron';
-import { readOptional, writeFileAtomic } from '../agent/settings/atomic-file';
-import { pickSecrets, type SecretStore, type Secrets } from '../agent/settings/secret-store';
+import { parseJsonText } from '../../shared/json-text';
+import { moveAside, readOptional, writeFileAtomic } from '../agent/settings/atomic-file';
+import {
+  UnreadableSecretsError,
+  decodeSecrets,
+  encodeSecrets,
+  pickNames,
+  reasonOf,
+  type SavedSecrets,
+  type SecretName,
+  type SecretStore,
+} from '../agent/settings/secret-store';
 
 export class SafeStorageSecretStore implements SecretStore {
   readonly description: string;
@@ -13,14 +26,31 @@ export class SafeStorageSecretStore implements SecretStore {
     this.description = `${path} (encrypted with the system keychain)`;
   }
 
-  async load(): Promise<Secrets> {
-    const encoded = await readOptional(this.path);
-    if (encoded === null) return {};
-    return pickSecrets(JSON.parse(safeStorage.decryptString(Buffer.from(encoded.trim(), 'base64'))));
+  async load(): Promise<SavedSecrets> {
+    let names: SecretName[] | null = null;
+    try {
+      const text = await readOptional(this.path);
+      if (text === null) return {};
+      const trimmed = text.trim();
+      let encrypted = trimmed;
+      // `{"version":2,"names":[...],"data":"<base64>"}`; earlier files are the bare base64.
+      if (trimmed.startsWith('{')) {
+        const outer = parseJsonText(trimmed, basename(this.path)) as { names?: unknown; data?: unknown };
+        names = pickNames(outer.names);
+        encrypted = typeof outer.data === 'string' ? outer.data : '';
+      }
+      return decodeSecrets(parseJsonText(safeStorage.decryptString(Buffer.from(encrypted, 'base64')), basename(this.path)));
+    } catch (error) {
+      throw new UnreadableSecretsError(this.path, reasonOf(error), names);
+    }
   }
 
-  async save(secrets: Secrets): Promise<void> {
-    const encrypted = safeStorage.encryptString(JSON.stringify(secrets));
-    await writeFileAtomic(this.path, `${encrypted.toString('base64')}\n`, 0o600);
+  async save(secrets: SavedSecrets): Promise<void> {
+    const data = safeStorage.encryptString(encodeSecrets(secrets)).toString('base64');
+    await writeFileAtomic(this.path, `${JSON.stringify({ version: 2, names: Object.keys(secrets), data })}\n`, 0o600);
+  }
+
+  moveAside(): Promise<string> {
+    return moveAside(this.path, 'unreadable');
   }
 }
