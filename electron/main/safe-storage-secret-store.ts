@@ -1,56 +1,13 @@
 /**
  * Secrets on the desktop: encrypted with Electron's safeStorage (the OS
- * keychain, DPAPI or libsecret) before they touch the disk. The file says in
- * the clear which secrets it holds (names only), so that when the keychain
- * cannot decrypt it the settings pane can say which ones to type again.
+ * keychain, DPAPI or libsecret) before they touch the disk; the file's form
+ * is EncryptedSecretStore's.
  */
-import { basename } from 'node:path';
 import { safeStorage } from 'electron';
-import { parseJsonText } from '../../shared/json-text';
-import { moveAside, readOptional, writeFileAtomic } from '../agent/settings/atomic-file';
-import {
-  UnreadableSecretsError,
-  decodeSecrets,
-  encodeSecrets,
-  pickNames,
-  reasonOf,
-  type SavedSecrets,
-  type SecretName,
-  type SecretStore,
-} from '../agent/settings/secret-store';
+import { EncryptedSecretStore } from '../agent/settings/encrypted-secret-store';
 
-export class SafeStorageSecretStore implements SecretStore {
-  readonly description: string;
-
-  constructor(private readonly path: string) {
-    this.description = `${path} (encrypted with the system keychain)`;
-  }
-
-  async load(): Promise<SavedSecrets> {
-    let names: SecretName[] | null = null;
-    try {
-      const text = await readOptional(this.path);
-      if (text === null) return {};
-      const trimmed = text.trim();
-      let encrypted = trimmed;
-      // `{"version":2,"names":[...],"data":"<base64>"}`; earlier files are the bare base64.
-      if (trimmed.startsWith('{')) {
-        const outer = parseJsonText(trimmed, basename(this.path)) as { names?: unknown; data?: unknown };
-        names = pickNames(outer.names);
-        encrypted = typeof outer.data === 'string' ? outer.data : '';
-      }
-      return decodeSecrets(parseJsonText(safeStorage.decryptString(Buffer.from(encrypted, 'base64')), basename(this.path)));
-    } catch (error) {
-      throw new UnreadableSecretsError(this.path, reasonOf(error), names);
-    }
-  }
-
-  async save(secrets: SavedSecrets): Promise<void> {
-    const data = safeStorage.encryptString(encodeSecrets(secrets)).toString('base64');
-    await writeFileAtomic(this.path, `${JSON.stringify({ version: 2, names: Object.keys(secrets), data })}\n`, 0o600);
-  }
-
-  moveAside(): Promise<string> {
-    return moveAside(this.path, 'unreadable');
+export class SafeStorageSecretStore extends EncryptedSecretStore {
+  constructor(path: string) {
+    super(path, safeStorage, `${path} (encrypted with the system keychain)`);
   }
 }
