@@ -7,8 +7,7 @@
  * that cannot be read, and the pane says which secrets to type again.
  */
 import { mkdir } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   SECRET_NAMES,
   SettingsPatchSchema,
