@@ -43,3 +43,25 @@ test('settings are checked as typed, saved, and still there after a reload', asy
   await app.getByRole('dialog', { name: 'Settings' }).getByLabel('OpenAI API key').locator('xpath=..').getByRole('button', { name: 'Reset' }).click();
   await expect(app.getByRole('dialog', { name: 'Settings' }).getByLabel('OpenAI API key')).toHaveAttribute('placeholder', 'not set');
 });
+
+test("a stage's key stays with its server: moved elsewhere, the pane says the stage has no key and what to set", async ({ app }) => {
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: 'Settings' });
+  const key = dialog.getByLabel('Language model API key');
+  await key.fill('sk-e2e-llm-never-shown');
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(key).toHaveAttribute('placeholder', /set; type to replace/);
+
+  const baseUrl = dialog.getByRole('textbox', { name: 'Language model base URL' });
+  await baseUrl.fill('http://127.0.0.1:9/v1');
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(key).toHaveAttribute('placeholder', 'not set');
+  await expect(key).toHaveAccessibleDescription(/not sent to http:\/\/127\.0\.0\.1:9: type this server's key here, or set LLM_API_KEY/);
+
+  // Back at the server it was given for, the key is in force again; then both are reset.
+  await baseUrl.locator('xpath=..').getByRole('button', { name: 'Reset' }).click();
+  await expect(key).toHaveAttribute('placeholder', /set; type to replace/);
+  await key.locator('xpath=..').getByRole('button', { name: 'Reset' }).click();
+  await expect(key).toHaveAttribute('placeholder', 'not set');
+  expect(await app.content()).not.toContain('sk-e2e-llm-never-shown');
+});

@@ -33,3 +33,12 @@ export function parseHeaderList(raw: string): { ok: true; headers: Record<string
   }
   return { ok: true, headers };
 }
+
+/**
+ * Where a request to this URL goes, as browsers compare it: scheme, host and
+ * port (`https://api.openai.com`); '' for text that is not an http(s) URL. A
+ * secret is sent only to the origin it was given for.
+ */
+export function urlOrigin(value: string): string {
+  return isHttpUrl(value) ? new URL(value).origin : '';
+}

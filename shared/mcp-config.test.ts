@@ -32,7 +32,7 @@ describe('parseMcpConfig', () => {
   });
 
   it('says when the file is not JSON or not the expected shape', () => {
-    expect(parseMcpConfig('{ "mcpServers": ', '/x/mcp.json').problems[0]).toMatch(/^\/x\/mcp\.json: not valid JSON \(/);
+    expect(parseMcpConfig('{ "mcpServers": ', '/x/mcp.json').problems[0]).toBe('/x/mcp.json: not valid JSON at line 1, column 17: value expected');
     expect(parseMcpConfig('[]', '/x/mcp.json').problems).toEqual(['/x/mcp.json: must be a JSON object with "mcpServers"']);
     expect(parseMcpConfig('{"mcpServers": 3}', '/x/mcp.json').problems).toEqual(['/x/mcp.json: mcpServers: must be an object of servers by name']);
     expect(parseMcpConfig('{}', '/x/mcp.json')).toEqual({ servers: [], problems: [] });

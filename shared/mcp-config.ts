@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { isHttpUrl } from './config-values';
+import { JsonTextError, parseJsonText } from './json-text';
 
 /** A server's name: what the settings show and tool names start with. */
 export const MCP_SERVER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/;
@@ -69,9 +70,10 @@ export function checkMcpServer(name: string, value: unknown): { config: McpServe
 export function parseMcpConfig(text: string, file: string): McpConfigFile {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text, file);
   } catch (error) {
-    return { servers: [], problems: [`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`] };
+    // Says where the text is wrong, never what it says (an entry's env or headers hold secrets).
+    return { servers: [], problems: [`${file}: not valid JSON ${error instanceof JsonTextError ? error.place : ''}`.trim()] };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { servers: [], problems: [`${file}: must be a JSON object with "mcpServers"`] };
   const servers = (json as { mcpServers?: unknown }).mcpServers;

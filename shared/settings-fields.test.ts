@@ -45,7 +45,7 @@ describe('readEnvironment', () => {
     expect(values.stt.baseUrl).toBe('http://stt:2/v1');
     expect(values.llm.baseUrl).toBe('http://shared:1/v1');
     expect(values.timeouts.llmFirstTokenMs).toBe(3_000);
-    expect([...fromEnv].sort()).toEqual(['llm.baseUrl', 'stt.baseUrl', 'timeouts.llmFirstTokenMs', 'tts.baseUrl']);
+    expect([...fromEnv].sort()).toEqual(['llm.baseUrl', 'openai.baseUrl', 'stt.baseUrl', 'timeouts.llmFirstTokenMs', 'tts.baseUrl']);
   });
 
   it('reports a bad variable once, by name, even when several fields read it, and falls back', () => {

@@ -24,6 +24,8 @@ export interface EnvOnlySettings {
   speech: { sampleRate: number };
   /** mcpConfig: the MCP servers file (MCP_CONFIG); empty: mcp.json in the data folder. */
   tools: { mcpConfig: string };
+  /** OPENAI_BASE_URL as the environment gives it: the one server besides OpenAI's that OPENAI_API_KEY is sent to. */
+  openai: { baseUrl: string };
   /**
    * tracesEndpoint / metricsEndpoint: the signal-specific OTLP endpoints, used
    * as is; empty: the OTLP endpoint's /v1/traces or /v1/metrics. An empty
@@ -250,6 +252,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   envOnly('context.maxTokens', 'CONTEXT_MAX_TOKENS', 8_000, 256, 1_000_000),
   envOnly('speech.sampleRate', 'TTS_SAMPLE_RATE', 24_000, 8_000, 48_000),
   { path: 'tools.mcpConfig', env: ['MCP_CONFIG'], shown: false, schema: z.string().max(4_096), default: '', parse: text },
+  { path: 'openai.baseUrl', env: ['OPENAI_BASE_URL'], shown: false, schema: z.union([z.literal(''), z.string().refine(isHttpUrl)]), default: '', parse: url },
   { path: 'export.tracesEndpoint', env: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], shown: false, schema: z.union([z.literal(''), z.string().refine(isHttpUrl)]), default: '', parse: exactUrl },
   envOnly('export.delayMs', 'OTEL_BSP_SCHEDULE_DELAY', 5_000, 50, 600_000),
   { path: 'export.metricsExporter', env: ['OTEL_METRICS_EXPORTER'], shown: false, schema: z.enum(METRICS_EXPORTER_CHOICES), default: 'otlp', parse: metricsExporter },

@@ -151,9 +151,12 @@ export type SettingSource = 'default' | 'env' | 'saved';
 export const SettingsViewSchema = z.strictObject({
   values: SettingsSchema,
   sources: z.record(z.string(), z.enum(['default', 'env', 'saved'])),
-  secrets: z.record(z.string(), z.strictObject({ set: z.boolean(), source: z.enum(['default', 'env', 'saved']) })),
+  /** note: why a secret is not in force for its stage's address now (kept for another one, or lost), and what to set. */
+  secrets: z.record(z.string(), z.strictObject({ set: z.boolean(), source: z.enum(['default', 'env', 'saved']), note: z.string().max(1_000).optional() })),
   /** Where settings are kept, for the user's information. */
   location: z.string().max(1_000),
+  /** A problem with the saved settings the pane shows above them (saved secrets that could not be read). */
+  notice: z.string().max(2_000).optional(),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 

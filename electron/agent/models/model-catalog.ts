@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Digest } from './model-download';
+import { parseJsonText } from '../../../shared/json-text';
 
 export type ModelStage = 'stt' | 'llm';
 
@@ -115,7 +116,7 @@ export function readModelCatalog(env: Record<string, string | undefined>, warn: 
   const file = env.MODELS_CATALOG?.trim();
   if (!file) return MODEL_CATALOG;
   try {
-    const parsed = CatalogFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    const parsed = CatalogFileSchema.safeParse(parseJsonText(readFileSync(file, 'utf8'), file));
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const ids = new Set(parsed.data.map((m) => m.id));
     if (ids.size !== parsed.data.length) throw new Error('two entries share an id');

@@ -2,7 +2,9 @@
  * The pipeline's configuration: a pure function of the settings and secrets
  * (see shared/settings-fields.ts for where each comes from, and its checks).
  */
-import { readEnvironment, type AllSettings, type Secrets } from '../../../shared/settings-fields';
+import { urlOrigin } from '../../../shared/config-values';
+import { readEnvironment, type AllSettings } from '../../../shared/settings-fields';
+import type { SecretFor } from '../settings/secret-origins';
 
 export interface EndpointConfig {
   /** Base URL of an OpenAI-compatible API; undefined means api.openai.com. */
@@ -65,19 +67,37 @@ type Env = Record<string, string | undefined>;
 /** The pipeline's configuration from the environment alone (tests, benches, the soak run). */
 export function readPipelineConfig(env: Env, warn: (message: string) => void): PipelineConfig {
   const { values, secrets } = readEnvironment(env, warn);
-  return pipelineConfig(values, secrets);
+  // From the environment alone every secret is at the address it was given for.
+  return pipelineConfig(values, (name) => secrets[name]);
+}
+
+/** The origin a stage's requests go to: its base URL's, or OpenAI's. */
+export function stageOrigin(settings: AllSettings, stage: 'stt' | 'llm' | 'tts'): string {
+  return urlOrigin(settings[stage].baseUrl || OPENAI_DEFAULT_BASE_URL);
+}
+
+/** Where the OpenAI API key may go: OpenAI, and the server OPENAI_BASE_URL names (never a per-stage server of another origin). */
+export function openaiKeyOrigins(settings: AllSettings): string[] {
+  const origins = [urlOrigin(OPENAI_DEFAULT_BASE_URL)];
+  if (settings.openai.baseUrl) origins.push(urlOrigin(settings.openai.baseUrl));
+  return origins;
 }
 
 /**
  * The pipeline's configuration from settings and secrets: nothing else is
- * read. A stage's own API key wins over OPENAI_API_KEY's.
+ * read. A stage's own API key wins over OPENAI_API_KEY's; each is sent only
+ * to an origin it belongs to (`secretFor` says which secret that is).
  */
-export function pipelineConfig(settings: AllSettings, secrets: Secrets): PipelineConfig {
-  const endpoint = (stage: 'stt' | 'llm' | 'tts', key: 'sttApiKey' | 'llmApiKey' | 'ttsApiKey'): EndpointConfig => ({
-    baseURL: settings[stage].baseUrl || undefined,
-    apiKey: secrets[key] ?? secrets.openaiApiKey,
-    model: settings[stage].model,
-  });
+export function pipelineConfig(settings: AllSettings, secretFor: SecretFor): PipelineConfig {
+  const openai = openaiKeyOrigins(settings);
+  const endpoint = (stage: 'stt' | 'llm' | 'tts', key: 'sttApiKey' | 'llmApiKey' | 'ttsApiKey'): EndpointConfig => {
+    const origin = stageOrigin(settings, stage);
+    return {
+      baseURL: settings[stage].baseUrl || undefined,
+      apiKey: secretFor(key, origin) ?? (openai.includes(origin) ? secretFor('openaiApiKey', origin) : undefined),
+      model: settings[stage].model,
+    };
+  };
   const { audio, timeouts, context } = settings;
   return {
     engines: {

@@ -19,6 +19,7 @@ import { displayUrl, errorMessage, formatSeconds, networkReason, shorten } from 
 
 const MODEL_VARIABLE: Record<StageName, string> = { vad: 'VAD_THRESHOLD', stt: 'STT_MODEL', llm: 'LLM_MODEL', tts: 'TTS_MODEL' };
 const URL_VARIABLE: Record<StageName, string> = { vad: '', stt: 'STT_BASE_URL', llm: 'LLM_BASE_URL', tts: 'TTS_BASE_URL' };
+const KEY_VARIABLE: Record<StageName, string> = { vad: '', stt: 'STT_API_KEY', llm: 'LLM_API_KEY', tts: 'TTS_API_KEY' };
 
 export interface StageContext {
   stage: StageName;
@@ -26,6 +27,8 @@ export interface StageContext {
   baseURL: string;
   /** Set when our own deadline (not the user) aborted the call. */
   timedOutAfterMs?: number | null;
+  /** Whether the request carried an API key (none is sent to a server no key was given for). */
+  keySent?: boolean;
 }
 
 export function classifyError(error: unknown, context: StageContext): StageError {
@@ -41,8 +44,15 @@ export function classifyError(error: unknown, context: StageContext): StageError
     return new StageError(stage, 'timeout', `${label} timed out (${where}). Try again.`, { cause: error });
   if (error instanceof APIConnectionError)
     return new StageError(stage, 'network', `${label} could not reach ${where}: ${networkReason(error) ?? 'connection error'}. Check the address (${URL_VARIABLE[stage] || 'OPENAI_BASE_URL'}) and that the server is running.`, { cause: error });
+  if (error instanceof AuthenticationError && context.keySent === false)
+    return new StageError(
+      stage,
+      'auth',
+      `${label} needs an API key (401 from ${where}), and none was given for that server: type its key in Settings or set ${KEY_VARIABLE[stage]} (OPENAI_API_KEY goes only to OpenAI and OPENAI_BASE_URL).`,
+      { cause: error },
+    );
   if (error instanceof AuthenticationError)
-    return new StageError(stage, 'auth', `${label} refused the API key (401 from ${where}). Check OPENAI_API_KEY.`, { cause: error });
+    return new StageError(stage, 'auth', `${label} refused the API key (401 from ${where}). Check ${KEY_VARIABLE[stage] ? `${KEY_VARIABLE[stage]} or ` : ''}OPENAI_API_KEY.`, { cause: error });
   if (error instanceof PermissionDeniedError)
     return new StageError(stage, 'forbidden', `${label}: this API key may not use model "${model}" (403 from ${where}).`, { cause: error });
   if (error instanceof NotFoundError)

@@ -91,7 +91,8 @@ describe('text-to-speech', () => {
 
 describe('faults', () => {
   const cases: [string, () => Promise<unknown>, StageError['kind'], RegExp][] = [
-    ['401', async () => { server.fail('chat', { kind: 'status', status: 401 }); return collect(new OpenAILanguageModel(endpoint(), 5_000, 5_000).chat([], signal())); }, 'auth', /refused the API key \(401/],
+    ['401', async () => { server.fail('chat', { kind: 'status', status: 401 }); return collect(new OpenAILanguageModel(endpoint({ apiKey: 'sk-wrong' }), 5_000, 5_000).chat([], signal())); }, 'auth', /refused the API key \(401 .*\)\. Check LLM_API_KEY or OPENAI_API_KEY\./],
+    ['401 without a key', async () => { server.fail('chat', { kind: 'status', status: 401 }); return collect(new OpenAILanguageModel(endpoint(), 5_000, 5_000).chat([], signal())); }, 'auth', /needs an API key \(401 .*none was given for that server: type its key in Settings or set LLM_API_KEY/],
     ['403', async () => { server.fail('speech', { kind: 'status', status: 403 }); return collect(tts().synthesize('x', signal())); }, 'forbidden', /may not use model "test-model"/],
     ['404 model', async () => { server.fail('transcriptions', { kind: 'status', status: 404 }); return new OpenAISpeechToText(endpoint(), 5_000).transcribe(new Int16Array(320), 16_000, signal()); }, 'not_found', /STT_MODEL/],
     ['429 twice', async () => { server.fail('chat', { kind: 'status', status: 429, retryAfter: '0' }, { kind: 'status', status: 429, retryAfter: '0' }); return collect(new OpenAILanguageModel(endpoint(), 5_000, 5_000).chat([], signal())); }, 'rate_limit', /rate-limited/],

@@ -53,9 +53,11 @@ abstract class OpenAIStage {
   readonly model: string;
   readonly server?: ServerAddress;
   protected readonly client: OpenAI;
+  private readonly keySent: boolean;
 
   constructor(endpoint: EndpointConfig) {
     this.client = createClient(endpoint);
+    this.keySent = Boolean(endpoint.apiKey);
     this.provider = providerName(endpoint);
     this.model = endpoint.model;
     const server = serverAddress(this.client.baseURL);
@@ -63,7 +65,7 @@ abstract class OpenAIStage {
   }
 
   protected failure(stage: StageName, error: unknown, deadline: Deadline): StageError {
-    return classifyError(error, { stage, model: this.model, baseURL: this.client.baseURL, timedOutAfterMs: deadline.timedOutAfterMs });
+    return classifyError(error, { stage, model: this.model, baseURL: this.client.baseURL, timedOutAfterMs: deadline.timedOutAfterMs, keySent: this.keySent });
   }
 }
 

@@ -38,3 +38,13 @@ export async function readOptional(path: string): Promise<string | null> {
     throw error;
   }
 }
+
+/**
+ * Renames a file that cannot be used to `<file>.<label>-<time>` beside it, so
+ * that nothing is written over it; returns the new path.
+ */
+export async function moveAside(path: string, label: string): Promise<string> {
+  const aside = `${path}.${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(path, aside);
+  return aside;
+}

@@ -7,7 +7,8 @@ import { SettingsSchema } from '../../../shared/settings';
 import { SECRET_ENV, SETTING_FIELDS } from '../../../shared/settings-fields';
 import { silentLogger } from '../logger';
 import { writeFileAtomic } from './atomic-file';
-import { FileSecretStore } from './secret-store';
+import type { SecretName } from '../../../shared/settings';
+import { FileSecretStore, UnreadableSecretsError, type SavedSecrets, type SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 
 const dirs: string[] = [];
@@ -18,8 +19,13 @@ function dataDir(): string {
 }
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function open(dir: string, env: Record<string, string> = {}, logger = silentLogger) {
-  return SettingsStore.open({ dataDir: dir, env, secretStore: new FileSecretStore(join(dir, 'secrets.json')), logger });
+/** failSave: how many secret saves fail (as on a full disk) before they work again. */
+async function open(dir: string, env: Record<string, string> = {}, logger = silentLogger, options: { failSave?: number } = {}) {
+  const secretStore = new FileSecretStore(join(dir, 'secrets.json'));
+  let failures = options.failSave ?? 0;
+  const save = secretStore.save.bind(secretStore);
+  secretStore.save = (secrets) => (failures-- > 0 ? Promise.reject(new Error('ENOSPC: disk full')) : save(secrets));
+  return SettingsStore.open({ dataDir: dir, env, secretStore, logger });
 }
 
 describe('settings precedence', () => {
@@ -50,7 +56,9 @@ describe('settings precedence', () => {
     const store = await open(dataDir(), { OPENAI_API_KEY: 'sk-env' });
     await store.update({ values: { stt: { baseUrl: 'http://127.0.0.1:8000/v1' }, audio: { silenceMs: 800 }, tracing: { otlpEndpoint: 'http://collector:4318/' } }, secrets: { ttsApiKey: 'sk-tts' } });
     const pipeline = store.pipelineConfig();
-    expect(pipeline.stt).toMatchObject({ baseURL: 'http://127.0.0.1:8000/v1', apiKey: 'sk-env' });
+    // OPENAI_API_KEY goes to OpenAI (or OPENAI_BASE_URL), not to a stage's own server.
+    expect(pipeline.stt).toMatchObject({ baseURL: 'http://127.0.0.1:8000/v1', apiKey: undefined });
+    expect(pipeline.llm).toMatchObject({ baseURL: undefined, apiKey: 'sk-env' });
     expect(pipeline.tts.apiKey).toBe('sk-tts');
     expect(pipeline.vad.silenceMs).toBe(800);
     expect(store.telemetryConfig().tracesUrl).toBe('http://collector:4318/v1/traces');
@@ -197,3 +205,113 @@ describe('persistence', () => {
     expect(readFileSync(target, 'utf8')).toBe('{"previous":true}');
   });
 });
+
+describe('updates one after another', () => {
+  it('keeps both of two patches sent back to back', async () => {
+    const dir = dataDir();
+    const store = await open(dir);
+    const first = store.update({ values: { audio: { silenceMs: 800 } } });
+    const second = store.update({ values: { audio: { minSpeechMs: 300 } } });
+    expect((await first).ok).toBe(true);
+    expect((await second).ok).toBe(true);
+    expect(store.values.audio).toMatchObject({ silenceMs: 800, minSpeechMs: 300 });
+    expect((await open(dir)).values.audio).toMatchObject({ silenceMs: 800, minSpeechMs: 300 });
+  });
+
+  it('goes on after an update that failed to save', async () => {
+    const dir = dataDir();
+    const store = await open(dir, {}, silentLogger, { failSave: 1 });
+    const failed = store.update({ secrets: { llmApiKey: 'sk-1' } });
+    const next = store.update({ values: { audio: { silenceMs: 900 } } });
+    await expect(failed).rejects.toThrow(/disk full/);
+    expect((await next).ok).toBe(true);
+    expect(store.values.audio.silenceMs).toBe(900);
+  });
+
+  it('writes the secrets before the settings that need them: a failed secrets write leaves the settings file as it was', async () => {
+    const dir = dataDir();
+    const store = await open(dir, {}, silentLogger, { failSave: 1 });
+    await expect(store.update({ values: { llm: { baseUrl: 'http://127.0.0.1:9/v1' } }, secrets: { llmApiKey: 'sk-new' } })).rejects.toThrow(/disk full/);
+    expect(existsSync(join(dir, 'settings.json'))).toBe(false);
+    expect(store.values.llm.baseUrl).toBe('');
+    expect(store.pipelineConfig().llm.apiKey).toBeUndefined();
+  });
+});
+
+describe('a secrets file that cannot be read', () => {
+  it('is moved aside with a warning naming it, never written over, and the pane says to type the secrets again', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'secrets.json'), "{\"version\":2,\"secrets\":{\"llmApiKey\":{\"value\":'sk-SECRET-lost'}}}");
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const store = await open(dir, {}, logger);
+    const aside = readdirSync(dir).find((f) => f.startsWith('secrets.json.unreadable-'));
+    expect(aside).toBeDefined();
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining(`moved the file to ${join(dir, aside!)}`));
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain('SECRET');
+    expect(store.view.notice).toMatch(/could not be read .*moved to .*secrets\.json\.unreadable-.*Type again: any API keys and OTLP headers you had saved/);
+    expect(JSON.stringify(store.view)).not.toContain('SECRET');
+
+    // Saving one key starts a new file; the old one is still there, untouched.
+    await store.update({ secrets: { ttsApiKey: 'sk-tts' } });
+    expect(readFileSync(join(dir, aside!), 'utf8')).toContain('sk-SECRET-lost');
+    expect((await open(dir)).secret('ttsApiKey')).toBe('sk-tts');
+    expect(store.view.notice).toBeUndefined();
+  });
+
+  it('names the secrets it held when the file says so, until each is typed again', async () => {
+    const dir = dataDir();
+    const secretStore = new UnreadableStore(join(dir, 'secrets.bin'), ['llmApiKey', 'otlpHeaders']);
+    const store = await SettingsStore.open({ dataDir: dir, env: {}, secretStore, logger: silentLogger });
+    expect(store.view.notice).toMatch(/Type again: language model API key, OTLP headers\.$/);
+    expect(store.view.secrets.llmApiKey).toMatchObject({ set: false, note: expect.stringMatching(/^Could not be read from the saved secrets/) });
+    await store.update({ secrets: { llmApiKey: 'sk-again' } });
+    expect(store.view.notice).toMatch(/Type again: OTLP headers\.$/);
+    await store.update({ secrets: { otlpHeaders: 'x-a=b' } });
+    expect(store.view.notice).toBeUndefined();
+  });
+
+  it('refuses to save secrets while it can be neither read nor moved aside', async () => {
+    const dir = dataDir();
+    const secretStore = new UnreadableStore(join(dir, 'secrets.bin'), null, false);
+    const store = await SettingsStore.open({ dataDir: dir, env: {}, secretStore, logger: silentLogger });
+    expect(store.view.notice).toMatch(/could not be moved aside/);
+    const result = await store.update({ secrets: { llmApiKey: 'sk-1' } });
+    expect(result.ok).toBe(false);
+    expect(secretStore.saved).toBe(0);
+    // Settings without secrets are still saved.
+    expect((await store.update({ values: { audio: { silenceMs: 700 } } })).ok).toBe(true);
+  });
+});
+
+describe('parse errors', () => {
+  it('say where a settings file is wrong without quoting it', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'settings.json'), "{\n  \"version\": 1,\n  \"values\": { \"llm\": { \"model\": 'sk-SECRET-in-quotes' } }\n}");
+    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    await open(dir, {}, logger);
+    const warning = JSON.stringify(logger.warn.mock.calls);
+    expect(warning).toContain('settings.json is not valid JSON at line 3, column 33: invalid symbol');
+    expect(warning).not.toContain('SECRET');
+  });
+});
+
+/** A secret store whose file cannot be decrypted. */
+class UnreadableStore implements SecretStore {
+  readonly description = 'test store';
+  saved = 0;
+  constructor(
+    private readonly path: string,
+    private readonly names: SecretName[] | null,
+    private readonly canMove = true,
+  ) {}
+  load(): Promise<SavedSecrets> {
+    return Promise.reject(new UnreadableSecretsError(this.path, 'the keychain could not decrypt it', this.names));
+  }
+  save(): Promise<void> {
+    this.saved++;
+    return Promise.resolve();
+  }
+  moveAside(): Promise<string> {
+    return this.canMove ? Promise.resolve(`${this.path}.unreadable-now`) : Promise.reject(new Error('read-only folder'));
+  }
+}

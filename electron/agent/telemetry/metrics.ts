@@ -99,11 +99,11 @@ export class AppMetrics {
   }
 
   private createExporter(telemetry: TelemetryConfig): PushMetricExporter {
-    const options = { url: telemetry.metrics.url, headers: { ...telemetry.headers }, timeoutMillis: this.options.otlpTimeoutMillis ?? 10_000 };
+    const options = { url: telemetry.metrics.url, headers: { ...telemetry.metrics.headers }, timeoutMillis: this.options.otlpTimeoutMillis ?? 10_000 };
     return telemetry.metrics.protocol === 'http/protobuf' ? new ProtobufMetricExporter(options) : new JsonMetricExporter(options);
   }
 }
 
 function exportTarget(telemetry: TelemetryConfig): string {
-  return JSON.stringify([telemetry.metrics.url, telemetry.headers, telemetry.metrics.protocol]);
+  return JSON.stringify([telemetry.metrics.url, telemetry.metrics.headers, telemetry.metrics.protocol]);
 }

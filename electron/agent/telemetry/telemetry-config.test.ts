@@ -15,7 +15,7 @@ describe('readTelemetryConfig', () => {
       protocol: 'http/json',
       traceEachTurn: false,
       httpSpans: false,
-      metrics: { otlp: true, console: false, url: 'http://localhost:4318/v1/metrics', protocol: 'http/json', intervalMs: 60_000 },
+      metrics: { otlp: true, console: false, url: 'http://localhost:4318/v1/metrics', headers: {}, protocol: 'http/json', intervalMs: 60_000 },
     });
   });
 
@@ -51,7 +51,7 @@ describe('readTelemetryConfig', () => {
       protocol: 'http/protobuf',
       traceEachTurn: true,
       httpSpans: true,
-      metrics: { otlp: true, console: true, url: 'https://collector.example:4318/v1/metrics', protocol: 'http/protobuf', intervalMs: 15_000 },
+      metrics: { otlp: true, console: true, url: 'https://collector.example:4318/v1/metrics', headers: { 'x-honeycomb-team': 'abc def', Authorization: 'Bearer tok=' }, protocol: 'http/protobuf', intervalMs: 15_000 },
     });
   });
 

@@ -6,15 +6,17 @@
  * (read and checked as the table in shared/settings-fields.ts says; header
  * values are never printed: they hold secrets).
  */
-import { parseHeaderList } from '../../../shared/config-values';
-import { readEnvironment, warnBadHeaders, type AllSettings, type Secrets } from '../../../shared/settings-fields';
+import { parseHeaderList, urlOrigin } from '../../../shared/config-values';
+import { readEnvironment, warnBadHeaders, type AllSettings } from '../../../shared/settings-fields';
 import type { OtlpProtocol } from '../../../shared/settings';
+import type { SecretFor } from '../settings/secret-origins';
 
 export interface TelemetryConfig {
   enabled: boolean;
   consoleExport: boolean;
   /** Full URL traces are posted to. */
   tracesUrl: string;
+  /** The OTLP headers given for the traces URL's origin. */
   headers: Record<string, string>;
   serviceName: string;
   /** Parent-based: a root span is sampled with this probability, children follow their parent. */
@@ -38,6 +40,8 @@ export interface MetricsConfig {
   console: boolean;
   /** Full URL metrics are posted to. */
   url: string;
+  /** The OTLP headers given for the metrics URL's origin. */
+  headers: Record<string, string>;
   protocol: OtlpProtocol;
   /** OTEL_METRIC_EXPORT_INTERVAL: between the starts of two exports. */
   intervalMs: number;
@@ -50,20 +54,27 @@ type Env = Record<string, string | undefined>;
 /** Tracing's configuration from the environment alone (tests, benches). */
 export function readTelemetryConfig(env: Env, warn: (message: string) => void): TelemetryConfig {
   const { values, secrets } = readEnvironment(env, warn);
-  return telemetryConfig(values, secrets);
+  // From the environment alone every secret is at the address it was given for.
+  return telemetryConfig(values, (name) => secrets[name]);
 }
 
-/** Tracing's configuration from settings and secrets: nothing else is read. */
-export function telemetryConfig(settings: AllSettings, secrets: Secrets): TelemetryConfig {
+/** Where traces and metrics are posted; the signal-specific endpoints are used as they are. */
+export function otlpUrls(settings: AllSettings): { traces: string; metrics: string } {
+  const base = settings.tracing.otlpEndpoint.replace(/\/+$/, '');
+  return { traces: settings.export.tracesEndpoint || `${base}/v1/traces`, metrics: settings.export.metricsEndpoint || `${base}/v1/metrics` };
+}
+
+/** Tracing's configuration from settings and secrets: nothing else is read. Headers go only to an origin they were given for. */
+export function telemetryConfig(settings: AllSettings, secretFor: SecretFor): TelemetryConfig {
   const t = settings.tracing;
   const e = settings.export;
-  const base = t.otlpEndpoint.replace(/\/+$/, '');
+  const urls = otlpUrls(settings);
+  const headersFor = (url: string) => parseHeaders(secretFor('otlpHeaders', urlOrigin(url)), () => {});
   return {
     enabled: t.enabled,
     consoleExport: t.consoleExport,
-    // The signal-specific endpoint is used as is.
-    tracesUrl: e.tracesEndpoint || `${base}/v1/traces`,
-    headers: parseHeaders(secrets.otlpHeaders, () => {}),
+    tracesUrl: urls.traces,
+    headers: headersFor(urls.traces),
     serviceName: t.serviceName,
     samplingRatio: t.samplingRatio,
     captureContent: t.captureContent,
@@ -74,7 +85,8 @@ export function telemetryConfig(settings: AllSettings, secrets: Secrets): Teleme
     metrics: {
       otlp: e.metricsExporter.includes('otlp'),
       console: e.metricsExporter.includes('console'),
-      url: e.metricsEndpoint || `${base}/v1/metrics`,
+      url: urls.metrics,
+      headers: headersFor(urls.metrics),
       // Same protocol choice as traces unless the metrics' own variable says otherwise.
       protocol: e.metricsProtocol || t.protocol,
       intervalMs: e.metricsIntervalMs,

@@ -44,3 +44,13 @@ describe('the Desktop section of the settings pane', () => {
     expect(html).toContain('On Linux this writes ~/.config/autostart/voice-agent-stack.desktop.');
   });
 });
+
+describe('the secrets in the settings pane', () => {
+  it('says when a stage has no key for its address, and which saved secrets to type again', () => {
+    const note = 'The language model API key saved for http://127.0.0.1:8000 is kept for it and not sent to http://10.0.0.9:1: type this server\'s key here, or set LLM_API_KEY.';
+    const notice = 'The saved secrets (/data/secrets.bin) could not be read (the keychain could not decrypt it); it was moved to /data/secrets.bin.unreadable-1. Type again: OTLP headers.';
+    const html = render({ ...view(), secrets: { llmApiKey: { set: false, source: 'saved', note } }, notice }, null);
+    expect(html).toContain(`not set · ${note.replace("'", '&#x27;')}`);
+    expect(html).toContain(`role="alert">${notice}</p>`);
+  });
+});

@@ -236,6 +236,7 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
           id={`${id}-note`}
           error={errors[path]}
           source={state?.set ? SOURCE_TEXT[state.source] : 'not set'}
+          hint={state?.note}
           onReset={state?.source === 'saved' ? () => onSave({ reset: [path] }) : undefined}
         />
       </div>
@@ -244,6 +245,11 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
 
   return (
     <form className="settings-form" onSubmit={submit} noValidate>
+      {view.notice && (
+        <p className="field-error" role="alert">
+          {view.notice}
+        </p>
+      )}
       <fieldset>
         <legend>Tracing export</legend>
         {text('tracing', 'otlpEndpoint', 'OTLP endpoint', { type: 'url' })}
