@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTinyModel } from '../electron/agent/testing/tiny-gguf';
 import { E2E_PORT, FAKE_OPENAI_PORT } from '../playwright.config';
+import { audit } from './audit';
 import { expect, sendText, test } from './fixtures';
 import { startHost, stopHost } from './own-host';
 
@@ -104,12 +105,14 @@ test('with no key, the app offers the local model, downloads it with progress, t
     await expect(banner).toBeVisible();
     await expect(banner).toContainText('so the language model will run privately on this computer');
     await expect(banner).toContainText('Tiny test chat model');
+    expect(await audit(app, 'models banner, offer')).toEqual([]);
 
     // Chosen: the offer gives way to one line; a failed download keeps its message and a retry.
     await banner.getByRole('button', { name: /^Download/ }).click();
     await expect(banner.getByRole('alert')).toContainText('Tiny test chat model: Downloading tiny-chat.gguf failed: the server had an error (503');
     await expect(banner).not.toContainText('No API key is set');
     await app.screenshot({ path: test.info().outputPath('download-failed.png') });
+    expect(await audit(app, 'models banner, failed download')).toEqual([]);
     await banner.getByRole('button', { name: 'Retry Tiny test chat model' }).click();
     const progress = banner.getByRole('progressbar', { name: 'Downloading Tiny test chat model' });
     await expect(progress).toBeVisible();
