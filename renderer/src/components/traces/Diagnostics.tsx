@@ -2,7 +2,7 @@ import type { AudioStats } from '../../../../shared/protocol';
 import type { SessionSnapshot } from '../../session/reducer';
 
 /** A dBFS figure, or a dash while there is no sound to measure. */
-export function formatDb(value: number | undefined): string {
+function formatDb(value: number | undefined): string {
   return value === undefined || value <= -100 ? '–' : `${value.toFixed(0)} dBFS`;
 }
 
