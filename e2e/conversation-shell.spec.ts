@@ -1,8 +1,5 @@
+import { closeDiagnostics, figure, openDiagnostics, readFigure } from './diagnostics';
 import { expect, sendText, test } from './fixtures';
-
-async function numberIn(page: import('@playwright/test').Page, testId: string): Promise<number> {
-  return Number.parseFloat((await page.getByTestId(testId).textContent()) ?? 'NaN');
-}
 
 test('speech from the microphone reaches main, and playback from main runs', async ({ app }) => {
   const status = app.getByRole('status');
@@ -14,19 +11,21 @@ test('speech from the microphone reaches main, and playback from main runs', asy
   await expect(status).toHaveText('Listening');
 
   // Three seconds of audio cover the whole spoken sentence at least once.
-  await expect.poll(() => numberIn(app, 'frames-received'), { timeout: 20_000 }).toBeGreaterThan(150);
-  await expect.poll(() => numberIn(app, 'voiced'), { timeout: 20_000 }).toBeGreaterThanOrEqual(1.0);
-  expect(await numberIn(app, 'peak')).toBeGreaterThan(-30);
+  const diagnostics = await openDiagnostics(app);
+  await expect.poll(() => figure(diagnostics, 'frames-received'), { timeout: 20_000 }).toBeGreaterThan(150);
+  await expect.poll(() => figure(diagnostics, 'voiced'), { timeout: 20_000 }).toBeGreaterThanOrEqual(1.0);
+  expect(await figure(diagnostics, 'peak')).toBeGreaterThan(-30);
   // Speech, not Chromium's default beep (20 ms tone bursts whose echo dies
   // within ~0.2 s): words run for half a second and more, and their level
   // rises and falls by syllable.
-  expect(await numberIn(app, 'longest-voiced')).toBeGreaterThanOrEqual(0.5);
-  expect(await numberIn(app, 'dynamics')).toBeGreaterThanOrEqual(3);
+  expect(await figure(diagnostics, 'longest-voiced')).toBeGreaterThanOrEqual(0.5);
+  expect(await figure(diagnostics, 'dynamics')).toBeGreaterThanOrEqual(3);
+  await closeDiagnostics(app);
 
   await app.getByRole('button', { name: 'End conversation' }).click();
   await expect(app.getByRole('button', { name: 'Start conversation' })).toBeVisible();
   await expect(status).toHaveText('Idle');
-  const frames = await numberIn(app, 'frames-received');
+  const frames = await readFigure(app, 'frames-received');
 
   // Output: a test sound sent from main plays through the worklet and is reported back.
   await app.getByRole('button', { name: 'Settings', exact: true }).click();
@@ -39,7 +38,7 @@ test('speech from the microphone reaches main, and playback from main runs', asy
   await expect(dialog).toBeHidden();
 
   // No frames are counted once the conversation has ended.
-  expect(await numberIn(app, 'frames-received')).toBe(frames);
+  expect(await readFigure(app, 'frames-received')).toBe(frames);
 });
 
 test('a typed message goes through the pipeline and the reply is shown', async ({ app }) => {
@@ -49,5 +48,7 @@ test('a typed message goes through the pipeline and the reply is shown', async (
   await expect(app.getByRole('textbox', { name: 'Message' })).toHaveValue('');
   await expect(log.locator('.entry-assistant')).toContainText('You said: Hello from the keyboard');
   // The reply is spoken too: the client plays it and reports back.
-  await expect.poll(() => numberIn(app, 'played'), { timeout: 15_000 }).toBeGreaterThan(0);
+  const diagnostics = await openDiagnostics(app);
+  await expect.poll(() => figure(diagnostics, 'played'), { timeout: 15_000 }).toBeGreaterThan(0);
+  await closeDiagnostics(app);
 });

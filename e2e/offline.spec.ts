@@ -5,7 +5,8 @@
  * The model comes from a server the test runs, through MODELS_CATALOG; it is
  * a tiny random GGUF, so the words are nonsense but every part is real.
  * Speech-to-text stays on the test's OpenAI-compatible server here (no
- * whisper model can be fetched on this machine).
+ * whisper model can be fetched on this machine). The model's server fails
+ * the first request, so the banner shows a failed download and its retry.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,15 +15,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTinyModel } from '../electron/agent/testing/tiny-gguf';
-import { FAKE_OPENAI_PORT } from '../playwright.config';
+import { E2E_PORT, FAKE_OPENAI_PORT } from '../playwright.config';
+import { audit } from './audit';
 import { expect, sendText, test } from './fixtures';
 import { startHost, stopHost } from './own-host';
 
-const HOST_PORT = 5196;
+/** A host of this spec's own, beside the suite's (and another run's, which has its own E2E_PORT). */
+const HOST_PORT = E2E_PORT + 1001;
 
-/** Serves one file slowly enough (about 3 s) that the progress can be seen. */
+/** Serves one file slowly enough (about 3 s) that the progress can be seen; answers the first request with a 503. */
 async function serveModel(bytes: Uint8Array): Promise<{ server: Server; url: string }> {
+  let requests = 0;
   const server = createServer((req, res) => {
+    if (requests++ === 0) {
+      res.writeHead(503).end();
+      return;
+    }
     const start = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
     const body = bytes.subarray(start);
     res.writeHead(start ? 206 : 200, {
@@ -97,11 +105,21 @@ test('with no key, the app offers the local model, downloads it with progress, t
     await expect(banner).toBeVisible();
     await expect(banner).toContainText('so the language model will run privately on this computer');
     await expect(banner).toContainText('Tiny test chat model');
+    expect(await audit(app, 'models banner, offer')).toEqual([]);
 
+    // Chosen: the offer gives way to one line; a failed download keeps its message and a retry.
     await banner.getByRole('button', { name: /^Download/ }).click();
-    const progress = banner.getByRole('progressbar');
+    await expect(banner.getByRole('alert')).toContainText('Tiny test chat model: Downloading tiny-chat.gguf failed: the server had an error (503');
+    await expect(banner).not.toContainText('No API key is set');
+    await app.screenshot({ path: test.info().outputPath('download-failed.png') });
+    expect(await audit(app, 'models banner, failed download')).toEqual([]);
+    await banner.getByRole('button', { name: 'Retry Tiny test chat model' }).click();
+    const progress = banner.getByRole('progressbar', { name: 'Downloading Tiny test chat model' });
     await expect(progress).toBeVisible();
     await expect(banner).toContainText(/ of .*(MB|kB)/);
+    await expect(banner.getByRole('alert')).toHaveCount(0);
+    await expect(banner).not.toContainText('No API key is set');
+    await expect(banner.getByRole('button', { name: 'Cancel Tiny test chat model' })).toBeVisible();
     await app.screenshot({ path: test.info().outputPath('download-progress.png') });
     await expect(banner).toBeHidden({ timeout: 30_000 });
 

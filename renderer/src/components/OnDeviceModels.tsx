@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { formatBytes, type CatalogEntry, type ModelStageName, type ModelsView } from '../../../shared/models';
+import { offlineBanner } from './offline-banner';
 
 export interface ModelActions {
   download(id: string): void;
@@ -78,16 +79,26 @@ function ModelStatusLine({ model, actions }: { model: CatalogEntry; actions: Mod
 
 /**
  * On the main screen, when a stage runs on this computer and its model is
- * missing: what is needed, and one button that fetches all of it.
+ * missing: what is needed, and one button that fetches all of it. Once asked
+ * for, a download is one line (its progress, or its failure and a retry), so
+ * the conversation keeps its room.
  */
 export function OfflineBanner({ models, actions }: { models: ModelsView; actions: ModelActions }) {
-  const waiting = (['stt', 'llm'] as const)
-    .map((stage) => ({ stage, engine: models.engines[stage] }))
-    .filter(({ engine }) => engine.provider === 'local' && !engine.ready && engine.needs)
-    .map(({ stage, engine }) => ({ stage, model: models.catalog.find((m) => m.id === engine.needs) }))
-    .filter((item): item is { stage: 'stt' | 'llm'; model: CatalogEntry } => item.model !== undefined);
-  if (waiting.length === 0) return null;
-  const toFetch = waiting.filter(({ model }) => model.status.state === 'missing' || model.status.state === 'error');
+  const view = offlineBanner(models);
+  if (view.layout === 'none') return null;
+  if (view.layout === 'progress') {
+    return (
+      <section className="offline-banner compact" aria-labelledby="offline-title">
+        <h2 id="offline-title" className="visually-hidden">
+          Run the assistant on this computer
+        </h2>
+        {view.lines.map(({ model }) => (
+          <DownloadLine key={model.id} model={model} actions={actions} />
+        ))}
+      </section>
+    );
+  }
+  const { waiting, toFetch } = view;
   const left = (status: CatalogEntry['status'], size: number) => (status.state === 'missing' || status.state === 'error' ? size - status.partialBytes : 0);
   const total = waiting.reduce((sum, { model }) => sum + model.sizeBytes, 0);
   return (
@@ -108,6 +119,39 @@ export function OfflineBanner({ models, actions }: { models: ModelsView; actions
       )}
       <p className="hint">Or add an OpenAI API key (or a local server's address) in Settings.</p>
     </section>
+  );
+}
+
+/** A chosen download on the main screen, in one line: running (progress, cancel) or failed (why, retry). */
+function DownloadLine({ model, actions }: { model: CatalogEntry; actions: ModelActions }) {
+  const status = model.status;
+  const labelId = `download-${model.id.replace(/[^\w-]/g, '-')}`;
+  if (status.state === 'downloading') {
+    return (
+      <div className="download-line">
+        <span id={labelId} className="download-title">
+          Downloading {model.title}
+        </span>
+        <progress max={status.totalBytes ?? undefined} value={status.receivedBytes} aria-labelledby={labelId} />
+        <span className="hint" aria-live="polite">
+          {progressText(status)}
+        </span>
+        <button type="button" className="button secondary small" onClick={() => actions.cancel(model.id)} aria-label={`Cancel ${model.title}`}>
+          Cancel
+        </button>
+      </div>
+    );
+  }
+  if (status.state !== 'error') return null;
+  return (
+    <div className="download-line">
+      <span className="field-error" role="alert">
+        {model.title}: {status.message}
+      </span>
+      <button type="button" className="button secondary small" onClick={() => actions.download(model.id)} aria-label={`Retry ${model.title}`}>
+        Retry
+      </button>
+    </div>
   );
 }
 

@@ -28,8 +28,8 @@ describe('reduce', () => {
       { type: 'welcome', sessionId: 's1', protocolVersion: 1, audioIn: { sampleRate: 16_000, frameSamples: 320 } },
       { type: 'state', state: 'thinking', conversationId: 'c1', detail: 'transcribing' },
     ]);
-    expect(snapshot).toMatchObject({ sessionId: 's1', state: 'thinking', conversationId: 'c1', stateDetail: 'transcribing' });
-    expect(run([{ type: 'state', state: 'idle', conversationId: null }], snapshot)).toMatchObject({ state: 'idle', conversationId: null, stateDetail: null });
+    expect(snapshot).toMatchObject({ sessionId: 's1', state: 'thinking', conversationId: 'c1' });
+    expect(run([{ type: 'state', state: 'idle', conversationId: null }], snapshot)).toMatchObject({ state: 'idle', conversationId: null });
   });
 
   it('replaces a transcript entry by id as it grows, and appends new ones in order', () => {

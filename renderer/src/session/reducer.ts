@@ -37,8 +37,8 @@ export interface SessionSnapshot {
   connection: ConnectionState;
   transport: TransportKind;
   sessionId: string | null;
+  /** What the assistant is doing. What went wrong is a notice in the transcript, said there once. */
   state: SessionState;
-  stateDetail: string | null;
   conversationId: string | null;
   /** True from the Start press until the End press (or a lost connection). */
   conversationRequested: boolean;
@@ -88,7 +88,6 @@ export function initialSnapshot(transport: TransportKind): SessionSnapshot {
     transport,
     sessionId: null,
     state: 'connecting',
-    stateDetail: null,
     conversationId: null,
     conversationRequested: false,
     microphoneLabel: null,
@@ -118,7 +117,7 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
     case 'welcome':
       return { ...snapshot, sessionId: message.sessionId };
     case 'state':
-      return { ...snapshot, state: message.state, stateDetail: message.detail ?? null, conversationId: message.conversationId };
+      return { ...snapshot, state: message.state, conversationId: message.conversationId };
     case 'telemetry':
       // Off: main forgets every span, and so does the viewer.
       return { ...snapshot, tracing: message.state, traces: message.state.enabled ? snapshot.traces : initialTraces() };

@@ -5,6 +5,7 @@ import type { TraceConversation } from '../../../../shared/trace-viewer';
 import type { SessionSnapshot } from '../../session/reducer';
 import { SpanIndex, summarize, turnRows, waterfall } from '../../traces/trace-view';
 import { behind } from '../../traces/traces-state';
+import { Diagnostics } from './Diagnostics';
 import { moveFocus } from './keyboard';
 import { LatencySummary } from './LatencySummary';
 import { SpanDetails, SpanWaterfall } from './SpanWaterfall';
@@ -160,6 +161,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
             )}
           </>
         )}
+        <Diagnostics snapshot={snapshot} />
       </div>
     </dialog>
   );
