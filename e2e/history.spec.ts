@@ -11,15 +11,17 @@ const HOST_PORT = E2E_PORT + 1000;
 /** The conversation files in the data folder, each as its lines (without times). */
 function conversationFiles(dataDir: string): Record<string, unknown>[][] {
   const dir = join(dataDir, 'history');
-  return readdirSync(dir).map((name) =>
-    readFileSync(join(dir, name), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const { at: _at, id: _id, ...rest } = JSON.parse(line) as Record<string, unknown>;
-        return rest;
-      }),
-  );
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .map((name) =>
+      readFileSync(join(dir, name), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const { at: _at, id: _id, ...rest } = JSON.parse(line) as Record<string, unknown>;
+          return rest;
+        }),
+    );
 }
 
 test('conversations are kept, listed, reopened and deleted, and survive a restart of the host', async ({ app }) => {

@@ -62,7 +62,7 @@ export async function startAppServices(options: {
   });
   settings.onChange(warmUp);
   warmUp();
-  const history = await ConversationHistory.open(options.dataDir);
+  const history = await ConversationHistory.open(options.dataDir, { logger: options.logger });
   options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}; models: ${manager.modelsDir}.`);
   return { settings, telemetry, assistant, history, models, tools };
 }

@@ -148,6 +148,7 @@ export function App({ client }: { client: SessionClient }) {
         snapshot={snapshot}
         onList={() => client.listHistory()}
         onOpen={(id) => client.openHistory(id)}
+        onMore={() => client.moreHistory()}
         onBack={() => client.listHistory()}
         onDelete={(id) => client.deleteHistory(id)}
       />

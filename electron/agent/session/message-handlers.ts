@@ -93,13 +93,13 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
     session.assistant?.pushToTalk(pressed);
   },
   'history.list': (_, session) => historyList(session),
-  'history.open': async ({ id }, session) => {
-    const conversation = await session.services.history?.get(id).catch((error: unknown) => {
+  'history.open': async ({ id, from }, session) => {
+    const conversation = await session.services.history?.get(id, from).catch((error: unknown) => {
       session.logger.warn('a conversation could not be read', { error: String(error) });
       return null;
     });
     if (!conversation) throw new RequestError('bad_message', 'That conversation is no longer in the history.');
-    return { type: 'history.conversation', summary: conversation.summary, entries: conversation.entries };
+    return { type: 'history.conversation', ...conversation };
   },
   'history.delete': async ({ id }, session) => {
     if (!(await session.services.history?.delete(id))) throw new RequestError('bad_message', 'That conversation could not be deleted.');

@@ -30,7 +30,10 @@ export type SettingsSaveState = { state: 'idle' | 'saving' | 'saved' } | { state
 
 export interface OpenConversation {
   summary: HistorySummary;
-  entries: { role: 'user' | 'assistant'; text: string; interrupted?: boolean }[];
+  /** The entries fetched so far, from the first. */
+  entries: { role: 'user' | 'assistant'; text: string; interrupted?: boolean; truncated?: boolean }[];
+  /** Where the next page starts; null once every entry is here. */
+  next: number | null;
 }
 
 export interface SessionSnapshot {
@@ -129,7 +132,7 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
     case 'history':
       return { ...snapshot, history: message.items };
     case 'history.conversation':
-      return { ...snapshot, openConversation: { summary: message.summary, entries: message.entries } };
+      return { ...snapshot, openConversation: withHistoryPage(snapshot.openConversation, message) };
     case 'models':
       return { ...snapshot, models: message.view };
     case 'models.result':
@@ -185,4 +188,14 @@ export function connectionLost(snapshot: SessionSnapshot, reason: string): Sessi
       ? `Connection to the app lost (${reason}); the conversation was ended. Reconnecting…`
       : `Connection to the app lost (${reason}). Reconnecting…`,
   );
+}
+
+/**
+ * A page of a saved conversation: the first starts it, the next one of the
+ * same conversation joins it; a page that does not follow on is ignored.
+ */
+export function withHistoryPage(open: OpenConversation | null, page: Extract<ServerMessage, { type: 'history.conversation' }>): OpenConversation | null {
+  if (page.from === 0) return { summary: page.summary, entries: page.entries, next: page.next };
+  if (!open || open.summary.id !== page.summary.id || page.from !== open.entries.length) return open;
+  return { summary: page.summary, entries: [...open.entries, ...page.entries], next: page.next };
 }
