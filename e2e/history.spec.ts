@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_PORT } from '../playwright.config';
@@ -90,6 +90,33 @@ test('a reply cut short by closing the page is kept once, marked interrupted, af
     expect(reply.startsWith(kept)).toBe(true);
   } finally {
     await browser.close();
+    await stopHost(host);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a conversation longer than a page opens at once, and Load more brings the rest', async ({ app }) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'history-e2e-'));
+  const id = '6f2b6c1e-0000-4000-8000-000000001200';
+  const at = new Date(Date.UTC(2026, 0, 1)).toISOString();
+  const lines = [{ type: 'start', id, at }, ...Array.from({ length: 1_200 }, (_, i) => ({ type: 'entry', at, role: i % 2 ? 'assistant' : 'user', text: `Line number ${i + 1}` })), { type: 'end', at }];
+  mkdirSync(join(dataDir, 'history'));
+  writeFileSync(join(dataDir, 'history', `${id}.jsonl`), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  const host = await startHost(HOST_PORT, dataDir);
+  try {
+    await app.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    await app.getByRole('button', { name: 'History' }).click();
+    await app.getByRole('dialog', { name: 'History' }).getByRole('button', { name: /Line number 1\b/ }).click();
+    const saved = app.getByRole('log', { name: 'Saved conversation' });
+    await expect(saved.locator('.entry')).toHaveCount(500);
+    await expect(app.getByText('500 of 1200 messages shown')).toBeVisible();
+    await app.getByRole('button', { name: 'Load more' }).click();
+    await expect(saved.locator('.entry')).toHaveCount(1_000);
+    await app.getByRole('button', { name: 'Load more' }).click();
+    await expect(saved.locator('.entry')).toHaveCount(1_200);
+    await expect(saved.locator('.entry').last()).toContainText('Line number 1200');
+    await expect(app.getByRole('button', { name: 'Load more' })).toHaveCount(0);
+  } finally {
     await stopHost(host);
     rmSync(dataDir, { recursive: true, force: true });
   }

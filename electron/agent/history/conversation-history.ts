@@ -101,14 +101,16 @@ export class ConversationHistory {
     if (!ID.test(id)) return false;
     await this.recording.get(id)?.discard();
     this.recording.delete(id);
+    let deleted = true;
     try {
       await rm(this.path(id));
-    } catch {
-      return false;
-    } finally {
-      if (this.conversations.delete(id)) this.saveIndex();
+    } catch (error) {
+      deleted = false;
+      // A file that is still there stays listed; one already gone leaves the list too.
+      if ((error as { code?: unknown }).code !== 'ENOENT') return false;
     }
-    return true;
+    if (this.conversations.delete(id)) this.saveIndex();
+    return deleted;
   }
 
   /** Sets the retention limit and applies it now. */
