@@ -82,7 +82,8 @@ const SettingsUpdate = z.strictObject({
 const ConversationId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a conversation id');
 /** Push-to-talk: the key (or button) went down or up. */
 const PushToTalk = z.strictObject({ type: z.literal('ptt'), pressed: z.boolean() });
-const HistoryList = z.strictObject({ type: z.literal('history.list') });
+/** The saved conversations, newest first, from the `from`th on (0 when absent), a page at a time. */
+const HistoryList = z.strictObject({ type: z.literal('history.list'), from: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional() });
 /** A saved conversation's entries from `from` on (0 when absent), a page at a time. */
 const HistoryOpen = z.strictObject({ type: z.literal('history.open'), id: ConversationId, from: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional() });
 const HistoryDelete = z.strictObject({ type: z.literal('history.delete'), id: ConversationId });
@@ -253,8 +254,19 @@ const HistorySummarySchema = z.strictObject({
   entries: z.number().int().nonnegative(),
 });
 export type HistorySummary = z.infer<typeof HistorySummarySchema>;
-/** The saved conversations, newest first. */
-const HistoryMessage = z.strictObject({ type: z.literal('history'), ref: RequestRef, items: z.array(HistorySummarySchema).max(200) });
+/**
+ * The saved conversations, newest first: a page of them from the `from`th on
+ * (0 when absent), where the next page starts (null or absent: none) and how
+ * many there are in all.
+ */
+const HistoryMessage = z.strictObject({
+  type: z.literal('history'),
+  ref: RequestRef,
+  items: z.array(HistorySummarySchema).max(200),
+  from: z.number().int().nonnegative().optional(),
+  next: z.number().int().nonnegative().nullable().optional(),
+  total: z.number().int().nonnegative().optional(),
+});
 /**
  * A page of one saved conversation, to read: its entries from `from` on, and
  * where the next page starts (null: this page ends it). An entry too long

@@ -149,6 +149,7 @@ export function App({ client }: { client: SessionClient }) {
         onList={() => client.listHistory()}
         onOpen={(id) => client.openHistory(id)}
         onMore={() => client.moreHistory()}
+        onOlder={() => client.moreHistoryList()}
         onBack={() => client.listHistory()}
         onDelete={(id) => client.deleteHistory(id)}
       />

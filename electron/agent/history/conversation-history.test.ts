@@ -206,6 +206,31 @@ describe('the history index', () => {
   });
 });
 
+describe('a long history', () => {
+  it('lists its conversations newest first, a page at a time, every one reachable', async () => {
+    const dir = dataDir();
+    const history = await ConversationHistory.open(dir);
+    const started: string[] = [];
+    for (let i = 0; i < 450; i++) {
+      const recorder = history.begin();
+      await recorder.append({ role: 'user', text: `conversation ${i}` });
+      await recorder.end();
+      started.push(recorder.id);
+    }
+    const seen: string[] = [];
+    let from: number | null = 0;
+    while (from !== null) {
+      const page = await history.listPage(from);
+      expect(page.items.length).toBeLessThanOrEqual(200);
+      expect(page.total).toBe(450);
+      seen.push(...page.items.map((s) => s.id));
+      from = page.next;
+    }
+    expect(new Set(seen)).toEqual(new Set(started));
+    expect(seen).toHaveLength(450);
+  });
+});
+
 describe('a long conversation', () => {
   it('opens in pages that each fit in a message, every entry reachable', async () => {
     const dir = dataDir();

@@ -83,9 +83,16 @@ export class ConversationHistory {
   }
 
   /** The newest conversations first, from the index. */
-  list(): Promise<HistorySummary[]> {
+  async list(): Promise<HistorySummary[]> {
+    return (await this.listPage(0)).items;
+  }
+
+  /** The conversations, newest first, from the `from`th on: as many as one message lists, where the next page starts, and how many there are. */
+  listPage(from: number): Promise<{ items: HistorySummary[]; from: number; next: number | null; total: number }> {
     const newest = [...this.conversations.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    return Promise.resolve(newest.slice(0, MAX_LISTED).map(publicSummary));
+    const start = Math.min(from, newest.length);
+    const end = Math.min(start + MAX_LISTED, newest.length);
+    return Promise.resolve({ items: newest.slice(start, end).map(publicSummary), from: start, next: end < newest.length ? end : null, total: newest.length });
   }
 
   /** Entries of a conversation from `from` on, as many as fit in a message; null when there is no such conversation. */

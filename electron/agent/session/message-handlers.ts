@@ -92,7 +92,7 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
     if (!session.conversationRunning) throw new RequestError('invalid_state', 'Start a conversation before talking.');
     session.assistant?.pushToTalk(pressed);
   },
-  'history.list': (_, session) => historyList(session),
+  'history.list': ({ from }, session) => historyList(session, from),
   'history.open': async ({ id, from }, session) => {
     const conversation = await session.services.history?.get(id, from).catch((error: unknown) => {
       session.logger.warn('a conversation could not be read', { error: String(error) });
@@ -143,11 +143,11 @@ async function saveSettings(session: SessionContext, patch: unknown): Promise<Re
   }
 }
 
-async function historyList(session: SessionContext): Promise<Reply> {
+async function historyList(session: SessionContext, from = 0): Promise<Reply> {
   const history = session.services.history;
   if (!history) throw new RequestError('invalid_state', 'This host keeps no history.');
   try {
-    return { type: 'history', items: await history.list() };
+    return { type: 'history', ...(await history.listPage(from)) };
   } catch (error) {
     throw new RequestError('internal', `The history could not be read: ${String(error)}`, { cause: error });
   }

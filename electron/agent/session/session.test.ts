@@ -234,7 +234,7 @@ describe('Session requests', () => {
     expect(await replyTo(picked)).toEqual({ type: 'models.result', ref: picked, ok: false, message: 'not a model file' });
     expect(await replyTo(downloaded)).toEqual({ type: 'models.result', ref: downloaded, ok: true, message: '' });
     expect(await replyTo(removed)).toEqual({ type: 'models.result', ref: removed, ok: false, message: 'disk on fire' });
-    expect(await replyTo(deleted)).toEqual({ type: 'history', ref: deleted, items: [] });
+    expect(await replyTo(deleted)).toEqual({ type: 'history', ref: deleted, items: [], from: 0, next: null, total: 0 });
   });
 
   it('opens a conversation of 6,000 entries page by page, each page a message the client accepts', async () => {

@@ -11,6 +11,8 @@ interface Props {
   onOpen(id: string): void;
   /** The next page of the conversation being read. */
   onMore(): void;
+  /** The next page of the list: older conversations. */
+  onOlder(): void;
   onBack(): void;
   onDelete(id: string): void;
 }
@@ -18,7 +20,7 @@ interface Props {
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** Past conversations: listed with date and first words, reopened to read, deleted. */
-export const HistoryDialog = forwardRef<HistoryDialogHandle, Props>(function HistoryDialog({ snapshot, onList, onOpen, onMore, onBack, onDelete }, ref) {
+export const HistoryDialog = forwardRef<HistoryDialogHandle, Props>(function HistoryDialog({ snapshot, onList, onOpen, onMore, onOlder, onBack, onDelete }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
   useImperativeHandle(ref, () => ({
     open: () => {
@@ -90,6 +92,16 @@ export const HistoryDialog = forwardRef<HistoryDialogHandle, Props>(function His
             ))}
           </ul>
         )}
+        {!open && snapshot.history?.length && snapshot.historyMore?.next != null ? (
+          <div className="settings-actions">
+            <span className="hint">
+              {snapshot.history.length} of {snapshot.historyMore.total} conversations shown
+            </span>
+            <button type="button" className="button secondary" onClick={onOlder}>
+              Show older conversations
+            </button>
+          </div>
+        ) : null}
       </div>
     </dialog>
   );

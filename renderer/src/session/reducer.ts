@@ -61,6 +61,8 @@ export interface SessionSnapshot {
   settingsSave: SettingsSaveState;
   /** Saved conversations (after listHistory), and the one being read. */
   history: HistorySummary[] | null;
+  /** Where the next page of the list starts (null: all listed), and how many conversations there are. */
+  historyMore: { next: number | null; total: number } | null;
   openConversation: OpenConversation | null;
   /** The on-device engines and their models; null when the host has none. */
   models: ModelsView | null;
@@ -105,6 +107,7 @@ export function initialSnapshot(transport: TransportKind): SessionSnapshot {
     settings: null,
     settingsSave: { state: 'idle' },
     history: null,
+    historyMore: null,
     openConversation: null,
     models: null,
     modelsResult: null,
@@ -130,7 +133,7 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
     case 'settings.result':
       return { ...snapshot, settingsSave: message.ok ? { state: 'saved' } : { state: 'refused', errors: message.errors } };
     case 'history':
-      return { ...snapshot, history: message.items };
+      return withHistoryList(snapshot, message);
     case 'history.conversation':
       return { ...snapshot, openConversation: withHistoryPage(snapshot.openConversation, message) };
     case 'models':
@@ -198,4 +201,16 @@ export function withHistoryPage(open: OpenConversation | null, page: Extract<Ser
   if (page.from === 0) return { summary: page.summary, entries: page.entries, next: page.next };
   if (!open || open.summary.id !== page.summary.id || page.from !== open.entries.length) return open;
   return { summary: page.summary, entries: [...open.entries, ...page.entries], next: page.next };
+}
+
+/**
+ * A page of the saved conversations: the first replaces the list, a later
+ * one adds the conversations not listed yet (the list may have moved on
+ * between the two requests).
+ */
+function withHistoryList(snapshot: SessionSnapshot, page: Extract<ServerMessage, { type: 'history' }>): SessionSnapshot {
+  const more = page.total === undefined ? null : { next: page.next ?? null, total: page.total };
+  if (!page.from || !snapshot.history) return { ...snapshot, history: page.items, historyMore: more };
+  const listed = new Set(snapshot.history.map((item) => item.id));
+  return { ...snapshot, history: [...snapshot.history, ...page.items.filter((item) => !listed.has(item.id))], historyMore: more };
 }
