@@ -44,3 +44,13 @@ describe('the Desktop section of the settings pane', () => {
     expect(html).toContain('On Linux this writes ~/.config/autostart/voice-agent-stack.desktop.');
   });
 });
+
+describe('the History section of the settings pane', () => {
+  it('shows the two retention limits, off by default, in every host', () => {
+    const html = render(view(), null);
+    expect(html).toContain('<legend>History</legend>');
+    for (const label of ['Keep conversations for (days)', 'Keep at most (conversations)']) expect(html).toContain(`>${label}</label>`);
+    expect(html).toMatch(/id="setting-history-keepDays"[^>]*value="0"|value="0"[^>]*id="setting-history-keepDays"/);
+    expect(html).toContain('0: no limit');
+  });
+});
