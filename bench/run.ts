@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startFakeProviders } from './harness';
+import { historyBench } from './history-bench';
 import { memoryBench } from './memory-bench';
 import { pipelineBench } from './pipeline-bench';
 import { interruptionBench } from './interruption-bench';
@@ -19,8 +20,8 @@ import { transportBench } from './transport-bench';
 
 const quick = process.argv.includes('--quick');
 const plan = quick
-  ? { pipelineReps: 6, tracingReps: 3, turnsPerRep: 5, frames: 100, blast: 2_000, memoryTurns: 150, startupReps: 2 }
-  : { pipelineReps: 30, tracingReps: 10, turnsPerRep: 10, frames: 500, blast: 20_000, memoryTurns: 1_000, startupReps: 7 };
+  ? { pipelineReps: 6, tracingReps: 3, turnsPerRep: 5, frames: 100, blast: 2_000, memoryTurns: 150, startupReps: 2, historyReps: 20 }
+  : { pipelineReps: 30, tracingReps: 10, turnsPerRep: 10, frames: 500, blast: 20_000, memoryTurns: 1_000, startupReps: 7, historyReps: 100 };
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'out/main/server.js'))) throw new Error('Build first: npm run build (npm run bench does).');
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     note: 'not measured: needs the Electron binary (MessagePort IPC); run the bench where Electron is installed',
   });
   await section('start-up', () => startupBench(plan.startupReps));
+  await section('history with 1,000 conversations', () => historyBench(plan.historyReps));
 
   const results = {
     date: new Date().toISOString(),

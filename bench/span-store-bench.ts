@@ -5,11 +5,12 @@
  * (names, kinds, nesting, attributes, events) are then made with the SDK and
  * fed to a store, as the gated processor feeds it.
  */
+import { randomBytes } from 'node:crypto';
 import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR } from '../shared/telemetry';
 import { TRACE_STORE_LIMITS } from '../shared/trace-viewer';
-import { SpanStore } from '../electron/agent/telemetry/span-store';
+import { SPAN_STORE_MAX_BYTES, SpanStore } from '../electron/agent/telemetry/span-store';
 import { inMemoryTelemetry } from '../electron/agent/testing/in-memory-telemetry';
 import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';
@@ -149,6 +150,9 @@ export async function spanStoreBench(providers: FakeProviders, turns: number): P
   const boundSpans = store.size;
   store.clear();
 
+  // The byte bound: spans as large as a client may import (about 64 KB: a message's worth), each its own text.
+  const largest = await largestSpans(store);
+
   const note = `${shape.spans.length} spans per turn (the app's text turn), conversations of ${TURNS_PER_CONVERSATION} turns`;
   return [
     figure('span_store_cost_per_turn_us', 'µs', cost, null, { note: `${note}; the store's work as the turn's spans end` }),
@@ -157,5 +161,28 @@ export async function spanStoreBench(providers: FakeProviders, turns: number): P
     }),
     figure('span_store_memory_after_twice_the_turns_mb', 'MB', [afterTwice], null, { note: `after ${turns * 2} turns: the bound holds (${spansHeld} spans)` }),
     figure('span_store_memory_span_bound_mb', 'MB', [atSpanBound], null, { note: `${made} turns in conversations of 1,000 turns: ${boundSpans} spans held (the span bound)` }),
+    largest,
   ];
+}
+
+/** Text a span carries so that it is as large as one imported span can be: 30,000 UTF-16 code units (~60 KB), fresh for each span. */
+const LARGE_SPAN_CHARS = 30_000;
+
+async function largestSpans(store: SpanStore): Promise<Figure> {
+  store.clear();
+  const collect: SpanProcessor = { onStart: () => {}, onEnd: (span) => store.onEnd(span), forceFlush: async () => {}, shutdown: async () => {} };
+  const tracer = new TracerProvider({ spanProcessors: [collect] }).getTracer('imported');
+  const floor = await settledHeap();
+  // Twice as many as the byte bound holds, in conversations of 50 spans.
+  const made = 2 * Math.ceil(SPAN_STORE_MAX_BYTES / (2 * LARGE_SPAN_CHARS));
+  for (let i = 0; i < made; i++) {
+    const payload = randomBytes(2 * LARGE_SPAN_CHARS).toString('utf16le');
+    tracer.startSpan('imported', { root: true, attributes: { [ATTR.conversationId]: `large-${Math.floor(i / 50)}`, 'app.payload': payload } }).end();
+  }
+  const held = (await settledHeap()) - floor;
+  const { size, bytes } = store;
+  store.clear();
+  return figure('span_store_memory_largest_spans_mb', 'MB', [held], null, {
+    note: `${made} spans of ${LARGE_SPAN_CHARS.toLocaleString('en')} characters: ${size} held at the ${SPAN_STORE_MAX_BYTES / MB} MiB bound (estimated ${(bytes / MB).toFixed(1)} MB; heap after GC)`,
+  });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_PORT } from '../playwright.config';
@@ -11,15 +11,17 @@ const HOST_PORT = E2E_PORT + 1000;
 /** The conversation files in the data folder, each as its lines (without times). */
 function conversationFiles(dataDir: string): Record<string, unknown>[][] {
   const dir = join(dataDir, 'history');
-  return readdirSync(dir).map((name) =>
-    readFileSync(join(dir, name), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const { at: _at, id: _id, ...rest } = JSON.parse(line) as Record<string, unknown>;
-        return rest;
-      }),
-  );
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .map((name) =>
+      readFileSync(join(dir, name), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const { at: _at, id: _id, ...rest } = JSON.parse(line) as Record<string, unknown>;
+          return rest;
+        }),
+    );
 }
 
 test('conversations are kept, listed, reopened and deleted, and survive a restart of the host', async ({ app }) => {
@@ -88,6 +90,45 @@ test('a reply cut short by closing the page is kept once, marked interrupted, af
     expect(reply.startsWith(kept)).toBe(true);
   } finally {
     await browser.close();
+    await stopHost(host);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('older conversations are listed on request; a conversation longer than a page opens at once, and Load more brings the rest', async ({ app }) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'history-e2e-'));
+  const id = '6f2b6c1e-0000-4000-8000-000000001200';
+  const at = new Date(Date.UTC(2026, 0, 1)).toISOString();
+  const lines = [{ type: 'start', id, at }, ...Array.from({ length: 1_200 }, (_, i) => ({ type: 'entry', at, role: i % 2 ? 'assistant' : 'user', text: `Line number ${i + 1}` })), { type: 'end', at }];
+  mkdirSync(join(dataDir, 'history'));
+  writeFileSync(join(dataDir, 'history', `${id}.jsonl`), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  // 200 newer conversations: the long one is past the first page of the list.
+  for (let n = 1; n <= 200; n++) {
+    const newer = `6f2b6c1e-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const later = new Date(Date.UTC(2026, 0, 2) + n * 60_000).toISOString();
+    const file = [{ type: 'start', id: newer, at: later }, { type: 'entry', at: later, role: 'user', text: `Newer ${n}` }, { type: 'end', at: later }];
+    writeFileSync(join(dataDir, 'history', `${newer}.jsonl`), file.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  }
+  const host = await startHost(HOST_PORT, dataDir);
+  try {
+    await app.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    await app.getByRole('button', { name: 'History' }).click();
+    const list = app.getByRole('dialog', { name: 'History' }).getByRole('list', { name: 'Saved conversations' });
+    await expect(list.getByRole('listitem')).toHaveCount(200);
+    await expect(app.getByText('200 of 201 conversations shown')).toBeVisible();
+    await app.getByRole('button', { name: 'Show older conversations' }).click();
+    await expect(list.getByRole('listitem')).toHaveCount(201);
+    await list.getByRole('button', { name: /Line number 1\b/ }).click();
+    const saved = app.getByRole('log', { name: 'Saved conversation' });
+    await expect(saved.locator('.entry')).toHaveCount(500);
+    await expect(app.getByText('500 of 1200 messages shown')).toBeVisible();
+    await app.getByRole('button', { name: 'Load more' }).click();
+    await expect(saved.locator('.entry')).toHaveCount(1_000);
+    await app.getByRole('button', { name: 'Load more' }).click();
+    await expect(saved.locator('.entry')).toHaveCount(1_200);
+    await expect(saved.locator('.entry').last()).toContainText('Line number 1200');
+    await expect(app.getByRole('button', { name: 'Load more' })).toHaveCount(0);
+  } finally {
     await stopHost(host);
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { envelopeOf, parseEnvelope, type Envelope, type ParseResult } from './envelope';
+import { HISTORY_PAGE_ENTRIES } from './history-page';
 import { MODEL_STAGES, ModelsViewSchema } from './models';
 import { ToolsViewSchema } from './tools-view';
 import { SettingsViewSchema } from './settings';
@@ -81,8 +82,10 @@ const SettingsUpdate = z.strictObject({
 const ConversationId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a conversation id');
 /** Push-to-talk: the key (or button) went down or up. */
 const PushToTalk = z.strictObject({ type: z.literal('ptt'), pressed: z.boolean() });
-const HistoryList = z.strictObject({ type: z.literal('history.list') });
-const HistoryOpen = z.strictObject({ type: z.literal('history.open'), id: ConversationId });
+/** The saved conversations, newest first, from the `from`th on (0 when absent), a page at a time. */
+const HistoryList = z.strictObject({ type: z.literal('history.list'), from: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional() });
+/** A saved conversation's entries from `from` on (0 when absent), a page at a time. */
+const HistoryOpen = z.strictObject({ type: z.literal('history.open'), id: ConversationId, from: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional() });
 const HistoryDelete = z.strictObject({ type: z.literal('history.delete'), id: ConversationId });
 
 const ModelId = z.string().regex(/^[\w.-]{1,100}$/, 'not a model id');
@@ -251,14 +254,33 @@ const HistorySummarySchema = z.strictObject({
   entries: z.number().int().nonnegative(),
 });
 export type HistorySummary = z.infer<typeof HistorySummarySchema>;
-/** The saved conversations, newest first. */
-const HistoryMessage = z.strictObject({ type: z.literal('history'), ref: RequestRef, items: z.array(HistorySummarySchema).max(200) });
-/** One saved conversation, to read. */
+/**
+ * The saved conversations, newest first: a page of them from the `from`th on
+ * (0 when absent), where the next page starts (null or absent: none) and how
+ * many there are in all.
+ */
+const HistoryMessage = z.strictObject({
+  type: z.literal('history'),
+  ref: RequestRef,
+  items: z.array(HistorySummarySchema).max(200),
+  from: z.number().int().nonnegative().optional(),
+  next: z.number().int().nonnegative().nullable().optional(),
+  total: z.number().int().nonnegative().optional(),
+});
+/**
+ * A page of one saved conversation, to read: its entries from `from` on, and
+ * where the next page starts (null: this page ends it). An entry too long
+ * for a page is cut, `truncated`.
+ */
 const HistoryConversation = z.strictObject({
   type: z.literal('history.conversation'),
   ref: RequestRef,
   summary: HistorySummarySchema,
-  entries: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), text: z.string().max(100_000), interrupted: z.boolean().optional() })).max(5_000),
+  entries: z
+    .array(z.strictObject({ role: z.enum(['user', 'assistant']), text: z.string().max(100_000), interrupted: z.boolean().optional(), truncated: z.boolean().optional() }))
+    .max(HISTORY_PAGE_ENTRIES),
+  from: z.number().int().nonnegative(),
+  next: z.number().int().nonnegative().nullable(),
 });
 /** The on-device engines and their models. */
 const ModelsMessage = z.strictObject({ type: z.literal('models'), view: ModelsViewSchema });

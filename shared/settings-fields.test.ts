@@ -109,6 +109,15 @@ describe('readEnvironment', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('reads the history retention limits, off by default, refusing what is not a whole number of days or conversations', () => {
+    expect(readEnvironment({}, () => {}).values.history).toEqual({ keepDays: 0, keepCount: 0 });
+    expect(readEnvironment({ HISTORY_KEEP_DAYS: '30', HISTORY_KEEP_COUNT: '500' }, () => {}).values.history).toEqual({ keepDays: 30, keepCount: 500 });
+    const warn = vi.fn();
+    expect(readEnvironment({ HISTORY_KEEP_DAYS: 'a month', HISTORY_KEEP_COUNT: '-1' }, warn).values.history).toEqual({ keepDays: 0, keepCount: 0 });
+    expect(warn).toHaveBeenCalledWith('HISTORY_KEEP_DAYS="a month" must be a whole number from 0 to 36500; using 0.');
+    expect(warn).toHaveBeenCalledWith('HISTORY_KEEP_COUNT="-1" must be a whole number from 0 to 100000; using 0.');
+  });
+
   it('refuses a shortcut without a modifier by its variable, and keeps the default', () => {
     const warn = vi.fn();
     const { values } = readEnvironment({ DESKTOP_CONVERSATION_SHORTCUT: 'K' }, warn);

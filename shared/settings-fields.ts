@@ -242,6 +242,9 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   shown('desktop.conversationShortcut', ['DESKTOP_CONVERSATION_SHORTCUT'], DEFAULT_CONVERSATION_SHORTCUT, accelerator),
   // Empty by default: push-to-talk is not the default way of taking turns.
   shown('desktop.pushToTalkShortcut', ['DESKTOP_PUSH_TO_TALK_SHORTCUT'], '', accelerator),
+  // Retention of saved conversations: off by default (everything is kept until the user deletes it).
+  shown('history.keepDays', ['HISTORY_KEEP_DAYS'], 0, wholeNumber(0, 36_500)),
+  shown('history.keepCount', ['HISTORY_KEEP_COUNT'], 0, wholeNumber(0, 100_000)),
   envOnly('timeouts.sttMs', 'STT_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmFirstTokenMs', 'LLM_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmIdleMs', 'LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),

@@ -105,6 +105,11 @@ export const SettingsSchema = z.strictObject({
     /** Push-to-talk as a toggle from any app (a global shortcut has no key-up). */
     pushToTalkShortcut: shortcut,
   }),
+  /** How long History keeps conversations: past either limit the oldest are deleted; 0 turns a limit off. */
+  history: z.strictObject({
+    keepDays: z.number().int().min(0, 'from 0 (no limit) to 36500 days').max(36_500, 'from 0 (no limit) to 36500 days'),
+    keepCount: z.number().int().min(0, 'from 0 (no limit) to 100000 conversations').max(100_000, 'from 0 (no limit) to 100000 conversations'),
+  }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -129,6 +134,7 @@ export const SettingsPatchSchema = z.strictObject({
       tts: SettingsSchema.shape.tts.partial().optional(),
       audio: SettingsSchema.shape.audio.partial().optional(),
       desktop: SettingsSchema.shape.desktop.partial().optional(),
+      history: SettingsSchema.shape.history.partial().optional(),
     })
     .optional(),
   secrets: z

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAppServices, type AppServices } from './app-services';
+import { ConversationHistory } from './history/conversation-history';
 import { silentLogger } from './logger';
 import { FileSecretStore } from './settings/secret-store';
 import { startMcpHttpServer, type McpHttpTestServer } from './testing/mcp-http-server';
@@ -47,6 +48,24 @@ describe('startAppServices', () => {
     const result = await services.settings.update({ values: { llm: { systemPrompt: 'Answer in one word.' } } });
     expect(result.ok).toBe(true);
     expect(services.assistant.config.systemPrompt).toBe('Answer in one word.');
+  });
+
+  it('applies the history retention limit of the environment at start, and the one saved in Settings at once', async () => {
+    const history = await ConversationHistory.open(dir);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const recorder = history.begin();
+      await recorder.append({ role: 'user', text: `conversation ${i}` });
+      await recorder.end();
+      ids.push(recorder.id);
+      const at = (await history.get(recorder.id))!.summary.startedAt;
+      await until(() => new Date().toISOString() > at, { what: 'the clock to pass the start', intervalMs: 1 });
+    }
+    services = await open({ HISTORY_KEEP_COUNT: '2' });
+    expect((await services.history.list()).map((s) => s.id)).toEqual([ids[2], ids[1]]);
+    expect((await services.settings.update({ values: { history: { keepCount: 1 } } })).ok).toBe(true);
+    await until(async () => (await services!.history.list()).length === 1, 'the limit saved in Settings applied');
+    expect((await services.history.list()).map((s) => s.id)).toEqual([ids[2]]);
   });
 
   it('reads the file MCP_CONFIG names instead', async () => {

@@ -62,7 +62,9 @@ export async function startAppServices(options: {
   });
   settings.onChange(warmUp);
   warmUp();
-  const history = await ConversationHistory.open(options.dataDir);
+  // The retention limit applies at start, after each conversation is saved and when it is changed.
+  const history = await ConversationHistory.open(options.dataDir, { logger: options.logger, retention: settings.values.history });
+  settings.onChange(() => void history.setRetention(settings.values.history));
   options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}; models: ${manager.modelsDir}.`);
   return { settings, telemetry, assistant, history, models, tools };
 }

@@ -148,6 +148,8 @@ export function App({ client }: { client: SessionClient }) {
         snapshot={snapshot}
         onList={() => client.listHistory()}
         onOpen={(id) => client.openHistory(id)}
+        onMore={() => client.moreHistory()}
+        onOlder={() => client.moreHistoryList()}
         onBack={() => client.listHistory()}
         onDelete={(id) => client.deleteHistory(id)}
       />

@@ -15,6 +15,7 @@ import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMes
 import { startHeadlessHost } from '../../server/headless-host';
 import type { AssistantDeps } from '../assistant';
 import { ConversationHistory } from '../history/conversation-history';
+import { FailingDisk } from '../testing/failing-disk';
 import { silentLogger } from '../logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
@@ -55,6 +56,7 @@ type Line = { type: 'start' | 'end' } | { type: 'entry'; role: 'user' | 'assista
 function files(): Line[][] {
   const dir = join(dataDir, 'history');
   return readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
     .map((name) => readFileSync(join(dir, name), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Line & { at: string }))
     .sort((a, b) => a[0]!.at.localeCompare(b[0]!.at))
     .map((lines) => lines.map(({ at: _at, id: _id, ...line }: Line & { at: string; id?: string }) => line as Line));
@@ -62,6 +64,7 @@ function files(): Line[][] {
 
 function open() {
   const carrier = new RecordingCarrier();
+  const notices = () => carrier.messages('notice');
   const session = new Session(carrier, { logger: silentLogger, assistant: assistant(), history });
   session.open();
   const writer = new EnvelopeWriter<ClientMessage>();
@@ -86,7 +89,7 @@ function open() {
     send({ type: 'playback', event: 'drained', stream, playedMs: audioMs(stream) });
     await vi.waitFor(() => expect(turns('end').length).toBe(n), WAIT);
   };
-  return { session, send, speak, replyShowing, playedToTheEnd, audioMs, turns };
+  return { session, send, speak, replyShowing, playedToTheEnd, audioMs, turns, notices };
 }
 
 const user = (text: string): Line => ({ type: 'entry', role: 'user', text });
@@ -192,5 +195,55 @@ describe('the history of a session', () => {
     await host.close();
     const [file] = files();
     expect(file!.map((l) => (l.type === 'entry' ? `${l.role}${l.interrupted ? '!' : ''}` : l.type))).toEqual(['start', 'user', 'assistant!', 'end']);
+  });
+
+  it('a write the disk refuses is said in the conversation, kept in memory, written at the next turn, and its file closed', async () => {
+    const disk = new FailingDisk();
+    history = await ConversationHistory.open(dataDir, { openFile: disk.open });
+    server.configure({ reply: 'Noted.' });
+    const t = open();
+    t.send({ type: 'conversation.start' });
+    disk.full = true;
+    t.send({ type: 'user.text', text: 'written while the disk is full' });
+    await t.playedToTheEnd(1);
+    await vi.waitFor(() => expect(t.notices().map((n) => n.level)).toEqual(['error']), WAIT);
+    expect(t.notices()[0]!.text).toMatch(/^This conversation is no longer being saved: the disk is full\. It is kept in memory, and saving is tried again at the next turn\.$/);
+    expect(disk.openFiles).toBe(0);
+
+    disk.full = false;
+    t.send({ type: 'user.text', text: 'the disk has room again' });
+    await t.playedToTheEnd(2);
+    await vi.waitFor(() => expect(t.notices().map((n) => n.level)).toEqual(['error', 'info']), WAIT);
+    expect(t.notices()[1]!.text).toBe('The conversation is being saved again; nothing was lost.');
+    t.send({ type: 'conversation.end' });
+    await t.session.close();
+    expect(files()).toEqual([[START, user('written while the disk is full'), reply('Noted.'), user('the disk has room again'), reply('Noted.'), END]]);
+    expect(disk.openFiles).toBe(0);
+  });
+
+  it('a conversation whose end the disk refused is written when the next one starts', async () => {
+    const disk = new FailingDisk();
+    history = await ConversationHistory.open(dataDir, { openFile: disk.open });
+    server.configure({ reply: 'Noted.' });
+    const t = open();
+    t.send({ type: 'conversation.start' });
+    t.send({ type: 'user.text', text: 'first conversation' });
+    await t.playedToTheEnd(1);
+    disk.full = true;
+    t.send({ type: 'conversation.end' });
+    await vi.waitFor(() => expect(t.notices().map((n) => n.level)).toEqual(['error']), WAIT);
+    expect(disk.openFiles).toBe(0);
+    disk.full = false;
+    t.send({ type: 'conversation.start' });
+    t.send({ type: 'user.text', text: 'second conversation' });
+    await t.playedToTheEnd(2);
+    await vi.waitFor(() => expect(t.notices().map((n) => n.level)).toEqual(['error', 'info']), WAIT);
+    t.send({ type: 'conversation.end' });
+    await t.session.close();
+    expect(files()).toEqual([
+      [START, user('first conversation'), reply('Noted.'), END],
+      [START, user('second conversation'), reply('Noted.'), END],
+    ]);
+    expect(disk.openFiles).toBe(0);
   });
 });

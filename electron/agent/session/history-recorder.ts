@@ -4,9 +4,14 @@
  * becomes final. A reply cut short (End, barge-in, a new message, the page
  * closing, the host stopping) is kept as far as it was heard, or, when none
  * of it was heard yet, as far as it was shown, and marked interrupted.
+ *
+ * A write that fails (a full disk) is said in the conversation, once, with
+ * its reason; what was not written stays in memory and every later turn
+ * tries again, until the user hears that the conversation is saved again.
  */
 import type { ConversationHistory, ConversationRecorder, HistoryEntry } from '../history/conversation-history';
 import type { Logger } from '../logger';
+import { notSavedBecause } from '../history/write-failure';
 import type { TranscriptEntry } from '../pipeline/turn-transcript';
 
 /**
@@ -17,17 +22,22 @@ import type { TranscriptEntry } from '../pipeline/turn-transcript';
 const REMEMBERED_IDS = 256;
 
 export class HistoryRecorder {
-  private recording: Promise<ConversationRecorder | null> | null = null;
+  private recording: ConversationRecorder | null = null;
+  /** This session's conversations with lines not on disk yet (the running one included). */
+  private readonly pending = new Set<ConversationRecorder>();
   private readonly written = new Set<string>();
   /** The text shown so far of the entry still streaming. */
   private shown: { id: string; text: string } | null = null;
   private closed = false;
-  /** Every write and end, in order: done when the history on disk is complete. */
+  /** Whether the user was told that the conversation is not being saved. */
+  private failing = false;
+  /** Every write and end, in order: done when the history on disk is as complete as it can be. */
   private settled: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly history: ConversationHistory | undefined,
     private readonly logger: Logger,
+    private readonly notice: (level: 'error' | 'info', text: string) => void = () => {},
   ) {}
 
   /** A conversation starts: typed turns before it were an exchange of their own. */
@@ -52,11 +62,11 @@ export class HistoryRecorder {
     this.append({ role: entry.role, text, ...(entry.interrupted ? { interrupted: true } : {}) });
   }
 
-  /** The conversation ended: its file is closed; resolves when it is complete on disk. */
+  /** The conversation ended: its file is closed; resolves when it is complete on disk (or the disk refused it). */
   end(): Promise<void> {
     const recording = this.recording;
     this.recording = null;
-    if (recording) this.chain(recording, (recorder) => recorder.end(), 'the end of a conversation could not be written');
+    if (recording) this.save((recorder) => (recorder === recording ? recorder.end() : recorder.flush()));
     return this.settled;
   }
 
@@ -69,24 +79,41 @@ export class HistoryRecorder {
 
   private start(): void {
     if (!this.history || this.closed) return;
-    this.recording = this.history.begin().catch((error: unknown) => {
-      this.logger.warn('the conversation will not be kept: history could not be written', { error: String(error) });
-      return null;
-    });
+    this.recording = this.history.begin();
+    this.pending.add(this.recording);
   }
 
   private append(entry: HistoryEntry): void {
-    if (this.recording) this.chain(this.recording, (recorder) => recorder.append(entry), 'a turn could not be added to the history');
+    const recording = this.recording;
+    if (recording) this.save((recorder) => (recorder === recording ? recorder.append(entry) : recorder.flush()));
   }
 
-  private chain(recording: Promise<ConversationRecorder | null>, write: (recorder: ConversationRecorder) => Promise<void>, failure: string): void {
-    const previous = this.settled;
-    this.settled = recording
-      .then(async (recorder) => {
-        await previous;
-        if (recorder) await write(recorder);
-      })
-      .catch((error: unknown) => this.logger.warn(failure, { error: String(error) }));
+  /** Writes to the current conversation, and again whatever earlier writes could not, in order. */
+  private save(write: (recorder: ConversationRecorder) => Promise<void>): void {
+    const recorders = [...this.pending];
+    this.settled = this.settled.then(async () => {
+      let failure: unknown = null;
+      for (const recorder of recorders) {
+        try {
+          await write(recorder);
+        } catch (error) {
+          failure ??= error;
+        }
+        if (recorder.done) this.pending.delete(recorder);
+      }
+      this.report(failure);
+    });
+  }
+
+  private report(failure: unknown): void {
+    if (failure !== null) {
+      this.logger.warn('the conversation could not be written to the history', { error: String(failure) });
+      if (!this.failing) this.notice('error', `This conversation is no longer being saved: ${notSavedBecause(failure)}. It is kept in memory, and saving is tried again at the next turn.`);
+      this.failing = true;
+    } else if (this.failing && ![...this.pending].some((r) => r.behind)) {
+      this.failing = false;
+      this.notice('info', 'The conversation is being saved again; nothing was lost.');
+    }
   }
 
   private remember(id: string): void {

@@ -92,14 +92,14 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
     if (!session.conversationRunning) throw new RequestError('invalid_state', 'Start a conversation before talking.');
     session.assistant?.pushToTalk(pressed);
   },
-  'history.list': (_, session) => historyList(session),
-  'history.open': async ({ id }, session) => {
-    const conversation = await session.services.history?.get(id).catch((error: unknown) => {
+  'history.list': ({ from }, session) => historyList(session, from),
+  'history.open': async ({ id, from }, session) => {
+    const conversation = await session.services.history?.get(id, from).catch((error: unknown) => {
       session.logger.warn('a conversation could not be read', { error: String(error) });
       return null;
     });
     if (!conversation) throw new RequestError('bad_message', 'That conversation is no longer in the history.');
-    return { type: 'history.conversation', summary: conversation.summary, entries: conversation.entries };
+    return { type: 'history.conversation', ...conversation };
   },
   'history.delete': async ({ id }, session) => {
     if (!(await session.services.history?.delete(id))) throw new RequestError('bad_message', 'That conversation could not be deleted.');
@@ -143,11 +143,11 @@ async function saveSettings(session: SessionContext, patch: unknown): Promise<Re
   }
 }
 
-async function historyList(session: SessionContext): Promise<Reply> {
+async function historyList(session: SessionContext, from = 0): Promise<Reply> {
   const history = session.services.history;
   if (!history) throw new RequestError('invalid_state', 'This host keeps no history.');
   try {
-    return { type: 'history', items: await history.list() };
+    return { type: 'history', ...(await history.listPage(from)) };
   } catch (error) {
     throw new RequestError('internal', `The history could not be read: ${String(error)}`, { cause: error });
   }

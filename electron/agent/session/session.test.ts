@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { FrameKind, decodeAudioFrame, encodeAudioFrame } from '../../../shared/audio-frame';
 import type { ModelsView } from '../../../shared/models';
-import { EnvelopeWriter, type ClientMessage } from '../../../shared/protocol';
+import { EnvelopeWriter, parseServerEnvelope, type ClientMessage } from '../../../shared/protocol';
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
 import { ConversationHistory } from '../history/conversation-history';
@@ -211,7 +211,7 @@ describe('Session requests', () => {
 
   it('answers each request with a reply that names it (ref = its seq)', async () => {
     const history = await ConversationHistory.open(dataDir);
-    const recorder = await history.begin();
+    const recorder = history.begin();
     await recorder.append({ role: 'user', text: 'kept words' });
     await recorder.end();
     const settings = await SettingsStore.open({ dataDir, env: {}, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger: silentLogger });
@@ -234,7 +234,32 @@ describe('Session requests', () => {
     expect(await replyTo(picked)).toEqual({ type: 'models.result', ref: picked, ok: false, message: 'not a model file' });
     expect(await replyTo(downloaded)).toEqual({ type: 'models.result', ref: downloaded, ok: true, message: '' });
     expect(await replyTo(removed)).toEqual({ type: 'models.result', ref: removed, ok: false, message: 'disk on fire' });
-    expect(await replyTo(deleted)).toEqual({ type: 'history', ref: deleted, items: [] });
+    expect(await replyTo(deleted)).toEqual({ type: 'history', ref: deleted, items: [], from: 0, next: null, total: 0 });
+  });
+
+  it('opens a conversation of 6,000 entries page by page, each page a message the client accepts', async () => {
+    const history = await ConversationHistory.open(mkdtempSync(join(dataDir, 'long-')));
+    const recorder = history.begin();
+    for (let i = 0; i < 6_000; i++) void recorder.append({ role: i % 2 ? 'assistant' : 'user', text: `entry number ${i}: ${'words '.repeat(i % 40)}` });
+    await recorder.end();
+    const { carrier, send, replyTo } = await requestSession({ history });
+    const texts: string[] = [];
+    let from: number | null = 0;
+    while (from !== null) {
+      const ref = send({ type: 'history.open', id: recorder.id, from });
+      const reply = await replyTo(ref);
+      const envelope = carrier.envelopes.find((e) => 'ref' in e.message && e.message.ref === ref)!;
+      // What the renderer does with it: the whole envelope, as text, through the client's parser.
+      const parsed = parseServerEnvelope(JSON.stringify(envelope));
+      expect(parsed.ok ? 'accepted' : parsed.error).toBe('accepted');
+      if (reply.type !== 'history.conversation') throw new Error(`unexpected ${reply.type}`);
+      expect(reply.from).toBe(from);
+      expect(reply.summary.entries).toBe(6_000);
+      texts.push(...reply.entries.map((e) => e.text));
+      from = reply.next;
+    }
+    expect(texts).toHaveLength(6_000);
+    expect(texts.every((text, i) => text.startsWith(`entry number ${i}:`))).toBe(true);
   });
 
   it('refuses what this host cannot do with an error naming the request', async () => {

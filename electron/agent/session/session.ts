@@ -85,7 +85,7 @@ export class Session implements SessionContext {
       intervalMs: statsIntervalMs ?? 200,
       voicedThresholdDbfs: voicedThresholdDbfs ?? -50,
     });
-    this.history = new HistoryRecorder(services.history, this.logger);
+    this.history = new HistoryRecorder(services.history, this.logger, (level, text) => this.send({ type: 'notice', level, text }));
     this.traces = new TraceFeed(services.telemetry?.traces, (message) => this.send(message));
     this.assistant = services.assistant
       ? new Assistant(

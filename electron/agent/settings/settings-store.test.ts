@@ -144,6 +144,7 @@ describe('validation', () => {
       tts: { provider: 'openai', baseUrl: '', model: 'm', voice: 'alloy', localVoice: 'slt' },
       audio: { mode: 'hands-free', pushToTalkKey: 'Space', inputDeviceId: '', outputDeviceId: '', vadThreshold: 0.5, silenceMs: 500, minSpeechMs: 200, preemptiveReply: true },
       desktop: { keepInTray: false, launchAtLogin: false, conversationShortcut: 'CommandOrControl+Shift+Space', pushToTalkShortcut: '' },
+      history: { keepDays: 0, keepCount: 0 },
     }).success).toBe(true);
   });
 });

@@ -6,9 +6,9 @@ import { ATTR, SPAN, type SerializedSpan } from '../../../shared/telemetry';
 import { MAX_MESSAGE_BYTES, EnvelopeWriter } from '../../../shared/protocol';
 import { inMemoryTelemetry } from '../testing/in-memory-telemetry';
 import type { ViewerSpan } from '../../../shared/trace-viewer';
-import { SpanStore, firstWordsOf } from './span-store';
+import { SPAN_STORE_MAX_BYTES, SpanStore, firstWordsOf, type SpanStoreLimits } from './span-store';
 
-function storeWith(limits = { conversations: 20, spans: 20_000 }): { store: SpanStore; tracer: Tracer } {
+function storeWith(limits: SpanStoreLimits = { conversations: 20, spans: 20_000 }): { store: SpanStore; tracer: Tracer } {
   const store = new SpanStore(limits);
   const provider = new TracerProvider({ spanProcessors: [store] });
   return { store, tracer: provider.getTracer('test') };
@@ -61,6 +61,37 @@ describe('SpanStore', () => {
     const page = store.page(id(4), 0)!;
     expect(page.spans.map((s) => s.seq)).toEqual([12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
     expect(page.next).toBeNull();
+  });
+
+  it('keeps at most the byte bound: whole old conversations go first, then the oldest spans of the only one left', () => {
+    const { store, tracer } = storeWith({ conversations: 20, spans: 20_000, bytes: 1_000_000 });
+    /** A conversation of `count` spans each carrying about 200 KB (100,000 characters). */
+    const large = (n: number, count: number) => {
+      for (let i = 0; i < count; i++) tracer.startSpan('imported', { root: true, attributes: { [ATTR.conversationId]: id(n), 'app.payload': 'x'.repeat(100_000) } }).end();
+    };
+    large(1, 2);
+    large(2, 2);
+    expect(store.list()).toHaveLength(2);
+    expect(store.bytes).toBeGreaterThan(800_000);
+    large(3, 1); // past 1 MB: the oldest conversation goes, though the counts are far from their bounds
+    expect(store.list().map((c) => c.key)).toEqual([id(3), id(2)]);
+    expect(store.bytes).toBeLessThanOrEqual(1_000_000);
+    large(4, 8); // alone past the bound: only its newest spans stay
+    expect(store.list().map((c) => c.key)).toEqual([id(4)]);
+    expect(store.size).toBe(4);
+    expect(store.page(id(4), 0)!.spans[0]!.seq).toBe(4); // its first four went
+    expect(store.bytes).toBeLessThanOrEqual(1_000_000);
+    store.clear();
+    expect(store.bytes).toBe(0);
+  });
+
+  it('holds no more than its byte bound of spans as large as a client may import', () => {
+    const { store, tracer } = storeWith(); // the app's bounds
+    const payload = 'y'.repeat(30_000); // ~60 KB a span, what one imported span can carry
+    for (let i = 0; i < 1_000; i++) tracer.startSpan('imported', { root: true, attributes: { [ATTR.conversationId]: id(i % 10), 'app.payload': payload } }).end();
+    expect(store.bytes).toBeLessThanOrEqual(SPAN_STORE_MAX_BYTES);
+    expect(store.size).toBeLessThan(1_000);
+    expect(store.size).toBeGreaterThan(400);
   });
 
   it('a trace kept on its own joins its conversation once a span names it (a turn of its own trace)', () => {

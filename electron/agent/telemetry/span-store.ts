@@ -5,9 +5,10 @@
  * a gate beside OTLP and console export, so it is fed only while tracing is
  * on, and is cleared when tracing goes off.
  *
- * Bounded: at most `conversations` conversations and `spans` spans; the
- * oldest conversation is dropped first (and, should one conversation alone
- * pass the span bound, its oldest spans). Keeping a span is a few map and
+ * Bounded: at most `conversations` conversations, `spans` spans and `bytes`
+ * bytes of spans (each span's size estimated once, as it is kept: see
+ * ./span-size.ts); the oldest conversation is dropped first (and, should one
+ * conversation alone pass a bound, its oldest spans). Keeping a span is a few map and
  * array operations; nothing here waits, so export never waits on it.
  *
  * A span belongs to the conversation its trace belongs to: a trace learns
@@ -21,16 +22,31 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../shared/telemetry';
 import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerSpan } from '../../../shared/trace-viewer';
+import { estimateSpanBytes } from './span-size';
 import { pageOf, toViewerSpan } from './viewer-span';
+
+/**
+ * Most bytes of spans kept (estimated). The app's own spans take well under
+ * 1 KB each, so its 20,000 spans stay far below this and the span bound is
+ * the one that applies; a client importing spans as large as a message lets
+ * through (about 64 KB each) could otherwise hold about 1.3 GB with 20,000 of
+ * them. 32 MiB caps that at some 500 such spans: a few megabytes more than the
+ * app's own full store, a small part of the memory of a desktop app.
+ */
+export const SPAN_STORE_MAX_BYTES = 32 * 1024 * 1024;
 
 export interface SpanStoreLimits {
   conversations: number;
   spans: number;
+  /** Default SPAN_STORE_MAX_BYTES. */
+  bytes?: number;
 }
 
 interface StoredSpan {
   seq: number;
   span: ReadableSpan;
+  /** Its estimated size, counted when it was kept. */
+  bytes: number;
 }
 
 interface StoredConversation {
@@ -39,6 +55,8 @@ interface StoredConversation {
   /** Spans in arrival order; `head` of them have been dropped (the array is compacted now and then). */
   spans: StoredSpan[];
   head: number;
+  /** Estimated bytes of the spans kept (from `head` on). */
+  bytes: number;
   nextSeq: number;
   traces: Set<string>;
   /** The conversation span's trace, once known (a turn of its own trace links to it). */
@@ -53,13 +71,22 @@ export class SpanStore implements SpanProcessor {
   private readonly conversations = new Map<string, StoredConversation>();
   private readonly traceToKey = new Map<string, string>();
   private spanCount = 0;
+  private byteCount = 0;
   private readonly listeners = new Set<() => void>();
+  private readonly maxBytes: number;
 
-  constructor(private readonly limits: SpanStoreLimits = TRACE_STORE_LIMITS) {}
+  constructor(private readonly limits: SpanStoreLimits = TRACE_STORE_LIMITS) {
+    this.maxBytes = limits.bytes ?? SPAN_STORE_MAX_BYTES;
+  }
 
   /** Spans kept now. */
   get size(): number {
     return this.spanCount;
+  }
+
+  /** Estimated bytes of the spans kept now. */
+  get bytes(): number {
+    return this.byteCount;
   }
 
   onStart(_span: Span, _parentContext: Context): void {}
@@ -75,7 +102,7 @@ export class SpanStore implements SpanProcessor {
       conversation.traces.add(traceId);
       this.traceToKey.set(traceId, key);
     }
-    this.add(conversation, span);
+    this.add(conversation, span, estimateSpanBytes(span));
     this.enforceLimits(conversation);
     for (const listener of this.listeners) listener();
   }
@@ -86,6 +113,7 @@ export class SpanStore implements SpanProcessor {
     this.conversations.clear();
     this.traceToKey.clear();
     this.spanCount = 0;
+    this.byteCount = 0;
     for (const listener of this.listeners) listener();
   }
 
@@ -147,6 +175,7 @@ export class SpanStore implements SpanProcessor {
       conversationId,
       spans: [],
       head: 0,
+      bytes: 0,
       nextSeq: 0,
       traces: new Set(),
       ownTrace: null,
@@ -172,13 +201,16 @@ export class SpanStore implements SpanProcessor {
       this.traceToKey.set(trace, named);
     }
     this.spanCount -= current.spans.length - current.head;
-    for (const stored of current.spans.slice(current.head)) this.add(target, stored.span);
+    this.byteCount -= current.bytes;
+    for (const stored of current.spans.slice(current.head)) this.add(target, stored.span, stored.bytes);
     return target;
   }
 
-  private add(conversation: StoredConversation, span: ReadableSpan): void {
-    conversation.spans.push({ seq: conversation.nextSeq++, span });
+  private add(conversation: StoredConversation, span: ReadableSpan, bytes: number): void {
+    conversation.spans.push({ seq: conversation.nextSeq++, span, bytes });
+    conversation.bytes += bytes;
     this.spanCount++;
+    this.byteCount += bytes;
     const start = span.startTime[0] * 1_000 + span.startTime[1] / 1_000_000;
     if (start < conversation.startedAt) conversation.startedAt = start;
     if (span.name === SPAN.conversation) conversation.ownTrace = span.spanContext().traceId;
@@ -192,10 +224,11 @@ export class SpanStore implements SpanProcessor {
   }
 
   private enforceLimits(current: StoredConversation): void {
-    while (this.conversations.size > this.limits.conversations || this.spanCount > this.limits.spans) {
+    while (this.conversations.size > this.limits.conversations || this.spanCount > this.limits.spans || this.byteCount > this.maxBytes) {
       const oldest = this.conversations.values().next().value!;
       if (oldest === current && this.conversations.size === 1) {
         this.dropOldestSpans(current, this.spanCount - this.limits.spans);
+        while (this.byteCount > this.maxBytes && current.head < current.spans.length - 1) this.dropOldestSpans(current, 1);
         return;
       }
       this.drop(oldest === current ? [...this.conversations.values()][1]! : oldest);
@@ -206,10 +239,15 @@ export class SpanStore implements SpanProcessor {
     this.conversations.delete(conversation.key);
     for (const trace of conversation.traces) if (this.traceToKey.get(trace) === conversation.key) this.traceToKey.delete(trace);
     this.spanCount -= conversation.spans.length - conversation.head;
+    this.byteCount -= conversation.bytes;
   }
 
   private dropOldestSpans(conversation: StoredConversation, count: number): void {
     if (count <= 0) return;
+    for (const dropped of conversation.spans.slice(conversation.head, conversation.head + count)) {
+      conversation.bytes -= dropped.bytes;
+      this.byteCount -= dropped.bytes;
+    }
     conversation.head += count;
     this.spanCount -= count;
     if (conversation.head > 1_024 && conversation.head * 2 > conversation.spans.length) {

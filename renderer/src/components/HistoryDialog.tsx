@@ -9,6 +9,10 @@ interface Props {
   snapshot: SessionSnapshot;
   onList(): void;
   onOpen(id: string): void;
+  /** The next page of the conversation being read. */
+  onMore(): void;
+  /** The next page of the list: older conversations. */
+  onOlder(): void;
   onBack(): void;
   onDelete(id: string): void;
 }
@@ -16,7 +20,7 @@ interface Props {
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** Past conversations: listed with date and first words, reopened to read, deleted. */
-export const HistoryDialog = forwardRef<HistoryDialogHandle, Props>(function HistoryDialog({ snapshot, onList, onOpen, onBack, onDelete }, ref) {
+export const HistoryDialog = forwardRef<HistoryDialogHandle, Props>(function HistoryDialog({ snapshot, onList, onOpen, onMore, onOlder, onBack, onDelete }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
   useImperativeHandle(ref, () => ({
     open: () => {
@@ -44,10 +48,21 @@ export const HistoryDialog = forwardRef<HistoryDialogHandle, Props>(function His
                   <p className="entry-text">
                     {entry.text}
                     {entry.interrupted && <span className="entry-interrupted"> (interrupted)</span>}
+                    {entry.truncated && <span className="entry-interrupted"> (too long to show in full)</span>}
                   </p>
                 </article>
               ))}
             </section>
+            {open.next !== null && (
+              <div className="settings-actions">
+                <span className="hint">
+                  {open.entries.length} of {open.summary.entries} messages shown
+                </span>
+                <button type="button" className="button secondary" onClick={onMore}>
+                  Load more
+                </button>
+              </div>
+            )}
             <div className="settings-actions">
               <button type="button" className="button secondary" onClick={onBack}>
                 Back to the list
@@ -77,6 +92,16 @@ export const HistoryDialog = forwardRef<HistoryDialogHandle, Props>(function His
             ))}
           </ul>
         )}
+        {!open && snapshot.history?.length && snapshot.historyMore?.next != null ? (
+          <div className="settings-actions">
+            <span className="hint">
+              {snapshot.history.length} of {snapshot.historyMore.total} conversations shown
+            </span>
+            <button type="button" className="button secondary" onClick={onOlder}>
+              Show older conversations
+            </button>
+          </div>
+        ) : null}
       </div>
     </dialog>
   );

@@ -54,3 +54,13 @@ describe('the secrets in the settings pane', () => {
     expect(html).toContain(`role="alert">${notice}</p>`);
   });
 });
+
+describe('the History section of the settings pane', () => {
+  it('shows the two retention limits, off by default, in every host', () => {
+    const html = render(view(), null);
+    expect(html).toContain('<legend>History</legend>');
+    for (const label of ['Keep conversations for (days)', 'Keep at most (conversations)']) expect(html).toContain(`>${label}</label>`);
+    expect(html).toMatch(/id="setting-history-keepDays"[^>]*value="0"|value="0"[^>]*id="setting-history-keepDays"/);
+    expect(html).toContain('0: no limit');
+  });
+});

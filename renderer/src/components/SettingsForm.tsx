@@ -9,7 +9,7 @@ import { keyName, useAudioDevices } from './AudioDevices';
 type Draft = { [S in keyof Settings]: { [K in keyof Settings[S]]: string | boolean } };
 type SecretDraft = Partial<Record<SecretName, string>>;
 
-const NUMBER_FIELDS = new Set(['tracing.samplingRatio', 'audio.vadThreshold', 'audio.silenceMs', 'audio.minSpeechMs']);
+const NUMBER_FIELDS = new Set(['tracing.samplingRatio', 'audio.vadThreshold', 'audio.silenceMs', 'audio.minSpeechMs', 'history.keepDays', 'history.keepCount']);
 const SOURCE_TEXT = { env: 'from the environment', saved: 'saved', default: 'default' } as const;
 
 function toDraft(values: Settings): Draft {
@@ -336,6 +336,11 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
           ),
           'faster answers; a pause mid-sentence costs requests that are thrown away (off for metered APIs)',
         )}
+      </fieldset>
+      <fieldset>
+        <legend>History</legend>
+        {text('history', 'keepDays', 'Keep conversations for (days)', { type: 'number', step: '1', hint: '0: no limit; older ones are deleted, oldest first' })}
+        {text('history', 'keepCount', 'Keep at most (conversations)', { type: 'number', step: '1', hint: '0: no limit; the oldest past it are deleted' })}
       </fieldset>
       {desktop && (
         <fieldset>

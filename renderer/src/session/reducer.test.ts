@@ -96,7 +96,34 @@ describe('reduce', () => {
     expect(reduce(start(), { type: 'tools', view: tools }).tools).toBe(tools);
     expect(reduce(start(), { type: 'history', items: [summary] }).history).toEqual([summary]);
     const entries = [{ role: 'user' as const, text: 'hello' }, { role: 'assistant' as const, text: 'hi', interrupted: true }];
-    expect(reduce(start(), { type: 'history.conversation', summary, entries }).openConversation).toEqual({ summary, entries });
+    expect(reduce(start(), { type: 'history.conversation', summary, entries, from: 0, next: null }).openConversation).toEqual({ summary, entries, next: null });
+  });
+
+  it('lists older conversations after the newest, each once, and starts again from the first page', () => {
+    const item = (n: number) => ({ ...summary, id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, preview: `conversation ${n}` });
+    let snapshot = reduce(start(), { type: 'history', items: [item(5), item(4)], from: 0, next: 2, total: 5 });
+    expect(snapshot.historyMore).toEqual({ next: 2, total: 5 });
+    // A conversation saved meanwhile moved the list by one: the page repeats one already listed.
+    snapshot = reduce(snapshot, { type: 'history', items: [item(4), item(3), item(2)], from: 2, next: null, total: 6 });
+    expect(snapshot.history!.map((s) => s.preview)).toEqual(['conversation 5', 'conversation 4', 'conversation 3', 'conversation 2']);
+    expect(snapshot.historyMore).toEqual({ next: null, total: 6 });
+    snapshot = reduce(snapshot, { type: 'history', items: [item(6)], from: 0, next: 1, total: 6 });
+    expect(snapshot.history!.map((s) => s.preview)).toEqual(['conversation 6']);
+  });
+
+  it('joins the pages of a long saved conversation, ignoring a page that does not follow on', () => {
+    const long = { ...summary, entries: 5 };
+    const entry = (text: string) => ({ role: 'user' as const, text });
+    const page = (from: number, texts: string[], next: number | null, id = long.id) =>
+      ({ type: 'history.conversation', summary: { ...long, id }, entries: texts.map(entry), from, next }) as const;
+    let snapshot = reduce(start(), page(0, ['a', 'b'], 2));
+    expect(snapshot.openConversation).toEqual({ summary: long, entries: [entry('a'), entry('b')], next: 2 });
+    const repeated = reduce(snapshot, page(0 + 1, ['b'], 2)); // a page that does not start where the shown ones end
+    expect(repeated.openConversation).toBe(snapshot.openConversation);
+    expect(reduce(snapshot, page(2, ['x'], null, '00000000-0000-0000-0000-000000000000')).openConversation).toBe(snapshot.openConversation);
+    snapshot = reduce(snapshot, page(2, ['c', 'd'], 4));
+    snapshot = reduce(snapshot, page(4, ['e'], null));
+    expect(snapshot.openConversation).toEqual({ summary: long, entries: ['a', 'b', 'c', 'd', 'e'].map(entry), next: null });
   });
 
   it('returns the same snapshot for messages that show nothing', () => {

@@ -30,7 +30,10 @@ export type SettingsSaveState = { state: 'idle' | 'saving' | 'saved' } | { state
 
 export interface OpenConversation {
   summary: HistorySummary;
-  entries: { role: 'user' | 'assistant'; text: string; interrupted?: boolean }[];
+  /** The entries fetched so far, from the first. */
+  entries: { role: 'user' | 'assistant'; text: string; interrupted?: boolean; truncated?: boolean }[];
+  /** Where the next page starts; null once every entry is here. */
+  next: number | null;
 }
 
 export interface SessionSnapshot {
@@ -58,6 +61,8 @@ export interface SessionSnapshot {
   settingsSave: SettingsSaveState;
   /** Saved conversations (after listHistory), and the one being read. */
   history: HistorySummary[] | null;
+  /** Where the next page of the list starts (null: all listed), and how many conversations there are. */
+  historyMore: { next: number | null; total: number } | null;
   openConversation: OpenConversation | null;
   /** The on-device engines and their models; null when the host has none. */
   models: ModelsView | null;
@@ -101,6 +106,7 @@ export function initialSnapshot(transport: TransportKind): SessionSnapshot {
     settings: null,
     settingsSave: { state: 'idle' },
     history: null,
+    historyMore: null,
     openConversation: null,
     models: null,
     modelsResult: null,
@@ -126,9 +132,9 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage): Sessi
     case 'settings.result':
       return { ...snapshot, settingsSave: message.ok ? { state: 'saved' } : { state: 'refused', errors: message.errors } };
     case 'history':
-      return { ...snapshot, history: message.items };
+      return withHistoryList(snapshot, message);
     case 'history.conversation':
-      return { ...snapshot, openConversation: { summary: message.summary, entries: message.entries } };
+      return { ...snapshot, openConversation: withHistoryPage(snapshot.openConversation, message) };
     case 'models':
       return { ...snapshot, models: message.view };
     case 'models.result':
@@ -184,4 +190,26 @@ export function connectionLost(snapshot: SessionSnapshot, reason: string): Sessi
       ? `Connection to the app lost (${reason}); the conversation was ended. Reconnecting…`
       : `Connection to the app lost (${reason}). Reconnecting…`,
   );
+}
+
+/**
+ * A page of a saved conversation: the first starts it, the next one of the
+ * same conversation joins it; a page that does not follow on is ignored.
+ */
+export function withHistoryPage(open: OpenConversation | null, page: Extract<ServerMessage, { type: 'history.conversation' }>): OpenConversation | null {
+  if (page.from === 0) return { summary: page.summary, entries: page.entries, next: page.next };
+  if (!open || open.summary.id !== page.summary.id || page.from !== open.entries.length) return open;
+  return { summary: page.summary, entries: [...open.entries, ...page.entries], next: page.next };
+}
+
+/**
+ * A page of the saved conversations: the first replaces the list, a later
+ * one adds the conversations not listed yet (the list may have moved on
+ * between the two requests).
+ */
+function withHistoryList(snapshot: SessionSnapshot, page: Extract<ServerMessage, { type: 'history' }>): SessionSnapshot {
+  const more = page.total === undefined ? null : { next: page.next ?? null, total: page.total };
+  if (!page.from || !snapshot.history) return { ...snapshot, history: page.items, historyMore: more };
+  const listed = new Set(snapshot.history.map((item) => item.id));
+  return { ...snapshot, history: [...snapshot.history, ...page.items.filter((item) => !listed.has(item.id))], historyMore: more };
 }

@@ -126,9 +126,14 @@ describe('SessionClient requests', () => {
     expect(snapshot().history).toEqual([summary]);
 
     client.openHistory(CONVERSATION);
-    bridge.reply({ type: 'history.conversation', ref: bridge.seqOf('history.open'), summary, entries: [{ role: 'user', text: 'hello' }] });
+    bridge.reply({ type: 'history.conversation', ref: bridge.seqOf('history.open'), summary, entries: [{ role: 'user', text: 'hello' }], from: 0, next: 1 });
     await settle();
-    expect(snapshot().openConversation).toEqual({ summary, entries: [{ role: 'user', text: 'hello' }] });
+    expect(snapshot().openConversation).toEqual({ summary, entries: [{ role: 'user', text: 'hello' }], next: 1 });
+    client.moreHistory();
+    expect(sent().at(-1)).toEqual({ type: 'history.open', id: CONVERSATION, from: 1 });
+    bridge.reply({ type: 'history.conversation', ref: bridge.seqOf('history.open'), summary, entries: [{ role: 'assistant', text: 'hi' }], from: 1, next: null });
+    await settle();
+    expect(snapshot().openConversation?.entries).toEqual([{ role: 'user', text: 'hello' }, { role: 'assistant', text: 'hi' }]);
 
     client.deleteHistory(CONVERSATION);
     expect(snapshot().openConversation).toBeNull();

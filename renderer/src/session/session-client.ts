@@ -161,6 +161,18 @@ export class SessionClient {
     this.ask({ type: 'history.open', id });
   }
 
+  /** The next page of the saved conversations, older ones. */
+  moreHistoryList(): void {
+    const next = this.snapshot.historyMore?.next;
+    if (next != null) this.ask({ type: 'history.list', from: next });
+  }
+
+  /** The next page of the conversation being read. */
+  moreHistory(): void {
+    const open = this.snapshot.openConversation;
+    if (open && open.next !== null) this.ask({ type: 'history.open', id: open.summary.id, from: open.next });
+  }
+
   closeHistoryConversation(): void {
     this.update({ openConversation: null });
   }
