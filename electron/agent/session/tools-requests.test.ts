@@ -32,6 +32,7 @@ beforeEach(async () => {
     builtins: [{ name: 'get_current_time', description: 'The time.' }],
     clientInfo: { name: 'test', version: '1' },
     logger: silentLogger,
+    approvalsFile: join(dir, 'program-approvals.json'),
   });
 });
 afterEach(async () => {
