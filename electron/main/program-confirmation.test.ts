@@ -112,7 +112,7 @@ describe('a program saved from the page (IPC), with the stubbed dialog', () => {
     await until(() => page.received.some((m) => m.type === 'tools.result' && m.ref === seq), 'the answer to the save');
     await until(() => shown.length === 1, 'the dialog');
     expect(shown[0]!.options.detail).toContain(`Command line:\n${commandLine(crashing.command, crashing.args)}`);
-    expect(page.view()?.servers[0]?.status.state).toBe('stopped');
+    await until(() => page.view()?.servers[0]?.status.state === 'stopped', { what: 'the server waiting in the view', detail: () => JSON.stringify(page.view()) });
     shown[0]!.answer(0);
     await until(() => page.view()?.servers[0]?.status.state === 'ready', { what: 'the server ready', detail: () => JSON.stringify(page.view()?.servers[0]?.status) });
     page.closePorts();
