@@ -19,6 +19,22 @@ const SHORT_TEXT_CHARS = 200;
 const SHORT_LIST = 10;
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+const TOOL_OVERHEAD = 40;
+const SERVER_OVERHEAD = 120;
+
+/** A lower bound of the view's JSON size, without building it: far past the budget, no need to measure. */
+function leastBytes(view: ToolsView): number {
+  const sum = (texts: readonly string[]) => texts.reduce((total, text) => total + text.length + 3, 0);
+  const tools = (entries: readonly ToolEntry[]) => entries.reduce((total, tool) => total + tool.name.length + tool.description.length + TOOL_OVERHEAD, 0);
+  let total = view.configFile.length + sum(view.problems) + tools(view.builtins);
+  for (const server of view.servers) {
+    const t = server.transport;
+    total += SERVER_OVERHEAD + server.name.length + tools(server.tools) + ('reason' in server.status ? (server.status.reason?.length ?? 0) : 0);
+    total += t.kind === 'stdio' ? t.command.length + sum(t.args) + sum(t.envNames) : t.url.length + sum(t.headerNames);
+  }
+  return total;
+}
+const fits = (view: ToolsView, budget: number) => leastBytes(view) <= budget && bytes(view) <= budget;
 const cut = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, Math.max(0, chars - 1))}…` : text);
 
 interface LeftOut {
@@ -59,8 +75,11 @@ function textsOf(server: McpServerView, chars: number, list: number, left: LeftO
   };
 }
 
-function withDescriptions(view: ToolsView, chars: number): ToolsView {
-  const shorten = (tool: ToolEntry) => ({ ...tool, description: cut(tool.description, chars) });
+function withDescriptions(view: ToolsView, chars: number, left: LeftOut): ToolsView {
+  const shorten = (tool: ToolEntry) => {
+    if (tool.description.length > chars) left.descriptions = chars ? 'shortened' : 'left out';
+    return { ...tool, description: cut(tool.description, chars) };
+  };
   return { ...view, servers: view.servers.map((server) => ({ ...server, tools: server.tools.map(shorten) })), builtins: view.builtins.map(shorten) };
 }
 
@@ -92,20 +111,19 @@ export function fitToolsView(view: ToolsView, maxBytes = TOOLS_VIEW_MAX_BYTES): 
     builtins: toolsOf(view.builtins, L.builtins, left),
   };
   // The message's size: descriptions shorter, then none.
-  if (bytes(fitted) > budget) {
+  if (!fits(fitted, budget)) {
     for (const chars of [500, 200, 80, 0]) {
-      left.descriptions = chars ? 'shortened' : 'left out';
-      fitted = withDescriptions(fitted, chars);
-      if (bytes(fitted) <= budget) break;
+      fitted = withDescriptions(fitted, chars, left);
+      if (fits(fitted, budget)) break;
     }
   }
   // Fewer tools per server.
   for (const max of [200, 100, 50, 20, 10, 0]) {
-    if (bytes(fitted) <= budget) break;
+    if (fits(fitted, budget)) break;
     fitted = { ...fitted, servers: fitted.servers.map((server) => ({ ...server, tools: toolsOf(server.tools, max, left) })) };
   }
   // Shorter texts, fewer problems.
-  if (bytes(fitted) > budget) {
+  if (!fits(fitted, budget)) {
     if (fitted.problems.length > SHORT_LIST) left.problems += fitted.problems.length - SHORT_LIST;
     fitted = {
       ...fitted,
