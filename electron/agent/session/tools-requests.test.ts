@@ -88,6 +88,19 @@ describe('tools requests', () => {
     await until(() => carrier.last('tools')?.view.servers.length === 0, 'the server gone from the view');
   });
 
+  it('answers a save that moved a server to another URL with the header it did not carry over', async () => {
+    const { send, replyTo } = open({ tools: servers });
+    const added = send({ type: 'tools.server.save', name: 'web', previous: null, server: { url: http.url, headers: { Authorization: 'Bearer very-secret' } } });
+    expect(await replyTo(added)).toMatchObject({ ok: true, message: '' });
+    const moved = send({ type: 'tools.server.save', name: 'web', previous: 'web', server: { url: http.url.replace('127.0.0.1', 'localhost'), headers: { Authorization: '' } } });
+    expect(await replyTo(moved)).toEqual({
+      type: 'tools.result',
+      ref: moved,
+      ok: true,
+      message: 'Saved without Authorization: a value saved for the old URL is not sent to a new one. Enter it again under Headers to set it.',
+    });
+  });
+
   it('refuses tools requests on a host without tools', async () => {
     const { send, replyTo } = open({});
     const seq = send({ type: 'tools.server.remove', name: 'web' });
