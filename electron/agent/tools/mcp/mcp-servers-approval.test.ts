@@ -116,6 +116,8 @@ describe('a program runs with the user’s say', () => {
     expect(confirmation.asked).toHaveLength(2);
     confirmation.asked[1]!.answer(true);
     await ready(s, 'mine');
+    // Nothing is left in the record: the withdrawn program is no entry's any more, the other was allowed.
+    expect(JSON.parse(await readFile(join(dir, 'program-approvals.json'), 'utf8'))).toEqual({ unapproved: [] });
   });
 
   it('does not ask for a program saved switched off, and asks when it is switched on', async () => {

@@ -142,8 +142,7 @@ export class McpServers {
       await this.editFile((servers) => void servers.delete(name));
       await this.options.switches.renameServer(name, null);
       await this.replace(name, null, 'start');
-      const programs = [...this.connections.values()].flatMap((c) => (isStdioServer(c.config) ? [programFingerprint(c.config)] : []));
-      await this.approvals.keepOnly(new Set(programs));
+      await this.forgetUnusedPrograms();
     });
   }
 
@@ -199,7 +198,14 @@ export class McpServers {
     if (isStdioServer(config) && decision === 'start') await this.approvals.allow(programFingerprint(config));
     if (previous !== null && previous !== name) await this.options.switches.renameServer(previous, name);
     await this.replace(previous, { name, config }, decision);
+    await this.forgetUnusedPrograms();
     return droppedSecretsNote(kept);
+  }
+
+  /** Keeps the record of programs not allowed to those the servers still have, so it stays small. */
+  private async forgetUnusedPrograms(): Promise<void> {
+    const programs = [...this.connections.values()].flatMap((c) => (isStdioServer(c.config) ? [programFingerprint(c.config)] : []));
+    await this.approvals.keepOnly(new Set(programs));
   }
   private async load(): Promise<void> {
     const { configFile, logger } = this.options;
