@@ -8,7 +8,10 @@
  *
  * Adding, editing, removing and switching a server rewrite only that
  * server's entry in the file, so what else is in it (entries this app cannot
- * use, other apps' keys) stays as it was. Changes apply from the next turn.
+ * use, other apps' keys) stays as it was. Changes apply from the next turn,
+ * one after another, so each name has one owner. A program saved through
+ * the app runs once the user allows it (program-approval.ts); `stop()`
+ * leaves no server process behind, whatever state each server is in.
  */
 import type { Tracer } from '@opentelemetry/api';
 import { isDeepStrictEqual } from 'node:util';
@@ -207,6 +210,7 @@ export class McpServers {
     const programs = [...this.connections.values()].flatMap((c) => (isStdioServer(c.config) ? [programFingerprint(c.config)] : []));
     await this.approvals.keepOnly(new Set(programs));
   }
+
   private async load(): Promise<void> {
     const { configFile, logger } = this.options;
     let entries: readonly McpServerEntry[] = [];
@@ -225,8 +229,9 @@ export class McpServers {
     if (this.approvals.problem) await this.approvals.holdAll(programs).catch((error: unknown) => logger.warn(`MCP servers: ${String(error)}`));
     for (const problem of this.problems) logger.warn(`MCP servers: ${problem}`);
     for (const entry of entries) {
-      const decision = isStdioServer(entry.config)
-        ? programDecision({ trigger: 'load', fingerprint: programFingerprint(entry.config), previous: null, unapproved: this.approvals.isUnapproved(programFingerprint(entry.config)), canAsk: false })
+      const fingerprint = isStdioServer(entry.config) ? programFingerprint(entry.config) : null;
+      const decision = fingerprint
+        ? programDecision({ trigger: 'load', fingerprint, previous: null, unapproved: this.approvals.isUnapproved(fingerprint), canAsk: false })
         : 'start';
       this.add(entry, decision);
     }
