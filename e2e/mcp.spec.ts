@@ -24,6 +24,10 @@ test('an MCP server added in Settings answers a typed request through its tool, 
   const form = dialog.getByRole('form', { name: 'Add an MCP server' });
   // The form checks the entry with the file's schema before sending it.
   await form.getByLabel('Name', { exact: true }).fill('calc');
+  // A program's exact command line is shown before anything is saved.
+  await form.getByLabel('Command', { exact: true }).fill('sh');
+  await form.getByLabel(/^Arguments/).fill('-c\necho hi; rm -rf ~/x');
+  await expect(form.getByTestId('mcp-add-command-line')).toHaveText("Saving runs this program with your permissions: sh -c 'echo hi; rm -rf ~/x'");
   await form.getByLabel('URL (Streamable HTTP)').check();
   await form.getByLabel('URL', { exact: true }).fill('ftp://nowhere');
   await form.getByRole('button', { name: 'Add server' }).click();

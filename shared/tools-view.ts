@@ -6,45 +6,64 @@
  */
 import { z } from 'zod';
 
-const Reason = z.string().max(1_000);
+/** The most a tools view holds (each list's length, each text's); main trims its view to them (see tools-view-fit.ts). */
+export const TOOLS_VIEW_LIMITS = {
+  servers: 100,
+  toolsPerServer: 500,
+  builtins: 50,
+  problems: 100,
+  /** Of a list of names (env, headers) and of arguments. */
+  names: 100,
+  args: 100,
+  reasonChars: 1_000,
+  serverNameChars: 64,
+  toolNameChars: 200,
+  descriptionChars: 2_000,
+  /** Of a command, an argument, a URL, the file's path. */
+  textChars: 4_096,
+} as const;
+const L = TOOLS_VIEW_LIMITS;
+
+const Reason = z.string().max(L.reasonChars);
 
 export const McpServerStateSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('starting') }),
   z.strictObject({ state: z.literal('ready'), tools: z.number().int().nonnegative() }),
   /** `retryInMs`: when it is started again (the back-off). */
   z.strictObject({ state: z.literal('failed'), reason: Reason, retryInMs: z.number().nonnegative().nullable() }),
-  z.strictObject({ state: z.literal('stopped') }),
+  /** `reason`: why it is stopped when it is not the user's switch (a program waiting to be allowed, or refused). */
+  z.strictObject({ state: z.literal('stopped'), reason: Reason.optional() }),
   z.strictObject({ state: z.literal('disabled') }),
 ]);
 export type McpServerState = z.infer<typeof McpServerStateSchema>;
 
 const ToolEntry = z.strictObject({
   /** The tool's own name (the server's, or the built-in one). */
-  name: z.string().max(200),
-  description: z.string().max(2_000),
+  name: z.string().max(L.toolNameChars),
+  description: z.string().max(L.descriptionChars),
   enabled: z.boolean(),
 });
 export type ToolEntry = z.infer<typeof ToolEntry>;
 
-const Names = z.array(z.string().max(200)).max(100);
+const Names = z.array(z.string().max(L.toolNameChars)).max(L.names);
 
 const McpServerView = z.strictObject({
-  name: z.string().max(64),
+  name: z.string().max(L.serverNameChars),
   enabled: z.boolean(),
   status: McpServerStateSchema,
   transport: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('stdio'), command: z.string().max(4_096), args: z.array(z.string().max(4_096)).max(100), envNames: Names }),
-    z.strictObject({ kind: z.literal('http'), url: z.string().max(4_096), headerNames: Names }),
+    z.strictObject({ kind: z.literal('stdio'), command: z.string().max(L.textChars), args: z.array(z.string().max(L.textChars)).max(L.args), envNames: Names }),
+    z.strictObject({ kind: z.literal('http'), url: z.string().max(L.textChars), headerNames: Names }),
   ]),
-  tools: z.array(ToolEntry).max(500),
+  tools: z.array(ToolEntry).max(L.toolsPerServer),
 });
 export type McpServerView = z.infer<typeof McpServerView>;
 
 export const ToolsViewSchema = z.strictObject({
   /** The MCP servers file in use. */
-  configFile: z.string().max(4_096),
-  problems: z.array(Reason).max(100),
-  servers: z.array(McpServerView).max(100),
-  builtins: z.array(ToolEntry).max(50),
+  configFile: z.string().max(L.textChars),
+  problems: z.array(Reason).max(L.problems),
+  servers: z.array(McpServerView).max(L.servers),
+  builtins: z.array(ToolEntry).max(L.builtins),
 });
 export type ToolsView = z.infer<typeof ToolsViewSchema>;

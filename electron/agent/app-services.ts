@@ -14,6 +14,7 @@ import { ModelsService } from './models/models-service';
 import type { SecretStore } from './settings/secret-store';
 import { BuiltinTools } from './tools/builtin/builtin-tools';
 import { McpServers } from './tools/mcp/mcp-servers';
+import type { ProgramConfirmation } from './tools/mcp/program-approval';
 import { ToolSwitches } from './tools/tool-switches';
 import { join, resolve } from 'node:path';
 import type { SessionServices } from './session/session-services';
@@ -38,6 +39,8 @@ export async function startAppServices(options: {
   secretStore: SecretStore;
   logger: Logger;
   runtime?: { name: string; version: string };
+  /** Asks the user before a program saved through the app runs (the desktop's dialog); the headless host has none. */
+  confirmProgram?: ProgramConfirmation;
 }): Promise<AppServices> {
   const settings = await SettingsStore.open(options);
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
@@ -70,7 +73,7 @@ export async function startAppServices(options: {
 }
 
 /** The MCP servers of MCP_CONFIG's file (or mcp.json in the data folder), started now. */
-async function openTools(options: { dataDir: string; logger: Logger }, mcpConfig: string, tracer: Tracer): Promise<McpServers> {
+async function openTools(options: { dataDir: string; logger: Logger; confirmProgram?: ProgramConfirmation }, mcpConfig: string, tracer: Tracer): Promise<McpServers> {
   const switches = await ToolSwitches.open(join(options.dataDir, 'tool-switches.json'), (message) => options.logger.warn(message));
   // The built-in tools as the settings list them (each session has its own, whose timers speak in it).
   const sample = new BuiltinTools({ announce: () => {} });
@@ -83,5 +86,7 @@ async function openTools(options: { dataDir: string; logger: Logger }, mcpConfig
     clientInfo: { name: 'voice-agent-stack', version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0' },
     logger: options.logger,
     tracer,
+    approvalsFile: join(options.dataDir, 'program-approvals.json'),
+    ...(options.confirmProgram ? { confirmation: options.confirmProgram } : {}),
   });
 }

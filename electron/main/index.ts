@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, screen, session as electronSession, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen, session as electronSession, shell } from 'electron';
 import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
@@ -21,6 +21,7 @@ import { isExternalUrlAllowed } from './external-links';
 import { isModelFileStage } from './model-file-dialog';
 import { ModelFileGrants, dialogGatedModels } from './model-file-grants';
 import { PortCarrier, routePortMessage } from './port-carrier';
+import { programConfirmation } from './program-confirmation';
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
@@ -60,6 +61,11 @@ async function openServices(): Promise<AppServices> {
     secretStore: encrypted ? new SafeStorageSecretStore(join(dataDir, 'secrets.bin')) : new FileSecretStore(join(dataDir, 'secrets.json')),
     logger,
     runtime: { name: 'electron', version: process.versions.electron ?? 'unknown' },
+    // A program saved through the app runs only once the user says so here, in main's own dialog.
+    confirmProgram: programConfirmation((options) => {
+      const window = mainWindow?.isVisible() ? mainWindow : null;
+      return window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options);
+    }),
   });
 }
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -161,12 +161,12 @@ function done(_: unknown): ModelsOutcome {
 }
 
 /** Tool changes answer with their outcome (a bad server entry says what is wrong); only a host without tools refuses. */
-async function toolsResult(session: SessionContext, operation: (tools: NonNullable<SessionServices['tools']>) => Promise<void>): Promise<Reply> {
+async function toolsResult(session: SessionContext, operation: (tools: NonNullable<SessionServices['tools']>) => Promise<unknown>): Promise<Reply> {
   const tools = session.services.tools;
   if (!tools) throw new RequestError('invalid_state', 'This host has no tool settings.');
   try {
-    await operation(tools);
-    return { type: 'tools.result', ok: true, message: '' };
+    const note = await operation(tools);
+    return { type: 'tools.result', ok: true, message: typeof note === 'string' ? note.slice(0, 1_000) : '' };
   } catch (error) {
     return { type: 'tools.result', ok: false, message: (error instanceof Error ? error.message : String(error)).slice(0, 1_000) };
   }

@@ -55,7 +55,8 @@ export interface SessionTools {
   setServerEnabled(name: string, enabled: boolean): Promise<void>;
   setToolEnabled(server: string, tool: string, enabled: boolean): Promise<void>;
   setBuiltinEnabled(name: string, enabled: boolean): Promise<void>;
-  saveServer(name: string, server: unknown, previous: string | null): Promise<void>;
+  /** Answers what the user should know of a save that succeeded (secrets left out), or ''. */
+  saveServer(name: string, server: unknown, previous: string | null): Promise<string>;
   removeServer(name: string): Promise<void>;
 }
 

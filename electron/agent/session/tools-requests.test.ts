@@ -32,6 +32,7 @@ beforeEach(async () => {
     builtins: [{ name: 'get_current_time', description: 'The time.' }],
     clientInfo: { name: 'test', version: '1' },
     logger: silentLogger,
+    approvalsFile: join(dir, 'program-approvals.json'),
   });
 });
 afterEach(async () => {
@@ -85,6 +86,19 @@ describe('tools requests', () => {
     const removed = send({ type: 'tools.server.remove', name: 'web' });
     expect(await replyTo(removed)).toMatchObject({ ok: true });
     await until(() => carrier.last('tools')?.view.servers.length === 0, 'the server gone from the view');
+  });
+
+  it('answers a save that moved a server to another URL with the header it did not carry over', async () => {
+    const { send, replyTo } = open({ tools: servers });
+    const added = send({ type: 'tools.server.save', name: 'web', previous: null, server: { url: http.url, headers: { Authorization: 'Bearer very-secret' } } });
+    expect(await replyTo(added)).toMatchObject({ ok: true, message: '' });
+    const moved = send({ type: 'tools.server.save', name: 'web', previous: 'web', server: { url: http.url.replace('127.0.0.1', 'localhost'), headers: { Authorization: '' } } });
+    expect(await replyTo(moved)).toEqual({
+      type: 'tools.result',
+      ref: moved,
+      ok: true,
+      message: 'Saved without Authorization: a value saved for the old URL is not sent to a new one. Enter it again under Headers to set it.',
+    });
   });
 
   it('refuses tools requests on a host without tools', async () => {

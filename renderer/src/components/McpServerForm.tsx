@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { commandLine } from '../../../shared/command-line';
 import { checkMcpServer } from '../../../shared/mcp-config';
 import type { McpServerView } from '../../../shared/tools-view';
 
@@ -6,7 +7,9 @@ import type { McpServerView } from '../../../shared/tools-view';
  * Adds an MCP server or edits one: a program to run (stdio) or a Streamable
  * HTTP URL, checked with the same schema main uses before it is sent.
  * Secret values (env, headers) are never shown: an edited server lists its
- * keys with empty values, and an empty value keeps the one main has.
+ * keys with empty values, and an empty value keeps the one main has (for
+ * the same program or URL only). A program's exact command line is shown
+ * before it is saved.
  */
 export interface McpServerFormProps {
   /** The server edited, or null to add one. */
@@ -43,6 +46,7 @@ export function McpServerForm({ server, onSave, onCancel }: McpServerFormProps) 
   const [headers, setHeaders] = useState((http?.headerNames ?? []).map((key) => `${key}: `).join('\n'));
   const [problem, setProblem] = useState<string | null>(null);
   const id = server ? `mcp-edit-${server.name.replace(/[^\w-]/g, '-')}` : 'mcp-add';
+  const argList = args.split('\n').map((a) => a.trim()).filter(Boolean);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -53,7 +57,7 @@ export function McpServerForm({ server, onSave, onCancel }: McpServerFormProps) 
     }
     const entry: Record<string, unknown> =
       kind === 'stdio'
-        ? { command, args: args.split('\n').map((a) => a.trim()).filter(Boolean), ...(Object.keys(pairs.map).length ? { env: pairs.map } : {}) }
+        ? { command, args: argList, ...(Object.keys(pairs.map).length ? { env: pairs.map } : {}) }
         : { url, ...(Object.keys(pairs.map).length ? { headers: pairs.map } : {}) };
     const checked = checkMcpServer(name.trim(), entry);
     if ('problem' in checked) {
@@ -99,6 +103,11 @@ export function McpServerForm({ server, onSave, onCancel }: McpServerFormProps) 
             <label htmlFor={`${id}-env`}>Environment (KEY=value, one per line)</label>
             <textarea id={`${id}-env`} value={env} onChange={(e) => setEnv(e.target.value)} rows={2} aria-describedby={`${id}-secret-hint`} />
           </div>
+          {command.trim() && (
+            <p className="hint" data-testid={`${id}-command-line`}>
+              Saving runs this program with your permissions: <code>{commandLine(command.trim(), argList)}</code>
+            </p>
+          )}
         </>
       ) : (
         <>

@@ -19,7 +19,7 @@ export function describeServerState(status: McpServerState): string {
     case 'failed':
       return `Failed: ${status.reason}${status.retryInMs !== null ? ` (trying again in ${Math.max(1, Math.round(status.retryInMs / 1000))} s)` : ''}`;
     case 'stopped':
-      return 'Stopped';
+      return status.reason ?? 'Stopped';
     case 'disabled':
       return 'Off';
   }
@@ -71,6 +71,11 @@ function ServerLine({ server, actions, onEdit }: { server: McpServerView; action
         </ul>
       )}
       <div className="button-row">
+        {server.enabled && server.status.state === 'stopped' && server.status.reason !== undefined && (
+          <button type="button" className="button" onClick={() => actions.setServer(server.name, true)} aria-label={`Start ${server.name}`}>
+            Start
+          </button>
+        )}
         <button type="button" className="button secondary" onClick={onEdit} aria-label={`Edit ${server.name}`}>
           Edit
         </button>
@@ -104,6 +109,11 @@ export function ToolsSettings({ tools, result, actions }: Props) {
       ))}
       {result && !result.ok && (
         <p className="field-error" role="alert">
+          {result.message}
+        </p>
+      )}
+      {result?.ok && result.message && (
+        <p className="hint" role="status">
           {result.message}
         </p>
       )}

@@ -44,6 +44,17 @@ export interface McpConnectionOptions {
 }
 
 export const MCP_REQUEST_TIMEOUT_MS = 20_000;
+/**
+ * Bounds on what one server's `tools/list` can make main hold: pages (a
+ * server that repeats its `nextCursor` would otherwise be asked forever),
+ * tools (as many as the settings can show for one server), a name's length
+ * (the longest a tool switch can name) and a description's (it goes into
+ * every turn's prompt).
+ */
+export const MAX_TOOL_PAGES = 100;
+export const MAX_TOOLS_PER_SERVER = 500;
+export const MAX_TOOL_NAME_CHARS = 200;
+export const MAX_TOOL_DESCRIPTION_CHARS = 8_000;
 const STDERR_TAIL_CHARS = 2_000;
 
 export class McpConnection {
@@ -52,12 +63,17 @@ export class McpConnection {
   private current: McpServerState = { state: 'stopped' };
   private listed: readonly McpToolInfo[] = [];
   private client: Client | null = null;
+  /** The client of the attempt under way (handshake, first listing), closed by `stop()` too. */
+  private attempt: Client | null = null;
+  /** Clients being closed (their processes ending); `stop()` waits for them. */
+  private readonly closing = new Set<Promise<void>>();
   /** Bumped on every start and stop: work of an older attempt is ignored. */
   private generation = 0;
   private failures = 0;
   private readySince: number | null = null;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private stderrTail = '';
+  private listingNote: string | null = null;
 
   constructor(private readonly options: McpConnectionOptions) {
     this.name = options.name;
@@ -66,6 +82,11 @@ export class McpConnection {
 
   get state(): McpServerState {
     return this.current;
+  }
+
+  /** What the last listing left out (the bounds above), as a sentence's end; null when nothing was. */
+  get note(): string | null {
+    return this.current.state === 'ready' ? this.listingNote : null;
   }
 
   get tools(): readonly McpToolInfo[] {
@@ -78,17 +99,26 @@ export class McpConnection {
     void this.connect();
   }
 
+  /** Keeps a server that is not running stopped, saying why (a program waiting to be allowed, or refused). */
+  hold(reason: string): void {
+    if (this.current.state !== 'stopped') return;
+    this.set({ state: 'stopped', reason });
+  }
+
   async stop(): Promise<void> {
     this.generation++;
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
-    const client = this.client;
+    const clients = [this.client, this.attempt];
     this.client = null;
+    this.attempt = null;
     this.listed = [];
     this.failures = 0;
     this.readySince = null;
     this.set({ state: 'stopped' });
-    await closeClient(client);
+    for (const client of clients) this.close(client);
+    // Whatever state it was in (starting, ready, backing off), no process of it outlives this.
+    await Promise.all([...this.closing]);
   }
 
   /** Calls a tool by the server's own name; rejects when the server is not ready or the call fails. */
@@ -115,31 +145,48 @@ export class McpConnection {
     this.stderrTail = '';
     this.set({ state: 'starting' });
     const client = new Client(this.options.clientInfo, { capabilities: {} });
+    this.attempt = client;
     client.onclose = () => this.failed(generation, this.exitReason());
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.listTools(client, generation).catch(() => {}));
     try {
       const timeout = this.options.requestTimeoutMs ?? MCP_REQUEST_TIMEOUT_MS;
       await client.connect(this.transport(), { timeout });
-      if (generation !== this.generation) return void (await closeClient(client));
+      if (generation !== this.generation) return this.close(client);
       this.client = client;
       await this.listTools(client, generation);
     } catch (error) {
-      if (generation !== this.generation) return;
-      this.failed(generation, this.redact(errorText(error)) + this.stderrLine());
-      await closeClient(client);
+      // An outdated attempt (stopped or replaced meanwhile) is closed all the same: its process must not outlive it.
+      if (generation === this.generation) this.failed(generation, this.redact(errorText(error)) + this.stderrLine());
+      this.close(client);
+    } finally {
+      if (this.attempt === client) this.attempt = null;
     }
   }
 
   private async listTools(client: Client, generation: number): Promise<void> {
     const tools: McpToolInfo[] = [];
+    const left = { tools: 0, longNames: 0 };
+    const seen = new Set<string>();
     let cursor: string | undefined;
+    let pages = 0;
+    let endless = false;
     do {
       const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.options.requestTimeoutMs ?? MCP_REQUEST_TIMEOUT_MS });
-      for (const tool of page.tools) tools.push({ name: tool.name, description: tool.description ?? tool.title ?? '', inputSchema: tool.inputSchema as Record<string, unknown> });
+      pages++;
+      for (const tool of page.tools) {
+        if (tool.name.length > MAX_TOOL_NAME_CHARS) left.longNames++;
+        else if (tools.length >= MAX_TOOLS_PER_SERVER) left.tools++;
+        else tools.push({ name: tool.name, description: (tool.description ?? tool.title ?? '').slice(0, MAX_TOOL_DESCRIPTION_CHARS), inputSchema: tool.inputSchema as Record<string, unknown> });
+      }
       cursor = page.nextCursor;
-    } while (cursor);
+      // A cursor seen before, or past the page bound, would page forever.
+      if (cursor !== undefined && (seen.has(cursor) || pages >= MAX_TOOL_PAGES)) endless = true;
+      if (cursor !== undefined) seen.add(cursor);
+    } while (cursor && !endless && generation === this.generation);
     if (generation !== this.generation) return;
     this.listed = tools;
+    this.listingNote = listingNote(tools.length, left, endless);
+    if (this.listingNote) this.options.logger?.warn(`MCP server "${this.name}" ${this.listingNote}.`);
     if (this.readySince === null) this.options.logger?.info(`MCP server "${this.name}" is ready with ${tools.length} tool${tools.length === 1 ? '' : 's'}.`);
     this.readySince ??= Date.now();
     this.set({ state: 'ready', tools: tools.length });
@@ -156,9 +203,16 @@ export class McpConnection {
     const delay = restartDelayMs(this.failures);
     this.options.logger?.warn(`MCP server "${this.name}" failed (${reason}); starting it again in ${delay} ms.`);
     this.set({ state: 'failed', reason, retryInMs: delay });
-    void closeClient(client);
+    this.close(client);
     this.retry = setTimeout(() => void this.connect(), delay);
     this.retry.unref?.();
+  }
+
+  /** Closes a client (its process ended, its HTTP session deleted), tracked until done. */
+  private close(client: Client | null): void {
+    if (!client) return;
+    const done = closeClient(client).finally(() => this.closing.delete(done));
+    this.closing.add(done);
   }
 
   private transport(): Transport {
@@ -217,6 +271,14 @@ export function describeState(state: McpServerState): string {
     default:
       return state.state;
   }
+}
+
+function listingNote(used: number, left: { tools: number; longNames: number }, endless: boolean): string | null {
+  const parts: string[] = [];
+  if (endless) parts.push(`did not finish listing its tools after ${MAX_TOOL_PAGES} pages (or repeated a page): the ${used} tools listed so far are used`);
+  if (left.tools) parts.push(`lists more than ${MAX_TOOLS_PER_SERVER} tools: ${left.tools} more were left out`);
+  if (left.longNames) parts.push(`has ${left.longNames} tool${left.longNames === 1 ? '' : 's'} with a name longer than ${MAX_TOOL_NAME_CHARS} characters, left out`);
+  return parts.length ? parts.join('; ') : null;
 }
 
 function errorText(error: unknown): string {

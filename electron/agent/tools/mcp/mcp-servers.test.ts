@@ -40,7 +40,7 @@ async function open(config: unknown, builtins: { name: string; description: stri
   const configFile = join(dir, 'mcp.json');
   await writeFile(configFile, typeof config === 'string' ? config : JSON.stringify(config));
   const switches = await ToolSwitches.open(join(dir, 'tool-switches.json'), () => {});
-  servers = await McpServers.open({ configFile, switches, builtins, clientInfo: { name: 'test', version: '1' }, logger });
+  servers = await McpServers.open({ configFile, switches, builtins, clientInfo: { name: 'test', version: '1' }, logger, approvalsFile: join(dir, 'program-approvals.json') });
   return servers;
 }
 

@@ -45,7 +45,7 @@ beforeAll(async () => {
   const configFile = join(dir, 'mcp.json');
   await writeFile(configFile, JSON.stringify({ mcpServers: { web: { url: http.url } } }));
   const switches = await ToolSwitches.open(join(dir, 'tool-switches.json'), () => {});
-  servers = await McpServers.open({ configFile, switches, builtins: [], clientInfo: { name: 'test', version: '1' }, logger: silentLogger });
+  servers = await McpServers.open({ configFile, switches, builtins: [], clientInfo: { name: 'test', version: '1' }, logger: silentLogger, approvalsFile: join(dir, 'program-approvals.json') });
   await until(() => servers.view().servers[0]?.status.state === 'ready', 'the server to be ready');
 });
 afterAll(async () => {
