@@ -2,7 +2,7 @@
  * The headless host: serves the built renderer over HTTP and carries the
  * session protocol over a WebSocket at /ws on the same origin.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import type { Logger } from '../agent/logger';
 import { Session } from '../agent/session/session';
 import type { SessionServices } from '../agent/session/session-services';
 import { resolveStaticFile } from '../agent/static-files';
+import { newAccessToken } from './access-token';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
 
@@ -30,17 +31,17 @@ export interface HeadlessHostOptions {
   /** What every session gets (see startAppServices); without it sessions only carry audio. */
   services?: SessionServices;
   /**
-   * Required for the page and the WebSocket when `host` is not loopback;
-   * generated when not given. Ignored on loopback, where only this machine
-   * can connect.
+   * The access token every client must present, on every address (loopback
+   * included: any program on this machine can reach loopback). A fresh one
+   * when not given; `npm run serve` keeps one in the data folder.
    */
   token?: string;
 }
 
 export interface HeadlessHost {
-  /** The address to open; carries the access token when one is required. */
+  /** The address to open: it carries the access token. */
   readonly url: string;
-  readonly token: string | null;
+  readonly token: string;
   readonly sessionCount: number;
   close(timeoutMs?: number): Promise<void>;
 }
@@ -52,15 +53,16 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const ending = new Set<Promise<void>>();
   let authorities = new Set<string>();
   const checkHost = isLoopback(options.host);
-  const token = checkHost ? null : options.token || randomBytes(24).toString('base64url');
-  const tokenDigest = token ? digest(token) : null;
+  const token = options.token || newAccessToken();
+  const tokenDigest = digest(token);
+  /** Named after the port: browsers share cookies between the ports of one host name. */
+  let tokenCookie = TOKEN_COOKIE;
 
   /** The request carries the token, in its query (first visit) or its cookie. */
   function tokenFrom(req: IncomingMessage): { fromQuery: boolean; ok: boolean } {
-    if (!tokenDigest) return { fromQuery: false, ok: true };
     const url = new URL(req.url ?? '/', 'http://host');
     const query = url.searchParams.get('token');
-    const presented = query ?? cookie(req.headers.cookie, TOKEN_COOKIE);
+    const presented = query ?? cookie(req.headers.cookie, tokenCookie);
     const ok = presented !== null && timingSafeEqual(digest(presented), tokenDigest);
     return { fromQuery: query !== null, ok };
   }
@@ -81,9 +83,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     }
     const access = tokenFrom(req);
     if (!access.ok) {
-      res
-        .writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
-        .end('This app is reachable from the network, so it needs its access link: open the address (with ?token=…) printed where the app was started.');
+      // Whatever was asked, nothing but where to get in.
+      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS }).end(NO_ACCESS_PAGE);
       return;
     }
     if (access.fromQuery) {
@@ -93,7 +94,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       res
         .writeHead(303, {
           Location: `${clean.pathname}${clean.search}`,
-          'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token ?? '')}; HttpOnly; SameSite=Strict; Path=/`,
+          'Set-Cookie': `${tokenCookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${COOKIE_MAX_AGE_S}`,
           'Cache-Control': 'no-store',
           ...SECURITY_HEADERS,
         })
@@ -135,7 +136,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     if (pathname !== WEBSOCKET_PATH) return refuse(404, 'Not Found');
     if (checkHost && !authorities.has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
     if (!tokenFrom(req).ok) {
-      logger.warn('refused a WebSocket without the access token');
+      logger.warn('refused a WebSocket without the access token', { origin: req.headers.origin ?? '(none)' });
       return refuse(401, 'Unauthorized');
     }
     if (!originAllowed(req.headers.origin, req.headers.host)) {
@@ -198,8 +199,9 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   });
   const port = (server.address() as AddressInfo).port;
   authorities = allowedAuthorities(options.host, port);
+  tokenCookie = `${TOKEN_COOKIE}_${port}`;
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : formatHost(options.host);
-  const url = `http://${displayHost}:${port}/${token ? `?token=${token}` : ''}`;
+  const url = `http://${displayHost}:${port}/?token=${token}`;
 
   let closing: Promise<void> | null = null;
   return {
@@ -232,6 +234,10 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
 }
 
 const TOKEN_COOKIE = 'vas_token';
+/** The cookie outlives a browser restart, so a bookmark of the page keeps working while the token is kept. */
+const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
+/** All a client without the token learns, on any path. */
+export const NO_ACCESS_PAGE = 'Open the link printed in the terminal where this app was started.\n';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
