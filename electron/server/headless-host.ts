@@ -2,7 +2,7 @@
  * The headless host: serves the built renderer over HTTP and carries the
  * session protocol over a WebSocket at /ws on the same origin.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -15,13 +15,13 @@ import { Session } from '../agent/session/session';
 import type { SessionServices } from '../agent/session/session-services';
 import { resolveStaticFile } from '../agent/static-files';
 import { newAccessToken } from './access-token';
+import { HOST_LIMITS, RateLimit, type HostLimits } from './connection-limits';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
 
 export const WEBSOCKET_PATH = '/ws';
 /** Hard cap per WebSocket message; larger ones close the socket (1009). */
 const MAX_WEBSOCKET_PAYLOAD = 1024 * 1024;
-const HEARTBEAT_MS = 15_000;
 
 export interface HeadlessHostOptions {
   host: string;
@@ -36,6 +36,8 @@ export interface HeadlessHostOptions {
    * when not given; `npm run serve` keeps one in the data folder.
    */
   token?: string;
+  /** The bounds of connection-limits.ts; a test or a bench may set its own. */
+  limits?: Partial<HostLimits>;
 }
 
 export interface HeadlessHost {
@@ -48,6 +50,7 @@ export interface HeadlessHost {
 
 export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
   const { logger, staticDir } = options;
+  const limits: HostLimits = { ...HOST_LIMITS, ...options.limits };
   const sessions = new Map<WebSocket, Session>();
   /** Sessions whose socket closed and whose history is still being written. */
   const ending = new Set<Promise<void>>();
@@ -160,20 +163,44 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   }
 
   function onConnection(ws: WebSocket): void {
-    const session = new Session(new WebSocketCarrier(ws), { ...options.services, logger });
+    if (sessions.size >= limits.maxSessions) {
+      logger.warn('refused a session: too many open', { sessions: sessions.size });
+      ws.close(1013, `This app already has ${limits.maxSessions} open sessions: close a tab and try again.`);
+      return;
+    }
+    const carrier = new WebSocketCarrier(ws, limits.maxSendBufferBytes, (buffered) =>
+      logger.warn('dropped a client that does not read what it is sent', { session: session.id, buffered }),
+    );
+    const session = new Session(carrier, { ...options.services, logger });
     sessions.set(ws, session);
-    let alive = true;
-    ws.on('pong', () => (alive = true));
+    // Only a pong carrying our latest ping's payload shows the client is there: unsolicited pongs prove nothing.
+    let awaitedPong: Buffer | null = null;
     const heartbeat = setInterval(() => {
-      if (!alive) return ws.terminate();
-      alive = false;
-      ws.ping();
-    }, HEARTBEAT_MS);
+      if (awaitedPong) {
+        logger.warn('dropped a client that did not answer its ping', { session: session.id });
+        return ws.terminate();
+      }
+      awaitedPong = randomBytes(8);
+      ws.ping(awaitedPong);
+    }, limits.heartbeatMs);
     heartbeat.unref();
+    ws.on('pong', (data: Buffer) => {
+      if (awaitedPong?.equals(data)) awaitedPong = null;
+    });
+    const messages = new RateLimit(limits.messageRate);
+    const frames = new RateLimit(limits.audioFrameRate);
+    const tooFast = (what: string, rate: HostLimits['messageRate']) => {
+      logger.warn('closed a connection that sent too fast', { session: session.id, what });
+      ws.close(1008, `Too many ${what}: more than ${rate.perSecond} a second.`);
+    };
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      const buffer = toBuffer(data);
-      if (isBinary) return session.receiveAudio(buffer);
-      session.receiveMessage(buffer.toString('utf8')); // the session enforces the size limit, as on every carrier
+      if (ws.readyState !== ws.OPEN) return; // closing: what is still in flight is not looked at
+      if (isBinary) {
+        if (!frames.take()) return tooFast('audio frames', limits.audioFrameRate);
+        return session.receiveAudio(toBuffer(data));
+      }
+      if (!messages.take()) return tooFast('messages', limits.messageRate);
+      session.receiveMessage(toBuffer(data).toString('utf8')); // the session enforces the size limit, as on every carrier
     });
     ws.on('close', () => {
       clearInterval(heartbeat);

@@ -43,7 +43,17 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>');
   server = await startFakeOpenAIServer();
-  host = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger, services: { assistant: assistant() } });
+  // The fuzz sends thousands of messages and frames as fast as the host answers them, far past what a
+  // real page sends: the rate limits (connection-limits.test.ts) are lifted for this host.
+  const unlimited = { perSecond: Infinity, burst: Infinity };
+  host = await startHeadlessHost({
+    host: '127.0.0.1',
+    port: 0,
+    staticDir: dir,
+    logger: silentLogger,
+    services: { assistant: assistant() },
+    limits: { messageRate: unlimited, audioFrameRate: unlimited },
+  });
   access = await signIn(host.url);
 });
 
