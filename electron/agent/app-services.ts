@@ -21,6 +21,7 @@ import { SettingsStore } from './settings/settings-store';
 import { createAppTelemetry } from './telemetry/app-telemetry';
 import type { Telemetry } from './telemetry/telemetry';
 import type { ToolProvider } from './tools/tool';
+import { lockDataFolder } from './util/data-folder-lock';
 
 export interface AppServices extends SessionServices {
   settings: SettingsStore;
@@ -32,13 +33,30 @@ export interface AppServices extends SessionServices {
   tools: McpServers;
 }
 
-export async function startAppServices(options: {
+export interface AppServicesOptions {
   dataDir: string;
   env: Record<string, string | undefined>;
   secretStore: SecretStore;
   logger: Logger;
   runtime?: { name: string; version: string };
-}): Promise<AppServices> {
+}
+
+/**
+ * Takes the data folder first: a second app on the same folder stops here
+ * with `DataFolderInUse`, before any settings, telemetry or MCP server starts.
+ * The folder is held until this process exits.
+ */
+export async function startAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const lock = lockDataFolder(options.dataDir);
+  try {
+    return await startServices(options);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startServices(options: AppServicesOptions): Promise<AppServices> {
   const settings = await SettingsStore.open(options);
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
   settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));

@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startAppServices, type AppServices } from '../agent/app-services';
 import { consoleLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
+import { DataFolderInUse } from '../agent/util/data-folder-lock';
 import { ACCESS_TOKEN_FILE, keptAccessToken } from './access-token';
 import { startHeadlessHost, type HeadlessHost } from './headless-host';
 import { isLoopback, readHostConfig } from './host-config';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     servicesSettled = starting.then((started) => (services = started), () => {});
     services = await starting;
   } catch (error) {
+    if (error instanceof DataFolderInUse) return fail(error.message);
     return fail(`Could not open the data folder ${dataDir} (${String(error)}). Set DATA_DIR to a folder you can write to.`);
   }
   if (stopping) return;
