@@ -3,6 +3,7 @@
  * session protocol on one loopback origin, for use from a browser.
  */
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { homedir } from 'node:os';
@@ -53,6 +54,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT received', 0));
   process.on('SIGTERM', () => stop('SIGTERM received', 0));
 
+  // The port is held before any service starts: a busy port must not cost an MCP server start (its
+  // command runs) only to stop it again. It is handed to the host once the services are up.
+  let reserved: Server;
+  try {
+    reserved = await reservePort(host, port);
+  } catch (error) {
+    return fail(`Could not start the headless host. ${listenHint(error, host, port)}`);
+  }
+
   const dataDir = resolve(process.env.DATA_DIR?.trim() || join(homedir(), '.voice-agent-stack'));
   try {
     const starting = startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger });
@@ -70,16 +80,11 @@ async function main(): Promise<void> {
     return fail(`Could not keep the access token in ${join(dataDir, ACCESS_TOKEN_FILE)} (${String(error)}). Set DATA_DIR to a folder you can write to.`);
   }
   try {
-    running = await startHeadlessHost({ host, port, staticDir, logger, services, token });
+    const reservedPort = (reserved.address() as AddressInfo).port;
+    await new Promise((done) => reserved.close(done));
+    running = await startHeadlessHost({ host, port: reservedPort, staticDir, logger, services, token });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint =
-      code === 'EADDRINUSE'
-        ? `Port ${port} is in use: stop the other program or set PORT to a free port.`
-        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
-          ? `HOST=${host} is not an address of this machine.`
-          : String(error);
-    return fail(`Could not start the headless host. ${hint}`);
+    return fail(`Could not start the headless host. ${listenHint(error, host, port)}`);
   }
   if (stopping) return;
   const elsewhere = isLoopback(host) ? '' : `\n  On another machine, use this machine's address in place of ${new URL(running.url).hostname}.`;
@@ -90,6 +95,25 @@ async function main(): Promise<void> {
       `  It stays the same at every start; to replace it, delete ${join(dataDir, ACCESS_TOKEN_FILE)} and restart.${elsewhere}\n` +
       `  Press Ctrl+C to stop.\n`,
   );
+}
+
+/** Listens on the host's address, to hold the port (and learn a chosen one, for PORT=0) until the host takes it. */
+function reservePort(host: string, port: number): Promise<Server> {
+  return new Promise((done, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      done(server);
+    });
+  });
+}
+
+function listenHint(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `Port ${port} is in use: stop the other program or set PORT to a free port.`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `HOST=${host} is not an address of this machine.`;
+  return String(error);
 }
 
 void main();
