@@ -60,6 +60,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const tokenDigest = digest(token);
   /** Named after the port: browsers share cookies between the ports of one host name. */
   let tokenCookie = TOKEN_COOKIE;
+  let refusedWithoutToken = 0;
 
   /** The request carries the token, in its query (first visit) or its cookie. */
   function tokenFrom(req: IncomingMessage): { fromQuery: boolean; ok: boolean } {
@@ -139,7 +140,9 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     if (pathname !== WEBSOCKET_PATH) return refuse(404, 'Not Found');
     if (checkHost && !authorities.has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
     if (!tokenFrom(req).ok) {
-      logger.warn('refused a WebSocket without the access token', { origin: req.headers.origin ?? '(none)' });
+      // A program trying again and again must not flood the log: the first few, then one line per thousand.
+      if (++refusedWithoutToken <= 10 || refusedWithoutToken % 1_000 === 0)
+        logger.warn('refused a WebSocket without the access token', { origin: req.headers.origin ?? '(none)', refused: refusedWithoutToken });
       return refuse(401, 'Unauthorized');
     }
     if (!originAllowed(req.headers.origin, req.headers.host)) {
