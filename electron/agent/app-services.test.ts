@@ -67,6 +67,11 @@ describe('startAppServices', () => {
     const refusedMarker = join(dir, 'refused-started');
     await writeFile(join(dir, 'refused.json'), marking(refusedMarker));
     await expect(open({ MCP_CONFIG: join(dir, 'refused.json') })).rejects.toThrow(new DataFolderInUse(dir, process.pid, join(dir, LOCK_FILE)).message);
+    // Once the first has stopped and given the folder up, it opens again.
+    await services.tools.stop();
+    await services.telemetry.shutdown(1_000);
+    services.dataFolder.release();
+    services = await open();
 
     // The same servers do start for an app on a folder of its own; by then the refused one's would have too.
     const elsewhere = await mkdtemp(join(tmpdir(), 'app-services-'));

@@ -21,7 +21,7 @@ import { SettingsStore } from './settings/settings-store';
 import { createAppTelemetry } from './telemetry/app-telemetry';
 import type { Telemetry } from './telemetry/telemetry';
 import type { ToolProvider } from './tools/tool';
-import { lockDataFolder } from './util/data-folder-lock';
+import { lockDataFolder, type DataFolderLock } from './util/data-folder-lock';
 
 export interface AppServices extends SessionServices {
   settings: SettingsStore;
@@ -31,6 +31,8 @@ export interface AppServices extends SessionServices {
   models: ModelsService;
   /** The MCP servers and the tool switches; `stop()` them on quit. */
   tools: McpServers;
+  /** Held until this process exits; `release()` it after stopping the rest to open the folder again in this process. */
+  dataFolder: DataFolderLock;
 }
 
 export interface AppServicesOptions {
@@ -49,14 +51,14 @@ export interface AppServicesOptions {
 export async function startAppServices(options: AppServicesOptions): Promise<AppServices> {
   const lock = lockDataFolder(options.dataDir);
   try {
-    return await startServices(options);
+    return { ...(await startServices(options)), dataFolder: lock };
   } catch (error) {
     lock.release();
     throw error;
   }
 }
 
-async function startServices(options: AppServicesOptions): Promise<AppServices> {
+async function startServices(options: AppServicesOptions): Promise<Omit<AppServices, 'dataFolder'>> {
   const settings = await SettingsStore.open(options);
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
   settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
