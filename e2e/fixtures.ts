@@ -5,10 +5,11 @@
  * microphone.
  */
 import { _electron, chromium, expect, test as base, type Browser, type ElectronApplication, type Page } from '@playwright/test';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAKE_OPENAI_PORT } from '../playwright.config';
+import { E2E_DATA_DIR, FAKE_OPENAI_PORT } from '../playwright.config';
+import { ACCESS_TOKEN_FILE } from '../electron/server/access-token';
 import { chromiumPath } from '../scripts/preflight.mjs';
 import { SPEECH_WAV, fakeMicrophoneArgs } from './speech-fixture';
 
@@ -54,6 +55,15 @@ export async function collected(): Promise<{ spans: CollectedSpan[]; requests: {
 export async function resetCollector(fault: { status?: number; delayMs?: number } | null = null): Promise<void> {
   await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'DELETE' });
   if (fault) await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'POST', body: JSON.stringify(fault) });
+}
+
+/**
+ * The link the suite's host printed: its address with the access token the
+ * host keeps in its data folder (the host's output is not captured).
+ */
+export async function accessLink(baseURL: string): Promise<string> {
+  const token = (await readFile(join(E2E_DATA_DIR, ACCESS_TOKEN_FILE), 'utf8')).trim();
+  return `${baseURL}?token=${token}`;
 }
 
 /** Types `text` into the message box and sends it, as a user would. */
@@ -142,7 +152,8 @@ export const test = base.extend<{ app: Page; microphone: string; electronApp: El
       if (message.type() === 'error' || message.type() === 'warning') console.log(`[page ${message.type()}] ${message.text()}`);
     });
     page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
-    await page.goto('/');
+    // In as a user gets in: the printed link, which leaves the page at / with the host's cookie.
+    await page.goto(await accessLink(baseURL ?? '/'));
     await use(page);
     await context.close();
     await browser.close();

@@ -28,7 +28,7 @@ test('conversations are kept, listed, reopened and deleted, and survive a restar
   const dataDir = mkdtempSync(join(tmpdir(), 'history-e2e-'));
   let host = await startHost(HOST_PORT, dataDir);
   try {
-    await app.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    await app.goto(host.link);
     const status = app.getByRole('status');
     await expect(status).toHaveText('Idle');
     await sendText(app, 'Remember the blue umbrella');
@@ -69,7 +69,7 @@ test('a reply cut short by closing the page is kept once, marked interrupted, af
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    await page.goto(host.link);
     await sendText(page, 'Tell me a long story');
     await expect(page.getByRole('log', { name: 'Conversation' }).locator('.entry-assistant')).toContainText('This reply goes on');
     await page.close();

@@ -100,7 +100,7 @@ test('with no key, the app offers the local model, downloads it with progress, t
     MODELS_CATALOG: catalog,
   });
   try {
-    await app.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    await app.goto(host.link);
     const banner = app.getByRole('region', { name: 'Run the assistant on this computer' });
     await expect(banner).toBeVisible();
     await expect(banner).toContainText('so the language model will run privately on this computer');

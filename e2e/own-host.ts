@@ -2,8 +2,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { FAKE_OPENAI_PORT } from '../playwright.config';
+import { accessLinkIn } from '../electron/agent/testing/sign-in';
 
-export function startHost(port: number, dataDir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+export interface OwnHost {
+  process: ChildProcess;
+  /** The access link the host printed: open it (it carries the token) to get in. */
+  link: string;
+}
+
+export function startHost(port: number, dataDir: string, env: Record<string, string> = {}): Promise<OwnHost> {
   const child = spawn(process.execPath, [join(import.meta.dirname, '../out/main/server.js')], {
     env: {
       ...process.env,
@@ -18,14 +25,17 @@ export function startHost(port: number, dataDir: string, env: Record<string, str
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
+    let output = '';
     child.once('exit', (code) => reject(new Error(`host exited (${code})`)));
     child.stdout!.on('data', (data: Buffer) => {
-      if (data.toString().includes('is running at')) resolve(child);
+      output += data.toString();
+      const link = accessLinkIn(output);
+      if (link) resolve({ process: child, link });
     });
   });
 }
 
-export function stopHost(child: ChildProcess): Promise<void> {
+export function stopHost({ process: child }: OwnHost): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.removeAllListeners('exit');

@@ -3,12 +3,14 @@
  * mcp.json (or MCP_CONFIG's file) join the built-in tools of every turn,
  * and the assistant still reads the settings live.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAppServices, type AppServices } from './app-services';
 import { ConversationHistory } from './history/conversation-history';
+import { DataFolderInUse, LOCK_FILE } from './util/data-folder-lock';
 import { silentLogger } from './logger';
 import { FileSecretStore } from './settings/secret-store';
 import { startMcpHttpServer, type McpHttpTestServer } from './testing/mcp-http-server';
@@ -74,5 +76,34 @@ describe('startAppServices', () => {
     services = await open({ MCP_CONFIG: file });
     expect(services.tools.view().configFile).toBe(file);
     await until(() => services!.tools.view().servers[0]?.status.state === 'ready', 'the server ready');
+  });
+
+  it('stops a second app on the same data folder before it starts anything, naming the process that holds it', async () => {
+    services = await open();
+    // A stdio MCP server that leaves a mark when it starts: none may start for the refused app.
+    const marking = (marker: string) =>
+      JSON.stringify({ mcpServers: { marker: { command: process.execPath, args: ['-e', 'require("fs").writeFileSync(process.argv[1], "started")', marker] } } });
+    const refusedMarker = join(dir, 'refused-started');
+    await writeFile(join(dir, 'refused.json'), marking(refusedMarker));
+    await expect(open({ MCP_CONFIG: join(dir, 'refused.json') })).rejects.toThrow(new DataFolderInUse(dir, process.pid, join(dir, LOCK_FILE)).message);
+    // Once the first has stopped and given the folder up, it opens again.
+    await services.tools.stop();
+    await services.telemetry.shutdown(1_000);
+    services.dataFolder.release();
+    services = await open();
+
+    // The same servers do start for an app on a folder of its own; by then the refused one's would have too.
+    const elsewhere = await mkdtemp(join(tmpdir(), 'app-services-'));
+    const startedMarker = join(elsewhere, 'started');
+    await writeFile(join(elsewhere, 'mcp.json'), marking(startedMarker));
+    const other = await startAppServices({ dataDir: elsewhere, env: {}, secretStore: new FileSecretStore(join(elsewhere, 'secrets.json')), logger: silentLogger });
+    try {
+      await until(() => existsSync(startedMarker), 'the MCP server of the app on its own folder to start');
+      expect(existsSync(refusedMarker)).toBe(false);
+    } finally {
+      await other.tools.stop();
+      await other.telemetry.shutdown(1_000);
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 });

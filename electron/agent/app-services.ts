@@ -22,6 +22,7 @@ import { SettingsStore } from './settings/settings-store';
 import { createAppTelemetry } from './telemetry/app-telemetry';
 import type { Telemetry } from './telemetry/telemetry';
 import type { ToolProvider } from './tools/tool';
+import { lockDataFolder, type DataFolderLock } from './util/data-folder-lock';
 
 export interface AppServices extends SessionServices {
   settings: SettingsStore;
@@ -31,9 +32,11 @@ export interface AppServices extends SessionServices {
   models: ModelsService;
   /** The MCP servers and the tool switches; `stop()` them on quit. */
   tools: McpServers;
+  /** Held until this process exits; `release()` it after stopping the rest to open the folder again in this process. */
+  dataFolder: DataFolderLock;
 }
 
-export async function startAppServices(options: {
+export interface AppServicesOptions {
   dataDir: string;
   env: Record<string, string | undefined>;
   secretStore: SecretStore;
@@ -41,7 +44,24 @@ export async function startAppServices(options: {
   runtime?: { name: string; version: string };
   /** Asks the user before a program saved through the app runs (the desktop's dialog); the headless host has none. */
   confirmProgram?: ProgramConfirmation;
-}): Promise<AppServices> {
+}
+
+/**
+ * Takes the data folder first: a second app on the same folder stops here
+ * with `DataFolderInUse`, before any settings, telemetry or MCP server starts.
+ * The folder is held until this process exits.
+ */
+export async function startAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const lock = lockDataFolder(options.dataDir);
+  try {
+    return { ...(await startServices(options)), dataFolder: lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startServices(options: AppServicesOptions): Promise<Omit<AppServices, 'dataFolder'>> {
   const settings = await SettingsStore.open(options);
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
   settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));

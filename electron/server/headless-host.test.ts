@@ -8,18 +8,26 @@ import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import { silentLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SettingsStore } from '../agent/settings/settings-store';
-import { startHeadlessHost, type HeadlessHost } from './headless-host';
+import { signIn as signedIn } from '../agent/testing/sign-in';
+import { NO_ACCESS_PAGE, startHeadlessHost, type HeadlessHost } from './headless-host';
 
 let dir: string;
 let host: HeadlessHost;
 let origin: string;
+/** The cookie the first visit of the printed link sets, as a browser sends it back. */
+let cookie: string;
+
+/** Opens the printed link as a browser does: the token in the address is traded for a cookie. */
+const signIn = async (link: string) => (await signedIn(link)).cookie;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'host-'));
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>');
+  writeFileSync(join(dir, 'assets', 'app.js'), 'console.log("app")');
   host = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger });
-  origin = host.url.replace(/\/$/, '');
+  origin = new URL(host.url).origin;
+  cookie = await signIn(host.url);
 });
 
 afterAll(async () => {
@@ -34,7 +42,7 @@ interface Client {
   waitFor(predicate: (m: { type: string; [key: string]: unknown }) => boolean): Promise<{ type: string; [key: string]: unknown }>;
 }
 
-function connect(headers: Record<string, string> = { Origin: origin }, at = origin): Promise<Client> {
+function connect(headers: Record<string, string> = { Origin: origin, cookie }, at = origin): Promise<Client> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${at.replace('http', 'ws')}/ws`, { headers });
     const received: Client['received'] = [];
@@ -69,7 +77,7 @@ function connect(headers: Record<string, string> = { Origin: origin }, at = orig
 
 describe('headless host', () => {
   it('serves the renderer with the security headers', async () => {
-    const res = await fetch(host.url);
+    const res = await fetch(`${origin}/`, { headers: { cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -77,11 +85,11 @@ describe('headless host', () => {
   });
 
   it('refuses other methods and foreign Host headers', async () => {
-    expect((await fetch(host.url, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${origin}/`, { method: 'POST', headers: { cookie } })).status).toBe(405);
     const port = new URL(host.url).port;
     const res = await new Promise<number>((resolve) => {
       void import('node:http').then(({ get }) =>
-        get({ host: '127.0.0.1', port, path: '/', headers: { Host: `attacker.example:${port}` } }, (r) => resolve(r.statusCode ?? 0)),
+        get({ host: '127.0.0.1', port, path: '/', headers: { Host: `attacker.example:${port}`, cookie } }, (r) => resolve(r.statusCode ?? 0)),
       );
     });
     expect(res).toBe(421);
@@ -98,8 +106,8 @@ describe('headless host', () => {
     ['a foreign origin', { Origin: 'http://evil.example' }],
     ['no origin', {} as Record<string, string>],
     ['a look-alike origin', { Origin: 'http://127.0.0.1.evil.example' }],
-  ])('refuses a WebSocket from %s', async (_name, headers) => {
-    await expect(connect(headers)).rejects.toThrow('HTTP 403');
+  ])('refuses a WebSocket from %s, even with the token', async (_name, headers) => {
+    await expect(connect({ ...headers, cookie })).rejects.toThrow('HTTP 403');
   });
 
   it('answers malformed messages with errors and keeps the session going', async () => {
@@ -127,8 +135,8 @@ describe('headless host', () => {
 
   it('closes sessions when shutting down', async () => {
     const other = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger });
-    const otherOrigin = other.url.replace(/\/$/, '');
-    const socket = new WebSocket(`${otherOrigin.replace('http', 'ws')}/ws`, { headers: { Origin: otherOrigin } });
+    const otherOrigin = new URL(other.url).origin;
+    const socket = new WebSocket(`${otherOrigin.replace('http', 'ws')}/ws`, { headers: { Origin: otherOrigin, cookie: await signIn(other.url) } });
     await new Promise((r) => socket.once('open', r));
     expect(other.sessionCount).toBe(1);
     const closed = new Promise<number>((r) => socket.once('close', (code) => r(code)));
@@ -146,12 +154,12 @@ describe('headless host with the settings store', () => {
     const settings = await SettingsStore.open({ dataDir, env: {}, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger: silentLogger });
     update = vi.spyOn(settings, 'update');
     withSettings = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger, services: { settings } });
-    at = withSettings.url.replace(/\/$/, '');
+    at = new URL(withSettings.url).origin;
   });
   afterAll(() => withSettings.close());
 
   it('refuses oversized messages and patches outside their bounds, naming the request, and saves a patch within them', async () => {
-    const client = await connect({ Origin: at }, at);
+    const client = await connect({ Origin: at, cookie: await signIn(withSettings.url) }, at);
     const send = (seq: number, patch: unknown) => client.socket.send(JSON.stringify({ v: 1, seq, message: { type: 'settings.update', patch } }));
     let deep: unknown = true;
     for (let i = 0; i < 4; i++) deep = { deep };
@@ -203,7 +211,8 @@ describe('headless host on a network address', () => {
     const page = await fetch(`${base}/`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>app</title>');
-    expect((await fetch(`${base}/`, { headers: { cookie: 'vas_token=forged' } })).status).toBe(401);
+    const [name] = cookie.split('=');
+    expect((await fetch(`${base}/`, { headers: { cookie: `${name}=forged` } })).status).toBe(401);
   });
 
   it('opens the WebSocket only with the token and a same-origin page', async () => {
@@ -217,9 +226,9 @@ describe('headless host on a network address', () => {
         socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         socket.once('error', () => resolve(-1));
       });
-    const cookie = `vas_token=${exposed.token!}`;
+    const cookie = `vas_token_${new URL(base).port}=${exposed.token}`;
     expect(await ws({ Origin: base })).toBe(401);
-    expect(await ws({ Origin: base, cookie: 'vas_token=forged' })).toBe(401);
+    expect(await ws({ Origin: base, cookie: `vas_token_${new URL(base).port}=forged` })).toBe(401);
     expect(await ws({ Origin: 'http://evil.example', cookie })).toBe(403);
     expect(await ws({ cookie })).toBe(403);
     expect(await ws({ Origin: base, cookie })).toBe(101);
@@ -228,8 +237,40 @@ describe('headless host on a network address', () => {
 });
 
 describe('headless host on loopback', () => {
-  it('needs no token', () => {
-    expect(host.token).toBeNull();
-    expect(host.url).not.toContain('token');
+  it('prints a link carrying the token there too', () => {
+    expect(host.token).toMatch(/^[\w-]{32}$/);
+    expect(host.url).toBe(`${origin}/?token=${host.token}`);
+  });
+
+  it('gives a client without the token nothing but where to get in, on every path, whatever its Origin', async () => {
+    for (const path of ['/', '/index.html', '/assets/app.js', '/nothing-here', '/?token=wrong']) {
+      const tries: Record<string, string>[] = [{}, { Origin: origin }, { cookie: `vas_token_${new URL(origin).port}=forged` }];
+      for (const headers of tries) {
+        const res = await fetch(`${origin}${path}`, { headers, redirect: 'manual' });
+        expect([path, res.status]).toEqual([path, 401]);
+        expect(await res.text()).toBe(NO_ACCESS_PAGE);
+        expect(res.headers.get('set-cookie')).toBeNull();
+      }
+    }
+    // The same paths with the cookie the printed link set.
+    expect((await fetch(`${origin}/assets/app.js`, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('refuses a WebSocket of a forged page Origin without the token, and opens one with it', async () => {
+    await expect(connect({ Origin: origin })).rejects.toThrow('HTTP 401');
+    await expect(connect({ Origin: origin, cookie: `vas_token_${new URL(origin).port}=forged` })).rejects.toThrow('HTTP 401');
+    await expect(connect({ Origin: origin, cookie: `vas_token=${host.token}` })).rejects.toThrow('HTTP 401'); // another port's cookie
+    const client = await connect({ Origin: origin, cookie });
+    await client.waitFor((m) => m.type === 'welcome');
+    client.socket.close();
+  });
+
+  it('sets its cookie HttpOnly, SameSite=Strict, for this port only', async () => {
+    const first = await fetch(host.url, { redirect: 'manual' });
+    expect(first.headers.get('location')).toBe('/');
+    const setCookie = first.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(new RegExp(`^vas_token_${new URL(origin).port}=`));
+    expect(setCookie).toMatch(/; HttpOnly/);
+    expect(setCookie).toMatch(/; SameSite=Strict/);
   });
 });

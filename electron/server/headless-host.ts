@@ -14,13 +14,14 @@ import type { Logger } from '../agent/logger';
 import { Session } from '../agent/session/session';
 import type { SessionServices } from '../agent/session/session-services';
 import { resolveStaticFile } from '../agent/static-files';
+import { newAccessToken } from './access-token';
+import { HOST_LIMITS, RateLimit, type HostLimits } from './connection-limits';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
 
 export const WEBSOCKET_PATH = '/ws';
 /** Hard cap per WebSocket message; larger ones close the socket (1009). */
 const MAX_WEBSOCKET_PAYLOAD = 1024 * 1024;
-const HEARTBEAT_MS = 15_000;
 
 export interface HeadlessHostOptions {
   host: string;
@@ -30,37 +31,42 @@ export interface HeadlessHostOptions {
   /** What every session gets (see startAppServices); without it sessions only carry audio. */
   services?: SessionServices;
   /**
-   * Required for the page and the WebSocket when `host` is not loopback;
-   * generated when not given. Ignored on loopback, where only this machine
-   * can connect.
+   * The access token every client must present, on every address (loopback
+   * included: any program on this machine can reach loopback). A fresh one
+   * when not given; `npm run serve` keeps one in the data folder.
    */
   token?: string;
+  /** The bounds of connection-limits.ts; a test or a bench may set its own. */
+  limits?: Partial<HostLimits>;
 }
 
 export interface HeadlessHost {
-  /** The address to open; carries the access token when one is required. */
+  /** The address to open: it carries the access token. */
   readonly url: string;
-  readonly token: string | null;
+  readonly token: string;
   readonly sessionCount: number;
   close(timeoutMs?: number): Promise<void>;
 }
 
 export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
   const { logger, staticDir } = options;
+  const limits: HostLimits = { ...HOST_LIMITS, ...options.limits };
   const sessions = new Map<WebSocket, Session>();
   /** Sessions whose socket closed and whose history is still being written. */
   const ending = new Set<Promise<void>>();
   let authorities = new Set<string>();
   const checkHost = isLoopback(options.host);
-  const token = checkHost ? null : options.token || randomBytes(24).toString('base64url');
-  const tokenDigest = token ? digest(token) : null;
+  const token = options.token || newAccessToken();
+  const tokenDigest = digest(token);
+  /** Named after the port: browsers share cookies between the ports of one host name. */
+  let tokenCookie = TOKEN_COOKIE;
+  let refusedWithoutToken = 0;
 
   /** The request carries the token, in its query (first visit) or its cookie. */
   function tokenFrom(req: IncomingMessage): { fromQuery: boolean; ok: boolean } {
-    if (!tokenDigest) return { fromQuery: false, ok: true };
     const url = new URL(req.url ?? '/', 'http://host');
     const query = url.searchParams.get('token');
-    const presented = query ?? cookie(req.headers.cookie, TOKEN_COOKIE);
+    const presented = query ?? cookie(req.headers.cookie, tokenCookie);
     const ok = presented !== null && timingSafeEqual(digest(presented), tokenDigest);
     return { fromQuery: query !== null, ok };
   }
@@ -81,9 +87,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     }
     const access = tokenFrom(req);
     if (!access.ok) {
-      res
-        .writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
-        .end('This app is reachable from the network, so it needs its access link: open the address (with ?token=…) printed where the app was started.');
+      // Whatever was asked, nothing but where to get in.
+      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS }).end(NO_ACCESS_PAGE);
       return;
     }
     if (access.fromQuery) {
@@ -93,7 +98,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       res
         .writeHead(303, {
           Location: `${clean.pathname}${clean.search}`,
-          'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token ?? '')}; HttpOnly; SameSite=Strict; Path=/`,
+          'Set-Cookie': `${tokenCookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${COOKIE_MAX_AGE_S}`,
           'Cache-Control': 'no-store',
           ...SECURITY_HEADERS,
         })
@@ -135,7 +140,9 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     if (pathname !== WEBSOCKET_PATH) return refuse(404, 'Not Found');
     if (checkHost && !authorities.has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
     if (!tokenFrom(req).ok) {
-      logger.warn('refused a WebSocket without the access token');
+      // A program trying again and again must not flood the log: the first few, then one line per thousand.
+      if (++refusedWithoutToken <= 10 || refusedWithoutToken % 1_000 === 0)
+        logger.warn('refused a WebSocket without the access token', { origin: req.headers.origin ?? '(none)', refused: refusedWithoutToken });
       return refuse(401, 'Unauthorized');
     }
     if (!originAllowed(req.headers.origin, req.headers.host)) {
@@ -159,20 +166,44 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   }
 
   function onConnection(ws: WebSocket): void {
-    const session = new Session(new WebSocketCarrier(ws), { ...options.services, logger });
+    if (sessions.size >= limits.maxSessions) {
+      logger.warn('refused a session: too many open', { sessions: sessions.size });
+      ws.close(1013, `This app already has ${limits.maxSessions} open sessions: close a tab and try again.`);
+      return;
+    }
+    const carrier = new WebSocketCarrier(ws, limits.maxSendBufferBytes, (buffered) =>
+      logger.warn('dropped a client that does not read what it is sent', { session: session.id, buffered }),
+    );
+    const session = new Session(carrier, { ...options.services, logger });
     sessions.set(ws, session);
-    let alive = true;
-    ws.on('pong', () => (alive = true));
+    // Only a pong carrying our latest ping's payload shows the client is there: unsolicited pongs prove nothing.
+    let awaitedPong: Buffer | null = null;
     const heartbeat = setInterval(() => {
-      if (!alive) return ws.terminate();
-      alive = false;
-      ws.ping();
-    }, HEARTBEAT_MS);
+      if (awaitedPong) {
+        logger.warn('dropped a client that did not answer its ping', { session: session.id });
+        return ws.terminate();
+      }
+      awaitedPong = randomBytes(8);
+      ws.ping(awaitedPong);
+    }, limits.heartbeatMs);
     heartbeat.unref();
+    ws.on('pong', (data: Buffer) => {
+      if (awaitedPong?.equals(data)) awaitedPong = null;
+    });
+    const messages = new RateLimit(limits.messageRate);
+    const frames = new RateLimit(limits.audioFrameRate);
+    const tooFast = (what: string, rate: HostLimits['messageRate']) => {
+      logger.warn('closed a connection that sent too fast', { session: session.id, what });
+      ws.close(1008, `Too many ${what}: more than ${rate.perSecond} a second.`);
+    };
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      const buffer = toBuffer(data);
-      if (isBinary) return session.receiveAudio(buffer);
-      session.receiveMessage(buffer.toString('utf8')); // the session enforces the size limit, as on every carrier
+      if (ws.readyState !== ws.OPEN) return; // closing: what is still in flight is not looked at
+      if (isBinary) {
+        if (!frames.take()) return tooFast('audio frames', limits.audioFrameRate);
+        return session.receiveAudio(toBuffer(data));
+      }
+      if (!messages.take()) return tooFast('messages', limits.messageRate);
+      session.receiveMessage(toBuffer(data).toString('utf8')); // the session enforces the size limit, as on every carrier
     });
     ws.on('close', () => {
       clearInterval(heartbeat);
@@ -198,8 +229,9 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   });
   const port = (server.address() as AddressInfo).port;
   authorities = allowedAuthorities(options.host, port);
+  tokenCookie = `${TOKEN_COOKIE}_${port}`;
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : formatHost(options.host);
-  const url = `http://${displayHost}:${port}/${token ? `?token=${token}` : ''}`;
+  const url = `http://${displayHost}:${port}/?token=${token}`;
 
   let closing: Promise<void> | null = null;
   return {
@@ -232,6 +264,10 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
 }
 
 const TOKEN_COOKIE = 'vas_token';
+/** The cookie outlives a browser restart, so a bookmark of the page keeps working while the token is kept. */
+const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
+/** All a client without the token learns, on any path. */
+export const NO_ACCESS_PAGE = 'Open the link printed in the terminal where this app was started.\n';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();

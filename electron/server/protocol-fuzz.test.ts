@@ -19,6 +19,7 @@ import { Session } from '../agent/session/session';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../agent/testing/fake-openai-server';
 import { oversizedText, refusedFrame, refusedText } from '../agent/testing/protocol-arbitraries';
 import { RecordingCarrier } from '../agent/testing/recording-carrier';
+import { signIn, type SignedIn } from '../agent/testing/sign-in';
 import { until } from '../agent/testing/until';
 import { routePortMessage } from '../main/port-carrier';
 import { startHeadlessHost, type HeadlessHost } from './headless-host';
@@ -27,7 +28,7 @@ import { openAIStagesAt } from '../agent/testing/test-stages';
 let dir: string;
 let server: FakeOpenAIServer;
 let host: HeadlessHost;
-let origin: string;
+let access: SignedIn;
 
 function assistant(): AssistantDeps {
   const stages = openAIStagesAt(server.url);
@@ -42,8 +43,18 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>');
   server = await startFakeOpenAIServer();
-  host = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir: dir, logger: silentLogger, services: { assistant: assistant() } });
-  origin = host.url.replace(/\/$/, '');
+  // The fuzz sends thousands of messages and frames as fast as the host answers them, far past what a
+  // real page sends: the rate limits (connection-limits.test.ts) are lifted for this host.
+  const unlimited = { perSecond: Infinity, burst: Infinity };
+  host = await startHeadlessHost({
+    host: '127.0.0.1',
+    port: 0,
+    staticDir: dir,
+    logger: silentLogger,
+    services: { assistant: assistant() },
+    limits: { messageRate: unlimited, audioFrameRate: unlimited },
+  });
+  access = await signIn(host.url);
 });
 
 afterAll(async () => {
@@ -66,7 +77,7 @@ const fromHost = (client: Client, predicate: () => boolean) =>
 
 function connect(): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers: { Origin: origin } });
+    const socket = new WebSocket(access.ws, { headers: { Origin: access.origin, cookie: access.cookie } });
     const received: Message[] = [];
     socket.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) received.push((JSON.parse(data.toString()) as ServerEnvelope).message);

@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { FrameKind, decodeAudioFrame } from '../../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../../shared/protocol';
 import { startHeadlessHost } from '../../server/headless-host';
+import { signIn } from '../testing/sign-in';
 import type { AssistantDeps } from '../assistant';
 import { ConversationHistory } from '../history/conversation-history';
 import { FailingDisk } from '../testing/failing-disk';
@@ -183,8 +184,8 @@ describe('the history of a session', () => {
     server.configure({ reply: LONG_REPLY, ttsRealtimeFactor: 1 });
     const staticDir = join(dataDir, 'static');
     const host = await startHeadlessHost({ host: '127.0.0.1', port: 0, staticDir, logger: silentLogger, services: { assistant: assistant(), history } });
-    const origin = host.url.replace(/\/$/, '');
-    const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers: { Origin: origin } });
+    const access = await signIn(host.url);
+    const socket = new WebSocket(access.ws, { headers: { Origin: access.origin, cookie: access.cookie } });
     const received: ServerMessage[] = [];
     socket.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) received.push((JSON.parse(data.toString()) as ServerEnvelope).message);
