@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../shared/audio-frame';
 import type { ServerEnvelope } from '../shared/protocol';
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import { readPipelineConfig, type PipelineConfig } from '../electron/agent/pipeline/pipeline-config';
 import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
 import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session/session';

@@ -2,7 +2,7 @@
  * Heap and RSS after many turns versus after a few (after GC), with the
  * collector up and with it down.
  */
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
 import { freePort } from '../electron/agent/testing/ports';

@@ -12,7 +12,7 @@
  */
 import { inspect } from 'node:util';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
 import { BenchClient, benchConfig, stagesFor, voiceTurn, type FakeProviders } from './harness';

@@ -14,7 +14,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import { ConversationMetrics, VoiceMetrics } from '../electron/agent/telemetry/conversation-metrics';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';

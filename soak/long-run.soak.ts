@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../shared/protocol';
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import { readPipelineConfig } from '../electron/agent/pipeline/pipeline-config';
 import { Session } from '../electron/agent/session/session';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';

@@ -7,7 +7,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { AssistantDeps } from './assistant';
 import { assistantDeps } from './assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
-import type { Logger } from './logger';
+import type { Logger } from './util/logger';
 import { readModelCatalog } from './models/model-catalog';
 import { ModelManager } from './models/model-manager';
 import { ModelsService } from './models/models-service';

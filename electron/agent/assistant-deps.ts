@@ -4,7 +4,7 @@
  * picks the API when the stage has a key or a server, else this computer).
  */
 import type { AssistantDeps } from './assistant';
-import { ignoreFailure } from './ignore-failure';
+import { ignoreFailure } from './util/ignore-failure';
 import type { ModelManager } from './models/model-manager';
 import { localModelFile } from './models/models-service';
 import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from './pipeline/pipeline-config';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../shared/audio-format';
 import type { SessionState } from '../../shared/protocol';
 import { Assistant, type AssistantOutput } from './assistant';
-import { silentLogger } from './logger';
+import { silentLogger } from './util/logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { StageError } from './pipeline/stage-error';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';

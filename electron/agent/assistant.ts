@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { SessionState } from '../../shared/protocol';
-import type { Logger } from './logger';
+import type { Logger } from './util/logger';
 import { ConversationContext } from './pipeline/conversation-context';
 import { HeldReply } from './pipeline/held-reply';
 import { Listener, type Utterance } from './pipeline/listener';

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerMessage } from '../../shared/protocol';
 import { ATTR, SPAN } from '../../shared/telemetry';
-import { silentLogger } from './logger';
+import { silentLogger } from './util/logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
 import { Session } from './session/session';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { ATTR } from '../../shared/telemetry';
 import { assistantDeps } from './assistant-deps';
-import { silentLogger } from './logger';
+import { silentLogger } from './util/logger';
 import { ModelManager } from './models/model-manager';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { Session } from './session/session';

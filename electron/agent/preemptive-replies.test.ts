@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../shared/audio-format';
 import { ATTR, EVENT, SPAN } from '../../shared/telemetry';
 import { Assistant, type AssistantOutput } from './assistant';
-import { silentLogger } from './logger';
+import { silentLogger } from './util/logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { inMemoryTelemetry } from './testing/in-memory-telemetry';

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { startAppServices } from './app-services';
-import type { Logger } from './logger';
+import type { Logger } from './util/logger';
 import { Session } from './session/session';
 import { FileSecretStore } from './settings/secret-store';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';

@@ -10,7 +10,7 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen, ses
 import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
-import { consoleLogger } from '../agent/logger';
+import { consoleLogger } from '../agent/util/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { Session } from '../agent/session/session';

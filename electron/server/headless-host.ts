@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SECURITY_HEADERS } from '../agent/content-security-policy';
-import type { Logger } from '../agent/logger';
+import type { Logger } from '../agent/util/logger';
 import { Session } from '../agent/session/session';
 import type { SessionServices } from '../agent/session/session-services';
 import { resolveStaticFile } from '../agent/static-files';

@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startAppServices, type AppServices } from '../agent/app-services';
-import { consoleLogger } from '../agent/logger';
+import { consoleLogger } from '../agent/util/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { DataFolderInUse } from '../agent/util/data-folder-lock';
 import { ACCESS_TOKEN_FILE, keptAccessToken } from './access-token';

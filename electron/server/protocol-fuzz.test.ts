@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EnvelopeWriter, parseClientEnvelope, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
 import type { AssistantDeps } from '../agent/assistant';
-import { silentLogger } from '../agent/logger';
+import { silentLogger } from '../agent/util/logger';
 import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
 import { Session } from '../agent/session/session';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../agent/testing/fake-openai-server';

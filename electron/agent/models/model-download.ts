@@ -9,9 +9,9 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { displayUrl, errorMessage, formatSeconds, networkReason } from '../network-errors';
-import { ignoreFailure } from '../ignore-failure';
-import { Deadline } from '../pipeline/abort';
+import { displayUrl, errorMessage, formatSeconds, networkReason } from '../util/network-errors';
+import { ignoreFailure } from '../util/ignore-failure';
+import { Deadline } from '../util/abort';
 import { ProgressMeter, type DownloadProgress } from './download-progress';
 
 export type { DownloadProgress };

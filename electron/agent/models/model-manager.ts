@@ -9,8 +9,8 @@
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ignoreFailure } from '../ignore-failure';
-import { writeFileAtomic } from '../settings/atomic-file';
+import { ignoreFailure } from '../util/ignore-failure';
+import { writeFileAtomic } from '../util/atomic-file';
 import { MODEL_CATALOG, type CatalogModel, type ModelStage } from './model-catalog';
 import {
   downloadFile,

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { formatBytes, type EngineState, type ModelState, type ModelStageName, type ModelsView } from '../../../shared/models';
 import { OPENAI_DEFAULT_BASE_URL, isConfigured, resolveProvider, type PipelineConfig } from '../pipeline/pipeline-config';
-import { displayUrl } from '../network-errors';
+import { displayUrl } from '../util/network-errors';
 import { LOCAL_TTS_VOICES } from '../providers/local-tts';
 import { findCatalogModel, type CatalogModel } from './model-catalog';
 import type { ModelManager, ModelStatus } from './model-manager';

@@ -4,7 +4,7 @@
  * a shorter sound is transcribed when it is over, and its words stop the
  * reply (and become the next turn), while a cough or a click lets it resume.
  */
-import type { Logger } from '../logger';
+import type { Logger } from '../util/logger';
 import { decideBargeIn } from './barge-in';
 import type { Utterance } from './listener';
 import type { Turn } from './turn';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { scriptedVad } from '../testing/test-stages';
 import { Listener, MAX_PENDING_FRAMES, type ListenerHooks, type TurnTaking, type Utterance } from './listener';
 import type { VoiceActivity } from './stages';

@@ -11,8 +11,8 @@
  * conversation's start): they never change under an utterance.
  */
 import { FRAME_DURATION_MS, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
-import type { Logger } from '../logger';
-import { AsyncQueue } from './async-queue';
+import type { Logger } from '../util/logger';
+import { AsyncQueue } from '../util/async-queue';
 import type { VoiceActivity } from './stages';
 import { TurnDetector } from './turn-detector';
 import { eventTime, type TurnLifecycleEvent } from './turn-events';

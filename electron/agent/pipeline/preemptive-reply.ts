@@ -10,7 +10,7 @@
  * (`matches`): the utterance that ends must be exactly the paused one.
  */
 import type { Tool } from '../tools/tool';
-import { abortReason } from './abort';
+import { abortReason } from '../util/abort';
 import type { Utterance } from './listener';
 import type { SpokenSegment } from './spoken-text';
 import type { TurnTools } from './tool-calls';

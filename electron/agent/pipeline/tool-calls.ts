@@ -12,8 +12,8 @@
  * "Using get-weather…"), and again when the set changes.
  */
 import type { Tool, ToolType } from '../tools/tool';
-import { formatSeconds } from '../network-errors';
-import { abortReason, untilAborted } from './abort';
+import { formatSeconds } from '../util/network-errors';
+import { abortReason, untilAborted } from '../util/abort';
 import type { ToolCallRequest } from './stages';
 import { eventTime, type StageEventSink } from './turn-events';
 

@@ -16,7 +16,7 @@
  */
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { ConversationContext } from './conversation-context';
-import { AsyncQueue } from './async-queue';
+import { AsyncQueue } from '../util/async-queue';
 import { PhraseSplitter } from './phrase-splitter';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';

@@ -22,8 +22,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { StreamingResampler } from '../../../shared/resampler';
-import { errorMessage, formatSeconds } from '../network-errors';
-import { untilAborted } from '../pipeline/abort';
+import { errorMessage, formatSeconds } from '../util/network-errors';
+import { untilAborted } from '../util/abort';
 import { StageError } from '../pipeline/stage-error';
 import type { SpeechToText, Transcript } from '../pipeline/stages';
 

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AsyncQueue } from '../pipeline/async-queue';
+import { AsyncQueue } from '../util/async-queue';
 import { StageError } from '../pipeline/stage-error';
 import type { TextToSpeech } from '../pipeline/stages';
 import { FLITE_VOICES, fliteVersion } from './flite';

@@ -17,7 +17,7 @@ import { signIn } from '../testing/sign-in';
 import type { AssistantDeps } from '../assistant';
 import { ConversationHistory } from '../history/conversation-history';
 import { FailingDisk } from '../testing/failing-disk';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { RecordingCarrier } from '../testing/recording-carrier';

@@ -10,7 +10,7 @@
  * tries again, until the user hears that the conversation is saved again.
  */
 import type { ConversationHistory, ConversationRecorder, HistoryEntry } from '../history/conversation-history';
-import type { Logger } from '../logger';
+import type { Logger } from '../util/logger';
 import { notSavedBecause } from '../history/write-failure';
 import type { TranscriptEntry } from '../pipeline/turn-transcript';
 

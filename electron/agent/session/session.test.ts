@@ -10,7 +10,7 @@ import { EnvelopeWriter, parseServerEnvelope, type ClientMessage } from '../../.
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
 import { ConversationHistory } from '../history/conversation-history';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { FileSecretStore } from '../settings/secret-store';
 import { SettingsStore } from '../settings/settings-store';
 import { RecordingCarrier } from '../testing/recording-carrier';

@@ -21,7 +21,7 @@ import {
 } from '../../../shared/protocol';
 import type { SerializedSpan } from '../../../shared/telemetry';
 import { Assistant } from '../assistant';
-import { silentLogger, type Logger } from '../logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from '../test-sound';
 import { HistoryRecorder } from './history-recorder';
 import { InputMeter } from './input-meter';

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { EncryptedSecretStore, type Cipher } from './encrypted-secret-store';
 import { SettingsStore } from './settings-store';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { urlOrigin } from '../../../shared/config-values';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { OPENAI_DEFAULT_BASE_URL } from '../pipeline/pipeline-config';
 import { FileSecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';

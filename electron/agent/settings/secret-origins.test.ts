@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { OpenAILanguageModel } from '../providers/openai';
 import { Telemetry } from '../telemetry/telemetry';

@@ -20,10 +20,10 @@ import {
 } from '../../../shared/settings';
 import { SHOWN_FIELDS, readEnvironment, type AllSettings, type EnvironmentSettings } from '../../../shared/settings-fields';
 import { parseJsonText } from '../../../shared/json-text';
-import type { Logger } from '../logger';
+import type { Logger } from '../util/logger';
 import { openaiKeyOrigins, pipelineConfig, type PipelineConfig } from '../pipeline/pipeline-config';
 import { telemetryConfig, type TelemetryConfig } from '../telemetry/telemetry-config';
-import { moveAside, readOptional, writeFileAtomic } from './atomic-file';
+import { moveAside, readOptional, writeFileAtomic } from '../util/atomic-file';
 import { secretFor, secretOrigins, type BoundSecret } from './secret-origins';
 import { secretStatuses, type LostSecrets } from './secret-status';
 import { UnreadableSecretsError, reasonOf, type SavedSecrets, type SecretStore } from './secret-store';

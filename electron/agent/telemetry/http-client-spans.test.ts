@@ -2,7 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { redactedUrl } from './http-client-spans';
 import { Telemetry } from './telemetry';

@@ -5,7 +5,7 @@ import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../../shared/protocol';
 import { METRIC } from '../../../shared/telemetry';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { Session, type SessionCarrier } from '../session/session';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { startOtlpReceiver, type OtlpReceiver } from '../testing/otlp-receiver';
 import { until } from '../testing/until';
 import { Telemetry } from './telemetry';

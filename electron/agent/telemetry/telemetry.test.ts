@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { silentLogger, type Logger } from '../logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { startOtlpReceiver, type OtlpReceiver } from '../testing/otlp-receiver';
 import { until } from '../testing/until';
 import { Telemetry } from './telemetry';

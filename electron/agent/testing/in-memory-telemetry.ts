@@ -7,7 +7,7 @@
  */
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { silentLogger, type Logger } from '../logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { Telemetry } from '../telemetry/telemetry';
 import { readTelemetryConfig } from '../telemetry/telemetry-config';
 

@@ -15,7 +15,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isStdioServer, type McpServerConfig } from '../../../../shared/mcp-config';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../util/logger';
 import type { McpServerState } from '../../../../shared/tools-view';
 import type { ToolOutcome } from '../tool';
 import { failuresAfter, restartDelayMs } from './restart-backoff';

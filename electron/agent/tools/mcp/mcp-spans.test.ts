@@ -13,7 +13,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR } from '../../../../shared/telemetry';
-import { silentLogger } from '../../logger';
+import { silentLogger } from '../../util/logger';
 import { ConversationContext } from '../../pipeline/conversation-context';
 import { eventTime } from '../../pipeline/turn-events';
 import { runTurn } from '../../pipeline/voice-pipeline';
