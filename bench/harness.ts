@@ -9,7 +9,7 @@ import { FrameKind, encodeAudioFrame } from '../shared/audio-frame';
 import type { ServerEnvelope } from '../shared/protocol';
 import { silentLogger } from '../electron/agent/util/logger';
 import { readPipelineConfig, type PipelineConfig } from '../electron/agent/pipeline/pipeline-config';
-import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
+import type { PipelineStages } from '../electron/agent/pipeline/turn-run';
 import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session/session';
 import { freePort } from '../electron/agent/testing/ports';
 import type { VoiceActivity } from '../electron/agent/pipeline/stages';

@@ -4,8 +4,8 @@
  * session gets (`SessionServices`), handed on as it is.
  */
 import type { Tracer } from '@opentelemetry/api';
-import type { AssistantDeps } from './assistant';
-import { assistantDeps } from './assistant-deps';
+import type { AssistantDeps } from './conversation/assistant';
+import { assistantDeps } from './conversation/assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
 import type { Logger } from './util/logger';
 import { readModelCatalog } from './models/model-catalog';

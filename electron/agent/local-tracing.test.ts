@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { ATTR } from '../../shared/telemetry';
-import { assistantDeps } from './assistant-deps';
+import { assistantDeps } from './conversation/assistant-deps';
 import { silentLogger } from './util/logger';
 import { ModelManager } from './models/model-manager';
 import { readPipelineConfig } from './pipeline/pipeline-config';

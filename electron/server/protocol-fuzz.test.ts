@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EnvelopeWriter, parseClientEnvelope, type ClientMessage, type ServerEnvelope } from '../../shared/protocol';
-import type { AssistantDeps } from '../agent/assistant';
+import type { AssistantDeps } from '../agent/conversation/assistant';
 import { silentLogger } from '../agent/util/logger';
 import { readPipelineConfig } from '../agent/pipeline/pipeline-config';
 import { Session } from '../agent/session/session';

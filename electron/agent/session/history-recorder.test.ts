@@ -14,7 +14,7 @@ import { FrameKind, decodeAudioFrame } from '../../../shared/audio-frame';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope, type ServerMessage } from '../../../shared/protocol';
 import { startHeadlessHost } from '../../server/headless-host';
 import { signIn } from '../testing/sign-in';
-import type { AssistantDeps } from '../assistant';
+import type { AssistantDeps } from '../conversation/assistant';
 import { ConversationHistory } from '../history/conversation-history';
 import { FailingDisk } from '../testing/failing-disk';
 import { silentLogger } from '../util/logger';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, ServerMessage } from '../../../shared/protocol';
 import type { SerializedSpan } from '../../../shared/telemetry';
-import type { Assistant } from '../assistant';
+import type { Assistant } from '../conversation/assistant';
 import type { Logger } from '../util/logger';
 import type { SessionServices } from './session-services';
 import type { TraceFeed } from './trace-feed';

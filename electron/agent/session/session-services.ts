@@ -9,7 +9,7 @@ import type { SettingsView } from '../../../shared/settings';
 import type { ToolsView } from '../../../shared/tools-view';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { TraceConversation, TraceResources, ViewerSpan } from '../../../shared/trace-viewer';
-import type { AssistantDeps, AssistantTelemetry } from '../assistant';
+import type { AssistantDeps, AssistantTelemetry } from '../conversation/assistant';
 import type { ConversationHistory } from '../history/conversation-history';
 
 /** What a session needs of the app's tracing (see telemetry/telemetry.ts). */

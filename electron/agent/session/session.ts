@@ -20,7 +20,7 @@ import {
   type SessionState,
 } from '../../../shared/protocol';
 import type { SerializedSpan } from '../../../shared/telemetry';
-import { Assistant } from '../assistant';
+import { Assistant } from '../conversation/assistant';
 import { silentLogger, type Logger } from '../util/logger';
 import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from '../test-sound';
 import { HistoryRecorder } from './history-recorder';

@@ -8,9 +8,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTR } from '../../../shared/telemetry';
-import { ConversationContext } from '../pipeline/conversation-context';
+import { ConversationContext } from '../conversation/conversation-context';
 import { eventTime } from '../pipeline/turn-events';
-import { runTurn } from '../pipeline/voice-pipeline';
+import { runTurn } from '../pipeline/turn-run';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { spanProblems } from '../testing/genai-conventions';
 import { openAIStagesAt } from '../testing/test-stages';
@@ -48,16 +48,7 @@ async function tracedTurn(capture: boolean): Promise<ReadableSpan[]> {
   trace.observe({ type: 'turn.started', at: eventTime(), turn: 1, input: 'text' });
   server.configure({ toolSteps: [[{ name: 'get-sum', arguments: '{"a":2,"b":3}' }, { name: 'broken', arguments: '{}' }]] });
   const stages = { ...openAIStagesAt(server.url, { model: 'm' }), tools: { tools: [sum, broken], callTimeoutMs: 5_000 } };
-  const result = await runTurn(
-    { kind: 'text', text: 'add' },
-    stages,
-    new ConversationContext('Be brief.', { maxTurns: 5, maxTokens: 4_000 }),
-    { userText() {}, replyText() {}, audio() {} },
-    new AbortController().signal,
-    [],
-    (event) => trace.observe({ ...event, turn: 1 }),
-    (stage, run) => trace.within(1, stage, run),
-  );
+  const result = await runTurn({ input: { kind: 'text', text: 'add' }, stages, context: new ConversationContext('Be brief.', { maxTurns: 5, maxTokens: 4_000 }), sink: { userText() {}, replyText() {}, audio() {} }, signal: new AbortController().signal, observer: { emit: (event) => trace.observe({ ...event, turn: 1 }), scope: (stage, run) => trace.within(1, stage, run) } });
   expect(result.status).toBe('completed');
   trace.observe({ type: 'turn.ended', at: eventTime(), turn: 1, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } });
   return ended;

@@ -4,11 +4,11 @@
  * the tools used under the reply. Nothing reaches the view once the turn is
  * over (interrupted or failed).
  */
-import type { SessionState, ToolUse } from '../../shared/protocol';
-import type { ToolCallResult } from './pipeline/tool-calls';
-import type { Turn } from './pipeline/turn';
-import type { TurnTranscript } from './pipeline/turn-transcript';
-import type { TurnInput, TurnSink } from './pipeline/voice-pipeline';
+import type { SessionState, ToolUse } from '../../../shared/protocol';
+import type { ToolCallResult } from '../pipeline/tool-calls';
+import type { Turn } from './turn';
+import type { TurnTranscript } from './turn-transcript';
+import type { TurnInput, TurnSink } from '../pipeline/turn-run';
 
 export interface TurnView {
   state(state: SessionState, detail?: string): void;

@@ -8,7 +8,7 @@ import type { Logger } from '../util/logger';
 import { decideBargeIn } from './barge-in';
 import type { Utterance } from './listener';
 import type { Turn } from './turn';
-import { eventTime, type ConversationEvent } from './turn-events';
+import { eventTime, type ConversationEvent } from '../pipeline/turn-events';
 
 export interface HeldReplyActions {
   /** A quick transcript of the sound ('' when there is no speech-to-text to ask). */

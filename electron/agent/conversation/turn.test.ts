@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_OUTPUT_CHUNK_SAMPLES } from '../../../shared/audio-format';
-import { StageError } from './stage-error';
+import { StageError } from '../pipeline/stage-error';
 import { Turn, type TurnOutcome } from './turn';
-import type { TurnLifecycleEvent } from './turn-events';
-import type { TurnResult } from './voice-pipeline';
+import type { TurnLifecycleEvent } from '../pipeline/turn-events';
+import type { TurnResult } from '../pipeline/turn-run';
 
 const RATE = 24_000;
 

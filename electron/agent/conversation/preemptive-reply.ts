@@ -12,9 +12,9 @@
 import type { Tool } from '../tools/tool';
 import { abortReason } from '../util/abort';
 import type { Utterance } from './listener';
-import type { SpokenSegment } from './spoken-text';
-import type { TurnTools } from './tool-calls';
-import type { TurnResult, TurnSink } from './voice-pipeline';
+import type { SpokenSegment } from '../pipeline/spoken-text';
+import type { TurnTools } from '../pipeline/tool-calls';
+import type { TurnResult, TurnSink } from '../pipeline/turn-run';
 
 /** Runs the turn's pipeline into the reply's `sink`, under its `signal`, filling its `segments`. */
 export type PreparedRun = (reply: PreemptiveReply) => Promise<TurnResult>;

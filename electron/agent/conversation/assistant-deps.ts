@@ -4,18 +4,18 @@
  * picks the API when the stage has a key or a server, else this computer).
  */
 import type { AssistantDeps } from './assistant';
-import { ignoreFailure } from './util/ignore-failure';
-import type { ModelManager } from './models/model-manager';
-import { localModelFile } from './models/models-service';
-import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from './pipeline/pipeline-config';
-import { STAGE_LABEL, StageError } from './pipeline/stage-error';
-import type { LanguageModel, SpeechToText, StageInfo, TextToSpeech } from './pipeline/stages';
-import type { PipelineStages } from './pipeline/voice-pipeline';
-import { LocalLanguageModel } from './providers/local-llm';
-import { LocalSpeechToText } from './providers/local-stt';
-import { LocalTextToSpeech } from './providers/local-tts';
-import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
-import { SileroVoiceActivity } from './providers/silero-vad';
+import { ignoreFailure } from '../util/ignore-failure';
+import type { ModelManager } from '../models/model-manager';
+import { localModelFile } from '../models/models-service';
+import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from '../pipeline/pipeline-config';
+import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
+import type { LanguageModel, SpeechToText, StageInfo, TextToSpeech } from '../pipeline/stages';
+import type { PipelineStages } from '../pipeline/turn-run';
+import { LocalLanguageModel } from '../providers/local-llm';
+import { LocalSpeechToText } from '../providers/local-stt';
+import { LocalTextToSpeech } from '../providers/local-tts';
+import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../providers/openai';
+import { SileroVoiceActivity } from '../providers/silero-vad';
 
 const SETUP_HINT: Record<'stt' | 'llm' | 'tts', string> = {
   stt: 'No speech-to-text provider is configured: set OPENAI_API_KEY, or STT_BASE_URL (or OPENAI_BASE_URL) for an OpenAI-compatible server, or choose "On this computer" in Settings.',

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assistantDeps } from './assistant-deps';
-import { ModelManager } from './models/model-manager';
-import { ModelsService } from './models/models-service';
-import { readPipelineConfig, type PipelineConfig } from './pipeline/pipeline-config';
-import { StageError } from './pipeline/stage-error';
-import { writeTinyModel } from './testing/tiny-gguf';
+import { ModelManager } from '../models/model-manager';
+import { ModelsService } from '../models/models-service';
+import { readPipelineConfig, type PipelineConfig } from '../pipeline/pipeline-config';
+import { StageError } from '../pipeline/stage-error';
+import { writeTinyModel } from '../testing/tiny-gguf';
 
 let dir: string;
 let gguf: string;

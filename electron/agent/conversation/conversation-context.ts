@@ -3,25 +3,20 @@
  * user/assistant history, bounded by a number of turns and a token budget
  * (estimated at four characters per token). Aggregated once per turn.
  */
-import type { ChatMessage } from './stages';
+import type { ChatMessage } from '../pipeline/stages';
+import type { AggregatedContext, TurnContext } from '../pipeline/turn-run';
 
 export interface ContextLimits {
   maxTurns: number;
   maxTokens: number;
 }
 
-export interface AggregatedContext {
-  messages: ChatMessage[];
-  /** History messages left out to stay within the limits. */
-  dropped: number;
-  estimatedTokens: number;
-}
 
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4) + 4;
 }
 
-export class ConversationContext {
+export class ConversationContext implements TurnContext {
   private history: ChatMessage[] = [];
 
   constructor(

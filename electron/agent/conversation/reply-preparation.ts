@@ -7,12 +7,12 @@
  */
 import type { ConversationContext } from './conversation-context';
 import type { Utterance } from './listener';
-import type { PipelineConfig } from './pipeline-config';
+import type { PipelineConfig } from '../pipeline/pipeline-config';
 import { PreemptiveReply } from './preemptive-reply';
-import { StageError } from './stage-error';
-import type { TurnTools } from './tool-calls';
-import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from './turn-events';
-import { runTurn, type PipelineStages } from './voice-pipeline';
+import { StageError } from '../pipeline/stage-error';
+import type { TurnTools } from '../pipeline/tool-calls';
+import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from '../pipeline/turn-events';
+import { runTurn, type PipelineStages } from '../pipeline/turn-run';
 
 /** A reply prepared for an utterance, with the settings and providers it runs on (the turn's). */
 export interface PreparedReply {
@@ -57,7 +57,7 @@ export class ReplyPreparation {
       if (reply.signal.aborted) return { status: 'cancelled', userText: null, replyText: '', segments: reply.segments, usage: null, toolCalls: [] };
       const withTools: PipelineStages = { ...stages, tools: reply.holdTools(this.deps.tools(config, number)) };
       const emitStage = (event: StageEvent) => emit({ ...event, turn: number, ...(event.type === 'stage.started' && !reply.isConfirmed ? { preemptive: true } : {}) });
-      return runTurn({ kind: 'voice', audio: utterance.audio }, withTools, context, reply.sink, reply.signal, reply.segments, emitStage, this.deps.scope(number));
+      return runTurn({ input: { kind: 'voice', audio: utterance.audio }, stages: withTools, context, sink: reply.sink, signal: reply.signal, segments: reply.segments, observer: { emit: emitStage, scope: this.deps.scope(number) } });
     });
     this.prepared = { reply, stages, config };
   }

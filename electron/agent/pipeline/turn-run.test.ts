@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
-import { ConversationContext } from './conversation-context';
+import { ConversationContext } from '../conversation/conversation-context';
 import type { StageEvent } from './turn-events';
-import { runTurn, type PipelineStages, type TurnSink } from './voice-pipeline';
+import { runTurn, type PipelineStages, type TurnSink } from './turn-run';
 import { openAIStagesAt } from '../testing/test-stages';
 import { until } from '../testing/until';
 
@@ -39,7 +39,7 @@ describe('runTurn', () => {
     server.configure({ transcripts: ['What time is it?'], reply: 'It is noon. Have a nice day.' });
     const context = newContext();
     const { sink, log } = recordingSink();
-    const result = await runTurn({ kind: 'voice', audio: new Int16Array(16_000) }, stages, context, sink, new AbortController().signal);
+    const result = await runTurn({ input: { kind: 'voice', audio: new Int16Array(16_000) }, stages, context, sink, signal: new AbortController().signal });
     expect(result.status).toBe('completed');
     expect(result.userText).toBe('What time is it?');
     expect(result.replyText).toBe('It is noon. Have a nice day.');
@@ -54,7 +54,7 @@ describe('runTurn', () => {
   it('speaks the first sentence while the model is still generating', async () => {
     server.configure({ reply: 'First sentence here. ' + 'and more words '.repeat(15) + 'end.', llmTokenIntervalMs: 25 });
     const { sink, log } = recordingSink();
-    const result = await runTurn({ kind: 'text', text: 'go' }, stages, newContext(), sink, new AbortController().signal);
+    const result = await runTurn({ input: { kind: 'text', text: 'go' }, stages, context: newContext(), sink, signal: new AbortController().signal });
     expect(result.status).toBe('completed');
     const firstAudio = log.find((e) => e.kind === 'audio')!.at;
     const lastDelta = log.filter((e) => e.kind === 'reply').at(-1)!.at;
@@ -65,14 +65,14 @@ describe('runTurn', () => {
     const context = newContext();
     context.addUser('earlier question');
     context.addAssistant('earlier answer');
-    await runTurn({ kind: 'text', text: 'and now?' }, stages, context, recordingSink().sink, new AbortController().signal);
+    await runTurn({ input: { kind: 'text', text: 'and now?' }, stages, context, sink: recordingSink().sink, signal: new AbortController().signal });
     const chat = server.requests.find((r) => r.endpoint === 'chat')!;
     expect((chat.body.messages as { content: string }[]).map((m) => m.content)).toEqual(['Be brief.', 'earlier question', 'earlier answer', 'and now?']);
   });
 
   it('ends with a clear error on an empty transcript, without calling the model', async () => {
     server.fail('transcriptions', { kind: 'empty' });
-    const result = await runTurn({ kind: 'voice', audio: new Int16Array(320) }, stages, newContext(), recordingSink().sink, new AbortController().signal);
+    const result = await runTurn({ input: { kind: 'voice', audio: new Int16Array(320) }, stages, context: newContext(), sink: recordingSink().sink, signal: new AbortController().signal });
     expect(result).toMatchObject({ status: 'failed', error: { stage: 'stt', kind: 'empty' } });
     expect(result.error?.message).toMatch(/didn't catch that/);
     expect(server.requests.map((r) => r.endpoint)).toEqual(['transcriptions']);
@@ -81,7 +81,7 @@ describe('runTurn', () => {
   it('reports the failing stage when text-to-speech fails, and stops the model', async () => {
     server.configure({ reply: 'One. ' + 'word '.repeat(100), llmTokenIntervalMs: 10 });
     server.fail('speech', { kind: 'status', status: 401 });
-    const result = await runTurn({ kind: 'text', text: 'hi' }, stages, newContext(), recordingSink().sink, new AbortController().signal);
+    const result = await runTurn({ input: { kind: 'text', text: 'hi' }, stages, context: newContext(), sink: recordingSink().sink, signal: new AbortController().signal });
     expect(result).toMatchObject({ status: 'failed', error: { stage: 'tts', kind: 'auth' } });
     expect(await noOpenRequests()).toBe(0);
   });
@@ -90,7 +90,7 @@ describe('runTurn', () => {
     server.configure({ reply: 'Sentence one is here. ' + 'more text '.repeat(100), llmTokenIntervalMs: 15, ttsRealtimeFactor: 1 });
     const controller = new AbortController();
     const { sink, log } = recordingSink();
-    const running = runTurn({ kind: 'text', text: 'talk' }, stages, newContext(), sink, controller.signal);
+    const running = runTurn({ input: { kind: 'text', text: 'talk' }, stages, context: newContext(), sink, signal: controller.signal });
     await until(() => log.some((e) => e.kind === 'audio'), 'the first audio');
     controller.abort(new Error('barge-in'));
     const abortedAt = Date.now();
@@ -114,7 +114,7 @@ describe('runTurn', () => {
     it('for a voice turn: each request from started to ended, with first output and usage, timed in order', async () => {
       server.configure({ transcripts: ['What time is it?'], reply: 'It is noon. Have a nice day.' });
       const { events, summary, emit } = recorder();
-      const result = await runTurn({ kind: 'voice', audio: new Int16Array(16_000) }, stages, newContext(), recordingSink().sink, new AbortController().signal, [], emit);
+      const result = await runTurn({ input: { kind: 'voice', audio: new Int16Array(16_000) }, stages, context: newContext(), sink: recordingSink().sink, signal: new AbortController().signal, observer: { emit } });
       expect(result.status).toBe('completed');
       const seen = summary();
       expect(seen.slice(0, 4)).toEqual(['stage.started stt', 'stage.first_output stt', 'stage.ended stt', 'context.aggregated']);
@@ -136,7 +136,7 @@ describe('runTurn', () => {
       server.configure({ reply: 'One. ' + 'word '.repeat(100), llmTokenIntervalMs: 10 });
       server.fail('speech', { kind: 'status', status: 401 });
       const { events, summary, emit } = recorder();
-      await runTurn({ kind: 'text', text: 'hi' }, stages, newContext(), recordingSink().sink, new AbortController().signal, [], emit);
+      await runTurn({ input: { kind: 'text', text: 'hi' }, stages, context: newContext(), sink: recordingSink().sink, signal: new AbortController().signal, observer: { emit } });
       expect(events.find((e) => e.type === 'stage.failed')).toMatchObject({ stage: 'tts', errorType: 'auth' });
       expect(summary().filter((e) => e.startsWith('stage.failed'))).toEqual(['stage.failed tts']);
       expect(summary()).toContain('stage.cancelled llm');
@@ -148,7 +148,7 @@ describe('runTurn', () => {
       const controller = new AbortController();
       const { sink, log } = recordingSink();
       const { summary, emit } = recorder();
-      const running = runTurn({ kind: 'text', text: 'talk' }, stages, newContext(), sink, controller.signal, [], emit);
+      const running = runTurn({ input: { kind: 'text', text: 'talk' }, stages, context: newContext(), sink, signal: controller.signal, observer: { emit } });
       await until(() => log.some((e) => e.kind === 'audio'), 'the first audio');
       controller.abort(new Error('barge-in'));
       expect((await running).status).toBe('cancelled');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Tool } from '../tools/tool';
 import { PreemptiveReply } from './preemptive-reply';
-import type { TurnResult, TurnSink } from './voice-pipeline';
+import type { TurnResult, TurnSink } from '../pipeline/turn-run';
 
 const utterance = { turn: 3, audio: Int16Array.from([1, 2, 3]), speechMs: 300, stoppedAt: 0 };
 

@@ -12,10 +12,10 @@
  * The outcome is given to `ended` at that moment and resolves `done`.
  */
 import { MAX_OUTPUT_CHUNK_SAMPLES } from '../../../shared/audio-format';
-import type { StageError } from './stage-error';
-import { spokenText, type SpokenSegment } from './spoken-text';
-import { eventTime, type AudioTotals, type TurnLifecycleEvent } from './turn-events';
-import type { TurnResult } from './voice-pipeline';
+import type { StageError } from '../pipeline/stage-error';
+import { spokenText, type SpokenSegment } from '../pipeline/spoken-text';
+import { eventTime, type AudioTotals, type TurnLifecycleEvent } from '../pipeline/turn-events';
+import type { TurnResult } from '../pipeline/turn-run';
 
 export type TurnOutcome =
   | { status: 'completed'; result: TurnResult }

@@ -13,9 +13,9 @@
 import { FRAME_DURATION_MS, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { Logger } from '../util/logger';
 import { AsyncQueue } from '../util/async-queue';
-import type { VoiceActivity } from './stages';
+import type { VoiceActivity } from '../pipeline/stages';
 import { TurnDetector } from './turn-detector';
-import { eventTime, type TurnLifecycleEvent } from './turn-events';
+import { eventTime, type TurnLifecycleEvent } from '../pipeline/turn-events';
 
 /** Frames waiting for the voice detector beyond this (one second) are dropped. */
 export const MAX_PENDING_FRAMES = 50;

@@ -3,8 +3,8 @@ import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { silentLogger } from '../util/logger';
 import { scriptedVad } from '../testing/test-stages';
 import { Listener, MAX_PENDING_FRAMES, type ListenerHooks, type TurnTaking, type Utterance } from './listener';
-import type { VoiceActivity } from './stages';
-import { eventTime, type TurnLifecycleEvent } from './turn-events';
+import type { VoiceActivity } from '../pipeline/stages';
+import { eventTime, type TurnLifecycleEvent } from '../pipeline/turn-events';
 
 const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
 const silence = () => new Int16Array(FRAME_SAMPLES);

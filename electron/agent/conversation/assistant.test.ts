@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES } from '../../shared/audio-format';
-import type { SessionState } from '../../shared/protocol';
+import { FRAME_SAMPLES } from '../../../shared/audio-format';
+import type { SessionState } from '../../../shared/protocol';
 import { Assistant, type AssistantOutput } from './assistant';
-import { silentLogger } from './util/logger';
-import { readPipelineConfig } from './pipeline/pipeline-config';
-import { StageError } from './pipeline/stage-error';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
-import { openAIStagesAt, scriptedVad } from './testing/test-stages';
-import { until } from './testing/until';
+import { silentLogger } from '../util/logger';
+import { readPipelineConfig } from '../pipeline/pipeline-config';
+import { StageError } from '../pipeline/stage-error';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
+import { openAIStagesAt, scriptedVad } from '../testing/test-stages';
+import { until } from '../testing/until';
 
 const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
 const silence = () => new Int16Array(FRAME_SAMPLES);

@@ -15,25 +15,25 @@
  * never under a running turn.
  */
 import { randomUUID } from 'node:crypto';
-import { INPUT_SAMPLE_RATE } from '../../shared/audio-format';
+import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { trace, type Tracer } from '@opentelemetry/api';
-import type { SessionState } from '../../shared/protocol';
-import type { Logger } from './util/logger';
-import { ConversationContext } from './pipeline/conversation-context';
-import { HeldReply } from './pipeline/held-reply';
-import { Listener, type Utterance } from './pipeline/listener';
-import type { PipelineConfig } from './pipeline/pipeline-config';
-import { ReplyPreparation, type PreparedReply } from './pipeline/reply-preparation';
-import { StageError } from './pipeline/stage-error';
-import type { VoiceActivity } from './pipeline/stages';
-import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './pipeline/turn';
-import { TurnTranscript, type TranscriptEntry } from './pipeline/turn-transcript';
-import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from './pipeline/turn-events';
-import { runTurn, type PipelineStages, type TurnInput } from './pipeline/voice-pipeline';
-import { ConversationTrace } from './telemetry/conversation-trace';
-import type { TurnTools } from './pipeline/tool-calls';
-import { BuiltinTools } from './tools/builtin/builtin-tools';
-import type { ToolProvider } from './tools/tool';
+import type { SessionState } from '../../../shared/protocol';
+import type { Logger } from '../util/logger';
+import { ConversationContext } from './conversation-context';
+import { HeldReply } from './held-reply';
+import { Listener, type Utterance } from './listener';
+import type { PipelineConfig } from '../pipeline/pipeline-config';
+import { ReplyPreparation, type PreparedReply } from './reply-preparation';
+import { StageError } from '../pipeline/stage-error';
+import type { VoiceActivity } from '../pipeline/stages';
+import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './turn';
+import { TurnTranscript, type TranscriptEntry } from './turn-transcript';
+import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from '../pipeline/turn-events';
+import { runTurn, type PipelineStages, type TurnInput } from '../pipeline/turn-run';
+import { ConversationTrace } from '../telemetry/conversation-trace';
+import type { TurnTools } from '../pipeline/tool-calls';
+import { BuiltinTools } from '../tools/builtin/builtin-tools';
+import type { ToolProvider } from '../tools/tool';
 import { turnSink } from './turn-sink';
 
 export interface AssistantDeps {
@@ -335,7 +335,7 @@ export class Assistant {
     const withTools: PipelineStages = { ...stages, tools: this.turnTools(config, number) };
     const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
     const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
-    const run = () => runTurn(input, withTools, this.context, sink, turn.signal, turn.segments, emitStage, scope);
+    const run = () => runTurn({ input, stages: withTools, context: this.context, sink, signal: turn.signal, segments: turn.segments, observer: { emit: emitStage, scope } });
     // After a thrown-away prepared reply has wound down, so that its stage requests end first.
     void this.preparation.afterSettled(run).then((result) => turn.pipelineFinished(result));
   }
