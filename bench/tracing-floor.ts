@@ -16,6 +16,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { silentLogger } from '../electron/agent/util/logger';
 import { ConversationMetrics, VoiceMetrics } from '../electron/agent/telemetry/conversation-metrics';
+import { tracingObserver } from '../electron/agent/telemetry/tracing-observer';
 import { Telemetry } from '../electron/agent/telemetry/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
 import type { SessionTelemetry } from '../electron/agent/session/session';
@@ -57,14 +58,13 @@ export async function recordTurn(providers: FakeProviders): Promise<TurnTemplate
   // The app's telemetry, with its metrics observer writing measurements down.
   const recorded: SessionTelemetry = {
     tracer: telemetry.tracer,
-    captureContent: false,
+    conversationObserver: () => tracingObserver(telemetry.tracer, { captureContent: () => false, traceEachTurn: () => false }, metrics.observe),
     get tracingState() {
       return telemetry.tracingState;
     },
     configure: (change) => telemetry.configure(change),
     onChange: (listener) => telemetry.onChange(listener),
     importSpans: (list) => telemetry.importSpans(list),
-    createConversationMetrics: () => metrics.observe,
   };
   const client = new BenchClient(stagesFor(providers.url), benchConfig(providers.url), recorded);
   client.send({ type: 'conversation.start' });

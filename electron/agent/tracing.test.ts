@@ -28,7 +28,9 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 function setup(options: { captureContent?: boolean; traceEachTurn?: boolean } = {}) {
-  const { telemetry, finishedSpans } = inMemoryTelemetry({ env: { OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false' } });
+  const { telemetry, finishedSpans } = inMemoryTelemetry({
+    env: { OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false', ...(options.traceEachTurn ? { TRACE_EACH_TURN: 'true' } : {}) },
+  });
   const carrier = new RecordingCarrier();
   const session = new Session(carrier, {
     telemetry,
@@ -36,7 +38,6 @@ function setup(options: { captureContent?: boolean; traceEachTurn?: boolean } = 
       config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
       stages: () => openAIStagesAt(server.url),
       createVad: async () => scriptedVad,
-      ...(options.traceEachTurn ? { telemetry: { tracer: telemetry.tracer, captureContent: false, traceEachTurn: true } } : {}),
     },
   });
   const writer = new EnvelopeWriter<ClientMessage>();

@@ -1,36 +1,29 @@
 /**
- * The assistant side of a session, as wiring: the `Listener` hears the user,
- * each reply is a `Turn` run through the pipeline, the conversation's context
- * keeps what was said and heard, and the `ConversationTrace` makes spans of
- * what happens. The session gives it frames, typed text and playback
- * reports; it answers through `AssistantOutput`.
- *
- * With preemptive replies on, a pause in speech starts a `PreemptiveReply`:
- * the turn's pipeline runs on the utterance so far, held, and becomes the
- * turn when the silence window confirms that utterance (or is cancelled when
- * the user goes on).
+ * The conversation: its turns, its context and what was heard of each reply
+ * (handed to the view and the history through `AssistantOutput`). Each reply
+ * is a `Turn` run through the pipeline (`runTurn`); when turns start, are
+ * prepared ahead or are interrupted is the `TurnTaking` policy's decision.
+ * What happens is reported to a `ConversationObserver` (the app's tracing
+ * and metrics), which the conversation gets from outside.
  *
  * Configuration is read twice: turn-taking when a conversation starts, the
  * system prompt and providers when a turn starts (or its reply is prepared);
  * never under a running turn.
  */
 import { randomUUID } from 'node:crypto';
-import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
-import { trace, type Tracer } from '@opentelemetry/api';
 import type { SessionState } from '../../../shared/protocol';
 import type { Logger } from '../util/logger';
 import { ConversationContext } from './conversation-context';
-import { HeldReply } from './held-reply';
-import { Listener, type Utterance } from './listener';
+import { unobserved, type ConversationObserver } from './conversation-observer';
 import type { PipelineConfig } from '../pipeline/pipeline-config';
-import { ReplyPreparation, type PreparedReply } from './reply-preparation';
+import type { PreparedReply } from './reply-preparation';
 import { StageError } from '../pipeline/stage-error';
 import type { VoiceActivity } from '../pipeline/stages';
 import { Turn, type PlaybackEvent, type TurnHooks, type TurnOutcome } from './turn';
+import { TurnTaking } from './turn-taking';
 import { TurnTranscript, type TranscriptEntry } from './turn-transcript';
-import { eventTime, type ConversationEvent, type StageEvent, type StageScope } from '../pipeline/turn-events';
+import { eventTime, type StageEvent, type StageScope } from '../pipeline/turn-events';
 import { runTurn, type PipelineStages, type TurnInput } from '../pipeline/turn-run';
-import { ConversationTrace } from '../telemetry/conversation-trace';
 import type { TurnTools } from '../pipeline/tool-calls';
 import { BuiltinTools } from '../tools/builtin/builtin-tools';
 import type { ToolProvider } from '../tools/tool';
@@ -43,22 +36,11 @@ export interface AssistantDeps {
   createVad(): Promise<VoiceActivity>;
   /** Loads the local models of the stages in force ahead of the first turn. */
   warmUp?(): void;
-  /** Tracing; without it spans go to the global (by default no-op) provider. */
-  telemetry?: AssistantTelemetry;
   /**
    * The tools the model may call, given this session's built-in ones (whose
    * timers speak in this session); without it, the built-in tools alone.
    */
   tools?(builtins: ToolProvider): ToolProvider;
-}
-
-export interface AssistantTelemetry {
-  readonly tracer: Tracer;
-  readonly captureContent: boolean;
-  /** Each turn the root of its own trace, linked to the conversation's span (read when a turn starts). */
-  readonly traceEachTurn?: boolean;
-  /** An observer that records the conversation's metrics (unsampled); made once per assistant. */
-  createConversationMetrics?(): (event: ConversationEvent) => void;
 }
 
 export interface AssistantOutput {
@@ -77,116 +59,58 @@ export interface AssistantOutput {
 
 export class Assistant {
   private readonly context: ConversationContext;
-  private readonly listener: Listener;
-  private readonly traceObserver: ConversationTrace;
-  private readonly metricsObserver: ((event: ConversationEvent) => void) | undefined;
+  private readonly turnTaking: TurnTaking;
   private readonly builtins: BuiltinTools;
   private readonly toolProvider: ToolProvider;
-  private readonly captureContent: () => boolean;
-  /** Announcements (a timer that ended) waiting for the reply in progress to end. */
-  private readonly announcements: string[] = [];
-  private disposed = false;
-  private readonly emit = (event: ConversationEvent): void => {
-    this.traceObserver.observe(event);
-    this.metricsObserver?.(event);
-  };
   private turn: Turn | null = null;
   private turnCount = 0;
   private interruptions = 0;
   private conversationRunning = false;
-  /** A playing reply held by a sound that may be the user barging in, until that is decided. */
-  private readonly heldReply: HeldReply;
   /** The last interrupted reply, until the client reports how much of it played. */
   private lastInterrupted: { turn: Turn; transcript: TurnTranscript } | null = null;
-  /** The reply prepared while the user pauses. */
-  private readonly preparation: ReplyPreparation;
 
   constructor(
     private readonly deps: AssistantDeps,
     private readonly output: AssistantOutput,
     private readonly logger: Logger,
-    /** Used when `deps` brings no telemetry of its own (deps may have getters: it is not copied). */
-    fallbackTelemetry?: AssistantTelemetry,
+    /** Watches the conversation (the app's tracing and metrics); one per assistant. */
+    private readonly observer: ConversationObserver = unobserved,
   ) {
     const { config } = deps;
     this.context = new ConversationContext(config.systemPrompt, config.context);
-    const telemetry = () => deps.telemetry ?? fallbackTelemetry;
-    this.traceObserver = new ConversationTrace(telemetry()?.tracer ?? trace.getTracer('voice-agent-stack'), {
-      captureContent: () => telemetry()?.captureContent ?? false,
-      traceEachTurn: () => telemetry()?.traceEachTurn ?? false,
-    });
-    this.metricsObserver = telemetry()?.createConversationMetrics?.();
-    this.captureContent = () => telemetry()?.captureContent ?? false;
     this.builtins = new BuiltinTools({ announce: (text) => this.announce(text) });
     this.toolProvider = deps.tools ? deps.tools(this.builtins) : this.builtins;
-    this.heldReply = new HeldReply({
-      transcribe: async (audio, signal) => {
-        const stages = this.deps.stages();
-        return stages instanceof StageError ? '' : (await stages.stt.transcribe(audio, INPUT_SAMPLE_RATE, signal)).text;
-      },
-      bargeIn: (reply) => {
-        if (this.turn === reply) this.interrupt('barge-in');
-      },
-      startTurn: (utterance) => this.startVoiceTurn(utterance),
-      emit: this.emit,
-      logger,
-    });
-    this.preparation = new ReplyPreparation({
+    this.turnTaking = new TurnTaking({
+      createVad: () => deps.createVad(),
       config: () => this.deps.config,
       stages: () => this.deps.stages(),
       context: this.context,
       tools: (config, turn) => this.turnTools(config, turn),
-      emit: this.emit,
-      scope: (turn) => (stage, run) => this.traceObserver.within(turn, stage, run),
-    });
-    this.listener = new Listener({
-      createVad: () => deps.createVad(),
-      nextTurn: () => ++this.turnCount,
-      emit: this.emit,
+      observer,
       logger,
-      hooks: {
-        speechStarted: (_, by) => {
-          this.preparation.cancel('speech started');
-          // Playing: only a real interruption stops the reply; until it is known, playback is held.
-          if (by === 'voice' && this.heldReply.hold(this.turn)) return;
-          this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
-          this.output.state('listening');
-        },
-        speechProgress: (voicedMs) => {
-          if (this.heldReply.progress(voicedMs)) this.output.state('listening');
-        },
-        speechPaused: (utterance) => {
-          if (!this.heldReply.active && this.turn === null) this.preparation.prepare(utterance);
-        },
-        speechResumed: () => this.preparation.cancel('the user went on speaking'),
-        utterance: (utterance) => {
-          // The prepared work stands only for exactly the audio it was prepared from.
-          const prepared = this.preparation.take(utterance);
-          if (this.heldReply.active) void this.heldReply.decide(utterance);
-          else this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt, prepared);
-        },
-        speechDiscarded: () => this.output.state('listening'),
-        detectorFailed: (error) => {
-          this.logger.error('voice activity detector failed to load', { error: String(error) });
-          this.output.notice('error', `Voice detection could not start (${String(error)}); typed messages still work.`);
-        },
+      host: {
+        activeTurn: () => this.turn,
+        nextTurnNumber: () => ++this.turnCount,
+        startTurn: (input, listened, userStoppedAt, prepared) => this.startTurn(input, listened, userStoppedAt, prepared ?? null),
+        state: (state) => this.output.state(state),
+        notice: (level, text) => this.output.notice(level, text),
       },
     });
   }
 
   /** The conversation span's context as a traceparent (when sampled). */
   get conversationTraceparent(): string | undefined {
-    return this.traceObserver.conversationTraceparent;
+    return this.observer.conversationTraceparent;
   }
 
   /** Whether a trace was started here (the client may only add spans to those). */
   isKnownTrace(traceId: string): boolean {
-    return this.traceObserver.isKnownTrace(traceId);
+    return this.observer.isKnownTrace(traceId);
   }
 
   /** Frames dropped because the voice detector fell behind. */
   get droppedFrames(): number {
-    return this.listener.droppedFrames;
+    return this.turnTaking.droppedFrames;
   }
 
   get activeTurn(): Turn | null {
@@ -198,32 +122,30 @@ export class Assistant {
     this.conversationRunning = true;
     this.interruptions = 0;
     this.context.clear();
-    this.emit({ type: 'conversation.started', at: eventTime(), conversationId });
+    this.observer.observe({ type: 'conversation.started', at: eventTime(), conversationId });
     // Turn-taking settings apply from the next conversation on.
-    const { vad } = this.deps.config;
-    this.listener.start({ pushToTalk: vad.pushToTalk ?? false, minSpeechMs: vad.minSpeechMs, silenceMs: vad.silenceMs, preemptiveReply: vad.preemptiveReply ?? false });
+    this.turnTaking.listen(this.deps.config.vad);
   }
 
   endConversation(): void {
-    this.listener.stop();
+    this.turnTaking.stopListening();
     this.interrupt('conversation ended');
     this.endConversationTrace();
   }
 
   /** Push-to-talk: pressing starts the user's turn (interrupting any reply), releasing ends it. */
   pushToTalk(pressed: boolean): void {
-    this.listener.pushToTalk(pressed);
+    this.turnTaking.pushToTalk(pressed);
   }
 
   /** A microphone frame (20 ms, 16 kHz) while the conversation runs. */
   pushFrame(frame: Int16Array): void {
-    this.listener.pushFrame(frame);
+    this.turnTaking.pushFrame(frame);
   }
 
   /** A typed message: interrupts any reply and starts a text turn. */
   sendText(text: string): void {
-    this.interrupt('new message');
-    this.startTurn({ kind: 'text', text }, null, null);
+    this.turnTaking.typed(text);
   }
 
   /** Playback progress reported by the client. */
@@ -246,36 +168,26 @@ export class Assistant {
    * as no reply is in progress.
    */
   announce(text: string): void {
-    if (this.disposed) return;
-    if (this.turn) {
-      this.announcements.push(text);
-      return;
-    }
-    this.startTurn({ kind: 'announcement', text }, null, null);
+    this.turnTaking.announce(text);
   }
 
   /** Stops the reply in progress, keeping in context only what was heard. */
   interrupt(reason: string): void {
-    this.preparation.cancel(reason);
-    this.heldReply.release();
-    this.turn?.interrupt(reason);
+    this.turnTaking.interrupt(reason);
   }
 
   async dispose(): Promise<void> {
-    this.disposed = true;
     this.builtins.dispose();
-    this.announcements.length = 0;
-    this.listener.stop();
-    this.interrupt('session closed');
+    this.turnTaking.close();
     this.endConversationTrace();
-    await this.listener.dispose();
+    await this.turnTaking.dispose();
   }
 
   private endConversationTrace(): void {
     if (!this.conversationRunning) return;
     this.conversationRunning = false;
-    const { droppedFrames, maxPendingFrames } = this.listener;
-    this.emit({
+    const { droppedFrames, maxPendingFrames } = this.turnTaking;
+    this.observer.observe({
       type: 'conversation.ended',
       at: eventTime(),
       turns: this.turnCount,
@@ -285,16 +197,12 @@ export class Assistant {
     });
   }
 
-  private startVoiceTurn(utterance: Utterance): void {
-    this.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
-  }
-
   /** The tools of turn `turn`, each call run in its execute_tool span's scope (so an MCP request is its child). */
   private turnTools(config: PipelineConfig, turn: number): TurnTools {
     return {
       tools: this.toolProvider.tools(),
       callTimeoutMs: config.timeouts.toolCallSeconds * 1000,
-      scope: (callId, run) => this.traceObserver.withinTool(turn, callId, run),
+      scope: (callId, run) => this.observer.withinTool(turn, callId, run),
     };
   }
 
@@ -307,25 +215,25 @@ export class Assistant {
     if (input.kind === 'text') transcript.user(input.text);
     const number = listened ?? ++this.turnCount;
     if (stages instanceof StageError) {
-      this.emit({ type: 'turn.unavailable', at: eventTime(), turn: number, input: input.kind, error: stages });
+      this.observer.observe({ type: 'turn.unavailable', at: eventTime(), turn: number, input: input.kind, error: stages });
       this.fail(stages);
       return;
     }
-    this.emit({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind, ...(input.kind === 'voice' ? { preemptive: prepared !== null } : {}) });
+    this.observer.observe({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind, ...(input.kind === 'voice' ? { preemptive: prepared !== null } : {}) });
     const turn = new Turn({
       number,
       stream: this.output.allocateStream(),
       sampleRate: stages.tts.sampleRate,
       userStoppedAt,
       output: this.output,
-      emit: this.emit,
+      emit: (event) => this.observer.observe(event),
       hooks: this.turnHooks(input.kind, transcript),
       ...(prepared ? { segments: prepared.reply.segments } : {}),
     });
     this.turn = turn;
-    this.output.turn('start', number, turn.stream, this.traceObserver.turnTraceparent(number));
+    this.output.turn('start', number, turn.stream, this.observer.turnTraceparent(number));
     this.output.state('thinking');
-    const sink = turnSink(turn, input.kind, transcript, this.output, this.captureContent());
+    const sink = turnSink(turn, input.kind, transcript, this.output, this.observer.captureContent);
     if (prepared) {
       // The prepared pipeline put the transcript in its own copy of the context; now it is the conversation's.
       prepared.reply.confirm({ ...sink, userText: (text) => (this.context.addUser(text), sink.userText(text)) }, turn.signal);
@@ -333,11 +241,11 @@ export class Assistant {
       return;
     }
     const withTools: PipelineStages = { ...stages, tools: this.turnTools(config, number) };
-    const emitStage = (event: StageEvent) => this.emit({ ...event, turn: number });
-    const scope: StageScope = (stage, run) => this.traceObserver.within(number, stage, run);
+    const emitStage = (event: StageEvent) => this.observer.observe({ ...event, turn: number });
+    const scope: StageScope = (stage, run) => this.observer.within(number, stage, run);
     const run = () => runTurn({ input, stages: withTools, context: this.context, sink, signal: turn.signal, segments: turn.segments, observer: { emit: emitStage, scope } });
     // After a thrown-away prepared reply has wound down, so that its stage requests end first.
-    void this.preparation.afterSettled(run).then((result) => turn.pipelineFinished(result));
+    void this.turnTaking.afterSettled(run).then((result) => turn.pipelineFinished(result));
   }
 
   private turnHooks(input: TurnInput['kind'], transcript: TurnTranscript): TurnHooks {
@@ -368,9 +276,7 @@ export class Assistant {
     this.output.turn('end', turn.number, turn.stream, undefined);
     if (outcome.status === 'completed') this.output.state(this.conversationRunning ? 'listening' : 'idle');
     if (outcome.status === 'failed') this.fail(outcome.error);
-    const next = this.announcements.shift();
-    // After this turn's hooks have all run: a new turn must not start inside them.
-    if (next !== undefined) queueMicrotask(() => this.announce(next));
+    this.turnTaking.turnEnded();
   }
 
   private fail(error: StageError): void {

@@ -50,10 +50,10 @@ function setup(options: { preemptive?: boolean } = {}) {
       config,
       stages: () => openAIStagesAt(server.url, { model: 'm' }),
       createVad: async () => scriptedVad,
-      telemetry: { tracer: telemetry.tracer, captureContent: false },
     },
     output,
     silentLogger,
+    telemetry.conversationObserver(),
   );
   const seen = () => `events: ${JSON.stringify(events.slice(-5))}; requests: ${JSON.stringify(server.requests.map((r) => [r.endpoint, r.aborted]))}`;
   const feed = async (frames: Int16Array[]) => {

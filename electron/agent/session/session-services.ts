@@ -9,11 +9,17 @@ import type { SettingsView } from '../../../shared/settings';
 import type { ToolsView } from '../../../shared/tools-view';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { TraceConversation, TraceResources, ViewerSpan } from '../../../shared/trace-viewer';
-import type { AssistantDeps, AssistantTelemetry } from '../conversation/assistant';
+import type { AssistantDeps } from '../conversation/assistant';
+import type { ConversationObserver } from '../conversation/conversation-observer';
+import type { SessionTracer } from '../telemetry/transport-trace';
 import type { ConversationHistory } from '../history/conversation-history';
 
 /** What a session needs of the app's tracing (see telemetry/telemetry.ts). */
-export interface SessionTelemetry extends AssistantTelemetry {
+export interface SessionTelemetry {
+  /** Where the session's transport span is made. */
+  readonly tracer: SessionTracer;
+  /** A new observer for one conversation (its spans and metrics). */
+  conversationObserver(): ConversationObserver;
   readonly tracingState: TracingState;
   configure(change: { enabled?: boolean; consoleExport?: boolean }): void;
   onChange(listener: (state: TracingState) => void): () => void;

@@ -15,6 +15,7 @@ import { FileSecretStore } from '../settings/secret-store';
 import { SettingsStore } from '../settings/settings-store';
 import { RecordingCarrier } from '../testing/recording-carrier';
 import { Session, type SessionModels, type SessionOptions, type SessionSettings } from './session';
+import { unobserved } from '../conversation/conversation-observer';
 
 function tone(amplitude: number): Int16Array {
   return Int16Array.from({ length: FRAME_SAMPLES }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 200 * i) / INPUT_SAMPLE_RATE)));
@@ -288,7 +289,7 @@ describe('Session requests', () => {
     const failed = telemetryless.send({ type: 'settings.update', patch: {} });
     expect(await telemetryless.replyTo(failed)).toMatchObject({ type: 'error', code: 'internal', message: expect.stringContaining('disk full') });
 
-    const broken = { tracer: trace.getTracer('test'), captureContent: false, tracingState: {} as TracingState, onChange: () => () => {}, importSpans: () => {} };
+    const broken = { tracer: trace.getTracer('test'), conversationObserver: () => unobserved, tracingState: {} as TracingState, onChange: () => () => {}, importSpans: () => {} };
     const { send, replyTo, carrier } = await requestSession({
       telemetry: {
         ...broken,

@@ -29,7 +29,7 @@ import { MESSAGE_HANDLERS, RequestError, type Outcome, type PlaybackMessage, typ
 import { checkMessageSize } from './message-size';
 import type { SessionServices } from './session-services';
 import { TraceFeed } from './trace-feed';
-import { TransportTrace } from './transport-trace';
+import { TransportTrace } from '../telemetry/transport-trace';
 
 export type { SessionModels, SessionServices, SessionSettings, SessionTelemetry } from './session-services';
 
@@ -104,7 +104,7 @@ export class Session implements SessionContext {
             turn: (phase, number, stream, traceparent) => this.send({ type: 'turn', phase, number, stream }, traceparent),
           },
           this.logger,
-          services.telemetry,
+          services.telemetry?.conversationObserver(),
         )
       : null;
   }

@@ -22,7 +22,9 @@ import {
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { TraceResources } from '../../../shared/trace-viewer';
 import type { SessionTraceStore } from '../session/session-services';
+import type { ConversationObserver } from '../conversation/conversation-observer';
 import type { ConversationEventSink } from '../pipeline/turn-events';
+import { tracingObserver } from './tracing-observer';
 import type { Logger } from '../util/logger';
 import { ignoreFailure } from '../util/ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
@@ -142,6 +144,11 @@ export class Telemetry {
     this.metrics = new AppMetrics(config, this.resource, () => this.state.enabled, logger, { otlpTimeoutMillis: this.otlpTimeoutMillis, ...options.metrics });
     this.voiceMetrics = new VoiceMetrics(this.metrics.meter);
     this.httpSpans = new HttpClientSpans(this.provider, config.httpSpans);
+  }
+
+  /** The observer of one conversation (one per assistant): its spans and its metrics. */
+  conversationObserver(): ConversationObserver {
+    return tracingObserver(this.tracer, { captureContent: () => this.captureContent, traceEachTurn: () => this.traceEachTurn }, this.createConversationMetrics());
   }
 
   /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */

@@ -6,6 +6,9 @@
 import { ROOT_CONTEXT, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 
+/** What a session's transport span is made with (the app's tracer). */
+export type SessionTracer = Tracer;
+
 export interface TransportCounters {
   messagesIn: number;
   messageErrors: number;
@@ -23,7 +26,7 @@ export class TransportTrace {
   private span: Span | null = null;
 
   /** Opens the span (a root of its own: a session outlives its conversations); without a tracer only counts. */
-  open(tracer: Tracer | undefined, sessionId: string, kind: 'ipc' | 'websocket'): void {
+  open(tracer: SessionTracer | undefined, sessionId: string, kind: 'ipc' | 'websocket'): void {
     if (!tracer || this.span) return;
     this.span = tracer.startSpan(SPAN.transportSession, { root: true, attributes: { [ATTR.sessionId]: sessionId, [ATTR.transportKind]: kind } }, ROOT_CONTEXT);
     this.span.addEvent(EVENT.connect);
