@@ -13,8 +13,8 @@
 import { inspect } from 'node:util';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { silentLogger } from '../electron/agent/util/logger';
-import { Telemetry } from '../electron/agent/telemetry/telemetry';
-import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
+import { Telemetry } from '../electron/agent/telemetry/sdk/telemetry';
+import { readTelemetryConfig } from '../electron/agent/telemetry/sdk/telemetry-config';
 import { BenchClient, benchConfig, stagesFor, voiceTurn, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';
 import { BareSdk, recordTurn } from './tracing-floor';

@@ -15,10 +15,10 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { silentLogger } from '../electron/agent/util/logger';
-import { ConversationMetrics, VoiceMetrics } from '../electron/agent/telemetry/conversation-metrics';
-import { tracingObserver } from '../electron/agent/telemetry/tracing-observer';
-import { Telemetry } from '../electron/agent/telemetry/telemetry';
-import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
+import { ConversationMetrics, VoiceMetrics } from '../electron/agent/telemetry/conversation/conversation-metrics';
+import { tracingObserver } from '../electron/agent/telemetry/conversation/tracing-observer';
+import { Telemetry } from '../electron/agent/telemetry/sdk/telemetry';
+import { readTelemetryConfig } from '../electron/agent/telemetry/sdk/telemetry-config';
 import type { SessionTelemetry } from '../electron/agent/session/session';
 import { BenchClient, benchConfig, stagesFor, voiceTurn, type FakeProviders } from './harness';
 

@@ -12,8 +12,8 @@ import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../shar
 import { silentLogger } from '../electron/agent/util/logger';
 import { readPipelineConfig } from '../electron/agent/pipeline/pipeline-config';
 import { Session } from '../electron/agent/session/session';
-import { Telemetry } from '../electron/agent/telemetry/telemetry';
-import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
+import { Telemetry } from '../electron/agent/telemetry/sdk/telemetry';
+import { readTelemetryConfig } from '../electron/agent/telemetry/sdk/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../electron/agent/testing/fake-openai-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../electron/agent/testing/otlp-receiver';
 import { openAIStagesAt } from '../electron/agent/testing/test-stages';

@@ -3,7 +3,6 @@
  * assistant's providers read from it for every turn. The result is what every
  * session gets (`SessionServices`), handed on as it is.
  */
-import type { Tracer } from '@opentelemetry/api';
 import type { AssistantDeps } from './conversation/assistant';
 import { assistantDeps } from './conversation/assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
@@ -15,12 +14,14 @@ import type { SecretStore } from './settings/secret-store';
 import { BuiltinTools } from './tools/builtin/builtin-tools';
 import { McpServers } from './tools/mcp/mcp-servers';
 import type { ProgramConfirmation } from './tools/mcp/program-approval';
+import type { McpRequestTracer } from './tools/mcp/traced-transport';
 import { ToolSwitches } from './tools/tool-switches';
 import { join, resolve } from 'node:path';
 import type { SessionServices } from './session/session-services';
 import { SettingsStore } from './settings/settings-store';
-import { createAppTelemetry } from './telemetry/app-telemetry';
-import type { Telemetry } from './telemetry/telemetry';
+import { mcpRequestTracer } from './telemetry/conversation/mcp-request-spans';
+import { createAppTelemetry } from './telemetry/sdk/app-telemetry';
+import type { Telemetry } from './telemetry/sdk/telemetry';
 import type { ToolProvider } from './tools/tool';
 import { lockDataFolder, type DataFolderLock } from './util/data-folder-lock';
 
@@ -68,7 +69,7 @@ async function startServices(options: AppServicesOptions): Promise<Omit<AppServi
   const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
   const config = () => settings.pipelineConfig();
-  const tools = await openTools(options, settings.mcpConfigFile, telemetry.tracer);
+  const tools = await openTools(options, settings.mcpConfigFile, mcpRequestTracer(telemetry.tracer));
   const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins) });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
@@ -93,7 +94,7 @@ async function startServices(options: AppServicesOptions): Promise<Omit<AppServi
 }
 
 /** The MCP servers of MCP_CONFIG's file (or mcp.json in the data folder), started now. */
-async function openTools(options: { dataDir: string; logger: Logger; confirmProgram?: ProgramConfirmation }, mcpConfig: string, tracer: Tracer): Promise<McpServers> {
+async function openTools(options: { dataDir: string; logger: Logger; confirmProgram?: ProgramConfirmation }, mcpConfig: string, tracer: McpRequestTracer): Promise<McpServers> {
   const switches = await ToolSwitches.open(join(options.dataDir, 'tool-switches.json'), (message) => options.logger.warn(message));
   // The built-in tools as the settings list them (each session has its own, whose timers speak in it).
   const sample = new BuiltinTools({ announce: () => {} });

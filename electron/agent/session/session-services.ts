@@ -11,10 +11,10 @@ import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { TraceConversation, TraceResources, ViewerSpan } from '../../../shared/trace-viewer';
 import type { AssistantDeps } from '../conversation/assistant';
 import type { ConversationObserver } from '../conversation/conversation-observer';
-import type { SessionTracer } from '../telemetry/transport-trace';
+import type { SessionTracer } from '../telemetry/conversation/transport-trace';
 import type { ConversationHistory } from '../history/conversation-history';
 
-/** What a session needs of the app's tracing (see telemetry/telemetry.ts). */
+/** What a session needs of the app's tracing (see telemetry/sdk/telemetry.ts). */
 export interface SessionTelemetry {
   /** Where the session's transport span is made. */
   readonly tracer: SessionTracer;
@@ -28,7 +28,7 @@ export interface SessionTelemetry {
   readonly traces?: SessionTraceStore;
 }
 
-/** What a session needs of the span store behind the trace viewer (see telemetry/span-store.ts). */
+/** What a session needs of the span store behind the trace viewer (see telemetry/viewer/span-store.ts). */
 export interface SessionTraceStore {
   readonly resources: TraceResources;
   list(): TraceConversation[];

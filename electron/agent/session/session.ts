@@ -29,7 +29,7 @@ import { MESSAGE_HANDLERS, RequestError, type Outcome, type PlaybackMessage, typ
 import { checkMessageSize } from './message-size';
 import type { SessionServices } from './session-services';
 import { TraceFeed } from './trace-feed';
-import { TransportTrace } from '../telemetry/transport-trace';
+import { TransportTrace } from '../telemetry/conversation/transport-trace';
 
 export type { SessionModels, SessionServices, SessionSettings, SessionTelemetry } from './session-services';
 

@@ -10,7 +10,7 @@ import { urlOrigin } from '../../../shared/config-values';
 import type { SecretName } from '../../../shared/settings';
 import type { AllSettings } from '../../../shared/settings-fields';
 import { openaiKeyOrigins, stageOrigin } from '../pipeline/pipeline-config';
-import { otlpUrls } from '../telemetry/telemetry-config';
+import { otlpUrls } from '../telemetry/sdk/telemetry-config';
 
 /** The secret to send to this origin, if one was given for it. */
 export type SecretFor = (name: SecretName, origin: string) => string | undefined;

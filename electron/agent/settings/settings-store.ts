@@ -22,7 +22,7 @@ import { SHOWN_FIELDS, readEnvironment, type AllSettings, type EnvironmentSettin
 import { parseJsonText } from '../../../shared/json-text';
 import type { Logger } from '../util/logger';
 import { openaiKeyOrigins, pipelineConfig, type PipelineConfig } from '../pipeline/pipeline-config';
-import { telemetryConfig, type TelemetryConfig } from '../telemetry/telemetry-config';
+import { telemetryConfig, type TelemetryConfig } from '../telemetry/sdk/telemetry-config';
 import { moveAside, readOptional, writeFileAtomic } from '../util/atomic-file';
 import { secretFor, secretOrigins, type BoundSecret } from './secret-origins';
 import { secretStatuses, type LostSecrets } from './secret-status';

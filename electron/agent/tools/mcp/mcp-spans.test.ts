@@ -17,7 +17,8 @@ import { silentLogger } from '../../util/logger';
 import { ConversationContext } from '../../conversation/conversation-context';
 import { eventTime } from '../../pipeline/turn-events';
 import { runTurn } from '../../pipeline/turn-run';
-import { ConversationTrace } from '../../telemetry/conversation-trace';
+import { ConversationTrace } from '../../telemetry/conversation/conversation-trace';
+import { mcpRequestTracer } from '../../telemetry/conversation/mcp-request-spans';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../testing/fake-openai-server';
 import { startMcpHttpServer, type McpHttpTestServer } from '../../testing/mcp-http-server';
 import { spanProblems } from '../../testing/genai-conventions';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   const configFile = join(dir, 'mcp.json');
   await writeFile(configFile, JSON.stringify({ mcpServers: { web: { url: http.url } } }));
   const switches = await ToolSwitches.open(join(dir, 'tool-switches.json'), () => {});
-  servers = await McpServers.open({ configFile, switches, builtins: [], clientInfo: { name: 'test', version: '1' }, logger: silentLogger, approvalsFile: join(dir, 'program-approvals.json') });
+  servers = await McpServers.open({ configFile, switches, builtins: [], clientInfo: { name: 'test', version: '1' }, logger: silentLogger, approvalsFile: join(dir, 'program-approvals.json'), tracer: mcpRequestTracer(provider.getTracer('voice-agent-stack.mcp')) });
   await until(() => servers.view().servers[0]?.status.state === 'ready', 'the server to be ready');
 });
 afterAll(async () => {

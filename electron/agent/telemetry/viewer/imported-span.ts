@@ -5,7 +5,7 @@
 import { TraceFlags, type HrTime, type SpanContext } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { ATTR, type SerializedSpan } from '../../../shared/telemetry';
+import { ATTR, type SerializedSpan } from '../../../../shared/telemetry';
 
 export const RENDERER_SCOPE = { name: 'voice-agent-stack/renderer' };
 

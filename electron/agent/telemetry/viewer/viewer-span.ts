@@ -5,8 +5,8 @@
  */
 import type { Attributes, AttributeValue, HrTime, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { ATTR } from '../../../shared/telemetry';
-import { TRACE_PAGE_BYTES, TRACE_PAGE_SPANS, type ViewerAttributes, type ViewerSpan } from '../../../shared/trace-viewer';
+import { ATTR } from '../../../../shared/telemetry';
+import { TRACE_PAGE_BYTES, TRACE_PAGE_SPANS, type ViewerAttributes, type ViewerSpan } from '../../../../shared/trace-viewer';
 
 /** OTLP span flags: the context knows whether its parent was remote (the OTLP specification's bits 8 and 9). */
 const HAS_IS_REMOTE = 0x100;

@@ -4,7 +4,7 @@
  * that reports them when the carrier goes away.
  */
 import { ROOT_CONTEXT, type Span, type Tracer } from '@opentelemetry/api';
-import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
+import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
 
 /** What a session's transport span is made with (the app's tracer). */
 export type SessionTracer = Tracer;

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { silentLogger, type Logger } from '../util/logger';
-import { startOtlpReceiver, type OtlpReceiver } from '../testing/otlp-receiver';
-import { until } from '../testing/until';
+import { silentLogger, type Logger } from '../../util/logger';
+import { startOtlpReceiver, type OtlpReceiver } from '../../testing/otlp-receiver';
+import { until } from '../../testing/until';
 import { Telemetry } from './telemetry';
 import { readTelemetryConfig } from './telemetry-config';
 

@@ -1,7 +1,7 @@
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../../../shared/telemetry';
-import type { ConversationEvent } from '../pipeline/turn-events';
+import { METRIC } from '../../../../shared/telemetry';
+import type { ConversationEvent } from '../../pipeline/turn-events';
 import { ConversationMetrics, VoiceMetrics } from './conversation-metrics';
 
 function setup(recording = () => true) {

@@ -1,6 +1,6 @@
 /** Creates the app's Telemetry from its configuration, for either host. */
-import type { Logger } from '../util/logger';
-import { displayUrl } from '../util/network-errors';
+import type { Logger } from '../../util/logger';
+import { displayUrl } from '../../util/network-errors';
 import { Telemetry } from './telemetry';
 import type { TelemetryConfig } from './telemetry-config';
 

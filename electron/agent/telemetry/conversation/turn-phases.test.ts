@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTR } from '../../../shared/telemetry';
+import { ATTR } from '../../../../shared/telemetry';
 import { TurnPhases, phaseOf } from './turn-phases';
 
 describe('TurnPhases', () => {

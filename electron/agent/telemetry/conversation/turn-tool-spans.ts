@@ -4,8 +4,8 @@
  * how long at least one of them ran, for the turn span's figures.
  */
 import { SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { ATTR } from '../../../shared/telemetry';
-import type { ToolEvent } from '../pipeline/turn-events';
+import { ATTR } from '../../../../shared/telemetry';
+import type { ToolEvent } from '../../pipeline/turn-events';
 import { toolEndAttributes, toolSpanOptions, toolStartAttributes } from './tool-attributes';
 
 export class TurnToolSpans {

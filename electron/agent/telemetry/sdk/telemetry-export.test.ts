@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { silentLogger } from '../util/logger';
-import { startOtlpReceiver, type OtlpReceiver } from '../testing/otlp-receiver';
-import { until } from '../testing/until';
+import { silentLogger } from '../../util/logger';
+import { startOtlpReceiver, type OtlpReceiver } from '../../testing/otlp-receiver';
+import { until } from '../../testing/until';
 import { Telemetry } from './telemetry';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry-config';
 

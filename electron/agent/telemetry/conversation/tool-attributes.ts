@@ -6,8 +6,8 @@
  * turn stopped it; arguments and result only with content capture.
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { ATTR, GEN_AI_OPERATION } from '../../../shared/telemetry';
-import type { ToolEvent } from '../pipeline/turn-events';
+import { ATTR, GEN_AI_OPERATION } from '../../../../shared/telemetry';
+import type { ToolEvent } from '../../pipeline/turn-events';
 
 type ToolStarted = Extract<ToolEvent, { type: 'tool.started' }>;
 type ToolEnded = Extract<ToolEvent, { type: 'tool.ended' }>;

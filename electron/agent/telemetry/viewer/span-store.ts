@@ -20,8 +20,8 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../shared/telemetry';
-import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerSpan } from '../../../shared/trace-viewer';
+import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../../shared/telemetry';
+import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerSpan } from '../../../../shared/trace-viewer';
 import { estimateSpanBytes } from './span-size';
 import { pageOf, toViewerSpan } from './viewer-span';
 

@@ -12,9 +12,9 @@
  * not recorded.
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { ATTR, GEN_AI_OPERATION, stageSpanName, type GenAiOperation } from '../../../shared/telemetry';
-import type { ChatMessage, ToolCallRequest } from '../pipeline/stages';
-import type { StageEvent, StageKind } from '../pipeline/turn-events';
+import { ATTR, GEN_AI_OPERATION, stageSpanName, type GenAiOperation } from '../../../../shared/telemetry';
+import type { ChatMessage, ToolCallRequest } from '../../pipeline/stages';
+import type { StageEvent, StageKind } from '../../pipeline/turn-events';
 
 type StageStarted = Extract<StageEvent, { type: 'stage.started' }>;
 

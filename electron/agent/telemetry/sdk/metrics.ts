@@ -11,8 +11,8 @@ import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporte
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { Resource } from '@opentelemetry/resources';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { Logger } from '../util/logger';
-import { displayUrl } from '../util/network-errors';
+import type { Logger } from '../../util/logger';
+import { displayUrl } from '../../util/network-errors';
 import { SwitchableMetricExporter } from './metrics-exporter';
 import type { MetricsConfig, TelemetryConfig } from './telemetry-config';
 

@@ -1,11 +1,11 @@
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { ServerMessageSchema } from '../../../shared/protocol';
-import { ATTR, SPAN, type SerializedSpan } from '../../../shared/telemetry';
-import { MAX_MESSAGE_BYTES, EnvelopeWriter } from '../../../shared/protocol';
-import { inMemoryTelemetry } from '../testing/in-memory-telemetry';
-import type { ViewerSpan } from '../../../shared/trace-viewer';
+import { ServerMessageSchema } from '../../../../shared/protocol';
+import { ATTR, SPAN, type SerializedSpan } from '../../../../shared/telemetry';
+import { MAX_MESSAGE_BYTES, EnvelopeWriter } from '../../../../shared/protocol';
+import { inMemoryTelemetry } from '../../testing/in-memory-telemetry';
+import type { ViewerSpan } from '../../../../shared/trace-viewer';
 import { SPAN_STORE_MAX_BYTES, SpanStore, firstWordsOf, type SpanStoreLimits } from './span-store';
 
 function storeWith(limits: SpanStoreLimits = { conversations: 20, spans: 20_000 }): { store: SpanStore; tracer: Tracer } {

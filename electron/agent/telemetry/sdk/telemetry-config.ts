@@ -6,10 +6,10 @@
  * (read and checked as the table in shared/settings-fields.ts says; header
  * values are never printed: they hold secrets).
  */
-import { parseHeaderList, urlOrigin } from '../../../shared/config-values';
-import { readEnvironment, warnBadHeaders, type AllSettings } from '../../../shared/settings-fields';
-import type { OtlpProtocol } from '../../../shared/settings';
-import type { SecretFor } from '../settings/secret-origins';
+import { parseHeaderList, urlOrigin } from '../../../../shared/config-values';
+import { readEnvironment, warnBadHeaders, type AllSettings } from '../../../../shared/settings-fields';
+import type { OtlpProtocol } from '../../../../shared/settings';
+import type { SecretFor } from '../../settings/secret-origins';
 
 export interface TelemetryConfig {
   enabled: boolean;
@@ -47,7 +47,7 @@ export interface MetricsConfig {
   intervalMs: number;
 }
 
-export { DEFAULT_OTLP_ENDPOINT, DEFAULT_SERVICE_NAME } from '../../../shared/settings-fields';
+export { DEFAULT_OTLP_ENDPOINT, DEFAULT_SERVICE_NAME } from '../../../../shared/settings-fields';
 
 type Env = Record<string, string | undefined>;
 

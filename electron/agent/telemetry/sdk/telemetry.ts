@@ -19,20 +19,20 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
-import type { TraceResources } from '../../../shared/trace-viewer';
-import type { SessionTraceStore } from '../session/session-services';
-import type { ConversationObserver } from '../conversation/conversation-observer';
-import type { ConversationEventSink } from '../pipeline/turn-events';
-import { tracingObserver } from './tracing-observer';
-import type { Logger } from '../util/logger';
-import { ignoreFailure } from '../util/ignore-failure';
+import type { SerializedSpan, TracingState } from '../../../../shared/telemetry';
+import type { TraceResources } from '../../../../shared/trace-viewer';
+import type { SessionTraceStore } from '../../session/session-services';
+import type { ConversationObserver } from '../../conversation/conversation-observer';
+import type { ConversationEventSink } from '../../pipeline/turn-events';
+import { tracingObserver } from '../conversation/tracing-observer';
+import type { Logger } from '../../util/logger';
+import { ignoreFailure } from '../../util/ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
 import { HttpClientSpans } from './http-client-spans';
-import { importSpan, rendererResource } from './imported-span';
-import { SpanStore, type SpanStoreLimits } from './span-store';
-import { displayUrl } from '../util/network-errors';
-import { ConversationMetrics, VoiceMetrics } from './conversation-metrics';
+import { importSpan, rendererResource } from '../viewer/imported-span';
+import { SpanStore, type SpanStoreLimits } from '../viewer/span-store';
+import { displayUrl } from '../../util/network-errors';
+import { ConversationMetrics, VoiceMetrics } from '../conversation/conversation-metrics';
 import { AppMetrics, type MetricsOptions } from './metrics';
 import { ReportingExporter } from './reporting-exporter';
 import { SwitchableSampler } from './switchable-sampler';

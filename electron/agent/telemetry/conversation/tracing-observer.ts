@@ -4,8 +4,8 @@
  * run in their span's context, and the conversation sees only the interface.
  */
 import type { Tracer } from '@opentelemetry/api';
-import type { ConversationObserver } from '../conversation/conversation-observer';
-import type { ConversationEventSink } from '../pipeline/turn-events';
+import type { ConversationObserver } from '../../conversation/conversation-observer';
+import type { ConversationEventSink } from '../../pipeline/turn-events';
 import { ConversationTrace, type ConversationTraceOptions } from './conversation-trace';
 
 export function tracingObserver(tracer: Tracer, options: Required<ConversationTraceOptions>, metrics?: ConversationEventSink): ConversationObserver {

@@ -1,7 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, type InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { Logger } from '../util/logger';
-import { ignoreFailure } from '../util/ignore-failure';
+import type { Logger } from '../../util/logger';
+import { ignoreFailure } from '../../util/ignore-failure';
 import { describeExportError } from './reporting-exporter';
 
 /**

@@ -1,8 +1,8 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import type { Logger } from '../util/logger';
-import { ignoreFailure } from '../util/ignore-failure';
-import { networkReason, shorten } from '../util/network-errors';
+import type { Logger } from '../../util/logger';
+import { ignoreFailure } from '../../util/ignore-failure';
+import { networkReason, shorten } from '../../util/network-errors';
 
 /**
  * Wraps the OTLP exporter so that a collector that is down, slow or failing

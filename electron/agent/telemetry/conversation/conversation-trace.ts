@@ -21,9 +21,9 @@
  * spans (capture, playback) only to those.
  */
 import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
-import { sampledTraceparent } from '../../../shared/trace-context';
-import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
+import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
+import { sampledTraceparent } from '../../../../shared/trace-context';
+import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../../pipeline/turn-events';
 import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 import { TurnPhases } from './turn-phases';
 import { TurnToolSpans } from './turn-tool-spans';

@@ -8,11 +8,11 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/ap
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { ServerMessageSchema } from '../../../shared/protocol';
-import { ATTR, EVENT, SPAN, type SerializedSpan } from '../../../shared/telemetry';
-import type { ViewerSpan } from '../../../shared/trace-viewer';
-import { otlpTraceFile } from '../../../shared/otlp-json';
-import { inMemoryTelemetry } from '../testing/in-memory-telemetry';
+import { ServerMessageSchema } from '../../../../shared/protocol';
+import { ATTR, EVENT, SPAN, type SerializedSpan } from '../../../../shared/telemetry';
+import type { ViewerSpan } from '../../../../shared/trace-viewer';
+import { otlpTraceFile } from '../../../../shared/otlp-json';
+import { inMemoryTelemetry } from '../../testing/in-memory-telemetry';
 
 interface OtlpJson {
   resourceSpans: { resource: { attributes: { key: string }[] }; scopeSpans: { scope: { name: string }; spans: { spanId: string }[] }[] }[];

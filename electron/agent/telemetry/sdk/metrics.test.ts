@@ -1,18 +1,18 @@
 /** Metrics of real conversations, sent to a real OTLP receiver in both encodings, whatever the sampler keeps. */
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
-import { FrameKind, encodeAudioFrame } from '../../../shared/audio-frame';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../../shared/protocol';
-import { METRIC } from '../../../shared/telemetry';
-import { silentLogger } from '../util/logger';
-import { readPipelineConfig } from '../pipeline/pipeline-config';
-import { Session, type SessionCarrier } from '../session/session';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from '../testing/otlp-receiver';
-import { openAIStagesAt, scriptedVad } from '../testing/test-stages';
-import { until } from '../testing/until';
-import { GENAI_DURATION_BUCKETS, TOKEN_BUCKETS } from './conversation-metrics';
+import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../../shared/audio-format';
+import { FrameKind, encodeAudioFrame } from '../../../../shared/audio-frame';
+import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../../../shared/protocol';
+import { METRIC } from '../../../../shared/telemetry';
+import { silentLogger } from '../../util/logger';
+import { readPipelineConfig } from '../../pipeline/pipeline-config';
+import { Session, type SessionCarrier } from '../../session/session';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../testing/fake-openai-server';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from '../../testing/otlp-receiver';
+import { openAIStagesAt, scriptedVad } from '../../testing/test-stages';
+import { until } from '../../testing/until';
+import { GENAI_DURATION_BUCKETS, TOKEN_BUCKETS } from '../conversation/conversation-metrics';
 import { Telemetry } from './telemetry';
 import { readTelemetryConfig } from './telemetry-config';
 

@@ -4,8 +4,8 @@
  * first audio sent and the first audio playing. Each phase counts once, at
  * its first occurrence; a phase before the origin is known is not counted.
  */
-import { ATTR } from '../../../shared/telemetry';
-import { elapsedMs, type ConversationEvent } from '../pipeline/turn-events';
+import { ATTR } from '../../../../shared/telemetry';
+import { elapsedMs, type ConversationEvent } from '../../pipeline/turn-events';
 
 export type TurnPhase = 'transcript' | 'first_token' | 'first_phrase' | 'first_audio_sent' | 'first_audio_playing';
 

@@ -3,10 +3,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
-import { parseTraceparent } from '../../../shared/trace-context';
-import { StageError } from '../pipeline/stage-error';
-import type { ConversationEvent } from '../pipeline/turn-events';
+import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
+import { parseTraceparent } from '../../../../shared/trace-context';
+import { StageError } from '../../pipeline/stage-error';
+import type { ConversationEvent } from '../../pipeline/turn-events';
 import { ConversationTrace } from './conversation-trace';
 
 function setup() {

@@ -6,8 +6,8 @@
  * session's assistant): stage starts are remembered by turn.
  */
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
-import { ATTR, METRIC } from '../../../shared/telemetry';
-import type { ConversationEvent, TurnInputKind, TurnStageEvent } from '../pipeline/turn-events';
+import { ATTR, METRIC } from '../../../../shared/telemetry';
+import type { ConversationEvent, TurnInputKind, TurnStageEvent } from '../../pipeline/turn-events';
 import { operationOf } from './stage-attributes';
 
 /** The conventions' advice for the gen_ai.client.* duration histograms (seconds). */
