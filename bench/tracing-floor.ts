@@ -62,7 +62,6 @@ export async function recordTurn(providers: FakeProviders): Promise<TurnTemplate
     get tracingState() {
       return telemetry.tracingState;
     },
-    configure: (change) => telemetry.configure(change),
     onChange: (listener) => telemetry.onChange(listener),
     importSpans: (list) => telemetry.importSpans(list),
   };

@@ -21,6 +21,8 @@ import type { SessionServices } from './session/session-services';
 import { SettingsStore } from './settings/settings-store';
 import { mcpRequestTracer } from './telemetry/conversation/mcp-request-spans';
 import { createAppTelemetry } from './telemetry/sdk/app-telemetry';
+import { telemetryConfigOf } from './telemetry/sdk/telemetry-config';
+import { pipelineConfigOf } from './pipeline/pipeline-config';
 import type { Telemetry } from './telemetry/sdk/telemetry';
 import type { ToolProvider } from './tools/tool';
 import { lockDataFolder, type DataFolderLock } from './util/data-folder-lock';
@@ -64,11 +66,12 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
 
 async function startServices(options: AppServicesOptions): Promise<Omit<AppServices, 'dataFolder'>> {
   const settings = await SettingsStore.open(options);
-  const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
-  settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
+  // Each part derives its own configuration from the settings in force.
+  const telemetry = createAppTelemetry(telemetryConfigOf(settings.current), options.logger, options.runtime);
+  settings.onChange(() => telemetry.applyConfig(telemetryConfigOf(settings.current)));
   const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
-  const config = () => settings.pipelineConfig();
+  const config = () => pipelineConfigOf(settings.current);
   const tools = await openTools(options, settings.mcpConfigFile, mcpRequestTracer(telemetry.tracer));
   const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins) });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });

@@ -248,7 +248,7 @@ describe('tracing a conversation', () => {
     expect(t.messages('telemetry').at(-1)?.message).toEqual({ type: 'telemetry', state: { enabled: false, consoleExport: false, captureContent: false } });
     t.send({ type: 'conversation.start' });
     expect(t.messages('state').at(-1)?.traceparent).toBeUndefined();
-    t.send({ type: 'telemetry.configure', enabled: true, consoleExport: true });
+    t.telemetry.configure({ enabled: true, consoleExport: true });
     expect(t.telemetry.tracingState).toMatchObject({ enabled: true, consoleExport: true });
     t.send({ type: 'conversation.end' });
     t.session.close();

@@ -80,13 +80,6 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
   'telemetry.spans': ({ spans }, session) => {
     session.importSpans(spans);
   },
-  'telemetry.configure': ({ enabled, consoleExport }, session) => {
-    const change = { ...(enabled === undefined ? {} : { enabled }), ...(consoleExport === undefined ? {} : { consoleExport }) };
-    const { settings, telemetry } = session.services;
-    if (settings) return saveSettings(session, { values: { tracing: change } });
-    if (!telemetry) throw new RequestError('invalid_state', 'Tracing is not available in this host.');
-    telemetry.configure(change);
-  },
   'settings.update': ({ patch }, session) => saveSettings(session, patch),
   ptt: ({ pressed }, session) => {
     if (!session.conversationRunning) throw new RequestError('invalid_state', 'Start a conversation before talking.');

@@ -21,7 +21,6 @@ export interface SessionTelemetry {
   /** A new observer for one conversation (its spans and metrics). */
   conversationObserver(): ConversationObserver;
   readonly tracingState: TracingState;
-  configure(change: { enabled?: boolean; consoleExport?: boolean }): void;
   onChange(listener: (state: TracingState) => void): () => void;
   importSpans(spans: readonly SerializedSpan[]): void;
   /** The trace viewer's span store; absent in hosts without one. */

@@ -99,7 +99,7 @@ describe('SessionClient settings save', () => {
 
   it('still shows the outcome of a tracing switch, which main answers as a save', async () => {
     client.configureTracing({ enabled: false });
-    bridge.reply({ type: 'settings.result', ref: bridge.seqOf('telemetry.configure'), ok: true, errors: {} });
+    bridge.reply({ type: 'settings.result', ref: bridge.seqOf('settings.update'), ok: true, errors: {} });
     await settle();
     expect(snapshot().settingsSave).toEqual({ state: 'saved' });
   });

@@ -268,9 +268,9 @@ export class SessionClient {
     return true;
   }
 
-  /** Switches tracing in main (for both processes); applies to the next span. */
+  /** Switches tracing in main (for both processes), saved like any setting; applies to the next span. */
   configureTracing(change: { enabled?: boolean; consoleExport?: boolean }): void {
-    this.connection.send({ type: 'telemetry.configure', ...change });
+    this.saveSettings({ values: { tracing: change } });
   }
 
   dismissAlert(): void {

@@ -9,7 +9,8 @@
 import { parseHeaderList, urlOrigin } from '../../../../shared/config-values';
 import { readEnvironment, warnBadHeaders, type AllSettings } from '../../../../shared/settings-fields';
 import type { OtlpProtocol } from '../../../../shared/settings';
-import type { SecretFor } from '../../settings/secret-origins';
+import { otlpUrls, type SecretFor } from '../../settings/secret-origins';
+import type { SettingsSnapshot } from '../../settings/settings-store';
 
 export interface TelemetryConfig {
   enabled: boolean;
@@ -58,10 +59,13 @@ export function readTelemetryConfig(env: Env, warn: (message: string) => void): 
   return telemetryConfig(values, (name) => secrets[name]);
 }
 
-/** Where traces and metrics are posted; the signal-specific endpoints are used as they are. */
-export function otlpUrls(settings: AllSettings): { traces: string; metrics: string } {
-  const base = settings.tracing.otlpEndpoint.replace(/\/+$/, '');
-  return { traces: settings.export.tracesEndpoint || `${base}/v1/traces`, metrics: settings.export.metricsEndpoint || `${base}/v1/metrics` };
+const derivedConfigs = new WeakMap<SettingsSnapshot, TelemetryConfig>();
+
+/** Tracing's configuration from the settings in force: the same object until the settings change. */
+export function telemetryConfigOf(settings: SettingsSnapshot): TelemetryConfig {
+  let config = derivedConfigs.get(settings);
+  if (!config) derivedConfigs.set(settings, (config = telemetryConfig(settings.all, settings.secretFor)));
+  return config;
 }
 
 /** Tracing's configuration from settings and secrets: nothing else is read. Headers go only to an origin they were given for. */
