@@ -2,7 +2,8 @@
  * Tracing configuration, with the names fixed by the product: ENABLE_TRACING,
  * OTEL_CONSOLE_EXPORT, OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME,
  * OTEL_TRACES_SAMPLER(_ARG), OTEL_CAPTURE_CONTENT, OTEL_BSP_SCHEDULE_DELAY,
- * OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_INTERVAL
+ * OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_INTERVAL, OTEL_LOGS_EXPORTER,
+ * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT and OTEL_EXPORTER_OTLP_LOGS_PROTOCOL
  * (read and checked as the table in shared/settings-fields.ts says; header
  * values are never printed: they hold secrets).
  */
@@ -29,6 +30,17 @@ export interface TelemetryConfig {
   /** HTTP client spans of the API calls. */
   httpSpans: boolean;
   metrics: MetricsConfig;
+  logs: LogsConfig;
+}
+
+export interface LogsConfig {
+  /** OTLP export of log records (while tracing is on). */
+  otlp: boolean;
+  /** Log records printed by the SDK's console exporter (while tracing is on). */
+  console: boolean;
+  /** Full URL log records are posted to. */
+  url: string;
+  protocol: OtlpProtocol;
 }
 
 export interface MetricsConfig {
@@ -78,6 +90,14 @@ export function telemetryConfig(settings: AllSettings, secrets: Secrets): Teleme
       // Same protocol choice as traces unless the metrics' own variable says otherwise.
       protocol: e.metricsProtocol || t.protocol,
       intervalMs: e.metricsIntervalMs,
+    },
+    logs: {
+      otlp: e.logsExporter.includes('otlp'),
+      console: e.logsExporter.includes('console'),
+      // The signal-specific endpoint is used as is.
+      url: e.logsEndpoint || `${base}/v1/logs`,
+      // Same protocol choice as traces unless the logs' own variable says otherwise.
+      protocol: e.logsProtocol || t.protocol,
     },
   };
 }
