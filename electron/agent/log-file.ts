@@ -63,6 +63,11 @@ export class RotatingLogFile {
     this.size += bytes.length;
   }
 
+  /** Makes the folder (for "Open logs folder" before anything was logged). */
+  ensureFolder(): void {
+    mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+  }
+
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
@@ -70,7 +75,7 @@ export class RotatingLogFile {
 
   private open(): number {
     if (this.fd !== null) return this.fd;
-    mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+    this.ensureFolder();
     // Only the user reads the logs: they name the folders and servers the app uses.
     this.fd = openSync(this.path, 'a', 0o600);
     this.size = statSync(this.path).size;

@@ -11,6 +11,7 @@ import { config as loadDotenv } from 'dotenv';
 import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
+import { LOGS_FOLDER, RotatingLogFile } from '../agent/log-file';
 import { consoleLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
@@ -37,11 +38,15 @@ const logger = consoleLogger('main');
 const sessions = new Set<Session>();
 let services: AppServices | null = null;
 let desktop: DesktopShell | null = null;
+let logFile: RotatingLogFile | null = null;
 const APP_NAME = 'Voice Agent Stack';
 const MINIMUM_SIZE = { width: 420, height: 480 };
 
 async function openServices(): Promise<AppServices> {
   const dataDir = app.getPath('userData');
+  logFile = new RotatingLogFile(join(dataDir, LOGS_FOLDER));
+  logger.attach(logFile.sink);
+  logger.info(`Logs: ${logFile.path}.`);
   const encrypted = safeStorage.isEncryptionAvailable();
   if (!encrypted) logger.warn('The system keychain is not available: API keys are kept in a file readable only by you.');
   return startAppServices({
@@ -49,6 +54,7 @@ async function openServices(): Promise<AppServices> {
     env: process.env,
     secretStore: encrypted ? new SafeStorageSecretStore(join(dataDir, 'secrets.bin')) : new FileSecretStore(join(dataDir, 'secrets.json')),
     logger,
+    logSinks: logger,
     runtime: { name: 'electron', version: process.versions.electron ?? 'unknown' },
   });
 }
@@ -227,6 +233,20 @@ function openHelpLink(url: string): void {
   void shell.openExternal(url).catch((error: unknown) => logger.warn('the system browser could not open the link', { error: String(error) }));
 }
 
+/** Help -> Open logs folder: the rotating log file's folder in the system's file manager. */
+function openLogsFolder(): void {
+  if (!logFile) return;
+  try {
+    logFile.ensureFolder();
+  } catch (error) {
+    logger.warn('the logs folder could not be made', { error: String(error) });
+    return;
+  }
+  void shell.openPath(logFile.folder).then((problem) => {
+    if (problem) logger.warn('the logs folder could not be opened', { folder: logFile?.folder, error: problem });
+  });
+}
+
 function showWindow(): void {
   if (!mainWindow) {
     void createWindow();
@@ -252,7 +272,10 @@ app.on('before-quit', (event) => {
     .then(() => services?.telemetry.shutdown(3_000))
     .finally(() => app.quit());
 });
-app.on('will-quit', () => desktop?.stop());
+app.on('will-quit', () => {
+  desktop?.stop();
+  logFile?.close();
+});
 
 app.on('window-all-closed', () => {
   if (desktop ? desktop.quitsWithLastWindow() : process.platform !== 'darwin') app.quit();
@@ -279,6 +302,7 @@ void app.whenReady().then(async () => {
     window: () => mainWindow,
     showWindow,
     openLink: openHelpLink,
+    openLogsFolder,
     developerTools: !app.isPackaged,
   });
   desktop.start();

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startAppServices } from '../agent/app-services';
+import { LOG_FILES_KEPT, LOGS_FOLDER, MAX_LOG_FILE_BYTES, RotatingLogFile } from '../agent/log-file';
 import { consoleLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { startHeadlessHost } from './headless-host';
@@ -27,9 +28,12 @@ async function main(): Promise<void> {
     logger.warn(`HOST=${host}: the app is reachable from other machines on this network; it asks for the access link printed below.`);
 
   const dataDir = resolve(process.env.DATA_DIR?.trim() || join(homedir(), '.voice-agent-stack'));
+  const logFile = new RotatingLogFile(join(dataDir, LOGS_FOLDER));
+  logger.attach(logFile.sink);
+  logger.info(`Logs: ${logFile.path} (the terminal's lines; ${LOG_FILES_KEPT} files of ${MAX_LOG_FILE_BYTES / 1024 / 1024} MB kept).`);
   let services;
   try {
-    services = await startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger });
+    services = await startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger, logSinks: logger });
   } catch (error) {
     logger.error(`Could not open the data folder ${dataDir} (${String(error)}). Set DATA_DIR to a folder you can write to.`);
     process.exit(1);
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => Promise.race([services.tools.stop(), delay(3_000, undefined, { ref: false })]))
       .then(() => telemetry.shutdown(3_000))
+      .then(() => logFile.close())
       .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
