@@ -16,12 +16,25 @@
  * turn of its own trace). Until then, and for a turn outside any
  * conversation, the trace is a conversation of its own, keyed by trace id,
  * which merges into the conversation once the trace names it.
+ *
+ * It keeps the log records made in those traces too (`addLog`, fed by
+ * ViewerLogProcessor behind the same gate), in the same order of arrival as
+ * the spans; a record whose trace has no span here yet waits for one.
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../shared/telemetry';
-import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerSpan } from '../../../shared/trace-viewer';
-import { pageOf, toViewerSpan } from './viewer-span';
+import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerLog, type ViewerSpan } from '../../../shared/trace-viewer';
+import { pageWithLogs, type UnplacedLog } from './viewer-log';
+import { toViewerSpan } from './viewer-span';
+
+/**
+ * Most log records kept, all conversations together (the oldest go first):
+ * a viewer's record is at most a few kilobytes, so a few megabytes at worst.
+ */
+export const TRACE_STORE_LOGS = 2_000;
+/** Most records waiting for a span of their trace (a record made in a span that never reaches the store is forgotten). */
+const PENDING_LOGS = 256;
 
 export interface SpanStoreLimits {
   conversations: number;
@@ -46,6 +59,8 @@ interface StoredConversation {
   startedAt: number;
   turns: number;
   firstWords: { text: string; at: number } | null;
+  /** Log records made in its traces, in arrival order. */
+  logs: ViewerLog[];
 }
 
 export class SpanStore implements SpanProcessor {
@@ -54,6 +69,9 @@ export class SpanStore implements SpanProcessor {
   private readonly traceToKey = new Map<string, string>();
   private spanCount = 0;
   private readonly listeners = new Set<() => void>();
+  private logCount = 0;
+  /** Records of traces no span of which is here yet, oldest first. */
+  private pendingLogs: UnplacedLog[] = [];
 
   constructor(private readonly limits: SpanStoreLimits = TRACE_STORE_LIMITS) {}
 
@@ -76,16 +94,33 @@ export class SpanStore implements SpanProcessor {
       this.traceToKey.set(traceId, key);
     }
     this.add(conversation, span);
+    this.placePendingLogs(traceId, conversation);
     this.enforceLimits(conversation);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** A log record made in a span: kept with its trace's conversation (or until a span of its trace arrives). */
+  addLog(log: UnplacedLog): void {
+    const key = this.traceToKey.get(log.traceId);
+    const conversation = key === undefined ? undefined : this.conversations.get(key);
+    if (!conversation) {
+      this.pendingLogs.push(log);
+      if (this.pendingLogs.length > PENDING_LOGS) this.pendingLogs.shift();
+      return;
+    }
+    this.placeLog(conversation, log);
+    this.enforceLogLimit();
     for (const listener of this.listeners) listener();
   }
 
   /** Forgets everything (tracing went off). */
   clear(): void {
+    this.pendingLogs = [];
     if (this.conversations.size === 0) return;
     this.conversations.clear();
     this.traceToKey.clear();
     this.spanCount = 0;
+    this.logCount = 0;
     for (const listener of this.listeners) listener();
   }
 
@@ -114,7 +149,7 @@ export class SpanStore implements SpanProcessor {
    * and the seq the next page starts at (null when there is none yet).
    * Null when the store holds no such conversation.
    */
-  page(key: string, from: number): { spans: ViewerSpan[]; next: number | null } | null {
+  page(key: string, from: number): { spans: ViewerSpan[]; logs: ViewerLog[]; next: number | null } | null {
     const conversation = this.conversations.get(key);
     if (!conversation) return null;
     const start = this.indexOf(conversation, from);
@@ -124,10 +159,8 @@ export class SpanStore implements SpanProcessor {
       const stored = conversation.spans[i]!;
       candidates.push(toViewerSpan(stored.span, stored.seq));
     }
-    const spans = pageOf(candidates);
-    const last = spans.at(-1);
-    const next = last && last.seq + 1 < conversation.nextSeq ? last.seq + 1 : null;
-    return { spans, next };
+    const complete = start + candidates.length >= conversation.spans.length;
+    return pageWithLogs(candidates, conversation.logs.filter((l) => l.seq >= from), complete, conversation.nextSeq);
   }
 
   forceFlush(): Promise<void> {
@@ -153,6 +186,7 @@ export class SpanStore implements SpanProcessor {
       startedAt: Number.POSITIVE_INFINITY,
       turns: 0,
       firstWords: null,
+      logs: [],
     };
     this.conversations.set(key, conversation);
     return conversation;
@@ -173,6 +207,8 @@ export class SpanStore implements SpanProcessor {
     }
     this.spanCount -= current.spans.length - current.head;
     for (const stored of current.spans.slice(current.head)) this.add(target, stored.span);
+    this.logCount -= current.logs.length;
+    for (const log of current.logs) this.placeLog(target, log);
     return target;
   }
 
@@ -206,6 +242,29 @@ export class SpanStore implements SpanProcessor {
     this.conversations.delete(conversation.key);
     for (const trace of conversation.traces) if (this.traceToKey.get(trace) === conversation.key) this.traceToKey.delete(trace);
     this.spanCount -= conversation.spans.length - conversation.head;
+    this.logCount -= conversation.logs.length;
+  }
+
+  private placeLog(conversation: StoredConversation, log: UnplacedLog): void {
+    conversation.logs.push({ ...log, seq: conversation.nextSeq++ });
+    this.logCount++;
+  }
+
+  /** The records that waited for this trace join its conversation. */
+  private placePendingLogs(traceId: string, conversation: StoredConversation): void {
+    if (!this.pendingLogs.some((l) => l.traceId === traceId)) return;
+    for (const log of this.pendingLogs) if (log.traceId === traceId) this.placeLog(conversation, log);
+    this.pendingLogs = this.pendingLogs.filter((l) => l.traceId !== traceId);
+    this.enforceLogLimit();
+  }
+
+  private enforceLogLimit(): void {
+    for (const conversation of this.conversations.values()) {
+      if (this.logCount <= TRACE_STORE_LOGS) return;
+      const excess = Math.min(conversation.logs.length, this.logCount - TRACE_STORE_LOGS);
+      conversation.logs.splice(0, excess);
+      this.logCount -= excess;
+    }
   }
 
   private dropOldestSpans(conversation: StoredConversation, count: number): void {

@@ -34,6 +34,7 @@ import { displayUrl } from '../network-errors';
 import { ConversationMetrics, VoiceMetrics } from './conversation-metrics';
 import { AppMetrics, type MetricsOptions } from './metrics';
 import { AppLogs, type LogsOptions } from './app-logs';
+import { ViewerLogProcessor } from './viewer-log';
 import type { LogSink } from '../logger';
 import { ReportingExporter } from './reporting-exporter';
 import { SwitchableSampler } from './switchable-sampler';
@@ -151,6 +152,7 @@ export class Telemetry {
     this.logs = new AppLogs(config, this.resource, () => this.state.enabled, logger, {
       otlpTimeoutMillis: this.otlpTimeoutMillis,
       ...options.logs,
+      viewer: new ViewerLogProcessor(this.traceStore),
     });
     this.httpSpans = new HttpClientSpans(this.provider, config.httpSpans);
   }
