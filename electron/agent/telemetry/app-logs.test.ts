@@ -1,4 +1,6 @@
 /** The app's log lines as OpenTelemetry logs, exported to a loopback OTLP receiver in both encodings. */
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -185,6 +187,20 @@ describe('log records over OTLP', () => {
     const reports = lines.filter((l) => l.startsWith('Log export'));
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatch(/failed: HTTP 404.*set OTEL_LOGS_EXPORTER=none/);
+  });
+
+  it("puts a line logged by the SDK's export work (tracing suppressed) in no span, whichever span its batch began in", async () => {
+    const { telemetry, logger } = create({});
+    const span = telemetry.tracer.startSpan('a stage');
+    const inSpan = trace.setSpan(ROOT_CONTEXT, span);
+    context.with(inSpan, () => logger.info('in the stage'));
+    context.with(suppressTracing(inSpan), () => logger.warn('Trace export to somewhere failed'));
+    span.end();
+    await telemetry.flush();
+    await until(() => receiver.state.logs.length === 2);
+    const [stage, exporting] = receiver.state.logs;
+    expect(stage).toMatchObject({ body: 'in the stage', spanId: span.spanContext().spanId });
+    expect(exporting).toMatchObject({ body: 'Trace export to somewhere failed', traceId: '', spanId: '' });
   });
 });
 

@@ -14,7 +14,8 @@
  * file are other sinks of the same logger, on whatever tracing does.
  */
 import type { Attributes, AttributeValue, Logger as OtelLogger } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SeverityNumber } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtobufLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import type { Resource } from '@opentelemetry/resources';
@@ -95,9 +96,12 @@ export class AppLogs {
   /**
    * The app logger's sink: an entry becomes a record in the active context
    * (the span running now, if any); nothing is made while tracing is off.
+   * The SDK exports with tracing suppressed, in whatever context its batch
+   * timer began: what is logged there (an export failing) is about no span.
    */
   readonly sink: LogSink = (entry) => {
     if (!this.tracingOn()) return;
+    const active = context.active();
     let otel = this.loggers.get(entry.scope);
     if (!otel) this.loggers.set(entry.scope, (otel = this.provider.getLogger(entry.scope)));
     const severity = SEVERITY[entry.level];
@@ -107,6 +111,7 @@ export class AppLogs {
       severityText: severity.text,
       body: entry.message,
       attributes: logAttributes(entry),
+      context: isTracingSuppressed(active) ? ROOT_CONTEXT : active,
     });
   };
 
