@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_FILE_NAME, LOG_FILES_KEPT, MAX_LOG_FILE_BYTES, RotatingLogFile } from './log-file';
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { AppLogger } from './logger';
+import { registerContextManager } from './telemetry/context-manager';
 
 const folders: string[] = [];
 const files: RotatingLogFile[] = [];
@@ -34,6 +37,21 @@ describe('RotatingLogFile', () => {
     logger.warn('turn failed', { stage: 'llm' });
     const text = readFileSync(file.path, 'utf8');
     expect(text).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z warn {2}\[main\] turn failed \{"stage":"llm"\}\n$/);
+  });
+
+  it("ends a line made in a sampled span with its trace and span ids, and no other line", () => {
+    registerContextManager();
+    const file = logFile();
+    const logger = new AppLogger('main', [file.sink]);
+    const sampled = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED };
+    const inSpan = trace.setSpanContext(ROOT_CONTEXT, sampled);
+    context.with(inSpan, () => logger.warn('turn failed'));
+    context.with(trace.setSpanContext(ROOT_CONTEXT, { ...sampled, traceFlags: TraceFlags.NONE }), () => logger.info('not sampled'));
+    context.with(suppressTracing(inSpan), () => logger.warn('Trace export failed'));
+    logger.info('outside');
+    const lines = readFileSync(file.path, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/\] turn failed trace_id=a{32} span_id=b{16}$/);
+    expect(lines.slice(1).map((l) => /trace_id/.test(l))).toEqual([false, false, false]);
   });
 
   it('never holds more than its files times their size, however much is logged, and keeps the newest lines', () => {

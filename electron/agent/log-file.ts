@@ -1,11 +1,13 @@
 /**
  * The app's log file: the terminal's lines, kept in the data folder so that a
  * desktop user (who has no terminal) can find them, rotated so that they never
- * grow without bound.
+ * grow without bound. A line made in a traced span ends with its trace and
+ * span ids, so that a turn's lines are found from its trace id.
  */
 import { closeSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { logLine, type LogSink } from './logger';
+import { logSpanContext } from './telemetry/log-context';
 
 export const LOGS_FOLDER = 'logs';
 export const LOG_FILE_NAME = 'voice-agent.log';
@@ -47,7 +49,10 @@ export class RotatingLogFile {
   }
 
   /** A sink for the app's logger. */
-  readonly sink: LogSink = (entry) => this.write(logLine(entry));
+  readonly sink: LogSink = (entry) => {
+    const span = logSpanContext();
+    this.write(span ? `${logLine(entry)} trace_id=${span.traceId} span_id=${span.spanId}` : logLine(entry));
+  };
 
   write(line: string): void {
     let bytes = Buffer.from(line.endsWith('\n') ? line : `${line}\n`, 'utf8');
