@@ -70,8 +70,9 @@ export class SpanStore implements SpanProcessor {
   private spanCount = 0;
   private readonly listeners = new Set<() => void>();
   private logCount = 0;
-  /** Records of traces no span of which is here yet, oldest first. */
-  private pendingLogs: UnplacedLog[] = [];
+  /** Records of traces no span of which is here yet, by trace (the oldest trace first). */
+  private readonly pendingLogs = new Map<string, UnplacedLog[]>();
+  private pendingCount = 0;
 
   constructor(private readonly limits: SpanStoreLimits = TRACE_STORE_LIMITS) {}
 
@@ -104,8 +105,15 @@ export class SpanStore implements SpanProcessor {
     const key = this.traceToKey.get(log.traceId);
     const conversation = key === undefined ? undefined : this.conversations.get(key);
     if (!conversation) {
-      this.pendingLogs.push(log);
-      if (this.pendingLogs.length > PENDING_LOGS) this.pendingLogs.shift();
+      const waiting = this.pendingLogs.get(log.traceId);
+      if (waiting) waiting.push(log);
+      else this.pendingLogs.set(log.traceId, [log]);
+      if (++this.pendingCount > PENDING_LOGS) {
+        const [oldest, records] = this.pendingLogs.entries().next().value!;
+        records.shift();
+        if (records.length === 0) this.pendingLogs.delete(oldest);
+        this.pendingCount--;
+      }
       return;
     }
     this.placeLog(conversation, log);
@@ -115,7 +123,8 @@ export class SpanStore implements SpanProcessor {
 
   /** Forgets everything (tracing went off). */
   clear(): void {
-    this.pendingLogs = [];
+    this.pendingLogs.clear();
+    this.pendingCount = 0;
     if (this.conversations.size === 0) return;
     this.conversations.clear();
     this.traceToKey.clear();
@@ -252,9 +261,11 @@ export class SpanStore implements SpanProcessor {
 
   /** The records that waited for this trace join its conversation. */
   private placePendingLogs(traceId: string, conversation: StoredConversation): void {
-    if (!this.pendingLogs.some((l) => l.traceId === traceId)) return;
-    for (const log of this.pendingLogs) if (log.traceId === traceId) this.placeLog(conversation, log);
-    this.pendingLogs = this.pendingLogs.filter((l) => l.traceId !== traceId);
+    const waiting = this.pendingLogs.get(traceId);
+    if (!waiting) return;
+    this.pendingLogs.delete(traceId);
+    this.pendingCount -= waiting.length;
+    for (const log of waiting) this.placeLog(conversation, log);
     this.enforceLogLimit();
   }
 

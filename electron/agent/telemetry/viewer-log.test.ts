@@ -98,6 +98,16 @@ describe('log records in the span store', () => {
     expect(String(logs[0]!.attributes.detail).length).toBe(VIEWER_LOG_LIMITS.value + 1);
   });
 
+  it('keeps a bounded number of records waiting for their trace, the oldest dropped first', () => {
+    const { store, tracer, log } = setup();
+    const turn = tracer.startSpan(SPAN.turn, { root: true, attributes: { [ATTR.conversationId]: id(7) } });
+    for (let i = 0; i < 300; i++) context.with(trace.setSpan(ROOT_CONTEXT, turn), () => log(`waiting ${i}`));
+    turn.end();
+    const { logs } = allPages(store, id(7));
+    expect(logs).toHaveLength(256);
+    expect(logs[0]!.body).toBe('waiting 44');
+  });
+
   it('keeps at most TRACE_STORE_LOGS records, the oldest going first, and forgets them all when cleared', () => {
     const { store, tracer, log } = setup();
     const root = tracer.startSpan(SPAN.conversation, { root: true, attributes: { [ATTR.conversationId]: id(4) } });
