@@ -43,6 +43,7 @@ export interface EnvOnlySettings {
     logsExporter: LogsExporterChoice;
     logsEndpoint: string;
     logsProtocol: OtlpProtocol | '';
+    logsDelayMs: number;
   };
 }
 
@@ -281,6 +282,8 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     default: '',
     parse: otlpProtocol,
   },
+  // The specification's default for the batch log record processor: a second.
+  envOnly('export.logsDelayMs', 'OTEL_BLRP_SCHEDULE_DELAY', 1_000, 50, 600_000),
 ];
 
 export const SHOWN_FIELDS: ReadonlyMap<string, SettingField> = new Map(SETTING_FIELDS.filter((f) => f.shown).map((f) => [f.path, f]));

@@ -9,7 +9,8 @@
  * Exported over OTLP/HTTP (JSON or protobuf, the traces' choice unless
  * OTEL_EXPORTER_OTLP_LOGS_PROTOCOL says otherwise) to OTEL_EXPORTER_OTLP_LOGS_ENDPOINT
  * or the endpoint's /v1/logs, and/or printed (OTEL_LOGS_EXPORTER); the
- * built-in trace viewer keeps the records of its traces. All of it only while
+ * built-in trace viewer keeps the records of its traces. Batched every
+ * OTEL_BLRP_SCHEDULE_DELAY (the specification's batch log record processor). All of it only while
  * tracing is on: off, nothing is recorded or sent. The terminal and the log
  * file are other sinks of the same logger, on whatever tracing does.
  */
@@ -75,7 +76,7 @@ export class AppLogs {
           exporter: this.otlp,
           maxQueueSize: options.batch?.maxQueueSize ?? 2_048,
           maxExportBatchSize: 512,
-          scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? telemetry.exportDelayMs,
+          scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? telemetry.logs.delayMs,
           exportTimeoutMillis: options.batch?.exportTimeoutMillis ?? 10_000,
         }),
         () => this.tracingOn() && this.config.otlp,

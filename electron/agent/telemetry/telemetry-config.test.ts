@@ -16,7 +16,7 @@ describe('readTelemetryConfig', () => {
       traceEachTurn: false,
       httpSpans: false,
       metrics: { otlp: true, console: false, url: 'http://localhost:4318/v1/metrics', protocol: 'http/json', intervalMs: 60_000 },
-      logs: { otlp: true, console: false, url: 'http://localhost:4318/v1/logs', protocol: 'http/json' },
+      logs: { otlp: true, console: false, url: 'http://localhost:4318/v1/logs', protocol: 'http/json', delayMs: 1_000 },
     });
   });
 
@@ -38,6 +38,7 @@ describe('readTelemetryConfig', () => {
         OTEL_METRICS_EXPORTER: 'console, otlp',
         OTEL_METRIC_EXPORT_INTERVAL: '15000',
         OTEL_LOGS_EXPORTER: 'otlp,console',
+        OTEL_BLRP_SCHEDULE_DELAY: '250',
       },
       vi.fn(),
     );
@@ -54,7 +55,7 @@ describe('readTelemetryConfig', () => {
       traceEachTurn: true,
       httpSpans: true,
       metrics: { otlp: true, console: true, url: 'https://collector.example:4318/v1/metrics', protocol: 'http/protobuf', intervalMs: 15_000 },
-      logs: { otlp: true, console: true, url: 'https://collector.example:4318/v1/logs', protocol: 'http/protobuf' },
+      logs: { otlp: true, console: true, url: 'https://collector.example:4318/v1/logs', protocol: 'http/protobuf', delayMs: 250 },
     });
   });
 
@@ -146,6 +147,7 @@ describe('readTelemetryConfig', () => {
     ['OTEL_LOGS_EXPORTER', 'logging', /OTEL_LOGS_EXPORTER="logging" must be otlp, console or none/],
     ['OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', 'collector:4318/v1/logs', /OTEL_EXPORTER_OTLP_LOGS_ENDPOINT=.*not an http\(s\) URL; ignoring it/],
     ['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', 'thrift', /OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="thrift" must be http\/json or http\/protobuf/],
+    ['OTEL_BLRP_SCHEDULE_DELAY', 'soon', /OTEL_BLRP_SCHEDULE_DELAY="soon" must be a whole number/],
     ['OTEL_METRIC_EXPORT_INTERVAL', '5s', /OTEL_METRIC_EXPORT_INTERVAL="5s" must be a whole number/],
     ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', 'perhaps', /OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="perhaps" is not true or false; ignoring it/],
   ])('reports %s=%s by name and falls back', (name, value, message) => {

@@ -3,7 +3,7 @@
  * OTEL_CONSOLE_EXPORT, OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME,
  * OTEL_TRACES_SAMPLER(_ARG), OTEL_CAPTURE_CONTENT, OTEL_BSP_SCHEDULE_DELAY,
  * OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_INTERVAL, OTEL_LOGS_EXPORTER,
- * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT and OTEL_EXPORTER_OTLP_LOGS_PROTOCOL
+ * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL and OTEL_BLRP_SCHEDULE_DELAY
  * (read and checked as the table in shared/settings-fields.ts says; header
  * values are never printed: they hold secrets).
  */
@@ -41,6 +41,8 @@ export interface LogsConfig {
   /** Full URL log records are posted to. */
   url: string;
   protocol: OtlpProtocol;
+  /** Delay between batch exports (OTEL_BLRP_SCHEDULE_DELAY). */
+  delayMs: number;
 }
 
 export interface MetricsConfig {
@@ -98,6 +100,7 @@ export function telemetryConfig(settings: AllSettings, secrets: Secrets): Teleme
       url: e.logsEndpoint || `${base}/v1/logs`,
       // Same protocol choice as traces unless the logs' own variable says otherwise.
       protocol: e.logsProtocol || t.protocol,
+      delayMs: e.logsDelayMs,
     },
   };
 }
