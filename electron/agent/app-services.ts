@@ -7,7 +7,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { AssistantDeps } from './assistant';
 import { assistantDeps } from './assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
-import type { Logger } from './logger';
+import type { Logger, LogSinks } from './logger';
 import { readModelCatalog } from './models/model-catalog';
 import { ModelManager } from './models/model-manager';
 import { ModelsService } from './models/models-service';
@@ -41,6 +41,8 @@ export interface AppServicesOptions {
   env: Record<string, string | undefined>;
   secretStore: SecretStore;
   logger: Logger;
+  /** The logger's sinks: the telemetry's joins them (log records while tracing is on). */
+  logSinks?: LogSinks;
   runtime?: { name: string; version: string };
   /** Asks the user before a program saved through the app runs (the desktop's dialog); the headless host has none. */
   confirmProgram?: ProgramConfirmation;
@@ -64,6 +66,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
 async function startServices(options: AppServicesOptions): Promise<Omit<AppServices, 'dataFolder'>> {
   const settings = await SettingsStore.open(options);
   const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
+  options.logSinks?.attach(telemetry.logSink);
   settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
   const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });

@@ -308,7 +308,7 @@ export class Assistant {
     const number = listened ?? ++this.turnCount;
     if (stages instanceof StageError) {
       this.emit({ type: 'turn.unavailable', at: eventTime(), turn: number, input: input.kind, error: stages });
-      this.fail(stages);
+      this.fail(stages, number);
       return;
     }
     this.emit({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind, ...(input.kind === 'voice' ? { preemptive: prepared !== null } : {}) });
@@ -345,12 +345,14 @@ export class Assistant {
       replied: (turn, result) => {
         transcript.replyCompleted(result.replyText);
         const ms = Math.round(eventTime() - turn.startedAt);
-        this.logger.info('turn completed', { turn: turn.number, input, ms, sentences: result.segments.length, ...(result.usage ?? {}) });
+        this.traceObserver.inTurn(turn.number, () =>
+          this.logger.info('turn completed', { turn: turn.number, input, ms, sentences: result.segments.length, ...(result.usage ?? {}) }),
+        );
       },
       playing: (turn) => {
         this.output.state('speaking');
         const latencyMs = Math.round((turn.playbackStarted ?? turn.startedAt) - turn.startedAt);
-        this.logger.info('assistant audio playing', { turn: turn.number, latencyMs, voiceToVoiceMs: turn.voiceToVoiceMs });
+        this.traceObserver.inTurn(turn.number, () => this.logger.info('assistant audio playing', { turn: turn.number, latencyMs, voiceToVoiceMs: turn.voiceToVoiceMs }));
       },
       ended: (turn, outcome) => this.turnEnded(turn, outcome, transcript),
     };
@@ -360,21 +362,22 @@ export class Assistant {
     if (this.turn === turn) this.turn = null;
     if (outcome.status === 'interrupted') {
       if (transcript.replyInterrupted(outcome.heard)) this.lastInterrupted = { turn, transcript };
-      this.logger.info('turn interrupted', { turn: turn.number, reason: outcome.reason, playedMs: Math.round(outcome.playedMs) });
+      this.traceObserver.inTurn(turn.number, () => this.logger.info('turn interrupted', { turn: turn.number, reason: outcome.reason, playedMs: Math.round(outcome.playedMs) }));
       this.interruptions++;
     } else if (outcome.status === 'failed') {
       transcript.replyFailed(outcome.heard, outcome.result.userText !== null);
     }
     this.output.turn('end', turn.number, turn.stream, undefined);
     if (outcome.status === 'completed') this.output.state(this.conversationRunning ? 'listening' : 'idle');
-    if (outcome.status === 'failed') this.fail(outcome.error);
+    if (outcome.status === 'failed') this.fail(outcome.error, turn.number);
     const next = this.announcements.shift();
     // After this turn's hooks have all run: a new turn must not start inside them.
     if (next !== undefined) queueMicrotask(() => this.announce(next));
   }
 
-  private fail(error: StageError): void {
-    this.logger.warn('turn failed', { stage: error.stage, kind: error.kind, message: error.message });
+  private fail(error: StageError, turn: number): void {
+    // In the turn's trace, on the stage that failed: a backend shows the line inside the failed turn.
+    this.traceObserver.inTurn(turn, () => this.logger.warn('turn failed', { turn, stage: error.stage, kind: error.kind, message: error.message }));
     this.output.notice('error', error.message);
     this.output.state('error', error.message);
   }

@@ -88,8 +88,11 @@ describe('the main window', () => {
       expect(handlers[0]!.arguments[1]!.getText()).toMatch(/if \(!isNavigationAllowed\(url, appOrigin\)\) event\.preventDefault\(\)/);
     }
     expect(calls('on', 'will-attach-webview')[0]!.arguments[1]!.getText()).toMatch(/event\.preventDefault\(\)/);
-    // Nothing hands paths to the operating system; links only behind the allow-list (below).
-    expect(source.getText()).not.toMatch(/openPath/);
+    // No path goes to the operating system but the app's own logs folder (Help -> Open logs folder),
+    // made in main from the user-data folder; links only behind the allow-list (below).
+    expect(calls('openPath').map((call) => call.arguments.map((a) => a.getText()))).toEqual([['logFile.folder']]);
+    expect(source.getText().match(/openPath|openItem|showItemInFolder/g)).toEqual(['openPath']);
+    expect(source.getText()).toMatch(/logFile = new RotatingLogFile\(join\(dataDir, LOGS_FOLDER\)\)/);
   });
 
   it('answers permission requests and checks with the tested rules', () => {

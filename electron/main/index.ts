@@ -10,6 +10,7 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen, ses
 import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
+import { LOGS_FOLDER, RotatingLogFile } from '../agent/log-file';
 import { consoleLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
@@ -48,11 +49,15 @@ const modelFileGrants = new ModelFileGrants();
 const sessions = new Set<Session>();
 let services: AppServices | null = null;
 let desktop: DesktopShell | null = null;
+let logFile: RotatingLogFile | null = null;
 const APP_NAME = 'Voice Agent Stack';
 const MINIMUM_SIZE = { width: 420, height: 480 };
 
 async function openServices(): Promise<AppServices> {
   const dataDir = app.getPath('userData');
+  logFile = new RotatingLogFile(join(dataDir, LOGS_FOLDER));
+  logger.attach(logFile.sink);
+  logger.info(`Logs: ${logFile.path}.`);
   const encrypted = safeStorage.isEncryptionAvailable();
   if (!encrypted) logger.warn('The system keychain is not available: API keys are kept in a file readable only by you.');
   return startAppServices({
@@ -60,6 +65,7 @@ async function openServices(): Promise<AppServices> {
     env: process.env,
     secretStore: encrypted ? new SafeStorageSecretStore(join(dataDir, 'secrets.bin')) : new FileSecretStore(join(dataDir, 'secrets.json')),
     logger,
+    logSinks: logger,
     runtime: { name: 'electron', version: process.versions.electron ?? 'unknown' },
     // A program saved through the app runs only once the user says so here, in main's own dialog.
     confirmProgram: programConfirmation((options) => {
@@ -242,6 +248,20 @@ function openHelpLink(url: string): void {
   void shell.openExternal(url).catch((error: unknown) => logger.warn('the system browser could not open the link', { error: String(error) }));
 }
 
+/** Help -> Open logs folder: the rotating log file's folder in the system's file manager. */
+function openLogsFolder(): void {
+  if (!logFile) return;
+  try {
+    logFile.ensureFolder();
+  } catch (error) {
+    logger.warn('the logs folder could not be made', { error: String(error) });
+    return;
+  }
+  void shell.openPath(logFile.folder).then((problem) => {
+    if (problem) logger.warn('the logs folder could not be opened', { folder: logFile?.folder, error: problem });
+  });
+}
+
 function showWindow(): void {
   if (!mainWindow) {
     void createWindow();
@@ -265,7 +285,10 @@ app.on('before-quit', (event) => {
     .then(() => services?.telemetry.shutdown(3_000))
     .finally(() => app.quit());
 });
-app.on('will-quit', () => desktop?.stop());
+app.on('will-quit', () => {
+  desktop?.stop();
+  logFile?.close();
+});
 
 app.on('window-all-closed', () => {
   if (desktop ? desktop.quitsWithLastWindow() : process.platform !== 'darwin') app.quit();
@@ -294,6 +317,7 @@ async function startApp(): Promise<void> {
     window: () => mainWindow,
     showWindow,
     openLink: openHelpLink,
+    openLogsFolder,
     developerTools: !app.isPackaged,
   });
   desktop.start();

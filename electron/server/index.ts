@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startAppServices, type AppServices } from '../agent/app-services';
+import { LOG_FILES_KEPT, LOGS_FOLDER, MAX_LOG_FILE_BYTES, RotatingLogFile } from '../agent/log-file';
 import { consoleLogger } from '../agent/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { DataFolderInUse } from '../agent/util/data-folder-lock';
@@ -64,8 +65,11 @@ async function main(): Promise<void> {
   }
 
   const dataDir = resolve(process.env.DATA_DIR?.trim() || join(homedir(), '.voice-agent-stack'));
+  const logFile = new RotatingLogFile(join(dataDir, LOGS_FOLDER));
+  logger.attach(logFile.sink);
+  logger.info(`Logs: ${logFile.path} (the terminal's lines; ${LOG_FILES_KEPT} files of ${MAX_LOG_FILE_BYTES / 1024 / 1024} MB kept).`);
   try {
-    const starting = startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger });
+    const starting = startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger, logSinks: logger });
     servicesSettled = starting.then((started) => (services = started), () => {});
     services = await starting;
   } catch (error) {
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
       `  Open that link in a browser. It gives full control of this assistant: its settings and saved keys, its conversations\n` +
       `  and traces, and the programs it runs as tools. Share it with no one you would not hand this computer to.\n` +
       `  It stays the same at every start; to replace it, delete ${join(dataDir, ACCESS_TOKEN_FILE)} and restart.${elsewhere}\n` +
+      `  Logs: ${logFile.path}\n` +
       `  Press Ctrl+C to stop.\n`,
   );
 }

@@ -8,7 +8,7 @@ import type { ModelStageName, ModelsView } from '../../../shared/models';
 import type { SettingsView } from '../../../shared/settings';
 import type { ToolsView } from '../../../shared/tools-view';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
-import type { TraceConversation, TraceResources, ViewerSpan } from '../../../shared/trace-viewer';
+import type { TraceConversation, TraceResources, ViewerLog, ViewerSpan } from '../../../shared/trace-viewer';
 import type { AssistantDeps, AssistantTelemetry } from '../assistant';
 import type { ConversationHistory } from '../history/conversation-history';
 
@@ -26,7 +26,7 @@ export interface SessionTelemetry extends AssistantTelemetry {
 export interface SessionTraceStore {
   readonly resources: TraceResources;
   list(): TraceConversation[];
-  page(key: string, from: number): { spans: ViewerSpan[]; next: number | null } | null;
+  page(key: string, from: number): { spans: ViewerSpan[]; logs?: ViewerLog[]; next: number | null } | null;
   onChange(listener: () => void): () => void;
 }
 

@@ -28,7 +28,7 @@ export function secretOrigins(settings: AllSettings, name: SecretName): string[]
   if (name === 'openaiApiKey') return openaiKeyOrigins(settings);
   if (name === 'otlpHeaders') {
     const urls = otlpUrls(settings);
-    return [...new Set([urlOrigin(urls.traces), urlOrigin(urls.metrics)])];
+    return [...new Set([urlOrigin(urls.traces), urlOrigin(urls.metrics), urlOrigin(urls.logs)])];
   }
   return [stageOrigin(settings, STAGE_OF[name])];
 }
