@@ -51,6 +51,8 @@ test('the Traces dialog shows a spoken and a typed turn as the collector receive
   await expect(log.locator('.entry-assistant').first()).toContainText('You said: Hello there.', { timeout: 25_000 });
   await sendText(app, 'typed question');
   await expect(log.locator('.entry-assistant', { hasText: 'You said: typed question' })).toBeVisible({ timeout: 15_000 });
+  // The text shows before its speech plays: end only once the reply has been heard, so both turns have a playback span.
+  await expect(app.getByRole('status')).toHaveText('Listening', { timeout: 15_000 });
   await app.getByRole('button', { name: 'End conversation' }).click();
   await expect(app.getByRole('status')).toHaveText('Idle');
 
