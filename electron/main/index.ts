@@ -12,6 +12,7 @@ import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
 import { LOGS_FOLDER, RotatingLogFile } from '../agent/log-file';
 import { consoleLogger } from '../agent/logger';
+import { MCP_STOP_GRACE_MS } from '../agent/tools/mcp/mcp-connection';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { Session } from '../agent/session/session';
@@ -281,7 +282,8 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   flushed = true;
   const ended = Promise.all([...sessions].map((session) => session.close())).then(() => services?.tools.stop());
-  void Promise.race([ended, delay(3_000, undefined, { ref: false })])
+  // Long enough for the SDK to kill an MCP program that ignores stdin's end and SIGTERM.
+  void Promise.race([ended, delay(MCP_STOP_GRACE_MS, undefined, { ref: false })])
     .then(() => services?.telemetry.shutdown(3_000))
     .finally(() => app.quit());
 });

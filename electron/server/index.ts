@@ -12,6 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startAppServices, type AppServices } from '../agent/app-services';
 import { LOG_FILES_KEPT, LOGS_FOLDER, MAX_LOG_FILE_BYTES, RotatingLogFile } from '../agent/log-file';
 import { consoleLogger } from '../agent/logger';
+import { MCP_STOP_GRACE_MS } from '../agent/tools/mcp/mcp-connection';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { DataFolderInUse } from '../agent/util/data-folder-lock';
 import { ACCESS_TOKEN_FILE, keptAccessToken } from './access-token';
@@ -39,12 +40,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${reason}, shutting down`);
-    const forced = setTimeout(() => process.exit(code || 1), 6_000);
+    // The last resort, after the MCP servers' grace and the span flush below.
+    const forced = setTimeout(() => process.exit(code || 1), MCP_STOP_GRACE_MS + 4_000);
     forced.unref();
-    // Sessions end first (their spans close), then the MCP servers stop and pending spans are flushed within 3 s.
+    // Sessions end first (their spans close), then the MCP servers stop (every program gone, killed if
+    // it must be) and pending spans are flushed within 3 s.
     void servicesSettled
       .then(() => running?.close())
-      .then(() => services && Promise.race([services.tools.stop(), delay(3_000, undefined, { ref: false })]))
+      .then(() => services && Promise.race([services.tools.stop(), delay(MCP_STOP_GRACE_MS, undefined, { ref: false })]))
       .then(() => services?.telemetry.shutdown(3_000))
       .then(() => process.exit(code));
   };
