@@ -331,7 +331,7 @@ function toPcm16k(audio: Int16Array, sampleRate: number): ArrayBuffer {
   return out.buffer;
 }
 
-/** A promise with its resolve function (Promise.withResolvers is newer than Node 20). */
+/** A promise with its resolve function (Promise.withResolvers is ES2024, past the ES2023 library the project compiles against). */
 function signalled(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
   const promise = new Promise<void>((done) => (resolve = done));
