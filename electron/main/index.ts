@@ -3,6 +3,7 @@
  * the renderer, and an IPC session per MessagePort the renderer opens.
  * Everything that is not Electron lives in ../agent.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,8 @@ async function openServices(): Promise<AppServices> {
   logger.info(`Logs: ${logFile.path}.`);
   const encrypted = safeStorage.isEncryptionAvailable();
   if (!encrypted) logger.warn('The system keychain is not available: API keys are kept in a file readable only by you.');
+  if (!encrypted && existsSync(join(dataDir, 'secrets.bin')))
+    logger.warn(`The keys saved in ${join(dataDir, 'secrets.bin')} are encrypted with the system keychain, which is not available now: that file is left as it is and used again once the keychain is; until then type the keys again in Settings (they go to secrets.json).`);
   return startAppServices({
     dataDir,
     env: process.env,
