@@ -13,6 +13,7 @@ import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
 import { LOGS_FOLDER, RotatingLogFile } from '../agent/log-file';
 import { consoleLogger } from '../agent/logger';
+import { ConnectionRates, MAX_SESSIONS } from '../agent/session/connection-limits';
 import { MCP_STOP_GRACE_MS } from '../agent/tools/mcp/mcp-connection';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
@@ -23,7 +24,7 @@ import { loadAppDotenv } from './dotenv-location';
 import { isExternalUrlAllowed } from './external-links';
 import { isModelFileStage } from './model-file-dialog';
 import { ModelFileGrants, dialogGatedModels } from './model-file-grants';
-import { PortCarrier, routePortMessage } from './port-carrier';
+import { PortCarrier, rateLimitedRoute } from './port-carrier';
 import { programConfirmation } from './program-confirmation';
 import {
   APP_ENTRY_URL,
@@ -195,16 +196,32 @@ function acceptSessions(): void {
     const [port] = event.ports;
     if (!port) return;
     if (!services) return;
+    if (sessions.size >= MAX_SESSIONS) {
+      logger.warn(`refused a session: ${MAX_SESSIONS} are open already`);
+      port.close();
+      return;
+    }
     // The page uses a model file only once main's own file dialog returned it.
     const models = dialogGatedModels(services.models, modelFileGrants);
     const session = new Session(new PortCarrier(port, (message) => desktop?.observe(message)), { ...services, models, logger });
     sessions.add(session);
-    port.on('message', (message) => routePortMessage(session, message.data));
-    port.on('close', () => {
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
       sessions.delete(session);
       if (sessions.size === 0) desktop?.sessionClosed();
       void session.close().then(() => logger.info('session closed', { session: session.id }));
-    });
+    };
+    port.on(
+      'message',
+      rateLimitedRoute(session, new ConnectionRates(), (reason) => {
+        logger.warn('closed a session that sent too fast', { session: session.id, reason });
+        port.close();
+        end();
+      }),
+    );
+    port.on('close', end);
     port.start();
     logger.info('session opened', { session: session.id, transport: 'ipc' });
     session.open();
