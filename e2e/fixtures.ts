@@ -51,6 +51,20 @@ export async function collected(): Promise<{ spans: CollectedSpan[]; requests: {
   };
 }
 
+export interface CollectedLog {
+  traceId: string;
+  spanId: string;
+  severityText: string;
+  body: string;
+  attributes: Record<string, unknown>;
+  scope: string;
+}
+
+/** The log records the collector (the fake server's /v1/logs) has received. */
+export async function collectedLogs(): Promise<CollectedLog[]> {
+  return ((await (await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`)).json()) as { logs: CollectedLog[] }).logs;
+}
+
 /** Empties the collector; `fault` makes it answer with an error status or slowly. */
 export async function resetCollector(fault: { status?: number; delayMs?: number } | null = null): Promise<void> {
   await fetch(`http://127.0.0.1:${FAKE_OPENAI_PORT}/__traces`, { method: 'DELETE' });

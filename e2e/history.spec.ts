@@ -111,7 +111,7 @@ test('older conversations are listed on request; a conversation longer than a pa
   }
   const host = await startHost(HOST_PORT, dataDir);
   try {
-    await app.goto(`http://127.0.0.1:${HOST_PORT}/`);
+    await app.goto(host.link);
     await app.getByRole('button', { name: 'History' }).click();
     const list = app.getByRole('dialog', { name: 'History' }).getByRole('list', { name: 'Saved conversations' });
     await expect(list.getByRole('listitem')).toHaveCount(200);

@@ -3,7 +3,7 @@
  * a busy port, exits at once, saying why, without starting an MCP server.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_PORT, FAKE_OPENAI_PORT } from '../playwright.config';
@@ -62,3 +62,37 @@ test('a second host on the same data folder, or on a busy port, exits before sta
     rmSync(elsewhere, { recursive: true, force: true });
   }
 });
+
+test('a host stopped with SIGTERM leaves no MCP program behind, not even one that ignores its stdin ending and SIGTERM', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'host-process-e2e-'));
+  const pidFile = join(dataDir, 'stubborn.pid');
+  // Writes its pid, then ignores everything short of SIGKILL.
+  const script = 'process.on("SIGTERM", () => {}); process.stdin.resume(); require("fs").writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1000)';
+  writeFileSync(join(dataDir, 'mcp.json'), JSON.stringify({ mcpServers: { stubborn: { command: process.execPath, args: ['-e', script, pidFile] } } }));
+  const host = await startHost(HOST_PORT + 2, dataDir);
+  try {
+    await expect.poll(() => existsSync(pidFile)).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(isRunning(pid)).toBe(true);
+    await stopHost(host);
+    expect(isRunning(pid)).toBe(false);
+  } finally {
+    await stopHost(host);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Alive: signalable and, where /proc tells, not a zombie (killed, waiting only to be reaped by whoever adopted it). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { E2E_PORT } from '../playwright.config';
-import { collected, configureProviders, expect, resetCollector, sendText, setTracing, test, type CollectedSpan } from './fixtures';
+import { collected, collectedLogs, configureProviders, expect, resetCollector, sendText, setTracing, test, type CollectedSpan } from './fixtures';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
 
 test.use({ microphone: TWO_UTTERANCES_WAV });
@@ -51,6 +51,8 @@ test('the Traces dialog shows a spoken and a typed turn as the collector receive
   await expect(log.locator('.entry-assistant').first()).toContainText('You said: Hello there.', { timeout: 25_000 });
   await sendText(app, 'typed question');
   await expect(log.locator('.entry-assistant', { hasText: 'You said: typed question' })).toBeVisible({ timeout: 15_000 });
+  // The text shows before its speech plays: end only once the reply has been heard, so both turns have a playback span.
+  await expect(app.getByRole('status')).toHaveText('Listening', { timeout: 15_000 });
   await app.getByRole('button', { name: 'End conversation' }).click();
   await expect(app.getByRole('status')).toHaveText('Idle');
 
@@ -154,4 +156,32 @@ test('the Traces dialog shows a spoken and a typed turn as the collector receive
   await dialog.getByRole('button', { name: 'Close traces' }).click();
 
   await setTraceUi(app, null);
+});
+
+test("a failed turn's log line reaches the collector in the turn's trace, and the viewer marks it on the stage that failed", async ({ app }) => {
+  await resetCollector();
+  await configureProviders({ faults: { chat: [{ kind: 'status', status: 401 }] } });
+  await setTracing(app, true);
+  await sendText(app, 'this one fails');
+
+  // The collector: the record sits in the failed turn's trace, on its chat span.
+  await expect.poll(async () => (await collectedLogs()).filter((l) => l.body === 'turn failed').length, { timeout: 15_000 }).toBe(1);
+  await expect.poll(async () => (await collected()).spans.filter((s) => s.name === 'turn').length, { timeout: 15_000 }).toBe(1);
+  const record = (await collectedLogs()).find((l) => l.body === 'turn failed')!;
+  const spans = (await collected()).spans;
+  const turn = spans.find((s) => s.name === 'turn')!;
+  const chat = spans.find((s) => s.name.startsWith('chat') && s.parentSpanId === turn.spanId)!;
+  expect(record).toMatchObject({ traceId: turn.traceId, spanId: chat.spanId, severityText: 'WARN', attributes: { stage: 'llm', kind: 'auth' } });
+
+  // The viewer: the chat span's row carries the mark; choosing it shows the line.
+  await app.getByRole('button', { name: 'Traces', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: 'Traces' });
+  const row = dialog.getByRole('table', { name: 'Turns' }).getByRole('row').filter({ hasText: 'error' });
+  await row.click();
+  const chatRow = dialog.getByRole('list', { name: 'Spans' }).getByRole('button', { name: /^chat/ });
+  await expect(chatRow).toContainText('1 log record, warn');
+  await chatRow.click();
+  const details = dialog.getByRole('region', { name: /^Span chat/ });
+  await expect(details.getByRole('list', { name: 'Log records' })).toContainText('WARN turn failed');
+  await dialog.getByRole('button', { name: 'Close traces' }).click();
 });

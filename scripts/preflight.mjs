@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Run first by `npm test`: checks what the suite needs beyond node_modules
- * (Node 20.19+, a Chromium for the e2e suite, and on Linux the OpenMP runtime
+ * (Node 22.15+, a Chromium for the e2e suite, and on Linux the OpenMP runtime
  * that whisper.cpp's addon links against) and, when something is missing,
  * stops with one line saying what to install instead of a stack trace minutes
  * later.
@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
-const MIN_NODE = [20, 19];
+const MIN_NODE = [22, 15];
 
 /** The Chromium the e2e suite launches: CHROMIUM_PATH, else Debian's. */
 export function chromiumPath(env = process.env) {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { chromiumPath, missingPrerequisites, type PrerequisiteProbe } from './preflight.mjs';
 
 const everythingThere: PrerequisiteProbe = {
-  nodeVersion: '20.19.0',
+  nodeVersion: '24.22.3',
   platform: 'linux',
   chromiumPath: '/usr/bin/chromium',
   notExecutable: () => null,
@@ -15,11 +15,13 @@ const everythingThere: PrerequisiteProbe = {
 describe('missingPrerequisites', () => {
   it('finds nothing missing on a machine with all of it', () => {
     expect(missingPrerequisites(everythingThere)).toEqual([]);
-    expect(missingPrerequisites({ ...everythingThere, nodeVersion: '22.1.0' })).toEqual([]);
+    expect(missingPrerequisites({ ...everythingThere, nodeVersion: '22.15.0' })).toEqual([]);
+    expect(missingPrerequisites({ ...everythingThere, nodeVersion: '25.1.0' })).toEqual([]);
   });
 
   it('names an old Node', () => {
-    expect(missingPrerequisites({ ...everythingThere, nodeVersion: '20.18.3' })).toEqual(['Node 20.19 or later (this is 20.18.3)']);
+    expect(missingPrerequisites({ ...everythingThere, nodeVersion: '22.14.0' })).toEqual(['Node 22.15 or later (this is 22.14.0)']);
+    expect(missingPrerequisites({ ...everythingThere, nodeVersion: '20.19.0' })).toHaveLength(1);
     expect(missingPrerequisites({ ...everythingThere, nodeVersion: '18.20.0' })).toHaveLength(1);
   });
 
@@ -56,6 +58,9 @@ describe('the preflight script', () => {
     );
     expect(error?.code).toBe(1);
     expect(error?.stdout).toBe('');
-    expect(error?.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^npm test cannot run on this machine yet; it needs: Chromium .*\/nonexistent\/chromium: not found/)]);
+    // (On a Node older than the floor the line names that first.)
+    expect(error?.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^npm test cannot run on this machine yet; it needs: (Node 22\.15 or later \(this is [\d.]+\); )?Chromium .*\/nonexistent\/chromium: not found/),
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import { MODEL_STAGES, ModelsViewSchema } from './models';
 import { ToolsViewSchema } from './tools-view';
 import { SettingsViewSchema } from './settings';
 import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
-import { TRACE_PAGE_SPANS, TRACE_STORE_LIMITS, TraceConversationSchema, TraceResourcesSchema, ViewerSpanSchema } from './trace-viewer';
+import { TRACE_PAGE_LOGS, TRACE_PAGE_SPANS, TRACE_STORE_LIMITS, TraceConversationSchema, TraceResourcesSchema, ViewerLogSchema, ViewerSpanSchema } from './trace-viewer';
 
 export { EnvelopeWriter, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, TRACEPARENT_PATTERN, type Envelope, type ParseResult } from './envelope';
 export const MAX_TEXT_CHARS = 4_000;
@@ -290,12 +290,17 @@ const TracesMessage = z.strictObject({
   conversations: z.array(TraceConversationSchema).max(TRACE_STORE_LIMITS.conversations),
   resources: TraceResourcesSchema,
 });
-/** Spans of one conversation from `from` on, in arrival order; `next` is where the following page starts (null: none yet). */
+/**
+ * Spans of one conversation from `from` on, in arrival order, and the log
+ * records made in its traces (in the same order); `next` is where the
+ * following page starts (null: none yet).
+ */
 const TracesPage = z.strictObject({
   type: z.literal('traces.page'),
   ref: RequestRef,
   key: z.string().max(64),
   spans: z.array(ViewerSpanSchema).max(TRACE_PAGE_SPANS),
+  logs: z.array(ViewerLogSchema).max(TRACE_PAGE_LOGS).optional(),
   next: z.number().int().nonnegative().nullable(),
 });
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */

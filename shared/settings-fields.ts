@@ -16,6 +16,9 @@ import { OTLP_PROTOCOLS, SECRET_NAMES, SettingsSchema, type OtlpProtocol, type S
 /** OTEL_METRICS_EXPORTER's values here (the specification's list, of the exporters this app has). */
 export const METRICS_EXPORTER_CHOICES = ['otlp', 'console', 'otlp,console', 'none'] as const;
 export type MetricsExporterChoice = (typeof METRICS_EXPORTER_CHOICES)[number];
+/** OTEL_LOGS_EXPORTER's values here (the specification's list, of the exporters this app has). */
+export const LOGS_EXPORTER_CHOICES = ['otlp', 'console', 'otlp,console', 'none'] as const;
+export type LogsExporterChoice = (typeof LOGS_EXPORTER_CHOICES)[number];
 
 /** Values only the environment sets: the pane neither shows nor saves them. */
 export interface EnvOnlySettings {
@@ -29,7 +32,8 @@ export interface EnvOnlySettings {
   /**
    * tracesEndpoint / metricsEndpoint: the signal-specific OTLP endpoints, used
    * as is; empty: the OTLP endpoint's /v1/traces or /v1/metrics. An empty
-   * metricsProtocol follows the traces' protocol (the Settings choice).
+   * metricsProtocol follows the traces' protocol (the Settings choice). The
+   * same for logs: logsEndpoint, empty: the OTLP endpoint's /v1/logs.
    */
   export: {
     tracesEndpoint: string;
@@ -38,6 +42,10 @@ export interface EnvOnlySettings {
     metricsEndpoint: string;
     metricsProtocol: OtlpProtocol | '';
     metricsIntervalMs: number;
+    logsExporter: LogsExporterChoice;
+    logsEndpoint: string;
+    logsProtocol: OtlpProtocol | '';
+    logsDelayMs: number;
   };
 }
 
@@ -115,7 +123,7 @@ const otlpProtocol = (raw: string): Parsed => {
     return { value: 'http/protobuf', note: 'is not supported here (OTLP over gRPC); using http/protobuf: point the endpoint at the collector\'s OTLP/HTTP port (usually 4318)' };
   return { problem: 'must be http/json or http/protobuf' };
 };
-/** OTEL_METRICS_EXPORTER: a comma-separated list of otlp, console or none. */
+/** OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER: a comma-separated list of otlp, console or none. */
 const metricsExporter = (raw: string): Parsed => {
   const names = new Set(raw.toLowerCase().split(',').map((n) => n.trim()).filter(Boolean));
   if ([...names].some((n) => n !== 'otlp' && n !== 'console' && n !== 'none')) return { problem: 'must be otlp, console or none (or otlp,console)' };
@@ -270,6 +278,18 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   },
   // The specification's default: a minute between the starts of two exports.
   envOnly('export.metricsIntervalMs', 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 3_600_000),
+  { path: 'export.logsExporter', env: ['OTEL_LOGS_EXPORTER'], shown: false, schema: z.enum(LOGS_EXPORTER_CHOICES), default: 'otlp', parse: metricsExporter },
+  { path: 'export.logsEndpoint', env: ['OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'], shown: false, schema: z.union([z.literal(''), z.string().refine(isHttpUrl)]), default: '', parse: exactUrl },
+  {
+    path: 'export.logsProtocol',
+    env: ['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL'],
+    shown: false,
+    schema: z.union([z.literal(''), z.enum(OTLP_PROTOCOLS)]),
+    default: '',
+    parse: otlpProtocol,
+  },
+  // The specification's default for the batch log record processor: a second.
+  envOnly('export.logsDelayMs', 'OTEL_BLRP_SCHEDULE_DELAY', 1_000, 50, 600_000),
 ];
 
 export const SHOWN_FIELDS: ReadonlyMap<string, SettingField> = new Map(SETTING_FIELDS.filter((f) => f.shown).map((f) => [f.path, f]));

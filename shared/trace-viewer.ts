@@ -1,7 +1,7 @@
 /**
  * What the trace viewer receives from main's span store: finished spans of
- * both processes in a plain form (no SDK objects), the list of recent
- * conversations, and the two processes' resources. Checked on both sides
+ * both processes in a plain form (no SDK objects), the log records made in
+ * their traces, the list of recent conversations, and the two processes' resources. Checked on both sides
  * like every message (see protocol.ts).
  */
 import { z } from 'zod';
@@ -90,3 +90,30 @@ const ResourceAttributes = z.record(z.string().min(1).max(256), Primitive).refin
 /** The resources spans of each process are exported with. */
 export const TraceResourcesSchema = z.strictObject({ main: ResourceAttributes, renderer: ResourceAttributes });
 export type TraceResources = z.infer<typeof TraceResourcesSchema>;
+
+/** Most log records in one page (they share a page's room with its spans). */
+export const TRACE_PAGE_LOGS = 200;
+/** The viewer's copy of a record is cut to these: it shows a line, the exported record keeps the whole. */
+export const VIEWER_LOG_LIMITS = { body: 1_000, attributes: 16, value: 256 } as const;
+
+/**
+ * A log record made while one of the conversation's spans was active, as the
+ * viewer sees it: on that span (a mark on its row, the line when selected).
+ * Its `seq` is in the same order of arrival as the conversation's spans.
+ */
+export const ViewerLogSchema = z.strictObject({
+  seq: z.number().int().nonnegative(),
+  traceId: HEX_TRACE,
+  spanId: HEX_SPAN,
+  time: HrTime,
+  /** The OpenTelemetry severity number (9 info, 13 warn, 17 error) and its text. */
+  severity: z.number().int().min(0).max(24),
+  severityText: z.string().max(16),
+  body: z.string().max(VIEWER_LOG_LIMITS.body + 1),
+  attributes: z
+    .record(z.string().min(1).max(256), z.union([z.string().max(VIEWER_LOG_LIMITS.value + 1), z.number(), z.boolean()]))
+    .refine((a) => Object.keys(a).length <= VIEWER_LOG_LIMITS.attributes, 'too many attributes'),
+  /** The logger's name. */
+  scope: z.string().max(256),
+});
+export type ViewerLog = z.infer<typeof ViewerLogSchema>;

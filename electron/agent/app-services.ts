@@ -6,7 +6,7 @@
 import type { AssistantDeps } from './conversation/assistant';
 import { assistantDeps } from './conversation/assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
-import type { Logger } from './util/logger';
+import type { Logger, LogSinks } from './util/logger';
 import { readModelCatalog } from './models/model-catalog';
 import { ModelManager } from './models/model-manager';
 import { ModelsService } from './models/models-service';
@@ -44,6 +44,8 @@ export interface AppServicesOptions {
   env: Record<string, string | undefined>;
   secretStore: SecretStore;
   logger: Logger;
+  /** The logger's sinks: the telemetry's joins them (log records while tracing is on). */
+  logSinks?: LogSinks;
   runtime?: { name: string; version: string };
   /** Asks the user before a program saved through the app runs (the desktop's dialog); the headless host has none. */
   confirmProgram?: ProgramConfirmation;
@@ -68,6 +70,7 @@ async function startServices(options: AppServicesOptions): Promise<Omit<AppServi
   const settings = await SettingsStore.open(options);
   // Each part derives its own configuration from the settings in force.
   const telemetry = createAppTelemetry(telemetryConfigOf(settings.current), options.logger, options.runtime);
+  options.logSinks?.attach(telemetry.logSink);
   settings.onChange(() => telemetry.applyConfig(telemetryConfigOf(settings.current)));
   const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });

@@ -2,9 +2,9 @@
  * Secrets stay where they belong. Recognisable API keys and OTLP headers are
  * set in the environment and typed into the settings pane; a traced
  * conversation runs with console export and content capture on; then every
- * exported span, console line, log line, message sent to the renderer and
- * file in the data folder (except the secret store itself) is searched for
- * them. The secrets must have been used, and must appear nowhere else.
+ * exported span and log record, console line, log line, message sent to the
+ * renderer and file in the data folder (the log file included; the secret
+ * store itself excepted) is searched for them. The secrets must have been used, and must appear nowhere else.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { startAppServices } from './app-services';
-import type { Logger } from './util/logger';
+import { LOGS_FOLDER, RotatingLogFile } from './telemetry/sdk/log-file';
+import { AppLogger } from './util/logger';
 import { Session } from './session/session';
 import { FileSecretStore } from './settings/secret-store';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
@@ -50,8 +51,9 @@ function filesUnder(dir: string): string[] {
 
 it('never puts API keys or OTLP headers in spans, console, logs, renderer messages or files', { timeout: 30_000 }, async () => {
   const logLines: string[] = [];
-  const record = (level: string) => (message: string, fields?: unknown) => void logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  const logger: Logger = { info: record('info'), warn: record('warn'), error: record('error') };
+  const logger = new AppLogger('main', [(entry) => void logLines.push(`${entry.level} ${entry.message} ${JSON.stringify(entry.fields ?? {})}`)]);
+  const logFile = new RotatingLogFile(join(dataDir, LOGS_FOLDER));
+  logger.attach(logFile.sink);
   const consoleLines: string[] = [];
   const spies = (['log', 'info', 'warn', 'error', 'dir', 'debug'] as const).map((method) =>
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleLines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))),
@@ -67,9 +69,11 @@ it('never puts API keys or OTLP headers in spans, console, logs, renderer messag
         OTEL_CAPTURE_CONTENT: 'true',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_HEADERS: `x-auth=${ENV_HEADER}`,
+        OTEL_LOGS_EXPORTER: 'otlp,console',
       },
       secretStore: new FileSecretStore(join(dataDir, 'secrets.json')),
       logger,
+      logSinks: logger,
     });
     // Cloned as sent: what the renderer got is searched, not objects the session may change later.
     const carrier = new RecordingCarrier('websocket', { structuredClone: true });
@@ -104,7 +108,9 @@ it('never puts API keys or OTLP headers in spans, console, logs, renderer messag
     session.close();
     await services.telemetry.flush();
     await until(() => receiver.state.requests.some((r) => r.headers['x-auth'] === PANE_HEADER), { detail: sent });
+    await until(() => receiver.state.logs.some((l) => l.body === 'turn failed'), { detail: sent });
     await services.telemetry.shutdown(1_000);
+    logFile.close();
     await sleep(100); // the history file is synced after each entry
 
     // The secrets were really in use...
@@ -117,10 +123,12 @@ it('never puts API keys or OTLP headers in spans, console, logs, renderer messag
     expect(toRenderer.some((e) => e.message.type === 'settings')).toBe(true);
     const files = filesUnder(dataDir).filter((f) => !f.endsWith('secrets.json'));
     expect(files.some((f) => f.includes('history'))).toBe(true);
+    expect(files).toContain(logFile.path);
 
     // ...and went nowhere else.
     const places: Record<string, string> = {
       'exported spans': JSON.stringify(receiver.state.spans),
+      'exported log records': JSON.stringify(receiver.state.logs),
       'console output': consoleLines.join('\n'),
       'log lines': logLines.join('\n'),
       'messages to the renderer': JSON.stringify(toRenderer),

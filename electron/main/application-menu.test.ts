@@ -11,8 +11,13 @@ const HELP: HelpLink[] = [
 function build(platform: string, developerTools = false) {
   const opened: string[] = [];
   let settings = 0;
-  const template = applicationMenuTemplate(platform, { appName: 'Voice Agent Stack', helpLinks: HELP, developerTools }, { openLink: (url) => opened.push(url), openSettings: () => settings++ });
-  return { template, opened, settings: () => settings };
+  let logs = 0;
+  const template = applicationMenuTemplate(
+    platform,
+    { appName: 'Voice Agent Stack', helpLinks: HELP, developerTools },
+    { openLink: (url) => opened.push(url), openSettings: () => settings++, openLogsFolder: () => logs++ },
+  );
+  return { template, opened, settings: () => settings, logs: () => logs };
 }
 
 const items = (menu: MenuItemConstructorOptions | undefined) => (menu?.submenu as MenuItemConstructorOptions[] | undefined) ?? [];
@@ -28,17 +33,29 @@ describe('applicationMenuTemplate', () => {
     expect(roles(template[2])).toEqual(['resetZoom', 'zoomIn', 'zoomOut', 'separator', 'togglefullscreen']);
   });
 
-  it.each(['win32', 'linux'])('has Edit and View on %s', (platform) => {
+  it.each(['win32', 'linux'])('has Edit, View and Help on %s', (platform) => {
     const { template } = build(platform);
-    expect(template.map((m) => m.label)).toEqual(['Edit', 'View']);
+    expect(template.map((m) => m.label)).toEqual(['Edit', 'View', 'Help']);
     expect(roles(template[0])).toEqual(['undo', 'redo', 'separator', 'cut', 'copy', 'paste', 'delete', 'separator', 'selectAll']);
     expect(roles(template[1])).toContain('togglefullscreen');
+  });
+
+  it.each([
+    ['darwin', 4],
+    ['linux', 2],
+    ['win32', 2],
+  ])('offers "Open logs folder" in Help on %s', (platform, index) => {
+    const { template, logs } = build(platform);
+    const item = items(template[index]).find((i) => i.label === 'Open logs folder');
+    expect(item).toBeDefined();
+    click(item);
+    expect(logs()).toBe(1);
   });
 
   it('offers only the help links the openExternal allow-list takes, and opens them through the link action', () => {
     const { template, opened } = build('darwin');
     const help = items(template[4]);
-    expect(help.map((i) => i.label)).toEqual(['OpenTelemetry documentation']);
+    expect(help.map((i) => i.label ?? i.type)).toEqual(['OpenTelemetry documentation', 'separator', 'Open logs folder']);
     click(help[0]);
     expect(opened).toEqual(['https://opentelemetry.io/docs/']);
   });

@@ -1,9 +1,10 @@
 /**
  * The application menu, by platform: App, Edit, View, Window and Help on
- * macOS; Edit and View elsewhere. Items use Electron's standard roles, so
+ * macOS; Edit, View and Help elsewhere. Items use Electron's standard roles, so
  * undo, copy, paste, zoom and full screen behave as in every other app. Help
  * links open in the system browser only if the openExternal allow-list takes
- * them (the same rule as the trace viewer's links).
+ * them (the same rule as the trace viewer's links); Help also opens the
+ * folder of the app's log files.
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import { isExternalUrlAllowed } from './external-links';
@@ -17,6 +18,8 @@ export interface MenuActions {
   /** Hands an allowed address to the system browser. */
   openLink(url: string): void;
   openSettings(): void;
+  /** Shows the logs folder in the system's file manager. */
+  openLogsFolder(): void;
 }
 
 export interface MenuOptions {
@@ -54,8 +57,13 @@ export function applicationMenuTemplate(platform: string, options: MenuOptions, 
       { role: 'togglefullscreen' },
     ],
   };
-  if (!mac) return [edit, view];
   const links = options.helpLinks.filter((link) => isExternalUrlAllowed(link.url));
+  const help: MenuItemConstructorOptions[] = [
+    ...links.map((link) => ({ label: link.label, click: () => actions.openLink(link.url) })),
+    ...(links.length ? ([{ type: 'separator' }] as const) : []),
+    { label: 'Open logs folder', click: () => actions.openLogsFolder() },
+  ];
+  if (!mac) return [edit, view, { role: 'help', label: 'Help', submenu: help }];
   return [
     {
       label: options.appName,
@@ -76,9 +84,6 @@ export function applicationMenuTemplate(platform: string, options: MenuOptions, 
     edit,
     view,
     { role: 'windowMenu' },
-    {
-      role: 'help',
-      submenu: links.map((link) => ({ label: link.label, click: () => actions.openLink(link.url) })),
-    },
+    { role: 'help', submenu: help },
   ];
 }

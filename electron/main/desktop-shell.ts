@@ -42,6 +42,8 @@ export interface DesktopShellOptions {
   showWindow(): void;
   /** Hands an address to the system browser, behind the openExternal allow-list. */
   openLink(url: string): void;
+  /** Shows the folder of the app's log files in the system's file manager. */
+  openLogsFolder(): void;
   developerTools: boolean;
 }
 
@@ -74,7 +76,7 @@ export class DesktopShell {
         applicationMenuTemplate(
           process.platform,
           { appName: this.options.appName, helpLinks: HELP_LINKS, developerTools: this.options.developerTools },
-          { openLink: (url) => this.options.openLink(url), openSettings: () => this.run({ type: 'settings.open' }) },
+          { openLink: (url) => this.options.openLink(url), openSettings: () => this.run({ type: 'settings.open' }), openLogsFolder: () => this.options.openLogsFolder() },
         ),
       ),
     );

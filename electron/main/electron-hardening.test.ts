@@ -88,8 +88,11 @@ describe('the main window', () => {
       expect(handlers[0]!.arguments[1]!.getText()).toMatch(/if \(!isNavigationAllowed\(url, appOrigin\)\) event\.preventDefault\(\)/);
     }
     expect(calls('on', 'will-attach-webview')[0]!.arguments[1]!.getText()).toMatch(/event\.preventDefault\(\)/);
-    // Nothing hands paths to the operating system; links only behind the allow-list (below).
-    expect(source.getText()).not.toMatch(/openPath/);
+    // No path goes to the operating system but the app's own logs folder (Help -> Open logs folder),
+    // made in main from the user-data folder; links only behind the allow-list (below).
+    expect(calls('openPath').map((call) => call.arguments.map((a) => a.getText()))).toEqual([['logFile.folder']]);
+    expect(source.getText().match(/openPath|openItem|showItemInFolder/g)).toEqual(['openPath']);
+    expect(source.getText()).toMatch(/logFile = new RotatingLogFile\(join\(dataDir, LOGS_FOLDER\)\)/);
   });
 
   it('answers permission requests and checks with the tested rules', () => {
@@ -150,6 +153,24 @@ const ACCEPTED: Record<string, { message: string; reason: string }> = {
   OPEN_EXTERNAL_JS_CHECK: { message: 'Review the use of openExternal', reason: 'reviewed: http(s) allow-list in main, checked before the call' },
 };
 
+/**
+ * Loaded into the scanner's process: every host name fails to resolve at once,
+ * with an error code that `got` does not retry. Electronegativity downloads
+ * updated translations before each scan (with `got` 11 and retries); offline,
+ * a retried lookup failure crashes it on Node 24 (`got`'s retry attaches a
+ * cancel handler to a promise that has already settled, sindresorhus/got#1489).
+ * A failed download is what the tool expects: it logs a line and scans with
+ * the translations it ships. So the scan never touches the network, the same
+ * on every machine and Node version.
+ */
+const OFFLINE = `data:text/javascript,${encodeURIComponent(`
+import dns from 'node:dns';
+dns.lookup = (hostname, options, callback) => {
+  const done = typeof options === 'function' ? options : callback;
+  process.nextTick(done, Object.assign(new Error('no network in this scan: ' + hostname), { code: 'ESCANOFFLINE', hostname }));
+};
+`)}`;
+
 /** The part of a SARIF 2.1.0 log the test reads. */
 const sarifLog = z.object({
   version: z.literal('2.1.0'),
@@ -182,9 +203,10 @@ describe('electronegativity', () => {
       // process exits only once that write is done (execFile resolves on exit).
       const sarif = join(out, 'findings.sarif');
       // The release-list check needs the internet; the Electron version is pinned in package.json instead.
+      // OFFLINE keeps the tool's start-up translation download off the network (below).
       await promisify(execFile)(
         process.execPath,
-        [join(root, 'node_modules/@doyensec/electronegativity/dist/index.js'), '-i', project, '-r', '-v', 'false', '-e', electronVersion(), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', sarif],
+        ['--import', OFFLINE, join(root, 'node_modules/@doyensec/electronegativity/dist/index.js'), '-i', project, '-r', '-v', 'false', '-e', electronVersion(), '-x', 'AvailableSecurityFixesGlobalCheck', '-o', sarif],
         { cwd: root, timeout: 110_000 },
       );
       const findings = sarifLog.parse(JSON.parse(readFileSync(sarif, 'utf8'))).runs[0]!.results.map((r) => ({

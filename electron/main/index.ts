@@ -3,6 +3,7 @@
  * the renderer, and an IPC session per MessagePort the renderer opens.
  * Everything that is not Electron lives in ../agent.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,10 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen, ses
 import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
 import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
+import { LOGS_FOLDER, RotatingLogFile } from '../agent/telemetry/sdk/log-file';
 import { consoleLogger } from '../agent/util/logger';
+import { ConnectionRates, MAX_SESSIONS } from '../agent/session/connection-limits';
+import { MCP_STOP_GRACE_MS } from '../agent/tools/mcp/mcp-connection';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { Session } from '../agent/session/session';
@@ -20,7 +24,7 @@ import { loadAppDotenv } from './dotenv-location';
 import { isExternalUrlAllowed } from './external-links';
 import { isModelFileStage } from './model-file-dialog';
 import { ModelFileGrants, dialogGatedModels } from './model-file-grants';
-import { PortCarrier, routePortMessage } from './port-carrier';
+import { PortCarrier, rateLimitedRoute } from './port-carrier';
 import { programConfirmation } from './program-confirmation';
 import {
   APP_ENTRY_URL,
@@ -48,18 +52,25 @@ const modelFileGrants = new ModelFileGrants();
 const sessions = new Set<Session>();
 let services: AppServices | null = null;
 let desktop: DesktopShell | null = null;
+let logFile: RotatingLogFile | null = null;
 const APP_NAME = 'Voice Agent Stack';
 const MINIMUM_SIZE = { width: 420, height: 480 };
 
 async function openServices(): Promise<AppServices> {
   const dataDir = app.getPath('userData');
+  logFile = new RotatingLogFile(join(dataDir, LOGS_FOLDER));
+  logger.attach(logFile.sink);
+  logger.info(`Logs: ${logFile.path}.`);
   const encrypted = safeStorage.isEncryptionAvailable();
   if (!encrypted) logger.warn('The system keychain is not available: API keys are kept in a file readable only by you.');
+  if (!encrypted && existsSync(join(dataDir, 'secrets.bin')))
+    logger.warn(`The keys saved in ${join(dataDir, 'secrets.bin')} are encrypted with the system keychain, which is not available now: that file is left as it is and used again once the keychain is; until then type the keys again in Settings (they go to secrets.json).`);
   return startAppServices({
     dataDir,
     env: process.env,
     secretStore: encrypted ? new SafeStorageSecretStore(join(dataDir, 'secrets.bin')) : new FileSecretStore(join(dataDir, 'secrets.json')),
     logger,
+    logSinks: logger,
     runtime: { name: 'electron', version: process.versions.electron ?? 'unknown' },
     // A program saved through the app runs only once the user says so here, in main's own dialog.
     confirmProgram: programConfirmation((options) => {
@@ -185,16 +196,32 @@ function acceptSessions(): void {
     const [port] = event.ports;
     if (!port) return;
     if (!services) return;
+    if (sessions.size >= MAX_SESSIONS) {
+      logger.warn(`refused a session: ${MAX_SESSIONS} are open already`);
+      port.close();
+      return;
+    }
     // The page uses a model file only once main's own file dialog returned it.
     const models = dialogGatedModels(services.models, modelFileGrants);
     const session = new Session(new PortCarrier(port, (message) => desktop?.observe(message)), { ...services, models, logger });
     sessions.add(session);
-    port.on('message', (message) => routePortMessage(session, message.data));
-    port.on('close', () => {
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
       sessions.delete(session);
       if (sessions.size === 0) desktop?.sessionClosed();
       void session.close().then(() => logger.info('session closed', { session: session.id }));
-    });
+    };
+    port.on(
+      'message',
+      rateLimitedRoute(session, new ConnectionRates(), (reason) => {
+        logger.warn('closed a session that sent too fast', { session: session.id, reason });
+        port.close();
+        end();
+      }),
+    );
+    port.on('close', end);
     port.start();
     logger.info('session opened', { session: session.id, transport: 'ipc' });
     session.open();
@@ -242,6 +269,20 @@ function openHelpLink(url: string): void {
   void shell.openExternal(url).catch((error: unknown) => logger.warn('the system browser could not open the link', { error: String(error) }));
 }
 
+/** Help -> Open logs folder: the rotating log file's folder in the system's file manager. */
+function openLogsFolder(): void {
+  if (!logFile) return;
+  try {
+    logFile.ensureFolder();
+  } catch (error) {
+    logger.warn('the logs folder could not be made', { error: String(error) });
+    return;
+  }
+  void shell.openPath(logFile.folder).then((problem) => {
+    if (problem) logger.warn('the logs folder could not be opened', { folder: logFile?.folder, error: problem });
+  });
+}
+
 function showWindow(): void {
   if (!mainWindow) {
     void createWindow();
@@ -261,11 +302,15 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   flushed = true;
   const ended = Promise.all([...sessions].map((session) => session.close())).then(() => services?.tools.stop());
-  void Promise.race([ended, delay(3_000, undefined, { ref: false })])
+  // Long enough for the SDK to kill an MCP program that ignores stdin's end and SIGTERM.
+  void Promise.race([ended, delay(MCP_STOP_GRACE_MS, undefined, { ref: false })])
     .then(() => services?.telemetry.shutdown(3_000))
     .finally(() => app.quit());
 });
-app.on('will-quit', () => desktop?.stop());
+app.on('will-quit', () => {
+  desktop?.stop();
+  logFile?.close();
+});
 
 app.on('window-all-closed', () => {
   if (desktop ? desktop.quitsWithLastWindow() : process.platform !== 'darwin') app.quit();
@@ -294,6 +339,7 @@ async function startApp(): Promise<void> {
     window: () => mainWindow,
     showWindow,
     openLink: openHelpLink,
+    openLogsFolder,
     developerTools: !app.isPackaged,
   });
   desktop.start();

@@ -7,7 +7,8 @@ import { silentLogger } from '../agent/util/logger';
 import { Session, type SessionCarrier } from '../agent/session/session';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SettingsStore } from '../agent/settings/settings-store';
-import { PortCarrier, routePortMessage } from './port-carrier';
+import { ConnectionRates } from '../agent/session/connection-limits';
+import { PortCarrier, rateLimitedRoute, routePortMessage } from './port-carrier';
 import { ShellSessionObserver } from './shell-session-observer';
 import { conversationToggle } from './shortcut-action';
 
@@ -47,6 +48,40 @@ describe('port routing', () => {
     carrier.send({ v: 1, seq: 0, message: { type: 'state', state: 'listening', conversationId: 'c' } });
     carrier.sendAudio(new ArrayBuffer(4));
     expect(order).toEqual(['posted', 'observed state', 'posted']);
+  });
+});
+
+describe('the port\'s rates', () => {
+  function limited(now: () => number) {
+    const session = { ...fakeSession(), send: vi.fn() } as unknown as Session & Record<'receiveAudio' | 'receiveMessage' | 'send', ReturnType<typeof vi.fn>>;
+    const closed: string[] = [];
+    const rates = new ConnectionRates({ messageRate: { perSecond: 2, burst: 3 }, audioFrameRate: { perSecond: 50, burst: 5 } }, now);
+    return { session, closed, route: rateLimitedRoute(session, rates, (reason) => closed.push(reason)) };
+  }
+
+  it('carries a client within its rates, however long it goes on', () => {
+    let t = 0;
+    const { session, closed, route } = limited(() => t);
+    for (let i = 0; i < 100; i++, t += 500) route({ kind: 'message', envelope: { v: 1 } });
+    for (let i = 0; i < 500; i++, t += 20) route(new ArrayBuffer(640));
+    expect(closed).toEqual([]);
+    expect(session.receiveMessage).toHaveBeenCalledTimes(100);
+    expect(session.receiveAudio).toHaveBeenCalledTimes(500);
+  });
+
+  it('closes a port that sends messages too fast, saying why, and looks at nothing after', () => {
+    const { session, closed, route } = limited(() => 0);
+    for (let i = 0; i < 10; i++) route({ kind: 'message', envelope: { v: 1 } });
+    expect(session.receiveMessage).toHaveBeenCalledTimes(3);
+    expect(closed).toEqual(['Too many messages: more than 2 a second.']);
+    expect(session.send).toHaveBeenCalledExactlyOnceWith({ type: 'error', code: 'bad_message', message: 'Too many messages: more than 2 a second.' });
+  });
+
+  it('closes a port that sends audio frames too fast', () => {
+    const { session, closed, route } = limited(() => 0);
+    for (let i = 0; i < 6; i++) route(new Uint8Array(640));
+    expect(session.receiveAudio).toHaveBeenCalledTimes(5);
+    expect(closed).toEqual(['Too many audio frames: more than 50 a second.']);
   });
 });
 

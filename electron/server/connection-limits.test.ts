@@ -12,7 +12,7 @@ import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
 import type { Logger } from '../agent/util/logger';
 import { signIn, type SignedIn } from '../agent/testing/sign-in';
 import { until } from '../agent/testing/until';
-import { AUDIO_FRAME_RATE, MAX_SESSIONS, MESSAGE_RATE, RateLimit } from './connection-limits';
+import { AUDIO_FRAME_RATE, MAX_SESSIONS, MESSAGE_RATE, RateLimit } from '../agent/session/connection-limits';
 import { startHeadlessHost, type HeadlessHost } from './headless-host';
 
 let dir: string;

@@ -15,7 +15,7 @@ import { Session } from '../agent/session/session';
 import type { SessionServices } from '../agent/session/session-services';
 import { resolveStaticFile } from '../agent/static-files';
 import { newAccessToken } from './access-token';
-import { HOST_LIMITS, RateLimit, type HostLimits } from './connection-limits';
+import { ConnectionRates, HOST_LIMITS, type HostLimits } from '../agent/session/connection-limits';
 import { allowedAuthorities, formatHost, isLoopback } from './host-config';
 import { WebSocketCarrier } from './websocket-carrier';
 
@@ -190,19 +190,16 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     ws.on('pong', (data: Buffer) => {
       if (awaitedPong?.equals(data)) awaitedPong = null;
     });
-    const messages = new RateLimit(limits.messageRate);
-    const frames = new RateLimit(limits.audioFrameRate);
-    const tooFast = (what: string, rate: HostLimits['messageRate']) => {
-      logger.warn('closed a connection that sent too fast', { session: session.id, what });
-      ws.close(1008, `Too many ${what}: more than ${rate.perSecond} a second.`);
+    const rates = new ConnectionRates(limits);
+    const tooFast = (reason: string) => {
+      logger.warn('closed a connection that sent too fast', { session: session.id, reason });
+      ws.close(1008, reason);
     };
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (ws.readyState !== ws.OPEN) return; // closing: what is still in flight is not looked at
-      if (isBinary) {
-        if (!frames.take()) return tooFast('audio frames', limits.audioFrameRate);
-        return session.receiveAudio(toBuffer(data));
-      }
-      if (!messages.take()) return tooFast('messages', limits.messageRate);
+      const refused = rates.admit(isBinary ? 'audio' : 'message');
+      if (refused) return tooFast(refused);
+      if (isBinary) return session.receiveAudio(toBuffer(data));
       session.receiveMessage(toBuffer(data).toString('utf8')); // the session enforces the size limit, as on every carrier
     });
     ws.on('close', () => {

@@ -10,7 +10,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startAppServices, type AppServices } from '../agent/app-services';
+import { LOG_FILES_KEPT, LOGS_FOLDER, MAX_LOG_FILE_BYTES, RotatingLogFile } from '../agent/telemetry/sdk/log-file';
 import { consoleLogger } from '../agent/util/logger';
+import { MCP_STOP_GRACE_MS } from '../agent/tools/mcp/mcp-connection';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { DataFolderInUse } from '../agent/util/data-folder-lock';
 import { ACCESS_TOKEN_FILE, keptAccessToken } from './access-token';
@@ -38,12 +40,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${reason}, shutting down`);
-    const forced = setTimeout(() => process.exit(code || 1), 6_000);
+    // The last resort, after the MCP servers' grace and the span flush below.
+    const forced = setTimeout(() => process.exit(code || 1), MCP_STOP_GRACE_MS + 4_000);
     forced.unref();
-    // Sessions end first (their spans close), then the MCP servers stop and pending spans are flushed within 3 s.
+    // Sessions end first (their spans close), then the MCP servers stop (every program gone, killed if
+    // it must be) and pending spans are flushed within 3 s.
     void servicesSettled
       .then(() => running?.close())
-      .then(() => services && Promise.race([services.tools.stop(), delay(3_000, undefined, { ref: false })]))
+      .then(() => services && Promise.race([services.tools.stop(), delay(MCP_STOP_GRACE_MS, undefined, { ref: false })]))
       .then(() => services?.telemetry.shutdown(3_000))
       .then(() => process.exit(code));
   };
@@ -64,8 +68,11 @@ async function main(): Promise<void> {
   }
 
   const dataDir = resolve(process.env.DATA_DIR?.trim() || join(homedir(), '.voice-agent-stack'));
+  const logFile = new RotatingLogFile(join(dataDir, LOGS_FOLDER));
+  logger.attach(logFile.sink);
+  logger.info(`Logs: ${logFile.path} (the terminal's lines; ${LOG_FILES_KEPT} files of ${MAX_LOG_FILE_BYTES / 1024 / 1024} MB kept).`);
   try {
-    const starting = startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger });
+    const starting = startAppServices({ dataDir, env: process.env, secretStore: new FileSecretStore(join(dataDir, 'secrets.json')), logger, logSinks: logger });
     servicesSettled = starting.then((started) => (services = started), () => {});
     services = await starting;
   } catch (error) {
@@ -93,6 +100,7 @@ async function main(): Promise<void> {
       `  Open that link in a browser. It gives full control of this assistant: its settings and saved keys, its conversations\n` +
       `  and traces, and the programs it runs as tools. Share it with no one you would not hand this computer to.\n` +
       `  It stays the same at every start; to replace it, delete ${join(dataDir, ACCESS_TOKEN_FILE)} and restart.${elsewhere}\n` +
+      `  Logs: ${logFile.path}\n` +
       `  Press Ctrl+C to stop.\n`,
   );
 }

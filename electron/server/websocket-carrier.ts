@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { ServerEnvelope } from '../../shared/protocol';
 import type { SessionCarrier } from '../agent/session/session';
-import { MAX_SEND_BUFFER_BYTES } from './connection-limits';
+import { MAX_SEND_BUFFER_BYTES } from '../agent/session/connection-limits';
 
 /**
  * Carries a session over a WebSocket: JSON envelopes as text, audio as

@@ -216,7 +216,7 @@ export class Assistant {
     const number = listened ?? ++this.turnCount;
     if (stages instanceof StageError) {
       this.observer.observe({ type: 'turn.unavailable', at: eventTime(), turn: number, input: input.kind, error: stages });
-      this.fail(stages);
+      this.fail(stages, number);
       return;
     }
     this.observer.observe({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind, ...(input.kind === 'voice' ? { preemptive: prepared !== null } : {}) });
@@ -253,12 +253,14 @@ export class Assistant {
       replied: (turn, result) => {
         transcript.replyCompleted(result.replyText);
         const ms = Math.round(eventTime() - turn.startedAt);
-        this.logger.info('turn completed', { turn: turn.number, input, ms, sentences: result.segments.length, ...(result.usage ?? {}) });
+        this.observer.inTurn(turn.number, () =>
+          this.logger.info('turn completed', { turn: turn.number, input, ms, sentences: result.segments.length, ...(result.usage ?? {}) }),
+        );
       },
       playing: (turn) => {
         this.output.state('speaking');
         const latencyMs = Math.round((turn.playbackStarted ?? turn.startedAt) - turn.startedAt);
-        this.logger.info('assistant audio playing', { turn: turn.number, latencyMs, voiceToVoiceMs: turn.voiceToVoiceMs });
+        this.observer.inTurn(turn.number, () => this.logger.info('assistant audio playing', { turn: turn.number, latencyMs, voiceToVoiceMs: turn.voiceToVoiceMs }));
       },
       ended: (turn, outcome) => this.turnEnded(turn, outcome, transcript),
     };
@@ -268,19 +270,20 @@ export class Assistant {
     if (this.turn === turn) this.turn = null;
     if (outcome.status === 'interrupted') {
       if (transcript.replyInterrupted(outcome.heard)) this.lastInterrupted = { turn, transcript };
-      this.logger.info('turn interrupted', { turn: turn.number, reason: outcome.reason, playedMs: Math.round(outcome.playedMs) });
+      this.observer.inTurn(turn.number, () => this.logger.info('turn interrupted', { turn: turn.number, reason: outcome.reason, playedMs: Math.round(outcome.playedMs) }));
       this.interruptions++;
     } else if (outcome.status === 'failed') {
       transcript.replyFailed(outcome.heard, outcome.result.userText !== null);
     }
     this.output.turn('end', turn.number, turn.stream, undefined);
     if (outcome.status === 'completed') this.output.state(this.conversationRunning ? 'listening' : 'idle');
-    if (outcome.status === 'failed') this.fail(outcome.error);
+    if (outcome.status === 'failed') this.fail(outcome.error, turn.number);
     this.turnTaking.turnEnded();
   }
 
-  private fail(error: StageError): void {
-    this.logger.warn('turn failed', { stage: error.stage, kind: error.kind, message: error.message });
+  private fail(error: StageError, turn: number): void {
+    // In the turn's trace, on the stage that failed: a backend shows the line inside the failed turn.
+    this.observer.inTurn(turn, () => this.logger.warn('turn failed', { turn, stage: error.stage, kind: error.kind, message: error.message }));
     this.output.notice('error', error.message);
     this.output.state('error', error.message);
   }

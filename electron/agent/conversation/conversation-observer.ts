@@ -11,6 +11,8 @@ export interface ConversationObserver {
   observe(event: ConversationEvent): void;
   within<T>(turn: number, stage: StageKind, run: () => Promise<T>): Promise<T>;
   withinTool<T>(turn: number, callId: string, run: () => Promise<T>): Promise<T>;
+  /** Runs `run` in turn `turn`'s context, so that what it logs belongs to the turn (on the stage that failed, else the turn). */
+  inTurn<T>(turn: number, run: () => T): T;
   /** A running turn's context as a traceparent (when sampled), for the client's playback span. */
   turnTraceparent(turn: number): string | undefined;
   /** The conversation's context as a traceparent (when sampled). */
@@ -26,6 +28,7 @@ export const unobserved: ConversationObserver = {
   observe: () => {},
   within: (_turn, _stage, run) => run(),
   withinTool: (_turn, _callId, run) => run(),
+  inTurn: (_turn, run) => run(),
   turnTraceparent: () => undefined,
   conversationTraceparent: undefined,
   isKnownTrace: () => false,

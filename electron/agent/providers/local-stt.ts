@@ -16,6 +16,10 @@
  *   pass per 30 s window (no temperature fallback) to keep that wait short.
  * - A job that fails natively never settles either; a deadline ends the call
  *   and the model is reloaded for the next one.
+ * - A context is never freed, nor left for the garbage collector, while a job
+ *   runs on it: whisper.cpp would go on reading freed memory, and the process
+ *   dies ("terminate called after throwing an instance of 'std::system_error'")
+ *   or hangs. A context given up under a job is freed when that job ends.
  */
 import { open, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -36,6 +40,8 @@ export interface LocalSpeechToTextOptions {
   language?: string;
   /** Longest a transcription may take before it is given up. Default 60 s. */
   timeoutMs?: number;
+  /** Longest dispose() waits for a running job before it leaves the model to be freed when the job ends. Default 5 s. */
+  releaseWaitMs?: number;
 }
 
 interface TranscribeJob {
@@ -60,7 +66,7 @@ const GGML_MAGIC = 0x67676d6c;
 /** Magic and the 11 hyperparameters. */
 const HEADER_BYTES = 4 + 11 * 4;
 const DEFAULT_TIMEOUT_MS = 60_000;
-/** How long dispose() waits for a running job to end before it gives the context up. */
+/** How long dispose() waits, by default, for a running job to end before it returns. */
 const RELEASE_WAIT_MS = 5_000;
 
 export class LocalSpeechToText implements SpeechToText {
@@ -70,6 +76,7 @@ export class LocalSpeechToText implements SpeechToText {
   private readonly threads: number;
   private readonly language: string;
   private readonly timeoutMs: number;
+  private readonly releaseWaitMs: number;
   private context: NativeWhisperContext | null = null;
   private loading: Promise<NativeWhisperContext> | null = null;
   /** Settles when the native job last submitted has ended. */
@@ -86,6 +93,7 @@ export class LocalSpeechToText implements SpeechToText {
     this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(4, availableParallelism())));
     this.language = options.language ?? 'en';
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.releaseWaitMs = options.releaseWaitMs ?? RELEASE_WAIT_MS;
   }
 
   /** Whether a native job is running now (one abandoned on abort included). */
@@ -133,7 +141,7 @@ export class LocalSpeechToText implements SpeechToText {
     try {
       const outcome = await untilAborted(Promise.race([ended, deadline]), signal, cancelled);
       if (outcome === 'timeout') {
-        this.discard(context);
+        this.discard(context, job);
         throw new StageError('stt', 'timeout', `Speech-to-text (local whisper) did not finish within ${formatSeconds(this.timeoutMs)}. Try again; the model is reloaded.`);
       }
       if (this.disposed) throw disposedError();
@@ -150,7 +158,8 @@ export class LocalSpeechToText implements SpeechToText {
    * Frees the model. A transcription still running (abandoned on abort) is
    * waited for first, bounded: freeing whisper.cpp's context under a job
    * that is still reading it can crash the process. (Not stopped: a stopped
-   * job's promise never settles.)
+   * job's promise never settles.) A job still running after the wait keeps
+   * the model until it ends; one that never ends keeps it for good.
    */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -162,10 +171,12 @@ export class LocalSpeechToText implements SpeechToText {
     const job = this.running;
     if (job) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([job.promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)))]);
+      await Promise.race([job.promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, this.releaseWaitMs)))]);
       clearTimeout(timer);
-      // A job that has not ended by then keeps its context: a leak, not a crash.
-      if (this.running === job) return;
+      if (this.running === job) {
+        freeAfter(context, job);
+        return;
+      }
     }
     await context.release();
     releaseNativeLog();
@@ -208,15 +219,28 @@ export class LocalSpeechToText implements SpeechToText {
     }
   }
 
-  /** Drops a context whose job never ended; the next call loads the model again. */
-  private discard(context: NativeWhisperContext): void {
+  /** Drops a context whose job did not end in time; the next call loads the model again. */
+  private discard(context: NativeWhisperContext, job: TranscribeJob): void {
     if (this.context !== context) return;
     this.context = null;
     this.released.resolve();
     this.released = signalled();
     this.previousJob = Promise.resolve();
-    void context.release().then(releaseNativeLog);
+    freeAfter(context, job);
   }
+}
+
+/** Contexts given up while a job ran on them, held here until it ends. */
+const retired = new Set<NativeWhisperContext>();
+
+/** Frees `context` once `job` has ended (whichever way); kept reachable until then. */
+function freeAfter(context: NativeWhisperContext, job: TranscribeJob): void {
+  retired.add(context);
+  const free = () => {
+    retired.delete(context);
+    void context.release().then(releaseNativeLog);
+  };
+  job.promise.then(free, free);
 }
 
 async function checkModelFile(path: string): Promise<void> {
@@ -307,7 +331,7 @@ function toPcm16k(audio: Int16Array, sampleRate: number): ArrayBuffer {
   return out.buffer;
 }
 
-/** A promise with its resolve function (Promise.withResolvers is newer than Node 20). */
+/** A promise with its resolve function (Promise.withResolvers is ES2024, past the ES2023 library the project compiles against). */
 function signalled(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
   const promise = new Promise<void>((done) => (resolve = done));

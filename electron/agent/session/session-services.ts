@@ -8,7 +8,7 @@ import type { ModelStageName, ModelsView } from '../../../shared/models';
 import type { SettingsView } from '../../../shared/settings';
 import type { ToolsView } from '../../../shared/tools-view';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
-import type { TraceConversation, TraceResources, ViewerSpan } from '../../../shared/trace-viewer';
+import type { TraceConversation, TraceResources, ViewerLog, ViewerSpan } from '../../../shared/trace-viewer';
 import type { AssistantDeps } from '../conversation/assistant';
 import type { ConversationObserver } from '../conversation/conversation-observer';
 import type { SessionTracer } from '../telemetry/conversation/transport-trace';
@@ -31,7 +31,7 @@ export interface SessionTelemetry {
 export interface SessionTraceStore {
   readonly resources: TraceResources;
   list(): TraceConversation[];
-  page(key: string, from: number): { spans: ViewerSpan[]; next: number | null } | null;
+  page(key: string, from: number): { spans: ViewerSpan[]; logs?: ViewerLog[]; next: number | null } | null;
   onChange(listener: () => void): () => void;
 }
 

@@ -37,7 +37,7 @@ export class TraceFeed {
   /** Null when the store no longer holds that conversation. */
   page(key: string, from: number): Omit<PageMessage, 'ref'> | null {
     const page = this.required().page(key, from);
-    return page ? { type: 'traces.page', key, spans: page.spans, next: page.next } : null;
+    return page ? { type: 'traces.page', key, spans: page.spans, ...(page.logs?.length ? { logs: page.logs } : {}), next: page.next } : null;
   }
 
   watch(on: boolean): void {

@@ -90,7 +90,7 @@ it('sends every key and header only to an origin it was given for', { timeout: 1
               ...(a.kind === 'collector' ? { values: { tracing: { otlpEndpoint: COLLECTORS[a.collector] } } } : {}),
               ...(withHeaders ? { secrets: { otlpHeaders: `x-auth=${value}` } } : {}),
             };
-            if (withHeaders) after.push(() => give(value, urlOrigin(telemetryConfigOf(store.current).tracesUrl), urlOrigin(telemetryConfigOf(store.current).metrics.url)));
+            if (withHeaders) after.push(() => give(value, urlOrigin(telemetryConfigOf(store.current).tracesUrl), urlOrigin(telemetryConfigOf(store.current).metrics.url), urlOrigin(telemetryConfigOf(store.current).logs.url)));
           } else if (a.kind === 'reset') {
             patch = { reset: [a.field] };
           } else {
@@ -106,7 +106,7 @@ it('sends every key and header only to an origin it was given for', { timeout: 1
             if (key !== undefined) expect([...(givenFor.get(key) ?? [])], `${s}: ${key} sent to ${stageOrigin(s)}`).toContain(stageOrigin(s));
           }
           const telemetry = telemetryConfigOf(store.current);
-          for (const [url, headers] of [[telemetry.tracesUrl, telemetry.headers], [telemetry.metrics.url, telemetry.metrics.headers]] as const) {
+          for (const [url, headers] of [[telemetry.tracesUrl, telemetry.headers], [telemetry.metrics.url, telemetry.metrics.headers], [telemetry.logs.url, telemetry.logs.headers]] as const) {
             const value = headers['x-auth'];
             if (value !== undefined) expect([...(givenFor.get(value) ?? [])], `${value} sent to ${url}`).toContain(urlOrigin(url));
           }

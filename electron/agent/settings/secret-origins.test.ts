@@ -179,5 +179,23 @@ describe('OTLP headers', () => {
     const config = readTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_HEADERS: 'x-auth=h' }, () => {});
     expect(config.headers).toEqual({ 'x-auth': 'h' });
     expect(config.metrics.headers).toEqual({ 'x-auth': 'h' });
+    expect(config.logs.headers).toEqual({ 'x-auth': 'h' });
+  });
+
+  it('from the environment go to the logs endpoint the environment names', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_HEADERS: 'x-auth=h' };
+    const elsewhere = readTelemetryConfig({ ...env, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://b:4318/v1/logs' }, () => {});
+    expect(elsewhere.headers).toEqual({ 'x-auth': 'h' });
+    expect(elsewhere.logs.url).toBe('http://b:4318/v1/logs');
+    // The environment names both addresses, so its headers are given for both.
+    expect(elsewhere.logs.headers).toEqual({ 'x-auth': 'h' });
+  });
+
+  it('saved in the pane follow no moved endpoint to the logs either', async () => {
+    const store = await open({});
+    await store.update({ values: { tracing: { otlpEndpoint: collector.url } }, secrets: { otlpHeaders: 'x-auth=pane-header' } });
+    expect(telemetryConfigOf(store.current).logs).toMatchObject({ url: `${collector.url}/v1/logs`, headers: { 'x-auth': 'pane-header' } });
+    await store.update({ values: { tracing: { otlpEndpoint: elsewhere.url } } });
+    expect(telemetryConfigOf(store.current).logs).toMatchObject({ url: `${elsewhere.url}/v1/logs`, headers: {} });
   });
 });

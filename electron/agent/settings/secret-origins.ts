@@ -24,10 +24,11 @@ export function openaiKeyOrigins(settings: AllSettings): string[] {
   return origins;
 }
 
-/** Where traces and metrics are posted; the signal-specific endpoints are used as they are. */
-export function otlpUrls(settings: AllSettings): { traces: string; metrics: string } {
+/** Where traces, metrics and logs are posted; the signal-specific endpoints are used as they are. */
+export function otlpUrls(settings: AllSettings): { traces: string; metrics: string; logs: string } {
   const base = settings.tracing.otlpEndpoint.replace(/\/+$/, '');
-  return { traces: settings.export.tracesEndpoint || `${base}/v1/traces`, metrics: settings.export.metricsEndpoint || `${base}/v1/metrics` };
+  const e = settings.export;
+  return { traces: e.tracesEndpoint || `${base}/v1/traces`, metrics: e.metricsEndpoint || `${base}/v1/metrics`, logs: e.logsEndpoint || `${base}/v1/logs` };
 }
 
 /** The secret to send to this origin, if one was given for it. */
@@ -46,7 +47,7 @@ export function secretOrigins(settings: AllSettings, name: SecretName): string[]
   if (name === 'openaiApiKey') return openaiKeyOrigins(settings);
   if (name === 'otlpHeaders') {
     const urls = otlpUrls(settings);
-    return [...new Set([urlOrigin(urls.traces), urlOrigin(urls.metrics)])];
+    return [...new Set([urlOrigin(urls.traces), urlOrigin(urls.metrics), urlOrigin(urls.logs)])];
   }
   return [stageOrigin(settings, STAGE_OF[name])];
 }

@@ -119,8 +119,8 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
       }
       return json(res, 200, traces);
     }
-    // The app sends metrics wherever it sends traces: take both, as a collector does.
-    if (path === '/v1/traces' || path === '/v1/metrics') {
+    // The app sends metrics and logs wherever it sends traces: take all three, as a collector does.
+    if (path === '/v1/traces' || path === '/v1/metrics' || path === '/v1/logs') {
       if (!handleOtlpRequest(traces, req, res, await readBody(req))) json(res, 405, {});
       return;
     }

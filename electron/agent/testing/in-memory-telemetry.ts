@@ -5,6 +5,7 @@
  * is not there), and the console exporters are kept in memory, so nothing is
  * printed.
  */
+import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { silentLogger, type Logger } from '../util/logger';
@@ -26,6 +27,8 @@ export interface InMemoryTelemetry {
   readonly exporter: InMemorySpanExporter;
   /** What the OTLP metrics reader would have sent. */
   readonly metricsExporter: InMemoryMetricExporter;
+  /** What the OTLP log exporter would have sent (records of a logger attached to `telemetry.logSink`). */
+  readonly logsExporter: InMemoryLogRecordExporter;
   /** Flushes the pending batch, then returns every span ended so far. */
   finishedSpans(): Promise<ReadableSpan[]>;
 }
@@ -33,17 +36,20 @@ export interface InMemoryTelemetry {
 export function inMemoryTelemetry(options: InMemoryTelemetryOptions = {}): InMemoryTelemetry {
   const exporter = new InMemorySpanExporter();
   const metricsExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const logsExporter = new InMemoryLogRecordExporter();
   const config = readTelemetryConfig({ ENABLE_TRACING: 'true', ...options.env }, options.warn ?? (() => {}));
   const telemetry = new Telemetry(config, options.logger ?? silentLogger, {
     exporter,
     consoleExporter: new InMemorySpanExporter(),
     batch: { scheduledDelayMillis: options.scheduledDelayMillis ?? 10 },
     metrics: { exporter: metricsExporter, consoleExporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE) },
+    logs: { exporter: logsExporter, consoleExporter: new InMemoryLogRecordExporter(), batch: { scheduledDelayMillis: options.scheduledDelayMillis ?? 10 } },
   });
   return {
     telemetry,
     exporter,
     metricsExporter,
+    logsExporter,
     finishedSpans: async () => {
       await telemetry.flush();
       return exporter.getFinishedSpans();

@@ -1,5 +1,5 @@
 /**
- * Decodes OTLP export requests, traces and metrics, in either encoding the
+ * Decodes OTLP export requests, traces, metrics and logs, in either encoding the
  * exporters send: JSON, or protobuf through protobufjs with the official
  * OTLP definitions (otlp-proto/, copied from open-telemetry/opentelemetry-proto
  * v1.11). Both are brought to one plain shape for the tests to read.
@@ -46,20 +46,39 @@ export interface ReceivedMetric {
   scope: string;
 }
 
+export interface ReceivedLog {
+  /** Empty when the record was made outside any span. */
+  traceId: string;
+  spanId: string;
+  timeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  /** The body as text (a string body as it is, any other as its JSON). */
+  body: string;
+  attributes: AttributeMap;
+  resource: AttributeMap;
+  scope: string;
+}
+
 export type Encoding = 'json' | 'protobuf';
 
 const PROTO_DIR = fileURLToPath(new URL('./otlp-proto/', import.meta.url));
 let root: protobuf.Root | null = null;
 
-function types(): { traces: protobuf.Type; metrics: protobuf.Type } {
+function types(): { traces: protobuf.Type; metrics: protobuf.Type; logs: protobuf.Type } {
   if (!root) {
     root = new protobuf.Root();
     root.resolvePath = (_origin, target) => PROTO_DIR + target;
-    root.loadSync(['opentelemetry/proto/collector/trace/v1/trace_service.proto', 'opentelemetry/proto/collector/metrics/v1/metrics_service.proto']);
+    root.loadSync([
+      'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+      'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
+      'opentelemetry/proto/collector/logs/v1/logs_service.proto',
+    ]);
   }
   return {
     traces: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
     metrics: root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest'),
+    logs: root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest'),
   };
 }
 
@@ -135,6 +154,31 @@ export function decodeMetrics(body: Buffer, encoding: Encoding): ReceivedMetric[
   return out;
 }
 
+export function decodeLogs(body: Buffer, encoding: Encoding): ReceivedLog[] {
+  const payload = parse(body, encoding, types().logs);
+  const out: ReceivedLog[] = [];
+  for (const resourceLogs of payload.resourceLogs ?? []) {
+    const resource = attributes(resourceLogs.resource?.attributes);
+    for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+      for (const record of scopeLogs.logRecords ?? []) {
+        const body = record.body === undefined ? null : scalar(record.body);
+        out.push({
+          traceId: hex(record.traceId),
+          spanId: hex(record.spanId),
+          timeUnixNano: String(record.timeUnixNano ?? ''),
+          severityNumber: record.severityNumber ?? 0,
+          severityText: record.severityText ?? '',
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+          attributes: attributes(record.attributes),
+          resource,
+          scope: scopeLogs.scope?.name ?? '',
+        });
+      }
+    }
+  }
+  return out;
+}
+
 /** Ids: hex strings in OTLP/JSON, bytes in protobuf. */
 function hex(id: string | Uint8Array | undefined): string {
   if (id === undefined) return '';
@@ -184,6 +228,21 @@ interface Payload {
         events?: { name: string; attributes?: OtlpKeyValue[] }[];
         links?: { traceId: Id; spanId: Id; attributes?: OtlpKeyValue[] }[];
         status?: { code?: number; message?: string };
+      }[];
+    }[];
+  }[];
+  resourceLogs?: {
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeLogs?: {
+      scope?: { name?: string };
+      logRecords?: {
+        timeUnixNano?: string;
+        severityNumber?: number;
+        severityText?: string;
+        body?: OtlpValue;
+        attributes?: OtlpKeyValue[];
+        traceId?: Id;
+        spanId?: Id;
       }[];
     }[];
   }[];

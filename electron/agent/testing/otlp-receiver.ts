@@ -1,14 +1,14 @@
 /**
- * An OTLP/HTTP receiver for tests, traces and metrics, JSON and protobuf:
+ * An OTLP/HTTP receiver for tests, traces, metrics and logs, JSON and protobuf:
  * decodes what the real exporters send, records the request headers and
  * encoding, and can be told to fail (status codes, slowness) like a troubled
  * collector.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeMetrics, decodeTraces, encodingOf, type Encoding, type ReceivedMetric, type ReceivedSpan } from './otlp-decode';
+import { decodeLogs, decodeMetrics, decodeTraces, encodingOf, type Encoding, type ReceivedLog, type ReceivedMetric, type ReceivedSpan } from './otlp-decode';
 
-export type { AttributeMap, Encoding, ReceivedMetric, ReceivedPoint, ReceivedSpan } from './otlp-decode';
+export type { AttributeMap, Encoding, ReceivedLog, ReceivedMetric, ReceivedPoint, ReceivedSpan } from './otlp-decode';
 
 export interface ReceiverFault {
   status?: number;
@@ -17,7 +17,7 @@ export interface ReceiverFault {
 
 export interface ReceivedRequest {
   headers: Record<string, string | string[] | undefined>;
-  /** Spans or metrics in it. */
+  /** Spans, metrics or log records in it. */
   spanCount: number;
   status: number;
   encoding: Encoding | null;
@@ -29,12 +29,14 @@ export interface OtlpReceiverState {
   requests: ReceivedRequest[];
   metrics: ReceivedMetric[];
   metricRequests: ReceivedRequest[];
-  /** Applies to both signals. */
+  logs: ReceivedLog[];
+  logRequests: ReceivedRequest[];
+  /** Applies to every signal. */
   fault: ReceiverFault | null;
 }
 
 export function createOtlpReceiverState(): OtlpReceiverState {
-  return { spans: [], requests: [], metrics: [], metricRequests: [], fault: null };
+  return { spans: [], requests: [], metrics: [], metricRequests: [], logs: [], logRequests: [], fault: null };
 }
 
 /** Forgets everything received and any fault, in place (tests between cases). */
@@ -43,15 +45,18 @@ export function resetOtlpReceiverState(state: OtlpReceiverState): void {
   state.requests.length = 0;
   state.metrics.length = 0;
   state.metricRequests.length = 0;
+  state.logs.length = 0;
+  state.logRequests.length = 0;
   state.fault = null;
 }
 
-/** Handles POST /v1/traces and /v1/metrics for `state`; returns false for other requests. */
+/** Handles POST /v1/traces, /v1/metrics and /v1/logs for `state`; returns false for other requests. */
 export function handleOtlpRequest(state: OtlpReceiverState, req: IncomingMessage, res: ServerResponse, body: Buffer): boolean {
   const path = (req.url ?? '').split('?')[0];
-  if ((path !== '/v1/traces' && path !== '/v1/metrics') || req.method !== 'POST') return false;
+  if ((path !== '/v1/traces' && path !== '/v1/metrics' && path !== '/v1/logs') || req.method !== 'POST') return false;
   const traces = path === '/v1/traces';
-  const requests = traces ? state.requests : state.metricRequests;
+  const logs = path === '/v1/logs';
+  const requests = traces ? state.requests : logs ? state.logRequests : state.metricRequests;
   const fault = state.fault;
   const encoding = encodingOf(req.headers['content-type']);
   const respond = () => {
@@ -71,6 +76,10 @@ export function handleOtlpRequest(state: OtlpReceiverState, req: IncomingMessage
         const spans = decodeTraces(body, encoding);
         state.spans.push(...spans);
         count = spans.length;
+      } else if (logs) {
+        const records = decodeLogs(body, encoding);
+        state.logs.push(...records);
+        count = records.length;
       } else {
         const metrics = decodeMetrics(body, encoding);
         state.metrics.push(...metrics);
@@ -92,7 +101,7 @@ export function handleOtlpRequest(state: OtlpReceiverState, req: IncomingMessage
 }
 
 export interface OtlpReceiver {
-  readonly url: string; // base endpoint (without /v1/traces or /v1/metrics)
+  readonly url: string; // base endpoint (without /v1/traces, /v1/metrics or /v1/logs)
   readonly state: OtlpReceiverState;
   /** Forgets what was received, and any fault. */
   reset(): void;

@@ -1,12 +1,12 @@
 /**
  * What the trace viewer shows, from a conversation's spans alone: one row
  * per turn with its latencies (taken from the stage spans), a summary over
- * the turns, and a turn's waterfall. Pure functions of the set of spans: the
+ * the turns, and a turn's waterfall with the log records made in each span. Pure functions of the set of spans: the
  * order they arrived in (children before parents, renderer spans late) does
  * not change the result, and a span not there yet is simply missing ("–").
  */
 import { ATTR, EVENT, GEN_AI_OPERATION, SPAN } from '../../../shared/telemetry';
-import type { SpanProcess, ViewerSpan } from '../../../shared/trace-viewer';
+import type { SpanProcess, ViewerLog, ViewerSpan } from '../../../shared/trace-viewer';
 
 export type TurnStatus = { kind: 'completed' } | { kind: 'interrupted' } | { kind: 'failed'; message: string };
 
@@ -36,6 +36,8 @@ export interface WaterfallRow {
   durationMs: number;
   process: SpanProcess;
   status: 'ok' | 'error' | 'unset';
+  /** The log records made while this span was active, by time. */
+  logs: readonly ViewerLog[];
 }
 
 export interface Stat {
@@ -138,8 +140,32 @@ function statusOf(turn: ViewerSpan): TurnStatus {
   return { kind: 'completed' };
 }
 
-/** The turn and everything under it, depth first, children by start time, on the turn's time axis. */
-export function waterfall(spans: readonly ViewerSpan[], turnSpanId: string, index = new SpanIndex(spans)): { rows: WaterfallRow[]; totalMs: number } {
+/** The log records of each span, by time. */
+export function logsBySpan(logs: readonly ViewerLog[]): Map<string, ViewerLog[]> {
+  const out = new Map<string, ViewerLog[]>();
+  for (const log of logs) {
+    const list = out.get(log.spanId);
+    if (list) list.push(log);
+    else out.set(log.spanId, [log]);
+  }
+  for (const list of out.values()) list.sort((a, b) => hrToMs(a.time) - hrToMs(b.time) || a.seq - b.seq);
+  return out;
+}
+
+/** The most severe of a span's records: what its mark shows. */
+export function logsLevel(logs: readonly ViewerLog[]): 'error' | 'warn' | 'info' | null {
+  if (logs.length === 0) return null;
+  const worst = Math.max(...logs.map((l) => l.severity));
+  return worst >= 17 ? 'error' : worst >= 13 ? 'warn' : 'info';
+}
+
+/** The turn and everything under it, depth first, children by start time, on the turn's time axis, each with its log records. */
+export function waterfall(
+  spans: readonly ViewerSpan[],
+  turnSpanId: string,
+  index = new SpanIndex(spans),
+  logs: ReadonlyMap<string, readonly ViewerLog[]> = new Map(),
+): { rows: WaterfallRow[]; totalMs: number } {
   const turn = index.byId.get(turnSpanId);
   if (!turn) return { rows: [], totalMs: 0 };
   const origin = hrToMs(turn.startTime);
@@ -155,6 +181,7 @@ export function waterfall(spans: readonly ViewerSpan[], turnSpanId: string, inde
       durationMs: durationMs(span),
       process: span.process,
       status: span.status.code === 2 ? 'error' : span.status.code === 1 ? 'ok' : 'unset',
+      logs: logs.get(span.spanId) ?? [],
     });
     for (const child of index.childrenOf(span.spanId)) visit(child, depth + 1);
   };

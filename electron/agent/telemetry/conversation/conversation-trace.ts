@@ -30,6 +30,8 @@ import { TurnToolSpans } from './turn-tool-spans';
 
 /** How many trace ids are remembered for accepting the client's spans. */
 const KNOWN_TRACES = 64;
+/** How many recent turns' contexts are kept for the log lines said about them once they ended. */
+const RECENT_TURNS = 8;
 
 interface TracedTurn {
   span: Span;
@@ -70,6 +72,8 @@ export class ConversationTrace {
   private conversationId: string | undefined;
   private readonly turns = new Map<number, TracedTurn>();
   private readonly traceIds = new Set<string>();
+  /** Each recent turn's context for its log records: its failed stage's, else the turn's own. */
+  private readonly logContexts = new Map<number, Context>();
 
   private readonly captureContent: () => boolean;
   private readonly traceEachTurn: () => boolean;
@@ -111,6 +115,16 @@ export class ConversationTrace {
   /** Runs a tool call's work with its `execute_tool` span as the active context (MCP requests become its children). */
   withinTool<T>(turn: number, callId: string, run: () => Promise<T>): Promise<T> {
     const context = this.turns.get(turn)?.tools.contextOf(callId);
+    return context ? otelContext.with(context, run) : run();
+  }
+
+  /**
+   * Runs `run` (a log line about a turn: completed, interrupted, failed) in
+   * that turn's context, even once its spans ended, so that the record is in
+   * the turn's trace: on the stage span that failed, else on the turn's span.
+   */
+  inTurn<T>(turn: number, run: () => T): T {
+    const context = this.logContexts.get(turn);
     return context ? otelContext.with(context, run) : run();
   }
 
@@ -293,6 +307,7 @@ export class ConversationTrace {
         return;
       case 'stage.failed':
         markFailed(span, event.error, event.errorType, event.at);
+        this.noteLogContext(event.turn, running.context);
         return;
       case 'stage.ended':
         if (event.stage === 'tts' && event.audioSeconds !== undefined) span.setAttribute(ATTR.ttsAudioSeconds, event.audioSeconds);
@@ -333,7 +348,14 @@ export class ConversationTrace {
     const context = trace.setSpan(parent, span);
     const turn: TracedTurn = { span, context, captureContent: this.captureContent(), vad: null, stages: new Map(), phases: new TurnPhases(), tools: new TurnToolSpans(this.tracer, context), ended: false };
     this.turns.set(number, turn);
+    this.noteLogContext(number, context);
     return turn;
+  }
+
+  private noteLogContext(turn: number, context: Context): void {
+    this.logContexts.delete(turn);
+    this.logContexts.set(turn, context);
+    if (this.logContexts.size > RECENT_TURNS) this.logContexts.delete(this.logContexts.keys().next().value!);
   }
 
   /** A turn whose span is still open. */

@@ -17,6 +17,7 @@ export function tracingObserver(tracer: Tracer, options: Required<ConversationTr
     },
     within: (turn, stage, run) => trace.within(turn, stage, run),
     withinTool: (turn, callId, run) => trace.withinTool(turn, callId, run),
+    inTurn: (turn, run) => trace.inTurn(turn, run),
     turnTraceparent: (turn) => trace.turnTraceparent(turn),
     get conversationTraceparent() {
       return trace.conversationTraceparent;

@@ -61,7 +61,7 @@ export class ReportingExporter implements SpanExporter {
 }
 
 /** One line for an export failure: the cause, with a hint where one helps. */
-export function describeExportError(error: Error | undefined, signalPath: '/v1/traces' | '/v1/metrics' = '/v1/traces'): string {
+export function describeExportError(error: Error | undefined, signalPath: '/v1/traces' | '/v1/metrics' | '/v1/logs' = '/v1/traces'): string {
   if (!error) return 'unknown error';
   const reason = networkReason(error);
   if (reason === 'connection refused') return 'connection refused (is the collector running?)';
@@ -69,7 +69,12 @@ export function describeExportError(error: Error | undefined, signalPath: '/v1/t
   if (reason) return reason;
   const status = (error as { code?: unknown }).code;
   if (typeof status === 'number' && status >= 400) {
-    const tracesOnly = signalPath === '/v1/metrics' ? '; a backend that takes traces only answers 404 here: set OTEL_METRICS_EXPORTER=none' : '';
+    const tracesOnly =
+      signalPath === '/v1/metrics'
+        ? '; a backend that takes traces only answers 404 here: set OTEL_METRICS_EXPORTER=none'
+        : signalPath === '/v1/logs'
+          ? '; a backend that takes traces only answers 404 here: set OTEL_LOGS_EXPORTER=none'
+          : '';
     const hint = status === 404 ? ` (check the path: the endpoint is the collector base URL, ${signalPath} is added${tracesOnly})` : status === 413 ? ' (the batch was too large for the collector)' : '';
     return `HTTP ${status} ${shorten(error.message, 120)}${hint}`;
   }

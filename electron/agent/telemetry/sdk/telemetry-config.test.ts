@@ -16,6 +16,7 @@ describe('readTelemetryConfig', () => {
       traceEachTurn: false,
       httpSpans: false,
       metrics: { otlp: true, console: false, url: 'http://localhost:4318/v1/metrics', headers: {}, protocol: 'http/json', intervalMs: 60_000 },
+      logs: { otlp: true, console: false, url: 'http://localhost:4318/v1/logs', headers: {}, protocol: 'http/json', delayMs: 1_000 },
     });
   });
 
@@ -36,6 +37,8 @@ describe('readTelemetryConfig', () => {
         OTEL_TRACE_HTTP_CALLS: 'on',
         OTEL_METRICS_EXPORTER: 'console, otlp',
         OTEL_METRIC_EXPORT_INTERVAL: '15000',
+        OTEL_LOGS_EXPORTER: 'otlp,console',
+        OTEL_BLRP_SCHEDULE_DELAY: '250',
       },
       vi.fn(),
     );
@@ -52,6 +55,7 @@ describe('readTelemetryConfig', () => {
       traceEachTurn: true,
       httpSpans: true,
       metrics: { otlp: true, console: true, url: 'https://collector.example:4318/v1/metrics', headers: { 'x-honeycomb-team': 'abc def', Authorization: 'Bearer tok=' }, protocol: 'http/protobuf', intervalMs: 15_000 },
+      logs: { otlp: true, console: true, url: 'https://collector.example:4318/v1/logs', headers: { 'x-honeycomb-team': 'abc def', Authorization: 'Bearer tok=' }, protocol: 'http/protobuf', delayMs: 250 },
     });
   });
 
@@ -96,6 +100,38 @@ describe('readTelemetryConfig', () => {
     expect(readTelemetryConfig(env, vi.fn()).captureContent).toBe(expected);
   });
 
+  it('uses OTEL_EXPORTER_OTLP_LOGS_ENDPOINT as is, and the logs\' own protocol before the traces\'', () => {
+    const config = readTelemetryConfig(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://l:9999/custom/path',
+        OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf',
+      },
+      vi.fn(),
+    );
+    expect(config.logs).toMatchObject({ url: 'http://l:9999/custom/path', protocol: 'http/protobuf' });
+    expect(config.tracesUrl).toBe('http://a:4318/v1/traces');
+    expect(config.protocol).toBe('http/json');
+    // Without their own, logs follow the traces' protocol (the Settings choice).
+    expect(readTelemetryConfig({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }, vi.fn()).logs.protocol).toBe('http/protobuf');
+  });
+
+  it.each([
+    ['otlp', { otlp: true, console: false }],
+    ['console', { otlp: false, console: true }],
+    ['console,otlp', { otlp: true, console: true }],
+    [' OTLP , console ', { otlp: true, console: true }],
+    ['none', { otlp: false, console: false }],
+    ['otlp,none', { otlp: false, console: false }],
+  ])('reads OTEL_LOGS_EXPORTER=%s as the specification defines it', (value, expected) => {
+    const config = readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_LOGS_EXPORTER: value }, vi.fn());
+    expect(config.logs).toMatchObject(expected);
+    // Logs alone: traces and metrics are untouched.
+    expect(config.enabled).toBe(true);
+    expect(config.metrics).toMatchObject({ otlp: true, console: false });
+  });
+
   it('turns metrics alone off with OTEL_METRICS_EXPORTER=none', () => {
     const config = readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_METRICS_EXPORTER: 'none' }, vi.fn());
     expect(config.enabled).toBe(true);
@@ -108,6 +144,10 @@ describe('readTelemetryConfig', () => {
     ['OTEL_TRACES_SAMPLER', 'sometimes', /OTEL_TRACES_SAMPLER="sometimes" is not supported/],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'thrift', /OTEL_EXPORTER_OTLP_PROTOCOL="thrift" must be http\/json or http\/protobuf; using http\/json/],
     ['OTEL_METRICS_EXPORTER', 'prometheus', /OTEL_METRICS_EXPORTER="prometheus" must be otlp, console or none/],
+    ['OTEL_LOGS_EXPORTER', 'logging', /OTEL_LOGS_EXPORTER="logging" must be otlp, console or none/],
+    ['OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', 'collector:4318/v1/logs', /OTEL_EXPORTER_OTLP_LOGS_ENDPOINT=.*not an http\(s\) URL; ignoring it/],
+    ['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', 'thrift', /OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="thrift" must be http\/json or http\/protobuf/],
+    ['OTEL_BLRP_SCHEDULE_DELAY', 'soon', /OTEL_BLRP_SCHEDULE_DELAY="soon" must be a whole number/],
     ['OTEL_METRIC_EXPORT_INTERVAL', '5s', /OTEL_METRIC_EXPORT_INTERVAL="5s" must be a whole number/],
     ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', 'perhaps', /OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="perhaps" is not true or false; ignoring it/],
   ])('reports %s=%s by name and falls back', (name, value, message) => {

@@ -2,7 +2,8 @@
  * Tracing configuration, with the names fixed by the product: ENABLE_TRACING,
  * OTEL_CONSOLE_EXPORT, OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME,
  * OTEL_TRACES_SAMPLER(_ARG), OTEL_CAPTURE_CONTENT, OTEL_BSP_SCHEDULE_DELAY,
- * OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_INTERVAL
+ * OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_INTERVAL, OTEL_LOGS_EXPORTER,
+ * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL and OTEL_BLRP_SCHEDULE_DELAY
  * (read and checked as the table in shared/settings-fields.ts says; header
  * values are never printed: they hold secrets).
  */
@@ -32,6 +33,21 @@ export interface TelemetryConfig {
   /** HTTP client spans of the API calls. */
   httpSpans: boolean;
   metrics: MetricsConfig;
+  logs: LogsConfig;
+}
+
+export interface LogsConfig {
+  /** OTLP export of log records (while tracing is on). */
+  otlp: boolean;
+  /** Log records printed by the SDK's console exporter (while tracing is on). */
+  console: boolean;
+  /** Full URL log records are posted to. */
+  url: string;
+  /** The OTLP headers given for the logs URL's origin. */
+  headers: Record<string, string>;
+  protocol: OtlpProtocol;
+  /** Delay between batch exports (OTEL_BLRP_SCHEDULE_DELAY). */
+  delayMs: number;
 }
 
 export interface MetricsConfig {
@@ -94,6 +110,15 @@ export function telemetryConfig(settings: AllSettings, secretFor: SecretFor): Te
       // Same protocol choice as traces unless the metrics' own variable says otherwise.
       protocol: e.metricsProtocol || t.protocol,
       intervalMs: e.metricsIntervalMs,
+    },
+    logs: {
+      otlp: e.logsExporter.includes('otlp'),
+      console: e.logsExporter.includes('console'),
+      url: urls.logs,
+      headers: headersFor(urls.logs),
+      // Same protocol choice as traces unless the logs' own variable says otherwise.
+      protocol: e.logsProtocol || t.protocol,
+      delayMs: e.logsDelayMs,
     },
   };
 }

@@ -3,7 +3,8 @@
  * spans arrive over the bridge and join the same export pipeline, so one
  * configuration governs both processes and the renderer never talks to the
  * collector. OTLP/HTTP export (batched, bounded queue; JSON or protobuf) and
- * console export are gated processors, switched at run time.
+ * console export are gated processors, switched at run time. Metrics and the
+ * app's log records (AppLogs) follow the same switch.
  */
 import { randomUUID } from 'node:crypto';
 import { arch, hostname, type } from 'node:os';
@@ -34,6 +35,9 @@ import { SpanStore, type SpanStoreLimits } from '../viewer/span-store';
 import { displayUrl } from '../../util/network-errors';
 import { ConversationMetrics, VoiceMetrics } from '../conversation/conversation-metrics';
 import { AppMetrics, type MetricsOptions } from './metrics';
+import { AppLogs, type LogsOptions } from './app-logs';
+import { ViewerLogProcessor } from '../viewer/viewer-log';
+import type { LogSink } from '../../util/logger';
 import { ReportingExporter } from './reporting-exporter';
 import { SwitchableSampler } from './switchable-sampler';
 import { registerContextManager } from './context-manager';
@@ -56,6 +60,8 @@ export interface TelemetryOptions {
   metrics?: MetricsOptions;
   /** Bounds of the trace viewer's span store (tests, the bench). */
   storeLimits?: SpanStoreLimits;
+  /** Log exporters and batching (tests). */
+  logs?: Omit<LogsOptions, 'viewer'>;
 }
 
 export class Telemetry {
@@ -80,6 +86,8 @@ export class Telemetry {
   private traceEachTurnValue: boolean;
   /** Unsampled metrics, on with tracing. */
   readonly metrics: AppMetrics;
+  /** The app's log records, on with tracing. */
+  readonly logs: AppLogs;
   private readonly voiceMetrics: VoiceMetrics;
   private readonly httpSpans: HttpClientSpans;
 
@@ -143,6 +151,11 @@ export class Telemetry {
     this.tracer = this.provider.getTracer(TRACER_NAME, options.serviceVersion);
     this.metrics = new AppMetrics(config, this.resource, () => this.state.enabled, logger, { otlpTimeoutMillis: this.otlpTimeoutMillis, ...options.metrics });
     this.voiceMetrics = new VoiceMetrics(this.metrics.meter);
+    this.logs = new AppLogs(config, this.resource, () => this.state.enabled, logger, {
+      otlpTimeoutMillis: this.otlpTimeoutMillis,
+      ...options.logs,
+      viewer: new ViewerLogProcessor(this.traceStore),
+    });
     this.httpSpans = new HttpClientSpans(this.provider, config.httpSpans);
   }
 
@@ -154,6 +167,11 @@ export class Telemetry {
   /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */
   createConversationMetrics(): ConversationEventSink {
     return new ConversationMetrics(this.voiceMetrics, () => this.metrics.recording).observe;
+  }
+
+  /** Attach to the app's logger: its entries become log records while tracing is on. */
+  get logSink(): LogSink {
+    return this.logs.sink;
   }
 
   get tracingState(): TracingState {
@@ -180,6 +198,7 @@ export class Telemetry {
     if (!next.enabled) {
       this.traceStore.clear();
       void ignoreFailure(this.provider.forceFlush());
+      void this.logs.flush();
       void this.metrics.drain();
     }
     for (const listener of this.listeners) listener({ ...next });
@@ -194,6 +213,7 @@ export class Telemetry {
     this.sampler.setRatio(config.samplingRatio);
     this.traceEachTurnValue = config.traceEachTurn;
     this.metrics.applyConfig(config);
+    this.logs.applyConfig(config);
     this.httpSpans.set(config.httpSpans);
     const target = exportTarget(config);
     if (this.ownExporter && target !== this.exportTarget) {
@@ -229,16 +249,16 @@ export class Telemetry {
     }
   }
 
-  /** Exports what is pending now, spans and metrics (failures are reported by the exporters, not thrown). */
+  /** Exports what is pending now, spans, metrics and log records (failures are reported by the exporters, not thrown). */
   async flush(): Promise<void> {
-    await Promise.all([ignoreFailure(this.provider.forceFlush()), this.metrics.flush()]);
+    await Promise.all([ignoreFailure(this.provider.forceFlush()), this.metrics.flush(), this.logs.flush()]);
   }
 
   /** Exports what is pending, within `timeoutMs`; used on quit. */
   shutdown(timeoutMs = 3_000): Promise<void> {
     this.httpSpans.set(false);
     this.shutdownPromise ??= Promise.race([
-      Promise.all([this.provider.shutdown(), this.metrics.shutdown()]).then(
+      Promise.all([this.provider.shutdown(), this.metrics.shutdown(), this.logs.shutdown()]).then(
         () => undefined,
         (error: unknown) => this.logger.warn('tracing shutdown failed', { error: String(error) }),
       ),

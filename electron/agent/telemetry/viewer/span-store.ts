@@ -17,13 +17,26 @@
  * turn of its own trace). Until then, and for a turn outside any
  * conversation, the trace is a conversation of its own, keyed by trace id,
  * which merges into the conversation once the trace names it.
+ *
+ * It keeps the log records made in those traces too (`addLog`, fed by
+ * ViewerLogProcessor behind the same gate), in the same order of arrival as
+ * the spans; a record whose trace has no span here yet waits for one.
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../../shared/telemetry';
-import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerSpan } from '../../../../shared/trace-viewer';
+import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerLog, type ViewerSpan } from '../../../../shared/trace-viewer';
 import { estimateSpanBytes } from './span-size';
-import { pageOf, toViewerSpan } from './viewer-span';
+import { pageWithLogs, type UnplacedLog } from './viewer-log';
+import { toViewerSpan } from './viewer-span';
+
+/**
+ * Most log records kept, all conversations together (the oldest go first):
+ * a viewer's record is at most a few kilobytes, so a few megabytes at worst.
+ */
+export const TRACE_STORE_LOGS = 2_000;
+/** Most records waiting for a span of their trace (a record made in a span that never reaches the store is forgotten). */
+const PENDING_LOGS = 256;
 
 /**
  * Most bytes of spans kept (estimated). The app's own spans take well under
@@ -64,6 +77,8 @@ interface StoredConversation {
   startedAt: number;
   turns: number;
   firstWords: { text: string; at: number } | null;
+  /** Log records made in its traces, in arrival order. */
+  logs: ViewerLog[];
 }
 
 export class SpanStore implements SpanProcessor {
@@ -74,6 +89,10 @@ export class SpanStore implements SpanProcessor {
   private byteCount = 0;
   private readonly listeners = new Set<() => void>();
   private readonly maxBytes: number;
+  private logCount = 0;
+  /** Records of traces no span of which is here yet, by trace (the oldest trace first). */
+  private readonly pendingLogs = new Map<string, UnplacedLog[]>();
+  private pendingCount = 0;
 
   constructor(private readonly limits: SpanStoreLimits = TRACE_STORE_LIMITS) {
     this.maxBytes = limits.bytes ?? SPAN_STORE_MAX_BYTES;
@@ -103,17 +122,42 @@ export class SpanStore implements SpanProcessor {
       this.traceToKey.set(traceId, key);
     }
     this.add(conversation, span, estimateSpanBytes(span));
+    this.placePendingLogs(traceId, conversation);
     this.enforceLimits(conversation);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** A log record made in a span: kept with its trace's conversation (or until a span of its trace arrives). */
+  addLog(log: UnplacedLog): void {
+    const key = this.traceToKey.get(log.traceId);
+    const conversation = key === undefined ? undefined : this.conversations.get(key);
+    if (!conversation) {
+      const waiting = this.pendingLogs.get(log.traceId);
+      if (waiting) waiting.push(log);
+      else this.pendingLogs.set(log.traceId, [log]);
+      if (++this.pendingCount > PENDING_LOGS) {
+        const [oldest, records] = this.pendingLogs.entries().next().value!;
+        records.shift();
+        if (records.length === 0) this.pendingLogs.delete(oldest);
+        this.pendingCount--;
+      }
+      return;
+    }
+    this.placeLog(conversation, log);
+    this.enforceLogLimit();
     for (const listener of this.listeners) listener();
   }
 
   /** Forgets everything (tracing went off). */
   clear(): void {
+    this.pendingLogs.clear();
+    this.pendingCount = 0;
     if (this.conversations.size === 0) return;
     this.conversations.clear();
     this.traceToKey.clear();
     this.spanCount = 0;
     this.byteCount = 0;
+    this.logCount = 0;
     for (const listener of this.listeners) listener();
   }
 
@@ -142,7 +186,7 @@ export class SpanStore implements SpanProcessor {
    * and the seq the next page starts at (null when there is none yet).
    * Null when the store holds no such conversation.
    */
-  page(key: string, from: number): { spans: ViewerSpan[]; next: number | null } | null {
+  page(key: string, from: number): { spans: ViewerSpan[]; logs: ViewerLog[]; next: number | null } | null {
     const conversation = this.conversations.get(key);
     if (!conversation) return null;
     const start = this.indexOf(conversation, from);
@@ -152,10 +196,8 @@ export class SpanStore implements SpanProcessor {
       const stored = conversation.spans[i]!;
       candidates.push(toViewerSpan(stored.span, stored.seq));
     }
-    const spans = pageOf(candidates);
-    const last = spans.at(-1);
-    const next = last && last.seq + 1 < conversation.nextSeq ? last.seq + 1 : null;
-    return { spans, next };
+    const complete = start + candidates.length >= conversation.spans.length;
+    return pageWithLogs(candidates, conversation.logs.filter((l) => l.seq >= from), complete, conversation.nextSeq);
   }
 
   forceFlush(): Promise<void> {
@@ -182,6 +224,7 @@ export class SpanStore implements SpanProcessor {
       startedAt: Number.POSITIVE_INFINITY,
       turns: 0,
       firstWords: null,
+      logs: [],
     };
     this.conversations.set(key, conversation);
     return conversation;
@@ -203,6 +246,8 @@ export class SpanStore implements SpanProcessor {
     this.spanCount -= current.spans.length - current.head;
     this.byteCount -= current.bytes;
     for (const stored of current.spans.slice(current.head)) this.add(target, stored.span, stored.bytes);
+    this.logCount -= current.logs.length;
+    for (const log of current.logs) this.placeLog(target, log);
     return target;
   }
 
@@ -240,6 +285,31 @@ export class SpanStore implements SpanProcessor {
     for (const trace of conversation.traces) if (this.traceToKey.get(trace) === conversation.key) this.traceToKey.delete(trace);
     this.spanCount -= conversation.spans.length - conversation.head;
     this.byteCount -= conversation.bytes;
+    this.logCount -= conversation.logs.length;
+  }
+
+  private placeLog(conversation: StoredConversation, log: UnplacedLog): void {
+    conversation.logs.push({ ...log, seq: conversation.nextSeq++ });
+    this.logCount++;
+  }
+
+  /** The records that waited for this trace join its conversation. */
+  private placePendingLogs(traceId: string, conversation: StoredConversation): void {
+    const waiting = this.pendingLogs.get(traceId);
+    if (!waiting) return;
+    this.pendingLogs.delete(traceId);
+    this.pendingCount -= waiting.length;
+    for (const log of waiting) this.placeLog(conversation, log);
+    this.enforceLogLimit();
+  }
+
+  private enforceLogLimit(): void {
+    for (const conversation of this.conversations.values()) {
+      if (this.logCount <= TRACE_STORE_LOGS) return;
+      const excess = Math.min(conversation.logs.length, this.logCount - TRACE_STORE_LOGS);
+      conversation.logs.splice(0, excess);
+      this.logCount -= excess;
+    }
   }
 
   private dropOldestSpans(conversation: StoredConversation, count: number): void {

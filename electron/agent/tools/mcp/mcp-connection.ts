@@ -44,6 +44,13 @@ export interface McpConnectionOptions {
 
 export const MCP_REQUEST_TIMEOUT_MS = 20_000;
 /**
+ * How long a host waits for the MCP servers to stop on quit. The SDK closes a
+ * program's stdin, waits 2 s, sends SIGTERM, waits 2 s more, then SIGKILL: a
+ * program that ignores both is killed at 4 s, so a host that gave up sooner
+ * would exit and leave it running.
+ */
+export const MCP_STOP_GRACE_MS = 5_000;
+/**
  * Bounds on what one server's `tools/list` can make main hold: pages (a
  * server that repeats its `nextCursor` would otherwise be asked forever),
  * tools (as many as the settings can show for one server), a name's length

@@ -1,7 +1,7 @@
 import { useRef, type ReactNode } from 'react';
 import { ATTR } from '../../../../shared/telemetry';
-import type { ViewerSpan } from '../../../../shared/trace-viewer';
-import { formatMs, hrToMs, type WaterfallRow } from '../../traces/trace-view';
+import type { ViewerLog, ViewerSpan } from '../../../../shared/trace-viewer';
+import { formatMs, hrToMs, logsLevel, type WaterfallRow } from '../../traces/trace-view';
 import { moveFocus } from './keyboard';
 
 interface Props {
@@ -40,6 +40,7 @@ export function SpanWaterfall({ rows, totalMs, selected, onSelect }: Props) {
           <span className="span-name" style={{ paddingLeft: `${row.depth * 14}px` }}>
             {row.span.name}
             {row.status !== 'unset' && <span className="span-status"> {STATUS_TEXT[row.status]}</span>}
+            <LogMark logs={row.logs} />
           </span>
           <span className="span-process">{row.process}</span>
           <span className="span-time">
@@ -67,14 +68,30 @@ export function SpanWaterfall({ rows, totalMs, selected, onSelect }: Props) {
   );
 }
 
+/** A small mark on a span's row when log records were made in it, coloured by the most severe. */
+export function LogMark({ logs }: { logs: readonly ViewerLog[] }) {
+  const level = logsLevel(logs);
+  if (!level) return null;
+  const count = logs.length === 1 ? '1 log record' : `${logs.length} log records`;
+  return (
+    <span className={`span-logs span-logs-${level}`} title={`${count}: ${logs[0]!.body}`}>
+      <span aria-hidden="true">◆</span>
+      <span className="visually-hidden">
+        {' '}
+        ({count}, {level})
+      </span>
+    </span>
+  );
+}
+
 const CONTENT_KEYS = new Set<string>([ATTR.inputMessages, ATTR.outputMessages, ATTR.systemInstructions]);
 
 function value(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** A span's attributes and events, as it was recorded (content only when it was captured). */
-export function SpanDetails({ span }: { span: ViewerSpan }) {
+/** A span's attributes and events, as it was recorded (content only when it was captured), and the log lines made in it. */
+export function SpanDetails({ span, logs = [] }: { span: ViewerSpan; logs?: readonly ViewerLog[] }) {
   const start = hrToMs(span.startTime);
   const attributes = Object.entries(span.attributes);
   return (
@@ -108,6 +125,24 @@ export function SpanDetails({ span }: { span: ViewerSpan }) {
               <li key={i}>
                 <strong>{event.name}</strong> +{formatMs(hrToMs(event.time) - start)}
                 {Object.entries(event.attributes).map(([key, v]) => (
+                  <span key={key} className="hint">
+                    {' '}
+                    {key}={value(v)}
+                  </span>
+                ))}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {logs.length > 0 && (
+        <>
+          <h5>Logs</h5>
+          <ul className="span-log-lines" aria-label="Log records">
+            {logs.map((log) => (
+              <li key={log.seq} className={`span-log-${logsLevel([log])}`}>
+                <span className="span-log-time">+{formatMs(hrToMs(log.time) - start)}</span> <strong>{log.severityText || 'LOG'}</strong> {log.body}
+                {Object.entries(log.attributes).map(([key, v]) => (
                   <span key={key} className="hint">
                     {' '}
                     {key}={value(v)}

@@ -3,7 +3,7 @@ import { otlpTraceFile } from '../../../../shared/otlp-json';
 import { traceUiLink } from '../../../../shared/trace-ui-url';
 import type { TraceConversation } from '../../../../shared/trace-viewer';
 import type { SessionSnapshot } from '../../session/reducer';
-import { SpanIndex, summarize, turnRows, waterfall } from '../../traces/trace-view';
+import { logsBySpan, SpanIndex, summarize, turnRows, waterfall } from '../../traces/trace-view';
 import { behind } from '../../traces/traces-state';
 import { Diagnostics } from './Diagnostics';
 import { moveFocus } from './keyboard';
@@ -63,7 +63,8 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
     return { index, rows, summary: summarize(rows) };
   }, [spans]);
   const turn = view.rows.find((r) => r.spanId === turnId) ?? null;
-  const fall = useMemo(() => (turn ? waterfall(spans, turn.spanId, view.index) : null), [spans, turn, view.index]);
+  const logs = useMemo(() => logsBySpan(key ? (traces.logs[key] ?? []) : []), [key, traces.logs]);
+  const fall = useMemo(() => (turn ? waterfall(spans, turn.spanId, view.index, logs) : null), [spans, turn, view.index, logs]);
   const span = spanId ? (view.index.byId.get(spanId) ?? null) : null;
   const complete = key !== null && !behind(traces, key);
   const template = snapshot.settings?.values.tracing.traceUiUrl ?? '';
@@ -154,7 +155,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
               <section className="traces-waterfall" aria-label={`Turn ${turn.number ?? ''}`}>
                 <h3>Turn {turn.number ?? ''}: spans</h3>
                 <SpanWaterfall rows={fall.rows} totalMs={fall.totalMs} selected={spanId} onSelect={setSpanId} />
-                {span && <SpanDetails span={span} />}
+                {span && <SpanDetails span={span} logs={logs.get(span.spanId)} />}
               </section>
             ) : (
               view.rows.length > 0 && <p className="hint">Choose a turn (click it, or Tab to it and press Enter) to see its spans.</p>

@@ -1,7 +1,8 @@
 /**
- * What clients of the headless host may use at most. A real page stays far
- * below every bound; a hostile or broken client meets one, and then only its
- * own connection closes, with the reason, while the others carry on.
+ * What a client may use at most, over the headless host's WebSocket or the
+ * desktop's MessagePort alike (the renderer is untrusted in both). A real page
+ * stays far below every bound; a hostile or broken client meets one, and then
+ * only its own connection closes, with the reason, while the others carry on.
  */
 export interface Rate {
   /** Sustained: what flows in per second, for as long as the client likes. */
@@ -80,4 +81,27 @@ export class RateLimit {
     this.tokens -= 1;
     return true;
   }
+}
+
+/** A connection's two rates: `admit()` says why it must close once either is exceeded, else null. */
+export class ConnectionRates {
+  private readonly messages: RateLimit;
+  private readonly frames: RateLimit;
+
+  constructor(
+    private readonly limits: Pick<HostLimits, 'messageRate' | 'audioFrameRate'> = HOST_LIMITS,
+    now?: () => number,
+  ) {
+    this.messages = new RateLimit(limits.messageRate, now);
+    this.frames = new RateLimit(limits.audioFrameRate, now);
+  }
+
+  admit(kind: 'message' | 'audio'): string | null {
+    if (kind === 'audio') return this.frames.take() ? null : tooFast('audio frames', this.limits.audioFrameRate);
+    return this.messages.take() ? null : tooFast('messages', this.limits.messageRate);
+  }
+}
+
+function tooFast(what: string, rate: Readonly<Rate>): string {
+  return `Too many ${what}: more than ${rate.perSecond} a second.`;
 }
