@@ -1,5 +1,5 @@
-import type { AudioStats } from '../../../../shared/protocol';
-import type { SessionSnapshot } from '../../session/reducer';
+import type { AudioStats } from '../../../shared/protocol';
+import type { SessionSnapshot } from '../session/reducer';
 
 /** A dBFS figure, or a dash while there is no sound to measure. */
 function formatDb(value: number | undefined): string {

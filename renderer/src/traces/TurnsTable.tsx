@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { formatMs, statusText, type TurnRow } from '../../traces/trace-view';
+import { formatMs, statusText, type TurnRow } from './trace-view';
 import { moveFocus } from './keyboard';
 
 interface Props {

@@ -1,4 +1,4 @@
-import { formatMs, type Stat, type TurnRow, type TurnsSummary } from '../../traces/trace-view';
+import { formatMs, type Stat, type TurnRow, type TurnsSummary } from './trace-view';
 
 const FIGURES: { key: keyof TurnsSummary; label: string }[] = [
   { key: 'voiceToVoice', label: 'Voice-to-voice' },

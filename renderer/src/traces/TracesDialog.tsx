@@ -1,10 +1,10 @@
 import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
-import { otlpTraceFile } from '../../../../shared/otlp-json';
-import { traceUiLink } from '../../../../shared/trace-ui-url';
-import type { TraceConversation } from '../../../../shared/trace-viewer';
-import type { SessionSnapshot } from '../../session/reducer';
-import { logsBySpan, SpanIndex, summarize, turnRows, waterfall } from '../../traces/trace-view';
-import { behind } from '../../traces/traces-state';
+import { otlpTraceFile } from '../../../shared/otlp-json';
+import { traceUiLink } from '../../../shared/trace-ui-url';
+import type { TraceConversation } from '../../../shared/trace-viewer';
+import type { SessionSnapshot } from '../session/reducer';
+import { logsBySpan, SpanIndex, summarize, turnRows, waterfall } from './trace-view';
+import { behind } from './traces-state';
 import { Diagnostics } from './Diagnostics';
 import { moveFocus } from './keyboard';
 import { LatencySummary } from './LatencySummary';

@@ -2,12 +2,12 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { ServerMessageSchema } from '../../../../shared/protocol';
-import { SPAN } from '../../../../shared/telemetry';
-import type { TraceConversation, ViewerLog } from '../../../../shared/trace-viewer';
-import { viewerSpan } from '../../testing/viewer-span';
-import { logsBySpan, waterfall } from '../../traces/trace-view';
-import { initialTraces, reduceTraces } from '../../traces/traces-state';
+import { ServerMessageSchema } from '../../../shared/protocol';
+import { SPAN } from '../../../shared/telemetry';
+import type { TraceConversation, ViewerLog } from '../../../shared/trace-viewer';
+import { viewerSpan } from '../testing/viewer-span';
+import { logsBySpan, waterfall } from './trace-view';
+import { initialTraces, reduceTraces } from './traces-state';
 import { SpanDetails, SpanWaterfall } from './SpanWaterfall';
 
 const key = '0'.repeat(32);

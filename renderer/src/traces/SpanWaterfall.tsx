@@ -1,7 +1,7 @@
 import { useRef, type ReactNode } from 'react';
-import { ATTR } from '../../../../shared/telemetry';
-import type { ViewerLog, ViewerSpan } from '../../../../shared/trace-viewer';
-import { formatMs, hrToMs, logsLevel, type WaterfallRow } from '../../traces/trace-view';
+import { ATTR } from '../../../shared/telemetry';
+import type { ViewerLog, ViewerSpan } from '../../../shared/trace-viewer';
+import { formatMs, hrToMs, logsLevel, type WaterfallRow } from './trace-view';
 import { moveFocus } from './keyboard';
 
 interface Props {
