@@ -7,7 +7,7 @@ import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { ATTR } from '../../shared/telemetry';
 import { assistantDeps } from './conversation/assistant-deps';
 import { silentLogger } from './util/logger';
-import { ModelManager } from './models/model-manager';
+import { ModelManager } from './on-device-models/model-manager';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { Session } from './session/session';
 import { byOperation } from './testing/genai-conventions';

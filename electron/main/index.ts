@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen, session as electronSession, shell } from 'electron';
 import { IPC_DESKTOP_STATUS, IPC_OPEN_EXTERNAL, IPC_OPEN_SESSION, IPC_PICK_MODEL_FILE } from '../../shared/bridge';
-import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
+import { CONTENT_SECURITY_POLICY } from '../agent/renderer-files/content-security-policy';
 import { startAppServices, type AppServices } from '../agent/app-services';
 import { LOGS_FOLDER, RotatingLogFile } from '../agent/telemetry/sdk/log-file';
 import { consoleLogger } from '../agent/util/logger';

@@ -5,8 +5,8 @@
  */
 import type { AssistantDeps } from './assistant';
 import { ignoreFailure } from '../util/ignore-failure';
-import type { ModelManager } from '../models/model-manager';
-import { localModelFile } from '../models/models-service';
+import type { ModelManager } from '../on-device-models/model-manager';
+import { localModelFile } from '../on-device-models/models-service';
 import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from '../pipeline/pipeline-config';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
 import type { LanguageModel, SpeechToText, StageInfo, TextToSpeech } from '../pipeline/stages';

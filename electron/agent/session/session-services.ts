@@ -42,7 +42,7 @@ export interface SessionSettings {
   onChange(listener: () => void): () => void;
 }
 
-/** What a session needs of the on-device engines (see models/models-service.ts). */
+/** What a session needs of the on-device engines (see on-device-models/models-service.ts). */
 export interface SessionModels {
   view(): ModelsView;
   onChange(listener: () => void): () => void;

@@ -22,7 +22,7 @@ import {
 import type { SerializedSpan } from '../../../shared/telemetry';
 import { Assistant } from '../conversation/assistant';
 import { silentLogger, type Logger } from '../util/logger';
-import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from '../test-sound';
+import { CHIME_SAMPLE_RATE, chunked, chime } from './chime';
 import { HistoryRecorder } from './history-recorder';
 import { InputMeter } from './input-meter';
 import { MESSAGE_HANDLERS, RequestError, type Outcome, type PlaybackMessage, type SessionContext } from './message-handlers';
@@ -244,7 +244,7 @@ export class Session implements SessionContext {
     this.playingStream = stream;
     this.setState('speaking');
     let seq = 0;
-    for (const chunk of chunked(testSound(), TEST_SOUND_SAMPLE_RATE, OUTPUT_CHUNK_MS)) this.sendAudio(stream, seq++, chunk, TEST_SOUND_SAMPLE_RATE);
+    for (const chunk of chunked(chime(), CHIME_SAMPLE_RATE, OUTPUT_CHUNK_MS)) this.sendAudio(stream, seq++, chunk, CHIME_SAMPLE_RATE);
   }
 
   playback(message: PlaybackMessage): void {

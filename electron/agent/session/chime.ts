@@ -3,9 +3,9 @@
  * the path assistant speech takes (chunks -> carrier -> client jitter buffer ->
  * speaker), so hearing it proves the output side works.
  */
-export const TEST_SOUND_SAMPLE_RATE = 24_000;
+export const CHIME_SAMPLE_RATE = 24_000;
 
-export function testSound(sampleRate = TEST_SOUND_SAMPLE_RATE): Int16Array {
+export function chime(sampleRate = CHIME_SAMPLE_RATE): Int16Array {
   const notes = [
     { hz: 659.25, seconds: 0.22 },
     { hz: 987.77, seconds: 0.38 },
