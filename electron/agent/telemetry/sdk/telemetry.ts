@@ -22,7 +22,6 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { SerializedSpan, TracingState } from '../../../../shared/telemetry';
 import type { TraceResources } from '../../../../shared/trace-viewer';
-import type { SessionTraceStore } from '../../session/session-services';
 import type { ConversationObserver } from '../../conversation/conversation-observer';
 import type { ConversationEventSink } from '../../pipeline/turn-events';
 import { tracingObserver } from '../conversation/tracing-observer';
@@ -44,6 +43,14 @@ import { registerContextManager } from './context-manager';
 import type { TelemetryConfig } from './telemetry-config';
 
 export const TRACER_NAME = 'voice-agent-stack';
+
+/** The span store as the trace viewer reads it, with the resources both processes' spans carry. */
+export interface TraceStoreView {
+  readonly resources: TraceResources;
+  list(): ReturnType<SpanStore['list']>;
+  page(key: string, from: number): ReturnType<SpanStore['page']>;
+  onChange(listener: () => void): () => void;
+}
 
 export interface TelemetryOptions {
   /** Replaces the OTLP exporter (tests). */
@@ -72,7 +79,7 @@ export class Telemetry {
   /** The finished spans of recent conversations, for the built-in viewer (fed while tracing is on). */
   readonly traceStore: SpanStore;
   /** The span store as sessions read it, with the resources both processes' spans carry. */
-  readonly traces: SessionTraceStore;
+  readonly traces: TraceStoreView;
   private readonly provider: TracerProvider;
   private readonly processors: SpanProcessor[];
   private state: TracingState;
