@@ -19,6 +19,11 @@
  *
  * It also remembers the trace ids it started, so that the client may add its
  * spans (capture, playback) only to those.
+ *
+ * Longer than 400 lines on purpose: the conversation, turn and stage spans
+ * share one map of running turns and one set of known traces, and each event
+ * changes several of them at once; the parts with a state of their own are
+ * apart already (TurnToolSpans, TurnPhases, stage-attributes.ts).
  */
 import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
