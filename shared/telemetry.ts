@@ -7,7 +7,7 @@
  * used only where they define them; names marked PROPOSAL come from the voice
  * agents proposal in that repository (speech_to_text / text_to_speech, the
  * `gen_ai.speech.*` keys) and follow it until it is merged. Everything else
- * is ours, under our own namespaces (`turn.*`, `vad.*`, `stt.*`, `tts.*`,
+ * is ours, under our own namespaces (`turn.*`, `vad.*`, `stt.*`, `tts.*`, `llm.*`, `model.*`,
  * `stage.*`, `context.*`, `audio.*`, `transport.*`, `voice_agent.*`).
  */
 import { z } from 'zod';
