@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import type { SessionServices } from './session/session-services';
 import { SettingsStore } from './settings/settings-store';
 import { createAppTelemetry } from './telemetry/app-telemetry';
+import { modelLoadSpans } from './telemetry/model-load-spans';
 import type { Telemetry } from './telemetry/telemetry';
 import type { ToolProvider } from './tools/tool';
 import { lockDataFolder, type DataFolderLock } from './util/data-folder-lock';
@@ -72,7 +73,7 @@ async function startServices(options: AppServicesOptions): Promise<Omit<AppServi
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
   const config = () => settings.pipelineConfig();
   const tools = await openTools(options, settings.mcpConfigFile, telemetry.tracer);
-  const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins) });
+  const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins), onModelLoad: modelLoadSpans(telemetry.tracer) });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
   let warming: ReturnType<typeof setTimeout> | null = null;

@@ -21,7 +21,7 @@ import { PhraseSplitter } from './phrase-splitter';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
-import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, TextToSpeech, TokenUsage, ToolCallRequest } from './stages';
+import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, SynthesisTimingSink, TextToSpeech, TokenUsage, ToolCallRequest } from './stages';
 import type { ToolSpec } from '../tools/tool';
 import type { ToolCallResult, TurnTools } from './tool-calls';
 import { converse, type ModelStep } from './tool-rounds';
@@ -170,6 +170,11 @@ async function generate(
         emit({ type: 'stage.response', at: eventTime(), stage: 'llm', ...response });
         continue;
       }
+      if (event.type === 'engine') {
+        const { type: _type, ...timing } = event;
+        emit({ type: 'stage.engine', at: eventTime(), stage: 'llm', ...timing });
+        continue;
+      }
       if (event.type === 'tools_unsupported') {
         sink.notice?.(event.message);
         continue;
@@ -198,8 +203,9 @@ async function transcribe(stt: SpeechToText, audio: Int16Array, signal: AbortSig
   const audioSeconds = Math.round((audio.length / INPUT_SAMPLE_RATE) * 100) / 100;
   const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'stt', provider: stt.provider, model: stt.model, ...serverOf(stt), audioSeconds };
   return inStage(observer, started, () => false, async (report) => {
-    const { text, language } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, signal);
+    const { text, language, processingMs } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, signal);
     observer.emit({ type: 'stage.first_output', at: eventTime(), stage: 'stt' });
+    if (processingMs !== undefined) observer.emit({ type: 'stage.engine', at: eventTime(), stage: 'stt', processingMs, audioSeconds: audio.length / INPUT_SAMPLE_RATE });
     report.output = text;
     if (language) report.language = language;
     return text;
@@ -246,7 +252,10 @@ async function speak(
     };
     await inStage(observer, started, () => signal.aborted, async (report) => {
       report.audioSeconds = 0;
-      for await (const chunk of tts.synthesize(sentence, signal)) {
+      // Reported once the sentence is made, for the audio made.
+      const timing: SynthesisTimingSink = ({ processingMs }) =>
+        emit({ type: 'stage.engine', at: eventTime(), stage: 'tts', processingMs, audioSeconds: segment.samples / tts.sampleRate });
+      for await (const chunk of tts.synthesize(sentence, signal, timing)) {
         signal.throwIfAborted();
         if (segment.samples === 0) emit({ type: 'stage.first_output', at: eventTime(), stage: 'tts' });
         segment.samples += chunk.length;

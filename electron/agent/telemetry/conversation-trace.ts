@@ -24,7 +24,7 @@ import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Conte
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
 import { sampledTraceparent } from '../../../shared/trace-context';
 import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../pipeline/turn-events';
-import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
+import { engineAttributes, outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 import { TurnPhases } from './turn-phases';
 import { TurnToolSpans } from './turn-tool-spans';
 
@@ -150,6 +150,7 @@ export class ConversationTrace {
       case 'stage.first_output':
       case 'stage.usage':
       case 'stage.response':
+      case 'stage.engine':
       case 'stage.cancelled':
       case 'stage.failed':
       case 'stage.ended':
@@ -301,6 +302,9 @@ export class ConversationTrace {
           running.finishReason = event.finishReason;
           span.setAttribute(ATTR.finishReasons, [event.finishReason]);
         }
+        return;
+      case 'stage.engine':
+        span.setAttributes(engineAttributes(event));
         return;
       case 'stage.cancelled':
         span.setAttribute(ATTR.stageCancelled, true);

@@ -112,6 +112,7 @@ export class SpanStore implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (span.name === SPAN.transportSession) return; // the connection's own trace is no conversation
+    if (span.name === SPAN.modelLoad && !span.parentSpanContext) return; // nor a model loaded outside any turn
     const traceId = span.spanContext().traceId;
     const named = conversationIdOf(span);
     let conversation = this.conversationOfTrace(traceId, named);

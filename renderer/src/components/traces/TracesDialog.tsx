@@ -7,6 +7,7 @@ import { logsBySpan, SpanIndex, summarize, turnRows, waterfall } from '../../tra
 import { behind } from '../../traces/traces-state';
 import { Diagnostics } from './Diagnostics';
 import { moveFocus } from './keyboard';
+import { engineSummary } from '../../traces/engine-speed';
 import { LatencySummary } from './LatencySummary';
 import { SpanDetails, SpanWaterfall } from './SpanWaterfall';
 import { TurnsTable } from './TurnsTable';
@@ -60,7 +61,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
   const view = useMemo(() => {
     const index = new SpanIndex(spans);
     const rows = turnRows(spans, index);
-    return { index, rows, summary: summarize(rows) };
+    return { index, rows, summary: summarize(rows), engine: engineSummary(rows, index) };
   }, [spans]);
   const turn = view.rows.find((r) => r.spanId === turnId) ?? null;
   const logs = useMemo(() => logsBySpan(key ? (traces.logs[key] ?? []) : []), [key, traces.logs]);
@@ -149,7 +150,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
                 )}
               </div>
             )}
-            <LatencySummary summary={view.summary} rows={view.rows} />
+            <LatencySummary summary={view.summary} rows={view.rows} engine={view.engine} />
             <TurnsTable rows={view.rows} selected={turn?.spanId ?? null} onSelect={(id) => { setTurnId(id); setSpanId(null); }} />
             {turn && fall ? (
               <section className="traces-waterfall" aria-label={`Turn ${turn.number ?? ''}`}>
