@@ -15,7 +15,7 @@ import { rejection } from '../testing/rejection';
 import { buildTinyModel } from '../testing/tiny-gguf';
 import { until } from '../testing/until';
 import { LocalLanguageModel, toHistory, type LocalLanguageModelOptions } from './local-llm';
-import { longestEventLoopGap } from '../testing/event-loop';
+import { timerTicksDuring } from '../testing/event-loop';
 
 let dir: string;
 let modelPath: string;
@@ -182,11 +182,13 @@ describe('LocalLanguageModel', () => {
     const long = new LocalLanguageModel(options({ maxTokens: 400 }));
     try {
       await long.load();
-      const { result, gapMs: worstGap, elapsedMs: elapsed } = await longestEventLoopGap(() => collect(long.chat(conversation, new AbortController().signal)));
+      const { result, ticks, elapsedMs: elapsed } = await timerTicksDuring(() => collect(long.chat(conversation, new AbortController().signal)));
       const { usage } = result;
       expect(usage?.outputTokens).toBe(400);
-      expect(worstGap).toBeLessThan(Math.min(100, elapsed / 3));
-      console.info(`event loop: worst gap ${worstGap.toFixed(1)} ms over ${elapsed.toFixed(0)} ms; ${((400 / elapsed) * 1000).toFixed(0)} tokens/s (1 thread)`);
+      // llama.cpp evaluates on its own threads and hands tokens over one by one: the loop serves
+      // timers throughout. Generation on the loop would let none run until it ended.
+      expect(ticks).toBeGreaterThanOrEqual(5);
+      console.info(`event loop: ${ticks} timer ticks in ${elapsed.toFixed(0)} ms; ${((400 / elapsed) * 1000).toFixed(0)} tokens/s (1 thread)`);
     } finally {
       await long.dispose();
     }
