@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { readTraceFile, type OpenedConversation } from './trace-file';
+import { readTraceFile, TRACE_FILE_MAX_BYTES, type OpenedConversation } from './trace-file';
 
 interface Props {
   /** The conversations of a file that opened, newest first. */
@@ -28,9 +28,13 @@ export function OpenTraceFile({ onOpened }: Props) {
 
   return (
     <div className="traces-file">
-      <button type="button" className="button secondary small" onClick={() => input.current?.click()} disabled={busy} aria-describedby={error ? 'trace-file-error' : undefined}>
+      <button type="button" className="button secondary small" onClick={() => input.current?.click()} disabled={busy} aria-describedby={error ? 'trace-file-error' : 'trace-file-hint'}>
         Open trace file
       </button>
+      <span id="trace-file-hint" className="hint">
+        OTLP/JSON: a trace this viewer downloaded, or a collector's export (one request, or one per line), up to {TRACE_FILE_MAX_BYTES / (1024 * 1024)} MiB.
+        It stays in this page.
+      </span>
       <input
         ref={input}
         type="file"
