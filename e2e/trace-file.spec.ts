@@ -1,5 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
+import { audit } from './audit';
 import { accessLink, configureProviders, expect, launchChromium, resetCollector, sendText, setTracing, test } from './fixtures';
 
 const cells = async (row: Locator) => (await row.getByRole('cell').allTextContents()).map((t) => t.trim());
@@ -98,6 +99,16 @@ test('a downloaded trace opens again in a fresh page, marked (from file), with t
     await expect(fromFile).toHaveAttribute('aria-pressed', 'true');
     await expect(fresh.getByRole('heading', { name: /^Turn 1: spans$/ })).toBeVisible();
     await fresh.screenshot({ path: testInfo.outputPath('trace-file-alert.png') });
+    expect(await audit(page, 'Traces, a file opened and a bad one refused')).toEqual([]);
+
+    // With tracing off, the live conversations go and the file's stays.
+    await fresh.getByRole('button', { name: 'Close traces' }).click();
+    await setTracing(page, false);
+    await page.getByRole('button', { name: 'Traces', exact: true }).click();
+    await expect(fresh.getByText('Tracing is off')).toBeVisible();
+    await expect(fresh.getByRole('list', { name: 'Conversations' }).getByRole('button')).toHaveCount(1);
+    await expect(fromFile).toHaveAttribute('aria-pressed', 'true');
+    expect(await turnsTable(fresh)).toEqual(liveTurns);
     await context.close();
   } finally {
     await browser.close();
