@@ -18,8 +18,7 @@ export function OpenTraceFile({ onOpened }: Props) {
 
   const open = async (file: File) => {
     setBusy(true);
-    const result = await readTraceFile(file, ++openings.current);
-    setBusy(false);
+    const result = await readTraceFile(file, ++openings.current).finally(() => setBusy(false));
     if (result.ok) {
       setError(null);
       onOpened(result.conversations);

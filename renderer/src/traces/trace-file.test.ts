@@ -198,6 +198,13 @@ describe('openTraceFile', () => {
     expect(refused('{"resourceMetrics": []}')).toMatch(/holds no "resourceSpans"/);
   });
 
+  it('refuses values nested deeper than any exporter writes, instead of failing the page', () => {
+    let value = '{"stringValue":"x"}';
+    for (let i = 0; i < 20_000; i++) value = `{"arrayValue":{"values":[${value}]}}`;
+    const span = `{"traceId":"${'a'.repeat(32)}","spanId":"${'b'.repeat(16)}","name":"turn","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"k","value":${value}}]}`;
+    expect(refused(`{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]}]}]}`)).toBe('x.json cannot be opened: not OTLP/JSON trace data: its values are nested too deeply.');
+  });
+
   it('refuses a file with no spans, or no turns of this app', () => {
     expect(refused('{"resourceSpans": []}')).toBe('x.json holds no spans.');
     const other = {
