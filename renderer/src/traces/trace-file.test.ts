@@ -20,7 +20,11 @@ function liveConversation(conversationId: string, trace: string, start: number):
   return [
     span('c0', SPAN.conversation, 0, 9_000, { attributes: { [ATTR.conversationId]: conversationId } }),
     span('a1', SPAN.turn, 100, 2_000, { ...under('c0'), attributes: { [ATTR.turnNumber]: 1, [ATTR.turnInput]: 'voice', [ATTR.voiceToVoiceMs]: 812.25 } }),
-    span('a2', 'speech_to_text m', 110, 150, { ...under('a1'), kind: 2, attributes: { [ATTR.operationName]: 'speech_to_text', [ATTR.ttfbMs]: 148, [ATTR.conversationId]: conversationId } }),
+    span('a2', 'speech_to_text m', 110, 150, {
+      ...under('a1'),
+      kind: 2,
+      attributes: { [ATTR.operationName]: 'speech_to_text', [ATTR.ttfbMs]: 148, [ATTR.conversationId]: conversationId, [ATTR.outputMessages]: JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Hello from ${conversationId}` }] }]) },
+    }),
     span('a3', 'chat m', 270, 600, { ...under('a1'), kind: 2, attributes: { [ATTR.operationName]: 'chat', [ATTR.timeToFirstChunk]: 0.2, [ATTR.finishReasons]: ['stop'] } }),
     span('a4', 'text_to_speech m', 500, 300, { ...under('a1'), kind: 2, attributes: { [ATTR.operationName]: 'text_to_speech', [ATTR.ttfbMs]: 101 } }),
     span('a5', SPAN.audioPlayback, 600, 1_200, { ...under('a1'), process: 'renderer', attributes: { [ATTR.processType]: 'renderer' }, events: [{ name: EVENT.playbackStarted, time: at(start + 612), attributes: {}, droppedAttributesCount: 0 }] }),
@@ -53,7 +57,8 @@ describe('openTraceFile', () => {
     const live = liveConversation('conv-1', 'aa', 0);
     const [file, ...more] = opened('trace-aa.json', otlpTraceFile(live, resources));
     expect(more).toEqual([]);
-    expect(file!.conversation).toMatchObject({ conversationId: 'conv-1', traceId: hex('aa', 32), turns: 2, spans: live.length, startedAt: T0 * 1000 });
+    // The same entry as main's store lists: the same first words, turns and spans.
+    expect(file!.conversation).toMatchObject({ conversationId: 'conv-1', traceId: hex('aa', 32), turns: 2, spans: live.length, startedAt: T0 * 1000, firstWords: 'Hello from conv-1' });
     expect(file!.conversation.key).toMatch(/^file:1:/);
     expect(file!.fileName).toBe('trace-aa.json');
     const rows = turnRows(live);
@@ -136,7 +141,7 @@ describe('openTraceFile', () => {
       ],
     };
     const [file] = opened('collector.json', JSON.stringify(request, null, 2));
-    expect(file!.conversation).toMatchObject({ conversationId: null, traceId, key: `file:1:${traceId}`, turns: 1, spans: 2 });
+    expect(file!.conversation).toMatchObject({ conversationId: null, traceId, key: `file:1:${traceId}`, turns: 1, spans: 2, firstWords: null });
     const [turn, stt] = file!.spans;
     expect(turn).toMatchObject({ spanId: 'b7ad6b7169203331', kind: 0, startTime: [T0, 0], endTime: [T0 + 2, 0], status: { code: 1 }, scope: { name: 'voice-agent-stack', version: '1.0.0' } });
     expect(turn!.parentSpanId).toBeUndefined();

@@ -5,6 +5,7 @@
  * `gen_ai.conversation.id`, else by trace). Opened files stay in the page:
  * nothing of them goes to main, the store or an exporter.
  */
+import { firstWords } from '../../../shared/first-words';
 import { readOtlpJson } from '../../../shared/otlp-json-read';
 import { ATTR, SPAN } from '../../../shared/telemetry';
 import type { TraceConversation, ViewerSpan } from '../../../shared/trace-viewer';
@@ -63,6 +64,8 @@ interface Group {
   conversation: TraceConversation;
   turns: number;
   spans: ViewerSpan[];
+  /** Start (ms) of the span the first words came from. */
+  wordsAt: number;
 }
 
 function group(spans: readonly ViewerSpan[]): Group[] {
@@ -84,6 +87,7 @@ function group(spans: readonly ViewerSpan[]): Group[] {
         conversation: { key, conversationId, traceId: span.traceId, startedAt: hrToMs(span.startTime), turns: 0, spans: 0, firstWords: null, nextSeq: 0 },
         turns: 0,
         spans: [],
+        wordsAt: Infinity,
       };
       groups.set(key, entry);
     }
@@ -94,6 +98,11 @@ function group(spans: readonly ViewerSpan[]): Group[] {
     c.startedAt = Math.min(c.startedAt, hrToMs(span.startTime));
     if (span.name === SPAN.conversation) c.traceId = span.traceId;
     if (span.name === SPAN.turn && span.attributes[ATTR.turnAbandoned] !== true) c.turns = ++entry.turns;
+    const words = firstWords(span.attributes);
+    if (words && hrToMs(span.startTime) < entry.wordsAt) {
+      c.firstWords = words;
+      entry.wordsAt = hrToMs(span.startTime);
+    }
   }
   return [...groups.values()];
 }
