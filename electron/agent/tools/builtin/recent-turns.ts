@@ -39,7 +39,8 @@ function summarize(turn: SummarySpan, children: readonly SummarySpan[], captureC
   const summary: TurnSummary = {
     number: numberOf(attributes[ATTR.turnNumber]) ?? 0,
     input: stringOf(attributes[ATTR.turnInput]) ?? 'voice',
-    voiceToVoiceMs: numberOf(attributes[ATTR.voiceToVoiceMs]),
+    // A typed turn has no voice-to-voice figure; its phases count from the message sent.
+    voiceToVoiceMs: numberOf(attributes[ATTR.voiceToVoiceMs]) ?? numberOf(attributes[ATTR.phaseFirstAudioPlayingMs]),
     interrupted: attributes[ATTR.turnInterrupted] === true,
     falseInterruptions: turn.events.filter((e) => e.name === EVENT.falseInterruption).length,
     error: stringOf(attributes[ATTR.errorType]),
