@@ -10,10 +10,11 @@ import type { ViewerSpan } from '../../../../shared/trace-viewer';
 import { readPipelineConfig } from '../../pipeline/pipeline-config';
 import { Session } from '../../session/session';
 import type { Telemetry } from '../../telemetry/telemetry';
+import { readTelemetryConfig } from '../../telemetry/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../testing/fake-openai-server';
 import { inMemoryTelemetry } from '../../testing/in-memory-telemetry';
 import { RecordingCarrier } from '../../testing/recording-carrier';
-import { SCRIPTED_VAD_ENV } from '../../testing/scripted-microphone';
+import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from '../../testing/scripted-microphone';
 import { openAIStagesAt, scriptedVad } from '../../testing/test-stages';
 import { until } from '../../testing/until';
 import { describeTurns, duration } from './describe-recent-turns';
@@ -56,8 +57,22 @@ function session(telemetry: Telemetry) {
     send({ type: 'playback', event: 'drained', stream, playedMs: 500 });
     await until(() => turnEnds().length > ended, { detail });
   };
+  /** A spoken turn (the scripted detector hears it) whose reply the client plays to the end. */
+  const spoken = async () => {
+    const started = turnStarts().length;
+    const ended = turnEnds().length;
+    new ScriptedMicrophone().speakTo(made);
+    await until(() => turnStarts().length > started, { detail });
+    const start = turnStarts().at(-1)!.message;
+    const stream = start.type === 'turn' ? start.stream : -1;
+    await until(() => carrier.audio.length > 0, { detail });
+    send({ type: 'playback', event: 'started', stream, playedMs: 0 });
+    await until(() => carrier.envelopes.some((e) => e.message.type === 'transcript' && e.message.role === 'assistant' && e.message.final), { detail });
+    send({ type: 'playback', event: 'drained', stream, playedMs: 500 });
+    await until(() => turnEnds().length > ended, { detail });
+  };
   made.open();
-  return { session: made, send, typed, detail };
+  return { session: made, send, typed, spoken, detail };
 }
 
 const ofOperation = (spans: readonly ViewerSpan[], operation: string) => spans.filter((s) => s.attributes[ATTR.operationName] === operation);
@@ -104,6 +119,26 @@ describe('reading recent turns from the trace store', () => {
     await t.session.close();
   });
 
+  it('reads a spoken turn: voice-to-voice and the speech-to-text stage', async () => {
+    server.configure({ transcripts: ['a spoken secret'] });
+    const { telemetry } = inMemoryTelemetry();
+    const t = session(telemetry);
+    t.send({ type: 'conversation.start' });
+    await t.spoken();
+    const [conversation] = telemetry.traceStore.list();
+    const spans = telemetry.traceStore.spansOf(conversation!.key)!;
+    const [turn] = spans.filter((s) => s.name === SPAN.turn);
+    const [stt] = ofOperation(spans, GEN_AI_OPERATION.speechToText);
+    const [summary] = turnSummaries(spans, { captureContent: true });
+    expect(summary).toMatchObject({ input: 'voice', voiceToVoiceMs: turn!.attributes[ATTR.voiceToVoiceMs], stt: { firstByteMs: stt!.attributes[ATTR.ttfbMs] } });
+    expect(summary!.voiceToVoiceMs).toBeGreaterThan(0);
+    expect(summary!.stt!.ms).toBeGreaterThan(0);
+    // Capture is off: the spans hold no words to read, whatever the reader is told.
+    expect(summary!.userWords).toBeUndefined();
+    expect(describeTurns([summary!])).toContain(`the reply started playing ${duration(summary!.voiceToVoiceMs!)} after you stopped speaking. Speech-to-text took`);
+    await t.session.close();
+  });
+
   it('answers the model from the store, is traced like any tool, and leaves content out unless capture is on', async () => {
     const { telemetry, finishedSpans } = inMemoryTelemetry();
     const t = session(telemetry);
@@ -133,14 +168,26 @@ describe('reading recent turns from the trace store', () => {
     await t.session.close();
   });
 
-  it('with content capture on, says what the user typed', async () => {
-    const { telemetry } = inMemoryTelemetry({ env: { OTEL_CAPTURE_CONTENT: 'true' } });
+  it('says what the user typed only while content capture is on, even when the spans hold it', async () => {
+    const captured = { ENABLE_TRACING: 'true', OTEL_CAPTURE_CONTENT: 'true' };
+    const { telemetry } = inMemoryTelemetry({ env: captured });
     const t = session(telemetry);
     t.send({ type: 'conversation.start' });
     await t.typed('what is the weather like');
     server.configure({ toolSteps: [[{ name: 'describe_recent_turns', arguments: '{}' }]] });
     await t.typed('why was that so slow?');
     expect(toolMessages()[0]).toContain('Turn 1 (you typed "what is the weather like"): the reply started playing');
+
+    // Capture goes off: the words recorded while it was on stay in the store, and out of the answer.
+    telemetry.applyConfig(readTelemetryConfig({ ...captured, OTEL_CAPTURE_CONTENT: 'false' }, () => {}));
+    server.configure({ toolSteps: [[{ name: 'describe_recent_turns', arguments: '{}' }]] });
+    await t.typed('and now?');
+    const [conversation] = telemetry.traceStore.list();
+    expect(JSON.stringify(telemetry.traceStore.spansOf(conversation!.key))).toContain('what is the weather like');
+    const answer = toolMessages().at(-1)!;
+    expect(answer).toContain('Turn 1: the reply started playing');
+    expect(answer).not.toContain('weather');
+    expect(answer).not.toContain('why was that');
     await t.session.close();
   });
 
