@@ -53,6 +53,7 @@ export interface AssistantDeps {
   tools?(builtins: ToolProvider): ToolProvider;
 }
 
+/** With `tracingState` and `traceStore` (the app's Telemetry has them), the built-in describe_recent_turns is offered while tracing is on. */
 export interface AssistantTelemetry extends Partial<Pick<TracingView, 'tracingState' | 'traceStore'>> {
   readonly tracer: Tracer;
   readonly captureContent: boolean;
