@@ -101,7 +101,7 @@ async function openTools(options: { dataDir: string; logger: Logger; confirmProg
   const switches = await ToolSwitches.open(join(options.dataDir, 'tool-switches.json'), (message) => options.logger.warn(message));
   // The built-in tools as the settings list them (each session has its own, whose timers speak in it).
   const sample = new BuiltinTools({ announce: () => {} });
-  const builtins = sample.tools().map(({ name, description }) => ({ name, description }));
+  const builtins = sample.listed().map(({ name, description }) => ({ name, description }));
   sample.dispose();
   return McpServers.open({
     configFile: mcpConfig ? resolve(mcpConfig) : join(options.dataDir, 'mcp.json'),

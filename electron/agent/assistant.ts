@@ -33,6 +33,7 @@ import { runTurn, type PipelineStages, type TurnInput } from './pipeline/voice-p
 import { ConversationTrace } from './telemetry/conversation-trace';
 import type { TurnTools } from './pipeline/tool-calls';
 import { BuiltinTools } from './tools/builtin/builtin-tools';
+import { recentTurnsSource, type TracingView } from './tools/builtin/recent-turns';
 import type { ToolProvider } from './tools/tool';
 import { turnSink } from './turn-sink';
 
@@ -52,7 +53,8 @@ export interface AssistantDeps {
   tools?(builtins: ToolProvider): ToolProvider;
 }
 
-export interface AssistantTelemetry {
+/** With `tracingState` and `traceStore` (the app's Telemetry has them), the built-in describe_recent_turns is offered while tracing is on. */
+export interface AssistantTelemetry extends Partial<Pick<TracingView, 'tracingState' | 'traceStore'>> {
   readonly tracer: Tracer;
   readonly captureContent: boolean;
   /** Each turn the root of its own trace, linked to the conversation's span (read when a turn starts). */
@@ -91,6 +93,7 @@ export class Assistant {
     this.metricsObserver?.(event);
   };
   private turn: Turn | null = null;
+  private conversationId: string | null = null;
   private turnCount = 0;
   private interruptions = 0;
   private conversationRunning = false;
@@ -117,7 +120,8 @@ export class Assistant {
     });
     this.metricsObserver = telemetry()?.createConversationMetrics?.();
     this.captureContent = () => telemetry()?.captureContent ?? false;
-    this.builtins = new BuiltinTools({ announce: (text) => this.announce(text) });
+    const recentTurns = recentTurnsSource(telemetry, { conversationId: () => this.conversationId, isOwnTrace: (traceId) => this.traceObserver.isKnownTrace(traceId) });
+    this.builtins = new BuiltinTools({ announce: (text) => this.announce(text), recentTurns });
     this.toolProvider = deps.tools ? deps.tools(this.builtins) : this.builtins;
     this.heldReply = new HeldReply({
       transcribe: async (audio, signal) => {
@@ -196,6 +200,7 @@ export class Assistant {
   startConversation(conversationId: string = randomUUID()): void {
     this.endConversationTrace();
     this.conversationRunning = true;
+    this.conversationId = conversationId;
     this.interruptions = 0;
     this.context.clear();
     this.emit({ type: 'conversation.started', at: eventTime(), conversationId });
@@ -274,6 +279,7 @@ export class Assistant {
   private endConversationTrace(): void {
     if (!this.conversationRunning) return;
     this.conversationRunning = false;
+    this.conversationId = null;
     const { droppedFrames, maxPendingFrames } = this.listener;
     this.emit({
       type: 'conversation.ended',

@@ -202,6 +202,12 @@ export class SpanStore implements SpanProcessor {
     return pageWithLogs(candidates, conversation.logs.filter((l) => l.seq >= from), complete, conversation.nextSeq);
   }
 
+  /** Every span kept of the conversation, oldest first, as the viewer sees them; null when the store holds no such conversation. */
+  spansOf(key: string): ViewerSpan[] | null {
+    const conversation = this.conversations.get(key);
+    return conversation ? conversation.spans.slice(conversation.head).map((stored) => toViewerSpan(stored.span, stored.seq)) : null;
+  }
+
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
