@@ -20,8 +20,8 @@ import { transportBench } from './transport-bench';
 
 const quick = process.argv.includes('--quick');
 const plan = quick
-  ? { pipelineReps: 6, tracingReps: 3, turnsPerRep: 5, frames: 100, blast: 2_000, memoryTurns: 150, startupReps: 2, historyReps: 20 }
-  : { pipelineReps: 30, tracingReps: 10, turnsPerRep: 10, frames: 500, blast: 20_000, memoryTurns: 1_000, startupReps: 7, historyReps: 100 };
+  ? { pipelineReps: 6, tracingReps: 3, tracingTurns: 128, frames: 100, blast: 2_000, memoryTurns: 150, startupReps: 2, historyReps: 20 }
+  : { pipelineReps: 30, tracingReps: 7, tracingTurns: 1_000, frames: 500, blast: 20_000, memoryTurns: 1_000, startupReps: 7, historyReps: 100 };
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'out/main/server.js'))) throw new Error('Build first: npm run build (npm run bench does).');
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     await section('voice to voice, preemptive replies off and on', () => preemptiveBench(providers, plan.pipelineReps));
     await section('interruptions (Silero VAD)', () => interruptionBench(providers, Math.max(3, Math.round(plan.pipelineReps / 3))));
     await section('voice to voice on this computer (random-weight models)', () => localPreemptiveBench(providers, Math.max(3, Math.round(plan.pipelineReps / 3))));
-    await section('tracing overhead', () => tracingBench(providers, plan.tracingReps, plan.turnsPerRep));
+    await section('tracing overhead', () => tracingBench(providers, plan.tracingReps, plan.tracingTurns));
     await section('memory', () => memoryBench(providers, plan.memoryTurns));
     await section('trace viewer store', () => spanStoreBench(providers, plan.memoryTurns));
   } finally {

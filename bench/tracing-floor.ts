@@ -2,7 +2,7 @@
  * The floor under tracing's cost: what one turn's spans and metric points
  * cost when a bare SDK loop makes and exports them, with nothing of the app
  * around. One traced turn is recorded first (its spans, their attributes and
- * events, and every metric measurement), then replayed per turn into a bare
+ * events, and every metric measurement: see tracing-bench.ts), then replayed per turn into a bare
  * TracerProvider and MeterProvider exporting over OTLP/HTTP to the same
  * receiver, with the app's resource, the same parent/child tree under one
  * conversation span, the same start, end and event times, and the same
@@ -13,16 +13,11 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { silentLogger } from '../electron/agent/util/logger';
-import { ConversationMetrics, VoiceMetrics } from '../electron/agent/telemetry/conversation/conversation-metrics';
-import { tracingObserver } from '../electron/agent/telemetry/conversation/tracing-observer';
-import { Telemetry } from '../electron/agent/telemetry/sdk/telemetry';
-import { readTelemetryConfig } from '../electron/agent/telemetry/sdk/telemetry-config';
-import type { SessionTelemetry } from '../electron/agent/session/session';
-import { BenchClient, benchConfig, stagesFor, voiceTurn, type FakeProviders } from './harness';
+import { BatchSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { VoiceMetrics } from '../electron/agent/telemetry/conversation/conversation-metrics';
+import type { FakeProviders } from './harness';
 
-interface Measurement {
+export interface Measurement {
   kind: 'histogram' | 'counter';
   name: string;
   value: number;
@@ -35,7 +30,7 @@ export interface TurnTemplate {
 }
 
 /** A meter that writes down each measurement instead of aggregating it. */
-function recordingMeter(into: Measurement[]): Meter {
+export function recordingMeter(into: Measurement[]): Meter {
   const instrument = (kind: Measurement['kind'], name: string) => {
     const write = (value: number, attributes: Attributes = {}) => void into.push({ kind, name, value, attributes });
     return { record: write, add: write };
@@ -44,40 +39,6 @@ function recordingMeter(into: Measurement[]): Meter {
     createHistogram: (name: string) => instrument('histogram', name),
     createCounter: (name: string) => instrument('counter', name),
   } as unknown as Meter;
-}
-
-/** One voice turn as the app traces it: its finished spans and its metric measurements. */
-export async function recordTurn(providers: FakeProviders): Promise<TurnTemplate> {
-  const spans = new InMemorySpanExporter();
-  const telemetry = new Telemetry(readTelemetryConfig({ ENABLE_TRACING: 'true', OTEL_METRICS_EXPORTER: 'none' }, () => {}), silentLogger, {
-    exporter: spans,
-    consoleExporter: new InMemorySpanExporter(),
-  });
-  const measurements: Measurement[] = [];
-  const metrics = new ConversationMetrics(new VoiceMetrics(recordingMeter(measurements)), () => true);
-  // The app's telemetry, with its metrics observer writing measurements down.
-  const recorded: SessionTelemetry = {
-    tracer: telemetry.tracer,
-    conversationObserver: () => tracingObserver(telemetry.tracer, { captureContent: () => false, traceEachTurn: () => false }, metrics.observe),
-    get tracingState() {
-      return telemetry.tracingState;
-    },
-    onChange: (listener) => telemetry.onChange(listener),
-    importSpans: (list) => telemetry.importSpans(list),
-  };
-  const client = new BenchClient(stagesFor(providers.url), benchConfig(providers.url), recorded);
-  client.send({ type: 'conversation.start' });
-  await voiceTurn(client); // warm-up: the first turn opens connections
-  await telemetry.flush();
-  spans.reset();
-  measurements.length = 0;
-  await voiceTurn(client);
-  await telemetry.flush();
-  const template = { spans: [...spans.getFinishedSpans()], measurements: [...measurements] };
-  client.send({ type: 'conversation.end' });
-  client.session.close();
-  await telemetry.shutdown(2_000);
-  return template;
 }
 
 export class BareSdk {

@@ -7,7 +7,7 @@
  * used only where they define them; names marked PROPOSAL come from the voice
  * agents proposal in that repository (speech_to_text / text_to_speech, the
  * `gen_ai.speech.*` keys) and follow it until it is merged. Everything else
- * is ours, under our own namespaces (`turn.*`, `vad.*`, `stt.*`, `tts.*`,
+ * is ours, under our own namespaces (`turn.*`, `vad.*`, `stt.*`, `tts.*`, `llm.*`, `model.*`,
  * `stage.*`, `context.*`, `audio.*`, `transport.*`, `voice_agent.*`).
  */
 import { z } from 'zod';
@@ -20,6 +20,8 @@ export const SPAN = {
   audioCapture: 'audio.capture',
   audioPlayback: 'audio.playback',
   transportSession: 'transport.session',
+  /** An on-device engine loading its model: under the stage that waited for it, else a root span of its own. */
+  modelLoad: 'model.load',
 } as const;
 
 /**
@@ -145,6 +147,23 @@ export const ATTR = {
   chatMessageCount: 'voice_agent.chat.message_count',
   ttsCharacters: 'tts.characters',
   ttsAudioSeconds: 'tts.audio_seconds',
+  /**
+   * On-device engine speed, on the stage spans. A real-time factor is the engine's own processing time
+   * divided by the audio's duration (below 1: faster than real time); tokens per second count the engine's
+   * own evaluation time; prompt tokens are those it evaluated and those it reused from its context (cache).
+   */
+  sttRealTimeFactor: 'stt.real_time_factor',
+  ttsRealTimeFactor: 'tts.real_time_factor',
+  llmPromptTokensPerSecond: 'llm.prompt_tokens_per_second',
+  llmOutputTokensPerSecond: 'llm.output_tokens_per_second',
+  llmPromptTokensEvaluated: 'llm.prompt_tokens.evaluated',
+  llmPromptTokensCached: 'llm.prompt_tokens.cached',
+  /** On the model.load span: which model, for which stage and engine, its size, and where the file came from. */
+  modelId: 'model.id',
+  modelStage: 'model.stage',
+  modelEngine: 'model.engine',
+  modelFileSize: 'model.file.size_bytes',
+  modelSource: 'model.source',
   contextMessages: 'context.messages',
   contextDropped: 'context.dropped_messages',
   contextTokens: 'context.estimated_tokens',
@@ -200,6 +219,10 @@ export const EVENT = {
   disconnect: 'disconnect',
   messageError: 'message.error',
 } as const;
+
+/** `model.source`: a catalogue model the app downloaded, a file the user picked, or one shipped inside the app. */
+export const MODEL_SOURCE = { download: 'download', userFile: 'user_file', bundled: 'bundled' } as const;
+export type ModelSource = (typeof MODEL_SOURCE)[keyof typeof MODEL_SOURCE];
 
 const HEX_TRACE = /^[0-9a-f]{32}$/;
 const HEX_SPAN = /^[0-9a-f]{16}$/;

@@ -1,23 +1,30 @@
 /**
  * `npm run test:soak`: 500 typed turns in one session, traced and exported,
- * against the local OpenAI-compatible test server. After a warm-up, the heap,
- * the process's open handles and its listeners must not grow beyond a small
- * bound. The figures are printed for the record.
+ * against the local OpenAI-compatible test server. The session runs in a
+ * headless host in this process, reached as a page reaches it: the access
+ * link, its cookie, the WebSocket. After a warm-up, the heap, the process's
+ * open handles and its listeners must not grow beyond a small bound. The
+ * figures are printed for the record.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../shared/protocol';
+import { EnvelopeWriter, type ClientMessage, type ServerMessage } from '../shared/protocol';
 import { silentLogger } from '../electron/agent/util/logger';
 import { readPipelineConfig } from '../electron/agent/pipeline/pipeline-config';
-import { Session } from '../electron/agent/session/session';
 import { Telemetry } from '../electron/agent/telemetry/sdk/telemetry';
 import { readTelemetryConfig } from '../electron/agent/telemetry/sdk/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../electron/agent/testing/fake-openai-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../electron/agent/testing/otlp-receiver';
+import { signIn } from '../electron/agent/testing/sign-in';
 import { openAIStagesAt } from '../electron/agent/testing/test-stages';
 import { until } from '../electron/agent/testing/until';
+import { startHeadlessHost } from '../electron/server/headless-host';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -66,26 +73,16 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
   let envelopes = 0;
   let stream = 0;
   const writer = new EnvelopeWriter<ClientMessage>();
-  const send = (m: ClientMessage) => session.receiveMessage(JSON.stringify(writer.wrap(m)));
-  // Plays the part of the page: reports the reply's audio as played once it is all sent.
-  const session: Session = new Session(
-    {
-      kind: 'websocket',
-      send: (e: ServerEnvelope) => {
-        envelopes++;
-        const m = e.message;
-        if (m.type === 'turn' && m.phase === 'start') stream = m.stream;
-        if (m.type === 'turn' && m.phase === 'end') ended++;
-        if (m.type === 'transcript' && m.role === 'assistant' && m.final)
-          queueMicrotask(() => {
-            send({ type: 'playback', event: 'started', stream, playedMs: 0 });
-            send({ type: 'playback', event: 'drained', stream, playedMs: 1_000 });
-          });
-      },
-      sendAudio: () => {},
-    },
-    {
-      logger: silentLogger,
+  const staticDir = mkdtempSync(join(tmpdir(), 'soak-static-'));
+  // The soak sends as fast as the pipeline answers (three messages a turn, tens of turns a second),
+  // far past a page's pace: the message rate a connection is allowed is lifted for it.
+  const host = await startHeadlessHost({
+    host: '127.0.0.1',
+    port: 0,
+    staticDir,
+    logger: silentLogger,
+    limits: { messageRate: { perSecond: Infinity, burst: Infinity } },
+    services: {
       telemetry,
       assistant: {
         config: readPipelineConfig({ OPENAI_BASE_URL: server.url }, () => {}),
@@ -93,8 +90,26 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
         createVad: async () => ({ name: 'none', isSpeech: async () => false, reset() {}, dispose: async () => {} }),
       },
     },
-  );
-  session.open();
+  });
+  const access = await signIn(host.url);
+  const socket = new WebSocket(access.ws, { headers: { Origin: access.origin, cookie: access.cookie } });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const send = (m: ClientMessage) => socket.send(JSON.stringify(writer.wrap(m)));
+  // Plays the part of the page: reports the reply's audio as played once it is all sent.
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    envelopes++;
+    const m = (JSON.parse(String(data)) as { message: ServerMessage }).message;
+    if (m.type === 'turn' && m.phase === 'start') stream = m.stream;
+    if (m.type === 'turn' && m.phase === 'end') ended++;
+    if (m.type === 'transcript' && m.role === 'assistant' && m.final) {
+      send({ type: 'playback', event: 'started', stream, playedMs: 0 });
+      send({ type: 'playback', event: 'drained', stream, playedMs: 1_000 });
+    }
+  });
   send({ type: 'conversation.start' });
 
   // The test servers record what they receive; empty them so that only the app's memory is measured.
@@ -128,8 +143,10 @@ it(`holds ${TURNS} turns in one session without growing`, { timeout: 600_000 }, 
   const end = { heap: process.memoryUsage().heapUsed, handles: handles(), exits: process.listenerCount('exit') };
 
   send({ type: 'conversation.end' });
-  session.close();
+  socket.close();
+  await host.close();
   await telemetry.shutdown(2_000);
+  rmSync(staticDir, { recursive: true, force: true });
   process.off('warning', onWarning);
 
   const heapGrowthMb = (end.heap - start.heap) / 2 ** 20;

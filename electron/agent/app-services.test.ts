@@ -45,7 +45,7 @@ describe('startAppServices', () => {
     const provider = services.assistant.tools!({ tools: () => [clock] });
     await until(() => provider.tools().length === 6, { what: 'the MCP tools', detail: () => provider.tools().map((t) => t.name).join(', ') });
     expect(provider.tools().map((t) => t.name)).toEqual(expect.arrayContaining(['get_current_time', 'web__add']));
-    expect(services.tools.view().builtins.map((t) => t.name).sort()).toEqual(['get_current_time', 'set_timer']);
+    expect(services.tools.view().builtins.map((t) => t.name).sort()).toEqual(['describe_recent_turns', 'get_current_time', 'set_timer']);
 
     const result = await services.settings.update({ values: { llm: { systemPrompt: 'Answer in one word.' } } });
     expect(result.ok).toBe(true);

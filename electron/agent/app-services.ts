@@ -24,6 +24,7 @@ import { createAppTelemetry } from './telemetry/sdk/app-telemetry';
 import { telemetryConfigOf } from './telemetry/sdk/telemetry-config';
 import { pipelineConfigOf } from './pipeline/pipeline-config';
 import type { Telemetry } from './telemetry/sdk/telemetry';
+import { modelLoadSpans } from './telemetry/conversation/model-load-spans';
 import type { ToolProvider } from './tools/tool';
 import { lockDataFolder, type DataFolderLock } from './util/data-folder-lock';
 
@@ -76,7 +77,7 @@ async function startServices(options: AppServicesOptions): Promise<Omit<AppServi
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
   const config = () => pipelineConfigOf(settings.current);
   const tools = await openTools(options, settings.mcpConfigFile, mcpRequestTracer(telemetry.tracer));
-  const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins) });
+  const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins), onModelLoad: modelLoadSpans(telemetry.tracer) });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
   let warming: ReturnType<typeof setTimeout> | null = null;
@@ -104,7 +105,7 @@ async function openTools(options: { dataDir: string; logger: Logger; confirmProg
   const switches = await ToolSwitches.open(join(options.dataDir, 'tool-switches.json'), (message) => options.logger.warn(message));
   // The built-in tools as the settings list them (each session has its own, whose timers speak in it).
   const sample = new BuiltinTools({ announce: () => {} });
-  const builtins = sample.tools().map(({ name, description }) => ({ name, description }));
+  const builtins = sample.listed().map(({ name, description }) => ({ name, description }));
   sample.dispose();
   return McpServers.open({
     configFile: mcpConfig ? resolve(mcpConfig) : join(options.dataDir, 'mcp.json'),

@@ -3,13 +3,14 @@
  * stage, an OpenAI-compatible API or the engine on this computer ("auto"
  * picks the API when the stage has a key or a server, else this computer).
  */
+import type { ModelSource } from '../../../shared/telemetry';
 import type { AssistantDeps } from './assistant';
 import { ignoreFailure } from '../util/ignore-failure';
 import type { ModelManager } from '../on-device-models/model-manager';
 import { localModelFile } from '../on-device-models/models-service';
 import { isConfigured, resolveProvider, type PipelineConfig, type Provider } from '../pipeline/pipeline-config';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
-import type { LanguageModel, SpeechToText, StageInfo, TextToSpeech } from '../pipeline/stages';
+import type { LanguageModel, ModelLoadObserver, SpeechToText, StageInfo, TextToSpeech } from '../pipeline/stages';
 import type { PipelineStages } from '../pipeline/turn-run';
 import { LocalLanguageModel } from '../providers/local-llm';
 import { LocalSpeechToText } from '../providers/local-stt';
@@ -28,9 +29,11 @@ export interface AssistantDepsOptions {
   models?: ModelManager;
   /** The tools beside the built-in ones (the MCP servers'); see `AssistantDeps.tools`. */
   tools?: AssistantDeps['tools'];
+  /** Told whenever an on-device engine loads its model (the model.load span). */
+  onModelLoad?: ModelLoadObserver;
 }
 
-type Plan = { [S in 'stt' | 'llm' | 'tts']: { provider: Provider; modelPath?: string; missing?: StageError } };
+type Plan = { [S in 'stt' | 'llm' | 'tts']: { provider: Provider; modelPath?: string; source?: ModelSource; missing?: StageError } };
 
 /**
  * A local stage whose model is not there yet: it fails with the reason when
@@ -82,7 +85,7 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
       if (!options.models) return new StageError(stage, 'not_configured', `${STAGE_LABEL[stage]} is set to run on this computer, but this host has no on-device models.`);
       const file = localModelFile(options.models, stage, c.engines[stage].localModel);
       out[stage] = file.ok
-        ? { provider, modelPath: file.path }
+        ? { provider, modelPath: file.path, source: file.source }
         : {
             provider,
             missing: new StageError(
@@ -97,17 +100,18 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
 
   const build = (c: PipelineConfig, p: Plan): PipelineStages => {
     const t = c.timeouts;
+    const loads = options.onModelLoad ? { onModelLoad: options.onModelLoad } : {};
     const stt: SpeechToText = p.stt.missing
       ? unavailable(p.stt.missing)
       : p.stt.provider === 'local'
-        ? new LocalSpeechToText({ modelPath: p.stt.modelPath! })
+        ? new LocalSpeechToText({ modelPath: p.stt.modelPath!, ...(p.stt.source ? { source: p.stt.source } : {}), ...loads })
         : new OpenAISpeechToText(c.stt, t.sttMs);
     const llm: LanguageModel = p.llm.missing
       ? unavailable(p.llm.missing)
       : p.llm.provider === 'local'
-        ? new LocalLanguageModel({ modelPath: p.llm.modelPath! })
+        ? new LocalLanguageModel({ modelPath: p.llm.modelPath!, ...(p.llm.source ? { source: p.llm.source } : {}), ...loads })
         : new OpenAILanguageModel(c.llm, t.llmFirstTokenMs, t.llmIdleMs);
-    const tts: TextToSpeech = p.tts.provider === 'local' ? new LocalTextToSpeech({ voice: c.engines.tts.localVoice }) : new OpenAITextToSpeech(c.tts, t.ttsFirstByteMs, t.ttsIdleMs);
+    const tts: TextToSpeech = p.tts.provider === 'local' ? new LocalTextToSpeech({ voice: c.engines.tts.localVoice, ...loads }) : new OpenAITextToSpeech(c.tts, t.ttsFirstByteMs, t.ttsIdleMs);
     return { stt, llm, tts };
   };
 
@@ -136,7 +140,7 @@ export function assistantDeps(config: PipelineConfig | (() => PipelineConfig), o
       }
       return cached.stages;
     },
-    createVad: () => SileroVoiceActivity.load(current().vad.threshold),
+    createVad: () => SileroVoiceActivity.load(current().vad.threshold, options.onModelLoad),
     warmUp() {
       const stages = this.stages();
       if (stages instanceof StageError) return;

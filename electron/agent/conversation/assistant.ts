@@ -26,6 +26,7 @@ import { eventTime, type StageEvent, type StageScope } from '../pipeline/turn-ev
 import { runTurn, type PipelineStages, type TurnInput } from '../pipeline/turn-run';
 import type { TurnTools } from '../pipeline/tool-calls';
 import { BuiltinTools } from '../tools/builtin/builtin-tools';
+import { recentTurnsSource } from '../tools/builtin/recent-turns';
 import type { ToolProvider } from '../tools/tool';
 import { turnSink } from './turn-sink';
 
@@ -63,6 +64,7 @@ export class Assistant {
   private readonly builtins: BuiltinTools;
   private readonly toolProvider: ToolProvider;
   private turn: Turn | null = null;
+  private conversationId: string | null = null;
   private turnCount = 0;
   private interruptions = 0;
   private conversationRunning = false;
@@ -78,7 +80,8 @@ export class Assistant {
   ) {
     const { config } = deps;
     this.context = new ConversationContext(config.systemPrompt, config.context);
-    this.builtins = new BuiltinTools({ announce: (text) => this.announce(text) });
+    const recentTurns = recentTurnsSource(() => observer.tracing, { conversationId: () => this.conversationId, isOwnTrace: (traceId) => observer.isKnownTrace(traceId) });
+    this.builtins = new BuiltinTools({ announce: (text) => this.announce(text), recentTurns });
     this.toolProvider = deps.tools ? deps.tools(this.builtins) : this.builtins;
     this.turnTaking = new TurnTaking({
       createVad: () => deps.createVad(),
@@ -120,6 +123,7 @@ export class Assistant {
   startConversation(conversationId: string = randomUUID()): void {
     this.endConversationTrace();
     this.conversationRunning = true;
+    this.conversationId = conversationId;
     this.interruptions = 0;
     this.context.clear();
     this.observer.observe({ type: 'conversation.started', at: eventTime(), conversationId });
@@ -186,6 +190,7 @@ export class Assistant {
   private endConversationTrace(): void {
     if (!this.conversationRunning) return;
     this.conversationRunning = false;
+    this.conversationId = null;
     const { droppedFrames, maxPendingFrames } = this.turnTaking;
     this.observer.observe({
       type: 'conversation.ended',

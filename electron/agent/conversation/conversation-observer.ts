@@ -6,6 +6,7 @@
  * (telemetry/conversation/); the conversation imports no tracing library.
  */
 import type { ConversationEvent, StageKind } from '../pipeline/turn-events';
+import type { TracingView } from '../tools/builtin/recent-turns';
 
 export interface ConversationObserver {
   observe(event: ConversationEvent): void;
@@ -21,6 +22,8 @@ export interface ConversationObserver {
   isKnownTrace(traceId: string): boolean;
   /** Whether content (what was said, tool arguments and results) is recorded; the view follows it. */
   readonly captureContent: boolean;
+  /** Tracing's state and the viewer's store, for describe_recent_turns (offered while tracing is on); absent without them. */
+  readonly tracing?: TracingView;
 }
 
 /** Watches nothing: the conversation runs the same without an observer. */

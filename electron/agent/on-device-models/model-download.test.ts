@@ -172,26 +172,26 @@ describe('downloadFile', () => {
   it('cancels promptly, keeps the part, and a later call resumes to completion', async () => {
     server.throttle(32 * 1024, 5);
     const controller = new AbortController();
-    let cancelledAt = 0;
+    let cancelled = false;
     const promise = downloadFile(
       options({
         signal: controller.signal,
         onProgress: (p) => {
-          if (p.receivedBytes > 400_000 && !cancelledAt) {
-            cancelledAt = performance.now();
+          if (p.receivedBytes > 400_000 && !cancelled) {
+            cancelled = true;
             controller.abort();
           }
         },
       }),
     );
     const error = await downloadError(promise);
-    const latency = performance.now() - cancelledAt;
     expect(error.kind).toBe('cancelled');
     expect(error.name).toBe('AbortError');
-    expect(latency).toBeLessThan(200);
     const kept = (await stat(partPathFor(dest()))).size;
     expect(kept).toBeGreaterThan(400_000);
-    expect(kept).toBeLessThan(SIZE);
+    // Promptly, measured in bytes rather than milliseconds (the throttled server slows with a loaded
+    // machine as the download does): it stopped within the first quarter of what was still to come.
+    expect(kept - 400_000).toBeLessThan((SIZE - 400_000) / 4);
     expect(await exists(dest())).toBe(false);
 
     server.throttle(256 * 1024, 0);

@@ -5,6 +5,7 @@
  * that is pushed again whenever a download moves or a setting changes.
  */
 import { basename } from 'node:path';
+import { MODEL_SOURCE, type ModelSource } from '../../../shared/telemetry';
 import { formatBytes, type EngineState, type ModelState, type ModelStageName, type ModelsView } from '../../../shared/models';
 import { OPENAI_DEFAULT_BASE_URL, isConfigured, resolveProvider, type PipelineConfig } from '../pipeline/pipeline-config';
 import { displayUrl } from '../util/network-errors';
@@ -13,17 +14,17 @@ import { findCatalogModel, type CatalogModel } from './model-catalog';
 import type { ModelManager, ModelStatus } from './model-manager';
 
 /** The file a local stage loads, or the catalogue model it is waiting for. */
-export type LocalModelFile = { ok: true; path: string; name: string } | { ok: false; needs: CatalogModel | null; reason: string };
+export type LocalModelFile = { ok: true; path: string; name: string; source: ModelSource } | { ok: false; needs: CatalogModel | null; reason: string };
 
 export function localModelFile(manager: ModelManager, stage: ModelStageName, preferredId: string): LocalModelFile {
   const picked = manager.pickedFile(stage);
-  if (picked) return { ok: true, path: picked.path, name: basename(picked.path) };
+  if (picked) return { ok: true, path: picked.path, name: basename(picked.path), source: MODEL_SOURCE.userFile };
   // The chosen model, or (with a catalogue of one's own) the first for the stage.
   const chosen = findCatalogModel(preferredId, manager.models());
   const preferred = chosen?.stage === stage ? chosen : manager.models().find((m) => m.stage === stage);
   if (!preferred) return { ok: false, needs: null, reason: `the catalogue has no ${stage === 'stt' ? 'speech-to-text' : 'language'} model; pick a model file` };
   const status = manager.status(preferred.id);
-  if (status.state === 'ready') return { ok: true, path: status.path, name: preferred.fileName };
+  if (status.state === 'ready') return { ok: true, path: status.path, name: preferred.fileName, source: MODEL_SOURCE.download };
   return { ok: false, needs: preferred, reason: `${preferred.title} (${formatBytes(preferred.sizeBytes)}) is not downloaded yet` };
 }
 

@@ -3,6 +3,7 @@
  * one provider is chosen per stage. Every call takes the turn's AbortSignal
  * and must stop promptly (cancelling its HTTP request) when it fires.
  */
+import type { ModelSource } from '../../../shared/telemetry';
 import type { ToolSpec } from '../tools/tool';
 
 export type StageName = 'vad' | 'stt' | 'llm' | 'tts';
@@ -26,6 +27,8 @@ export interface Transcript {
   text: string;
   /** The spoken language, when the engine reports or was told it. */
   language?: string;
+  /** On-device engines: how long the engine itself worked on it (not waiting for another request or loading the model). */
+  processingMs?: number;
 }
 
 export interface SpeechToText extends StageInfo {
@@ -66,12 +69,29 @@ export interface ResponseInfo {
   finishReason?: string;
 }
 
+/** How an on-device language model ran one request: the prompt it evaluated or reused, and its own speed. */
+export interface ChatEngineTiming {
+  /** Prompt tokens the engine evaluated for this request. */
+  promptTokensEvaluated: number;
+  /** Prompt tokens already in its context from the previous request, reused without evaluating them. */
+  promptTokensCached: number;
+  /** Prompt tokens evaluated per second of evaluating them (absent when none had to be). */
+  promptTokensPerSecond?: number;
+  /** Tokens generated per second of generating them, after the prompt (absent when none were). */
+  outputTokensPerSecond?: number;
+}
+
+/** What a synthesizing engine on this computer reports when a request is done: its own processing time. */
+export type SynthesisTimingSink = (timing: { processingMs: number }) => void;
+
 export type LanguageModelEvent =
   | { type: 'delta'; text: string }
   | ({ type: 'usage' } & TokenUsage)
   | ({ type: 'response' } & ResponseInfo)
   /** A complete tool call (its argument text whole, however it was streamed). */
   | { type: 'tool_call'; call: ToolCallRequest }
+  /** On-device engines, once the reply is complete: how fast the engine ran. */
+  | ({ type: 'engine' } & ChatEngineTiming)
   /**
    * The server or model refused the tools: the provider answered without
    * them and offers none from now on; `message` says so, for the user, once.
@@ -98,8 +118,8 @@ export interface TextToSpeech extends StageInfo {
   readonly voice: string;
   /** Sample rate of the PCM16 mono audio that `synthesize` yields. */
   readonly sampleRate: number;
-  /** Streams the audio of `text` as it is produced. */
-  synthesize(text: string, signal: AbortSignal): AsyncIterable<Int16Array>;
+  /** Streams the audio of `text` as it is produced; an on-device engine reports its processing time to `timing` when it is done. */
+  synthesize(text: string, signal: AbortSignal, timing?: SynthesisTimingSink): AsyncIterable<Int16Array>;
 }
 
 /** Classifies 20 ms frames of 16 kHz PCM16 as speech or not, in order. */
@@ -110,3 +130,20 @@ export interface VoiceActivity {
   reset(): void;
   dispose(): Promise<void>;
 }
+
+/** An on-device engine loading its model: what, for which stage, how big, and where the file came from. */
+export interface ModelLoadInfo {
+  stage: StageName;
+  /** The engine: "whisper.cpp", "llama.cpp", "flite", "silero". */
+  engine: string;
+  /** The model's id: its file name, or the engine's own name for a model built in. */
+  model: string;
+  source: ModelSource;
+  sizeBytes?: number;
+}
+
+/**
+ * Told when an engine starts loading a model; the function it returns is
+ * called when the load ends, with the error when it failed.
+ */
+export type ModelLoadObserver = (load: ModelLoadInfo) => (error?: Error) => void;

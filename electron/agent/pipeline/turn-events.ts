@@ -8,7 +8,7 @@
  * from one clock (`eventTime`), so durations between events are exact.
  */
 import type { ToolSpec, ToolType } from '../tools/tool';
-import type { ChatMessage, ChatRequestSettings, ResponseInfo, ServerAddress, StageName, TokenUsage, ToolCallRequest } from './stages';
+import type { ChatEngineTiming, ChatMessage, ChatRequestSettings, ResponseInfo, ServerAddress, StageName, TokenUsage, ToolCallRequest } from './stages';
 
 /** The stages a turn runs (voice detection belongs to listening). */
 export type StageKind = Exclude<StageName, 'vad'>;
@@ -51,6 +51,9 @@ export type StageEvent =
   | ({ type: 'stage.usage'; at: number; stage: 'llm' } & TokenUsage)
   /** What the model said about its response (id, model, finish reason); several may come, later ones add to earlier. */
   | ({ type: 'stage.response'; at: number; stage: 'llm' } & ResponseInfo)
+  /** How fast an on-device engine ran the request: its own processing time for the audio heard or made. */
+  | { type: 'stage.engine'; at: number; stage: 'stt' | 'tts'; processingMs: number; audioSeconds: number }
+  | ({ type: 'stage.engine'; at: number; stage: 'llm' } & ChatEngineTiming)
   /** The stage stopped because the turn did (barge-in, another stage failing): not an error. */
   | { type: 'stage.cancelled'; at: number; stage: StageKind }
   | { type: 'stage.failed'; at: number; stage: StageKind; error: Error; errorType?: string }

@@ -21,7 +21,7 @@ import { PhraseSplitter } from './phrase-splitter';
 import { SentenceSplitter } from './sentence-splitter';
 import type { SpokenSegment } from './spoken-text';
 import { StageError } from './stage-error';
-import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, TextToSpeech, TokenUsage, ToolCallRequest } from './stages';
+import type { ChatMessage, LanguageModel, ServerAddress, SpeechToText, SynthesisTimingSink, TextToSpeech, TokenUsage, ToolCallRequest } from './stages';
 import type { ToolSpec } from '../tools/tool';
 import type { ToolCallResult, TurnTools } from './tool-calls';
 import { converse, type ModelStep } from './tool-rounds';
@@ -160,8 +160,9 @@ export class TurnRun {
     const audioSeconds = Math.round((audio.length / INPUT_SAMPLE_RATE) * 100) / 100;
     const started: StageEvent = { type: 'stage.started', at: eventTime(), stage: 'stt', provider: stt.provider, model: stt.model, ...serverOf(stt), audioSeconds };
     return inStage(this.observer, started, () => false, async (report) => {
-      const { text, language } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, this.local.signal);
+      const { text, language, processingMs } = await stt.transcribe(audio, INPUT_SAMPLE_RATE, this.local.signal);
       this.observer.emit({ type: 'stage.first_output', at: eventTime(), stage: 'stt' });
+      if (processingMs !== undefined) this.observer.emit({ type: 'stage.engine', at: eventTime(), stage: 'stt', processingMs, audioSeconds: audio.length / INPUT_SAMPLE_RATE });
       report.output = text;
       if (language) report.language = language;
       return text;
@@ -205,6 +206,11 @@ export class TurnRun {
         if (event.type === 'response') {
           const { type: _type, ...response } = event;
           emit({ type: 'stage.response', at: eventTime(), stage: 'llm', ...response });
+          continue;
+        }
+        if (event.type === 'engine') {
+          const { type: _type, ...timing } = event;
+          emit({ type: 'stage.engine', at: eventTime(), stage: 'llm', ...timing });
           continue;
         }
         if (event.type === 'tools_unsupported') {
@@ -266,7 +272,10 @@ export class TurnRun {
       };
       await inStage(this.observer, started, () => signal.aborted, async (report) => {
         report.audioSeconds = 0;
-        for await (const chunk of tts.synthesize(sentence, signal)) {
+        // Reported once the sentence is made, for the audio made.
+        const timing: SynthesisTimingSink = ({ processingMs }) =>
+          this.observer.emit({ type: 'stage.engine', at: eventTime(), stage: 'tts', processingMs, audioSeconds: segment.samples / tts.sampleRate });
+        for await (const chunk of tts.synthesize(sentence, signal, timing)) {
           signal.throwIfAborted();
           if (segment.samples === 0) this.observer.emit({ type: 'stage.first_output', at: eventTime(), stage: 'tts' });
           segment.samples += chunk.length;

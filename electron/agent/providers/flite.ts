@@ -11,7 +11,7 @@
  * Everything here is synchronous and CPU-bound; it is meant to run in a
  * worker thread (see local-tts-worker.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { decodeWav } from '../util/wav';
 
@@ -52,6 +52,11 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** A compiled flite.wasm; compiling takes ~150 ms, so keep one. */
 export type FliteModule = object;
+
+/** The size of flite.wasm, the engine with its voices, in bytes. */
+export function fliteWasmSize(): number {
+  return statSync(createRequire(import.meta.url).resolve(FLITE_PACKAGE)).size;
+}
 
 export function compileFlite(): FliteModule {
   const require = createRequire(import.meta.url);

@@ -17,11 +17,12 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatModelResponse, GbnfJsonSchema, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import { MODEL_SOURCE, type ModelSource } from '../../../shared/telemetry';
 import { AsyncQueue } from '../util/async-queue';
 import { errorMessage, shorten } from '../util/network-errors';
 import { untilAborted } from '../util/abort';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
-import type { ChatMessage, LanguageModel, LanguageModelEvent, ToolCallRequest } from '../pipeline/stages';
+import type { ChatEngineTiming, ChatMessage, LanguageModel, LanguageModelEvent, ModelLoadObserver, ToolCallRequest } from '../pipeline/stages';
 import type { ToolSpec } from '../tools/tool';
 
 export interface LocalLanguageModelOptions {
@@ -39,6 +40,10 @@ export interface LocalLanguageModelOptions {
   seed?: number;
   /** Prompt tokens evaluated per step; an abort while the prompt is read waits for the current step. Defaults to 128. */
   batchSize?: number;
+  /** Where the model file came from (for its load's span). Default: a file the user gave. */
+  source?: ModelSource;
+  /** Told of each load of the model. */
+  onModelLoad?: ModelLoadObserver;
 }
 
 const DEFAULT_CONTEXT_SIZE = 4096;
@@ -100,6 +105,8 @@ export class LocalLanguageModel implements LanguageModel {
   private readonly temperature: number;
   private readonly seed: number | undefined;
   private readonly batchSize: number;
+  private readonly source: ModelSource;
+  private readonly onModelLoad: ModelLoadObserver | undefined;
   private loading: Promise<Loaded> | null = null;
   /** Settles when the running turn's generation has stopped. */
   private turnDone: Promise<void> = Promise.resolve();
@@ -118,6 +125,8 @@ export class LocalLanguageModel implements LanguageModel {
     this.temperature = options.temperature ?? DEFAULT_TEMPERATURE;
     this.seed = options.seed;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.source = options.source ?? MODEL_SOURCE.userFile;
+    this.onModelLoad = options.onModelLoad;
   }
 
   /** Whether the model is in memory (or being loaded). */
@@ -159,14 +168,16 @@ export class LocalLanguageModel implements LanguageModel {
           `The conversation (${inputTokens} tokens) does not fit the local model's context of ${contextSize} tokens with room for a reply. Start a new conversation, or allow fewer history tokens or a larger context size.`,
         );
       const outputBefore = loaded.sequence.tokenMeter.usedOutputTokens;
+      const speed = { cached: 0, prefilled: 0, prefillMs: 0, generationStarted: 0, generationMs: 0 };
       const chunks = new AsyncQueue<string>();
       let finishReason = 'stop';
       let calls: ToolCallRequest[] = [];
       const stop = () => chunks.fail(turn.signal.reason);
       turn.signal.addEventListener('abort', stop, { once: true });
-      generation = this.prefill(loaded.sequence, prompt, turn.signal)
-        .then(() =>
-          loaded.chat.generateResponse(history, {
+      generation = this.prefill(loaded.sequence, prompt, turn.signal, speed)
+        .then(() => {
+          speed.generationStarted = performance.now();
+          return loaded.chat.generateResponse(history, {
             signal: turn.signal,
             maxTokens: Math.min(this.maxTokens, contextSize - inputTokens - 1),
             temperature: this.temperature,
@@ -177,10 +188,11 @@ export class LocalLanguageModel implements LanguageModel {
             onTextChunk: (text) => {
               if (text) chunks.push(text);
             },
-          }),
-        )
+          });
+        })
         .then(
           (response) => {
+            speed.generationMs = performance.now() - speed.generationStarted;
             // In the conventions' terms: cut at the token limit is "length", any other end "stop".
             if (response.metadata.stopReason === 'maxTokens') finishReason = 'length';
             if (response.functionCalls?.length) {
@@ -195,7 +207,9 @@ export class LocalLanguageModel implements LanguageModel {
       for await (const text of chunks) yield { type: 'delta', text };
       for (const call of calls) yield { type: 'tool_call', call };
       yield { type: 'response', finishReason };
-      yield { type: 'usage', inputTokens, outputTokens: loaded.sequence.tokenMeter.usedOutputTokens - outputBefore };
+      const outputTokens = loaded.sequence.tokenMeter.usedOutputTokens - outputBefore;
+      yield { type: 'usage', inputTokens, outputTokens };
+      yield { type: 'engine', ...chatEngineTiming(inputTokens, outputTokens, speed) };
     } catch (error) {
       throw this.classify(error, turn.signal);
     } finally {
@@ -232,6 +246,19 @@ export class LocalLanguageModel implements LanguageModel {
     if (!this.modelPath.trim()) throw new StageError('llm', 'not_configured', 'No local model file is set: choose a GGUF model file for the local language model.');
     const file = await stat(this.modelPath).catch(() => null);
     if (!file?.isFile()) throw new StageError('llm', 'not_found', `The local model file was not found: ${this.modelPath}. Check the model path.`);
+    const loaded = this.onModelLoad?.({ stage: 'llm', engine: 'llama.cpp', model: this.model, source: this.source, sizeBytes: file.size });
+    try {
+      const opened = await this.openFile();
+      loaded?.();
+      return opened;
+    } catch (error) {
+      loaded?.(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  /** The runtime, the model, its context and chat, for a file that exists. */
+  private async openFile(): Promise<Loaded> {
     let llama: Llama;
     try {
       llama = await llamaRuntime();
@@ -266,13 +293,18 @@ export class LocalLanguageModel implements LanguageModel {
    * within one). The generation then finds the prompt in place; the last
    * token is left for it, as a generation starts by evaluating one.
    */
-  private async prefill(sequence: LlamaContextSequence, prompt: readonly Token[], signal: AbortSignal): Promise<void> {
+  private async prefill(sequence: LlamaContextSequence, prompt: readonly Token[], signal: AbortSignal, speed: PromptSpeed): Promise<void> {
     const tokens = prompt.slice(0, -1);
     await sequence.adaptStateToTokens(tokens, false);
+    // What the previous request left in the context and this prompt begins with: reused, not evaluated.
+    speed.cached = Math.min(sequence.nextTokenIndex, tokens.length);
+    const started = performance.now();
     for (let start = sequence.nextTokenIndex; start < tokens.length; start = sequence.nextTokenIndex) {
       signal.throwIfAborted();
       await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, start + this.batchSize));
     }
+    speed.prefilled = tokens.length - speed.cached;
+    speed.prefillMs = performance.now() - started;
   }
 
   private classify(error: unknown, signal: AbortSignal): StageError {
@@ -280,6 +312,31 @@ export class LocalLanguageModel implements LanguageModel {
     if (signal.aborted) return new StageError('llm', 'cancelled', `${STAGE_LABEL.llm} was cancelled.`, { cause: error });
     return new StageError('llm', 'bad_response', `The local language model (${this.model}) failed: ${shorten(errorMessage(error), 200)}.`, { cause: error });
   }
+}
+
+/** What one request's prefill and generation measured. */
+interface PromptSpeed {
+  /** Prompt tokens found in the context, and those the prefill evaluated, in `prefillMs`. */
+  cached: number;
+  prefilled: number;
+  prefillMs: number;
+  generationStarted: number;
+  generationMs: number;
+}
+
+/**
+ * The engine's speed on one request. The prompt's last token is evaluated by
+ * the generation, with the first output token, so it counts as evaluated but
+ * the prompt rate is taken over the prefill's tokens and time alone.
+ */
+function chatEngineTiming(promptTokens: number, outputTokens: number, speed: PromptSpeed): ChatEngineTiming {
+  const promptTokensCached = Math.min(speed.cached, promptTokens);
+  return {
+    promptTokensEvaluated: promptTokens - promptTokensCached,
+    promptTokensCached,
+    ...(speed.prefilled > 0 && speed.prefillMs > 0 ? { promptTokensPerSecond: (speed.prefilled * 1000) / speed.prefillMs } : {}),
+    ...(outputTokens > 0 && speed.generationMs > 0 ? { outputTokensPerSecond: (outputTokens * 1000) / speed.generationMs } : {}),
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { rejection as rejectionOf } from '../testing/rejection';
 import { synthesizeSpeech } from '../testing/synthetic-speech';
 import { buildTinyWhisperModel, writeTinyWhisperModel } from '../testing/tiny-whisper-model';
 import { LocalSpeechToText } from './local-stt';
-import { longestEventLoopGap } from '../testing/event-loop';
+import { eventLoopUtilization } from '../testing/event-loop';
 import { until } from '../testing/until';
 
 let dir = '';
@@ -74,11 +74,9 @@ describe('LocalSpeechToText', () => {
   it('keeps the event loop free while transcribing', async () => {
     const stt = provider();
     await stt.load(); // the synchronous model load is not what is measured here
-    const { gapMs: worstGap, elapsedMs: took } = await longestEventLoopGap(() => stt.transcribe(noise(), 16_000, new AbortController().signal));
-    // The transcription lasts far longer than any gap the probe saw. A transcription on the event loop
-    // would leave one gap as long as itself; a loaded machine's scheduler leaves gaps that do not grow with it.
-    expect(took).toBeGreaterThan(200);
-    expect(worstGap).toBeLessThan(Math.max(100, took / 3));
+    const { utilization } = await eventLoopUtilization(() => stt.transcribe(noise(), 16_000, new AbortController().signal));
+    // whisper.cpp runs on its own threads: the loop waits for the result, it does not compute it.
+    expect(utilization).toBeLessThan(0.5);
   }, 30_000);
 
   it('returns promptly on abort, and the next transcription still works', async () => {

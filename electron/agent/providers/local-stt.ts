@@ -26,10 +26,11 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { StreamingResampler } from '../../../shared/resampler';
+import { MODEL_SOURCE, type ModelSource } from '../../../shared/telemetry';
 import { errorMessage, formatSeconds } from '../util/network-errors';
 import { untilAborted } from '../util/abort';
 import { StageError } from '../pipeline/stage-error';
-import type { SpeechToText, Transcript } from '../pipeline/stages';
+import type { ModelLoadObserver, SpeechToText, Transcript } from '../pipeline/stages';
 
 export interface LocalSpeechToTextOptions {
   /** Path of a whisper.cpp ggml model file, e.g. …/ggml-tiny.en.bin. */
@@ -42,6 +43,10 @@ export interface LocalSpeechToTextOptions {
   timeoutMs?: number;
   /** Longest dispose() waits for a running job before it leaves the model to be freed when the job ends. Default 5 s. */
   releaseWaitMs?: number;
+  /** Where the model file came from (for its load's span). Default: a file the user gave. */
+  source?: ModelSource;
+  /** Told of each load of the model. */
+  onModelLoad?: ModelLoadObserver;
 }
 
 interface TranscribeJob {
@@ -77,6 +82,8 @@ export class LocalSpeechToText implements SpeechToText {
   private readonly language: string;
   private readonly timeoutMs: number;
   private readonly releaseWaitMs: number;
+  private readonly source: ModelSource;
+  private readonly onModelLoad: ModelLoadObserver | undefined;
   private context: NativeWhisperContext | null = null;
   private loading: Promise<NativeWhisperContext> | null = null;
   /** Settles when the native job last submitted has ended. */
@@ -94,6 +101,8 @@ export class LocalSpeechToText implements SpeechToText {
     this.language = options.language ?? 'en';
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.releaseWaitMs = options.releaseWaitMs ?? RELEASE_WAIT_MS;
+    this.source = options.source ?? MODEL_SOURCE.userFile;
+    this.onModelLoad = options.onModelLoad;
   }
 
   /** Whether a native job is running now (one abandoned on abort included). */
@@ -121,6 +130,7 @@ export class LocalSpeechToText implements SpeechToText {
     }
     if (this.context !== context) return this.transcribe(audio, sampleRate, signal);
 
+    const submitted = performance.now();
     const job = context.transcribeData(pcm, { language: this.language, maxThreads: this.threads, temperatureInc: 0 });
     this.running = job;
     const clear = () => {
@@ -129,7 +139,7 @@ export class LocalSpeechToText implements SpeechToText {
     job.promise.then(clear, clear);
     const ended = Promise.race([
       job.promise.then(
-        (result) => ({ result }),
+        (result) => ({ result, processingMs: performance.now() - submitted }),
         (error: unknown) => ({ error }),
       ),
       this.released.promise.then(() => ({ error: new Error('the model was released') })),
@@ -148,7 +158,7 @@ export class LocalSpeechToText implements SpeechToText {
       if ('error' in outcome) throw new StageError('stt', 'bad_response', `Speech-to-text (local whisper) failed: ${errorMessage(outcome.error)}.`, { cause: outcome.error });
       if (outcome.result.isAborted) throw cancelled();
       // The language it was told (not detected): known unless it was left to the model.
-      return { text: outcome.result.result.trim(), ...(this.language === 'auto' ? {} : { language: this.language }) };
+      return { text: outcome.result.result.trim(), ...(this.language === 'auto' ? {} : { language: this.language }), processingMs: outcome.processingMs };
     } finally {
       clearTimeout(timer);
     }
@@ -205,7 +215,19 @@ export class LocalSpeechToText implements SpeechToText {
   }
 
   private async loadContext(): Promise<NativeWhisperContext> {
-    await checkModelFile(this.modelPath);
+    const sizeBytes = await checkModelFile(this.modelPath);
+    const loaded = this.onModelLoad?.({ stage: 'stt', engine: 'whisper.cpp', model: this.model, source: this.source, sizeBytes });
+    try {
+      const context = await this.createContext();
+      loaded?.();
+      return context;
+    } catch (error) {
+      loaded?.(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  private async createContext(): Promise<NativeWhisperContext> {
     const addon = loadAddon();
     const log = captureNativeLog(addon);
     try {
@@ -243,7 +265,8 @@ function freeAfter(context: NativeWhisperContext, job: TranscribeJob): void {
   job.promise.then(free, free);
 }
 
-async function checkModelFile(path: string): Promise<void> {
+/** Checks the file is a whisper.cpp model; returns its size in bytes. */
+async function checkModelFile(path: string): Promise<number> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile())
     throw new StageError('stt', 'not_found', `Speech-to-text: the whisper model file ${path} does not exist. Download a whisper.cpp model (e.g. ggml-tiny.en.bin) and set its path.`);
@@ -259,6 +282,7 @@ async function checkModelFile(path: string): Promise<void> {
   const problem = hyperparameterProblem(header);
   if (problem)
     throw new StageError('stt', 'not_configured', `Speech-to-text: the whisper model ${path} is damaged or of an unsupported kind (${problem}). Download a whisper.cpp model such as ggml-tiny.en.bin.`);
+  return info.size;
 }
 
 /**

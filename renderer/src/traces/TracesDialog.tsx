@@ -5,8 +5,11 @@ import type { TraceConversation } from '../../../shared/trace-viewer';
 import type { SessionSnapshot } from '../session/reducer';
 import { logsBySpan, SpanIndex, summarize, turnRows, waterfall } from './trace-view';
 import { behind } from './traces-state';
+import { FILE_KEY_PREFIX, type OpenedConversation } from './trace-file';
+import { OpenTraceFile } from './OpenTraceFile';
 import { Diagnostics } from './Diagnostics';
 import { moveFocus } from './keyboard';
+import { engineSummary } from './engine-speed';
 import { LatencySummary } from './LatencySummary';
 import { SpanDetails, SpanWaterfall } from './SpanWaterfall';
 import { TurnsTable } from './TurnsTable';
@@ -35,8 +38,12 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
   const [chosenKey, setChosenKey] = useState<string | null>(null);
   const [turnId, setTurnId] = useState<string | null>(null);
   const [spanId, setSpanId] = useState<string | null>(null);
+  // Conversations of trace files opened in this page, after the live ones.
+  const [opened, setOpened] = useState<OpenedConversation[]>([]);
+  const [focusKey, setFocusKey] = useState<string | null>(null);
   const traces = snapshot.traces;
-  const conversations = traces.conversations ?? [];
+  const tracing = !!snapshot.tracing?.enabled;
+  const conversations = useMemo(() => [...(tracing ? (traces.conversations ?? []) : []), ...opened.map((o) => o.conversation)], [tracing, traces.conversations, opened]);
   // The chosen conversation while it is kept, else the one running now, else the newest.
   const key =
     (chosenKey && conversations.some((c) => c.key === chosenKey) ? chosenKey : null) ??
@@ -44,7 +51,15 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
     conversations[0]?.key ??
     null;
   const conversation = conversations.find((c) => c.key === key) ?? null;
-  useEffect(() => onSelectConversation(key), [key, onSelectConversation]);
+  const file = key?.startsWith(FILE_KEY_PREFIX) ? (opened.find((o) => o.conversation.key === key) ?? null) : null;
+  // A file's conversation is all in the page: main is asked for none.
+  useEffect(() => onSelectConversation(file ? null : key), [key, file, onSelectConversation]);
+  // After a file opens: its conversation, chosen.
+  useEffect(() => {
+    if (!focusKey) return;
+    list.current?.querySelector<HTMLButtonElement>(`button[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+    setFocusKey(null);
+  }, [focusKey]);
 
   useImperativeHandle(ref, () => ({
     open: (turn) => {
@@ -56,21 +71,21 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
     },
   }), [onOpen]);
 
-  const spans = useMemo(() => (key ? (traces.spans[key] ?? []) : []), [key, traces.spans]);
+  const spans = useMemo(() => file?.spans ?? (key ? (traces.spans[key] ?? []) : []), [file, key, traces.spans]);
   const view = useMemo(() => {
     const index = new SpanIndex(spans);
     const rows = turnRows(spans, index);
-    return { index, rows, summary: summarize(rows) };
+    return { index, rows, summary: summarize(rows), engine: engineSummary(rows, index) };
   }, [spans]);
   const turn = view.rows.find((r) => r.spanId === turnId) ?? null;
   const logs = useMemo(() => logsBySpan(key ? (traces.logs[key] ?? []) : []), [key, traces.logs]);
   const fall = useMemo(() => (turn ? waterfall(spans, turn.spanId, view.index, logs) : null), [spans, turn, view.index, logs]);
   const span = spanId ? (view.index.byId.get(spanId) ?? null) : null;
-  const complete = key !== null && !behind(traces, key);
+  const complete = key !== null && (file !== null || !behind(traces, key));
   const template = snapshot.settings?.values.tracing.traceUiUrl ?? '';
 
   const download = () => {
-    if (!conversation || !traces.resources) return;
+    if (!conversation || !traces.resources || file) return;
     const blob = new Blob([otlpTraceFile(spans, traces.resources)], { type: 'application/json' });
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');
@@ -89,15 +104,25 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
             ×
           </button>
         </header>
-        {!snapshot.tracing?.enabled ? (
+        <OpenTraceFile
+          onOpened={(files) => {
+            setOpened((before) => [...before, ...files]);
+            setChosenKey(files[0]!.conversation.key);
+            setTurnId(null);
+            setSpanId(null);
+            setFocusKey(files[0]!.conversation.key);
+          }}
+        />
+        {!tracing && (
           <section className="traces-off">
             <p>Tracing is off, so no spans are kept. Turn it on and the viewer shows every turn of your next conversations, with where the time went.</p>
             <button type="button" className="button" onClick={onTurnOnTracing} disabled={!snapshot.tracing}>
               Turn on tracing
             </button>
           </section>
-        ) : conversations.length === 0 ? (
-          <p className="hint">No spans yet: start a conversation or type a message, and its turns appear here as they end.</p>
+        )}
+        {conversations.length === 0 ? (
+          tracing && <p className="hint">No spans yet: start a conversation or type a message, and its turns appear here as they end.</p>
         ) : (
           <>
             <ul ref={list} className="traces-conversations" aria-label="Conversations">
@@ -107,6 +132,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
                     type="button"
                     className={`traces-conversation${c.key === key ? ' selected' : ''}`}
                     aria-pressed={c.key === key}
+                    data-key={c.key}
                     onClick={() => {
                       setChosenKey(c.key);
                       setTurnId(null);
@@ -117,7 +143,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
                     <span className="history-date">{when(c.startedAt)}</span>
                     <span className="traces-conversation-title">
                       {title(c)}
-                      {c.key === snapshot.conversationId ? ' (now)' : ''}
+                      {c.key.startsWith(FILE_KEY_PREFIX) ? ' (from file)' : c.key === snapshot.conversationId ? ' (now)' : ''}
                     </span>
                     <span className="history-count">
                       {c.turns} {c.turns === 1 ? 'turn' : 'turns'}
@@ -130,11 +156,14 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
               <div className="traces-actions">
                 <span className="hint">
                   {conversation.spans} spans · trace {conversation.traceId}
+                  {file && ` · from ${file.fileName}`}
                 </span>
-                <button type="button" className="button secondary small" onClick={download} disabled={!complete}>
-                  Download trace
-                </button>
-                {template && (
+                {!file && (
+                  <button type="button" className="button secondary small" onClick={download} disabled={!complete}>
+                    Download trace
+                  </button>
+                )}
+                {template && !file && (
                   <a
                     className="button secondary small"
                     href={traceUiLink(template, conversation.traceId)}
@@ -149,7 +178,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
                 )}
               </div>
             )}
-            <LatencySummary summary={view.summary} rows={view.rows} />
+            <LatencySummary summary={view.summary} rows={view.rows} engine={view.engine} />
             <TurnsTable rows={view.rows} selected={turn?.spanId ?? null} onSelect={(id) => { setTurnId(id); setSpanId(null); }} />
             {turn && fall ? (
               <section className="traces-waterfall" aria-label={`Turn ${turn.number ?? ''}`}>

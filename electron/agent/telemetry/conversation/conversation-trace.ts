@@ -29,7 +29,7 @@ import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Conte
 import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
 import { sampledTraceparent } from '../../../../shared/trace-context';
 import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../../pipeline/turn-events';
-import { outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
+import { engineAttributes, outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 import { TurnPhases } from './turn-phases';
 import { TurnToolSpans } from './turn-tool-spans';
 
@@ -155,6 +155,7 @@ export class ConversationTrace {
       case 'stage.first_output':
       case 'stage.usage':
       case 'stage.response':
+      case 'stage.engine':
       case 'stage.cancelled':
       case 'stage.failed':
       case 'stage.ended':
@@ -306,6 +307,9 @@ export class ConversationTrace {
           running.finishReason = event.finishReason;
           span.setAttribute(ATTR.finishReasons, [event.finishReason]);
         }
+        return;
+      case 'stage.engine':
+        span.setAttributes(engineAttributes(event));
         return;
       case 'stage.cancelled':
         span.setAttribute(ATTR.stageCancelled, true);

@@ -17,6 +17,7 @@ import type { ChatMessage, ToolCallRequest } from '../../pipeline/stages';
 import type { StageEvent, StageKind } from '../../pipeline/turn-events';
 
 type StageStarted = Extract<StageEvent, { type: 'stage.started' }>;
+type StageEngine = Extract<StageEvent, { type: 'stage.engine' }>;
 
 const OPERATION: Record<StageKind, GenAiOperation> = {
   stt: GEN_AI_OPERATION.speechToText,
@@ -68,6 +69,38 @@ export function startAttributes(event: StageStarted, conversationId: string | un
         ...(captureContent ? { [ATTR.inputMessages]: JSON.stringify([textMessage('user', event.text)]) } : {}),
       };
   }
+}
+
+/**
+ * How fast an on-device engine ran a request: speech engines as a real-time
+ * factor (processing time ÷ audio duration), a language model as prompt and
+ * output tokens per second of its own evaluation time and the prompt tokens
+ * it evaluated against those it reused. A figure that cannot be measured (a
+ * prompt wholly reused, no audio) is left out rather than made up.
+ */
+export function engineAttributes(event: StageEngine): Attributes {
+  if (event.stage === 'llm') {
+    const promptRate = rate(event.promptTokensPerSecond);
+    const outputRate = rate(event.outputTokensPerSecond);
+    return {
+      [ATTR.llmPromptTokensEvaluated]: event.promptTokensEvaluated,
+      [ATTR.llmPromptTokensCached]: event.promptTokensCached,
+      ...(promptRate !== null ? { [ATTR.llmPromptTokensPerSecond]: promptRate } : {}),
+      ...(outputRate !== null ? { [ATTR.llmOutputTokensPerSecond]: outputRate } : {}),
+    };
+  }
+  if (!(event.audioSeconds > 0) || !(event.processingMs >= 0) || !Number.isFinite(event.processingMs)) return {};
+  const factor = significant(event.processingMs / 1000 / event.audioSeconds);
+  return { [event.stage === 'stt' ? ATTR.sttRealTimeFactor : ATTR.ttsRealTimeFactor]: factor };
+}
+
+function rate(value: number | undefined): number | null {
+  return value !== undefined && value > 0 && Number.isFinite(value) ? significant(value) : null;
+}
+
+/** Four significant digits: a fast engine's factor (0.0123) keeps its precision. */
+function significant(value: number): number {
+  return Number(value.toPrecision(4));
 }
 
 /** The system prompt as instructions, the rest of the conversation as input messages. */

@@ -5,10 +5,11 @@
  */
 import type { Tracer } from '@opentelemetry/api';
 import type { ConversationObserver } from '../../conversation/conversation-observer';
+import type { TracingView } from '../../tools/builtin/recent-turns';
 import type { ConversationEventSink } from '../../pipeline/turn-events';
 import { ConversationTrace, type ConversationTraceOptions } from './conversation-trace';
 
-export function tracingObserver(tracer: Tracer, options: Required<ConversationTraceOptions>, metrics?: ConversationEventSink): ConversationObserver {
+export function tracingObserver(tracer: Tracer, options: Required<ConversationTraceOptions>, metrics?: ConversationEventSink, tracing?: TracingView): ConversationObserver {
   const trace = new ConversationTrace(tracer, options);
   return {
     observe: (event) => {
@@ -26,5 +27,6 @@ export function tracingObserver(tracer: Tracer, options: Required<ConversationTr
     get captureContent() {
       return options.captureContent();
     },
+    ...(tracing ? { tracing } : {}),
   };
 }

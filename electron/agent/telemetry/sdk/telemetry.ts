@@ -168,7 +168,7 @@ export class Telemetry {
 
   /** The observer of one conversation (one per assistant): its spans and its metrics. */
   conversationObserver(): ConversationObserver {
-    return tracingObserver(this.tracer, { captureContent: () => this.captureContent, traceEachTurn: () => this.traceEachTurn }, this.createConversationMetrics());
+    return tracingObserver(this.tracer, { captureContent: () => this.captureContent, traceEachTurn: () => this.traceEachTurn }, this.createConversationMetrics(), this);
   }
 
   /** An observer of one conversation source's events that records its metrics, whatever the sampler keeps. */

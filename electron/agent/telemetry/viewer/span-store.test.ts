@@ -116,6 +116,16 @@ describe('SpanStore', () => {
     expect(store.list()).toEqual([expect.objectContaining({ key: turn.spanContext().traceId, conversationId: null, traceId: turn.spanContext().traceId, turns: 1 })]);
   });
 
+  it('lists no conversation for a model loaded outside any turn, and keeps one loaded under a turn\'s stage', () => {
+    const { store, tracer } = storeWith();
+    tracer.startSpan(SPAN.modelLoad, { root: true }).end();
+    expect(store.list()).toEqual([]);
+    const turn = tracer.startSpan(SPAN.turn, { root: true });
+    tracer.startSpan(SPAN.modelLoad, {}, trace.setSpan(ROOT_CONTEXT, turn)).end();
+    turn.end();
+    expect(store.list()).toEqual([expect.objectContaining({ key: turn.spanContext().traceId, spans: 2 })]);
+  });
+
   it('pages from a cursor, each page under the message size limit with its envelope, a huge span shortened', () => {
     const { store, tracer } = storeWith();
     const root = tracer.startSpan(SPAN.conversation, { root: true, attributes: { [ATTR.conversationId]: id(1) } });

@@ -24,7 +24,8 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../../shared/telemetry';
+import { firstWords } from '../../../../shared/first-words';
+import { ATTR, SPAN } from '../../../../shared/telemetry';
 import { TRACE_STORE_LIMITS, type TraceConversation, type ViewerLog, type ViewerSpan } from '../../../../shared/trace-viewer';
 import { estimateSpanBytes } from './span-size';
 import { pageWithLogs, type UnplacedLog } from './viewer-log';
@@ -112,6 +113,7 @@ export class SpanStore implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (span.name === SPAN.transportSession) return; // the connection's own trace is no conversation
+    if (span.name === SPAN.modelLoad && !span.parentSpanContext) return; // nor a model loaded outside any turn
     const traceId = span.spanContext().traceId;
     const named = conversationIdOf(span);
     let conversation = this.conversationOfTrace(traceId, named);
@@ -198,6 +200,12 @@ export class SpanStore implements SpanProcessor {
     }
     const complete = start + candidates.length >= conversation.spans.length;
     return pageWithLogs(candidates, conversation.logs.filter((l) => l.seq >= from), complete, conversation.nextSeq);
+  }
+
+  /** Every span kept of the conversation, oldest first, as the viewer sees them; null when the store holds no such conversation. */
+  spansOf(key: string): ViewerSpan[] | null {
+    const conversation = this.conversations.get(key);
+    return conversation ? conversation.spans.slice(conversation.head).map((stored) => toViewerSpan(stored.span, stored.seq)) : null;
   }
 
   forceFlush(): Promise<void> {
@@ -344,25 +352,7 @@ function conversationIdOf(span: ReadableSpan): string | null {
   return typeof id === 'string' && id ? id : null;
 }
 
-const MAX_FIRST_WORDS = 120;
-
 /** What the user said or typed, from the content a span captured (only with content capture on). */
 export function firstWordsOf(span: ReadableSpan): string | null {
-  const operation = span.attributes[ATTR.operationName];
-  const source =
-    operation === GEN_AI_OPERATION.speechToText ? span.attributes[ATTR.outputMessages] : operation === GEN_AI_OPERATION.chat ? span.attributes[ATTR.inputMessages] : undefined;
-  if (typeof source !== 'string') return null;
-  try {
-    const messages = JSON.parse(source) as { role?: unknown; parts?: { type?: unknown; content?: unknown }[] }[];
-    const wanted = operation === GEN_AI_OPERATION.chat ? messages.filter((m) => m.role === 'user').at(-1) : messages[0];
-    const text = (wanted?.parts ?? [])
-      .filter((p) => p.type === 'text' && typeof p.content === 'string')
-      .map((p) => p.content as string)
-      .join(' ')
-      .trim();
-    if (!text) return null;
-    return text.length > MAX_FIRST_WORDS ? `${text.slice(0, MAX_FIRST_WORDS - 1)}…` : text;
-  } catch {
-    return null;
-  }
+  return firstWords(span.attributes);
 }
