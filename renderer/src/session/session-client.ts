@@ -36,7 +36,7 @@ export class SessionClient {
     sendFrame: (frame) => this.connection.sendAudio(frame),
     onMeter: ({ levelDbfs, framesSent }) => this.dispatch({ type: 'local.meter', levelDbfs, framesSent }),
   });
-  private readonly telemetry = new RendererTelemetry((spans) => this.connection.send({ type: 'telemetry.spans', spans }));
+  private readonly telemetry = new RendererTelemetry((spans) => this.connection.send({ type: 'telemetry.spans', spans }), () => this.snapshot.tracing);
   private readonly spans = new ConversationSpans(this.telemetry, () => ({ device: this.snapshot.microphoneLabel, framesSent: this.microphone.framesSent }));
   private readonly desktopLink: DesktopLink | null;
   private readonly link: RequestLink = {
@@ -178,9 +178,6 @@ export class SessionClient {
     switch (message.type) {
       case 'welcome':
         this.forgetStreams();
-        break;
-      case 'telemetry':
-        this.telemetry.setState(message.state);
         break;
       case 'turn':
         this.spans.traceTurn(message.phase, message.stream, envelope.traceparent);
