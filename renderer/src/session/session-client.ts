@@ -169,15 +169,15 @@ export class SessionClient {
     });
   }
 
-  // ---- incoming -------------------------------------------------------------
-
   /** A message main sent on its own (replies to requests settle their request instead). */
   private onMessage(envelope: ServerEnvelope): void {
     const message = envelope.message;
     this.traces.received(message, envelope.traceparent);
     switch (message.type) {
       case 'welcome':
-        this.forgetStreams();
+        // A new session numbers its audio streams from the start again: what is known by stream id belongs to the old one.
+        this.speaker.reset();
+        this.spans.forgetStreams();
         break;
       case 'turn':
         this.spans.traceTurn(message.phase, message.stream, envelope.traceparent);
@@ -218,22 +218,11 @@ export class SessionClient {
     this.connection.send({ type: 'playback', event: event.event, stream: event.stream, playedMs: event.playedMs }, traceparent);
   }
 
-  /**
-   * A new session numbers its audio streams from the start again: what is
-   * known by stream id (the speaker's queue, the streams' spans) belongs to the old one.
-   */
-  private forgetStreams(): void {
-    this.speaker.reset();
-    this.spans.forgetStreams();
-  }
-
   private onLost(reason: string): void {
     this.speaker.flush();
     void this.stopMicrophone();
     this.dispatch({ type: 'local.lost', reason });
   }
-
-  // ---- helpers --------------------------------------------------------------
 
   /** Starts the audio output ahead of the reply; only a head start, since play() starts it again and reports a failure. */
   private prepareSpeaker(): void {
