@@ -3,7 +3,8 @@
  * (see shared/settings-fields.ts for where each comes from, and its checks).
  */
 import { readEnvironment, type AllSettings } from '../../../shared/settings-fields';
-import { OPENAI_DEFAULT_BASE_URL, openaiKeyOrigins, stageOrigin, type SecretFor } from '../settings/secret-origins';
+import { OPENAI_DEFAULT_BASE_URL, openaiKeyOrigins, stageOrigin } from '../../../shared/endpoints';
+import type { SecretFor } from '../settings/secret-origins';
 import type { SettingsSnapshot } from '../settings/settings-store';
 
 export { OPENAI_DEFAULT_BASE_URL };

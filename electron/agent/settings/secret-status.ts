@@ -7,7 +7,8 @@
 import { urlOrigin } from '../../../shared/config-values';
 import { SECRET_NAMES, type SecretName, type SettingSource, type SettingsView } from '../../../shared/settings';
 import { SECRET_ENV, type AllSettings } from '../../../shared/settings-fields';
-import { openaiKeyOrigins, otlpUrls, stageOrigin, type BoundSecret } from './secret-origins';
+import { openaiKeyOrigins, otlpUrls, stageOrigin } from '../../../shared/endpoints';
+import type { BoundSecret } from './secret-origins';
 
 export const SECRET_LABEL: Record<SecretName, string> = {
   openaiApiKey: 'OpenAI API key',

@@ -22,7 +22,8 @@ import { SHOWN_FIELDS, readEnvironment, type AllSettings, type EnvironmentSettin
 import { parseJsonText } from '../../../shared/json-text';
 import type { Logger } from '../util/logger';
 import { moveAside, readOptional, writeFileAtomic } from '../util/atomic-file';
-import { openaiKeyOrigins, secretFor, secretOrigins, type BoundSecret, type SecretFor } from './secret-origins';
+import { openaiKeyOrigins } from '../../../shared/endpoints';
+import { secretFor, secretOrigins, type BoundSecret, type SecretFor } from './secret-origins';
 import { secretStatuses, type LostSecrets } from './secret-status';
 import { UnreadableSecretsError, reasonOf, type SavedSecrets, type SecretStore } from './secret-store';
 

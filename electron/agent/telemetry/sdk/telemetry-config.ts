@@ -10,7 +10,8 @@
 import { parseHeaderList, urlOrigin } from '../../../../shared/config-values';
 import { readEnvironment, warnBadHeaders, type AllSettings } from '../../../../shared/settings-fields';
 import type { OtlpProtocol } from '../../../../shared/settings';
-import { otlpUrls, type SecretFor } from '../../settings/secret-origins';
+import { otlpUrls } from '../../../../shared/endpoints';
+import type { SecretFor } from '../../settings/secret-origins';
 import type { SettingsSnapshot } from '../../settings/settings-store';
 
 export interface TelemetryConfig {
