@@ -66,7 +66,7 @@ export interface SessionTools {
 }
 
 export interface SessionServices {
-  /** The voice pipeline's providers; without them the session only carries audio. */
+  /** The conversation's providers; without them the session only carries audio. */
   assistant?: AssistantDeps;
   telemetry?: SessionTelemetry;
   settings?: SessionSettings;

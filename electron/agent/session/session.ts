@@ -4,7 +4,9 @@
  * client sends is checked here (size, then schema) and handed to the
  * message's handler (message-handlers.ts); the parts keep the audio
  * statistics (input-meter.ts), the history (history-recorder.ts) and the
- * transport's span (transport-trace.ts). The voice pipeline plugs in here.
+ * transport's span (telemetry/conversation/transport-trace.ts). The
+ * conversation (conversation/assistant.ts) plugs in here, watched by the
+ * observer the app's tracing makes for it.
  */
 import { randomUUID } from 'node:crypto';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
