@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../shared/protocol';
 import { ConversationHistory } from '../electron/agent/history/conversation-history';
 import { INDEX_FILE } from '../electron/agent/history/history-index';
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import { Session } from '../electron/agent/session/session';
 import { figure, type Figure } from './stats';
 

@@ -8,7 +8,7 @@
  */
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../shared/audio-format';
 import type { ServerEnvelope } from '../shared/protocol';
-import { CONFIRM_BARGE_IN_MS } from '../electron/agent/pipeline/barge-in';
+import { CONFIRM_BARGE_IN_MS } from '../electron/agent/conversation/barge-in';
 import { SileroVoiceActivity } from '../electron/agent/providers/silero-vad';
 import { seededRandom } from '../electron/agent/testing/seeded-random';
 import { synthesizeSpeech } from '../electron/agent/testing/synthetic-speech';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_SAMPLES } from '../shared/audio-format';
-import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
+import type { PipelineStages } from '../electron/agent/pipeline/turn-run';
 import { LocalLanguageModel } from '../electron/agent/providers/local-llm';
 import { LocalSpeechToText } from '../electron/agent/providers/local-stt';
 import { LocalTextToSpeech, stopLocalTextToSpeech, warmUpLocalTextToSpeech } from '../electron/agent/providers/local-tts';

@@ -2,9 +2,9 @@
  * Heap and RSS after many turns versus after a few (after GC), with the
  * collector up and with it down.
  */
-import { silentLogger } from '../electron/agent/logger';
-import { Telemetry } from '../electron/agent/telemetry/telemetry';
-import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
+import { silentLogger } from '../electron/agent/util/logger';
+import { Telemetry } from '../electron/agent/telemetry/sdk/telemetry';
+import { readTelemetryConfig } from '../electron/agent/telemetry/sdk/telemetry-config';
 import { freePort } from '../electron/agent/testing/ports';
 import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';

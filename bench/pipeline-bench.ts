@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PhraseSplitter } from '../electron/agent/pipeline/phrase-splitter';
-import type { PipelineStages } from '../electron/agent/pipeline/voice-pipeline';
+import type { PipelineStages } from '../electron/agent/pipeline/turn-run';
 import { until } from '../electron/agent/testing/until';
 import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';

@@ -10,7 +10,7 @@ import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR } from '../shared/telemetry';
 import { TRACE_STORE_LIMITS } from '../shared/trace-viewer';
-import { SPAN_STORE_MAX_BYTES, SpanStore } from '../electron/agent/telemetry/span-store';
+import { SPAN_STORE_MAX_BYTES, SpanStore } from '../electron/agent/telemetry/viewer/span-store';
 import { inMemoryTelemetry } from '../electron/agent/testing/in-memory-telemetry';
 import { BenchClient, benchConfig, completeTurn, stagesFor, type FakeProviders } from './harness';
 import { figure, type Figure } from './stats';

@@ -16,12 +16,12 @@
  */
 import { inspect } from 'node:util';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import type { ConversationEvent } from '../electron/agent/pipeline/turn-events';
-import { ConversationMetrics, VoiceMetrics } from '../electron/agent/telemetry/conversation-metrics';
-import { ConversationTrace } from '../electron/agent/telemetry/conversation-trace';
-import { Telemetry } from '../electron/agent/telemetry/telemetry';
-import { readTelemetryConfig } from '../electron/agent/telemetry/telemetry-config';
+import { ConversationMetrics, VoiceMetrics } from '../electron/agent/telemetry/conversation/conversation-metrics';
+import { ConversationTrace } from '../electron/agent/telemetry/conversation/conversation-trace';
+import { Telemetry } from '../electron/agent/telemetry/sdk/telemetry';
+import { readTelemetryConfig } from '../electron/agent/telemetry/sdk/telemetry-config';
 import type { FakeProviders } from './harness';
 import { figure, round, type Figure } from './stats';
 import { syntheticTurn } from './synthetic-turn';

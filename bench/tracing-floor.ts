@@ -14,7 +14,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { VoiceMetrics } from '../electron/agent/telemetry/conversation-metrics';
+import { VoiceMetrics } from '../electron/agent/telemetry/conversation/conversation-metrics';
 import type { FakeProviders } from './harness';
 
 export interface Measurement {

@@ -6,7 +6,7 @@
 import { WebSocket } from 'ws';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../shared/audio-frame';
-import { silentLogger } from '../electron/agent/logger';
+import { silentLogger } from '../electron/agent/util/logger';
 import { Session } from '../electron/agent/session/session';
 import { signIn } from '../electron/agent/testing/sign-in';
 import { startHeadlessHost } from '../electron/server/headless-host';

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeWav } from '../electron/agent/pipeline/wav';
+import { encodeWav } from '../electron/agent/util/wav';
 import { concatSamples, silence, synthesizeSpeech } from '../electron/agent/testing/synthetic-speech';
 
 export const GENERATED_DIR = join(import.meta.dirname, '.generated');

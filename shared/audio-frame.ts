@@ -25,7 +25,6 @@ import {
 export const FRAME_HEADER_BYTES = 16;
 export const FRAME_FORMAT_VERSION = 1;
 export const MIC_FRAME_BYTES = FRAME_HEADER_BYTES + FRAME_SAMPLES * BYTES_PER_SAMPLE;
-export const MAX_OUTPUT_FRAME_BYTES = FRAME_HEADER_BYTES + MAX_OUTPUT_CHUNK_SAMPLES * BYTES_PER_SAMPLE;
 
 export const FrameKind = { Microphone: 1, AssistantAudio: 2 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];

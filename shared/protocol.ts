@@ -46,12 +46,6 @@ const TelemetrySpans = z.strictObject({
   type: z.literal('telemetry.spans'),
   spans: z.array(SerializedSpanSchema).min(1).max(MAX_SPANS_PER_MESSAGE),
 });
-/** Live tracing switches (the settings pane). */
-const TelemetryConfigure = z.strictObject({
-  type: z.literal('telemetry.configure'),
-  enabled: z.boolean().optional(),
-  consoleExport: z.boolean().optional(),
-});
 
 /**
  * The shape of a settings patch, bounded: at most two levels of named groups
@@ -129,7 +123,6 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   AudioTest,
   PlaybackEvent,
   TelemetrySpans,
-  TelemetryConfigure,
   SettingsUpdate,
   HistoryList,
   HistoryOpen,

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAppServices, type AppServices } from './app-services';
 import { ConversationHistory } from './history/conversation-history';
 import { DataFolderInUse, LOCK_FILE } from './util/data-folder-lock';
-import { silentLogger } from './logger';
+import { silentLogger } from './util/logger';
 import { FileSecretStore } from './settings/secret-store';
 import { startMcpHttpServer, type McpHttpTestServer } from './testing/mcp-http-server';
 import { until } from './testing/until';

@@ -3,25 +3,28 @@
  * assistant's providers read from it for every turn. The result is what every
  * session gets (`SessionServices`), handed on as it is.
  */
-import type { Tracer } from '@opentelemetry/api';
-import type { AssistantDeps } from './assistant';
-import { assistantDeps } from './assistant-deps';
+import type { AssistantDeps } from './conversation/assistant';
+import { assistantDeps } from './conversation/assistant-deps';
 import { ConversationHistory } from './history/conversation-history';
-import type { Logger, LogSinks } from './logger';
-import { readModelCatalog } from './models/model-catalog';
-import { ModelManager } from './models/model-manager';
-import { ModelsService } from './models/models-service';
+import type { Logger, LogSinks } from './util/logger';
+import { readModelCatalog } from './on-device-models/model-catalog';
+import { ModelManager } from './on-device-models/model-manager';
+import { ModelsService } from './on-device-models/models-service';
 import type { SecretStore } from './settings/secret-store';
 import { BuiltinTools } from './tools/builtin/builtin-tools';
 import { McpServers } from './tools/mcp/mcp-servers';
 import type { ProgramConfirmation } from './tools/mcp/program-approval';
+import type { McpRequestTracer } from './tools/mcp/traced-transport';
 import { ToolSwitches } from './tools/tool-switches';
 import { join, resolve } from 'node:path';
 import type { SessionServices } from './session/session-services';
 import { SettingsStore } from './settings/settings-store';
-import { createAppTelemetry } from './telemetry/app-telemetry';
-import { modelLoadSpans } from './telemetry/model-load-spans';
-import type { Telemetry } from './telemetry/telemetry';
+import { mcpRequestTracer } from './telemetry/conversation/mcp-request-spans';
+import { createAppTelemetry } from './telemetry/sdk/app-telemetry';
+import { telemetryConfigOf } from './telemetry/sdk/telemetry-config';
+import { pipelineConfigOf } from './pipeline/pipeline-config';
+import type { Telemetry } from './telemetry/sdk/telemetry';
+import { modelLoadSpans } from './telemetry/conversation/model-load-spans';
 import type { ToolProvider } from './tools/tool';
 import { lockDataFolder, type DataFolderLock } from './util/data-folder-lock';
 
@@ -66,13 +69,14 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
 
 async function startServices(options: AppServicesOptions): Promise<Omit<AppServices, 'dataFolder'>> {
   const settings = await SettingsStore.open(options);
-  const telemetry = createAppTelemetry(settings.telemetryConfig(), options.logger, options.runtime);
+  // Each part derives its own configuration from the settings in force.
+  const telemetry = createAppTelemetry(telemetryConfigOf(settings.current), options.logger, options.runtime);
   options.logSinks?.attach(telemetry.logSink);
-  settings.onChange(() => telemetry.applyConfig(settings.telemetryConfig()));
+  settings.onChange(() => telemetry.applyConfig(telemetryConfigOf(settings.current)));
   const catalog = readModelCatalog(options.env, (message) => options.logger.warn(message));
   const manager = await ModelManager.open({ dataDir: options.dataDir, catalog });
-  const config = () => settings.pipelineConfig();
-  const tools = await openTools(options, settings.mcpConfigFile, telemetry.tracer);
+  const config = () => pipelineConfigOf(settings.current);
+  const tools = await openTools(options, settings.mcpConfigFile, mcpRequestTracer(telemetry.tracer));
   const assistant = assistantDeps(config, { models: manager, tools: (builtins: ToolProvider) => tools.provider(builtins), onModelLoad: modelLoadSpans(telemetry.tracer) });
   const models = new ModelsService({ manager, config, onConfigChange: (listener) => settings.onChange(listener) });
   // Local models load before the first turn: now, and when one becomes ready, a file is picked or a setting changes.
@@ -97,7 +101,7 @@ async function startServices(options: AppServicesOptions): Promise<Omit<AppServi
 }
 
 /** The MCP servers of MCP_CONFIG's file (or mcp.json in the data folder), started now. */
-async function openTools(options: { dataDir: string; logger: Logger; confirmProgram?: ProgramConfirmation }, mcpConfig: string, tracer: Tracer): Promise<McpServers> {
+async function openTools(options: { dataDir: string; logger: Logger; confirmProgram?: ProgramConfirmation }, mcpConfig: string, tracer: McpRequestTracer): Promise<McpServers> {
   const switches = await ToolSwitches.open(join(options.dataDir, 'tool-switches.json'), (message) => options.logger.warn(message));
   // The built-in tools as the settings list them (each session has its own, whose timers speak in it).
   const sample = new BuiltinTools({ announce: () => {} });

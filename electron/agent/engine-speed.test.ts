@@ -12,14 +12,14 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ATTR, GEN_AI_OPERATION, MODEL_SOURCE, SPAN } from '../../shared/telemetry';
-import { ConversationContext } from './pipeline/conversation-context';
+import { ConversationContext } from './conversation/conversation-context';
 import type { ConversationEvent } from './pipeline/turn-events';
-import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/voice-pipeline';
+import { runTurn, type PipelineStages, type TurnInput, type TurnSink } from './pipeline/turn-run';
 import { LocalLanguageModel } from './providers/local-llm';
 import { LocalSpeechToText } from './providers/local-stt';
 import { LocalTextToSpeech, stopLocalTextToSpeech } from './providers/local-tts';
-import { ConversationTrace } from './telemetry/conversation-trace';
-import { modelLoadSpans } from './telemetry/model-load-spans';
+import { ConversationTrace } from './telemetry/conversation/conversation-trace';
+import { modelLoadSpans } from './telemetry/conversation/model-load-spans';
 import { synthesizeSpeech } from './testing/synthetic-speech';
 import { writeTinyModel } from './testing/tiny-gguf';
 import { writeTinyWhisperModel } from './testing/tiny-whisper-model';
@@ -59,16 +59,7 @@ const sink: TurnSink = { userText() {}, replyText() {}, audio() {} };
 async function traced(trace: ConversationTrace, turn: number, input: TurnInput, stages: PipelineStages, conversation: ConversationContext): Promise<void> {
   const observe = (event: ConversationEvent) => trace.observe(event);
   observe({ type: 'turn.started', at: Date.now(), turn, input: input.kind });
-  const result = await runTurn(
-    input,
-    stages,
-    conversation,
-    sink,
-    new AbortController().signal,
-    [],
-    (event) => observe({ ...event, turn }),
-    (stage, run) => trace.within(turn, stage, run),
-  );
+  const result = await runTurn({ input, stages, context: conversation, sink, signal: new AbortController().signal, observer: { emit: (event) => observe({ ...event, turn }), scope: (stage, run) => trace.within(turn, stage, run) } });
   expect(result.error).toBeUndefined();
   observe({ type: 'turn.ended', at: Date.now(), turn, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } });
 }

@@ -8,11 +8,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage, type ServerMessage } from '../../shared/protocol';
 import { ATTR, SPAN } from '../../shared/telemetry';
-import { silentLogger } from './logger';
+import { silentLogger } from './util/logger';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { STAGE_LABEL, type StageError } from './pipeline/stage-error';
 import { Session } from './session/session';
-import { operationOf } from './telemetry/stage-attributes';
+import { operationOf } from './telemetry/conversation/stage-attributes';
 import { startFakeOpenAIServer, type Endpoint, type Fault, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { inMemoryTelemetry } from './testing/in-memory-telemetry';
 import { closedPort } from './testing/ports';

@@ -11,7 +11,7 @@ import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../s
 import { ATTR, SPAN } from '../../shared/telemetry';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import type { LanguageModel, LanguageModelEvent, SpeechToText, TextToSpeech } from './pipeline/stages';
-import type { PipelineStages } from './pipeline/voice-pipeline';
+import type { PipelineStages } from './pipeline/turn-run';
 import { Session } from './session/session';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { byOperation, GEN_AI_KEYS, spanProblems } from './testing/genai-conventions';

@@ -10,8 +10,8 @@ import { parseTraceparent } from '../../shared/trace-context';
 import { readPipelineConfig } from './pipeline/pipeline-config';
 import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from './providers/openai';
 import { Session } from './session/session';
-import { Telemetry } from './telemetry/telemetry';
-import { readTelemetryConfig } from './telemetry/telemetry-config';
+import { Telemetry } from './telemetry/sdk/telemetry';
+import { readTelemetryConfig } from './telemetry/sdk/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { byOperation } from './testing/genai-conventions';
 import { inMemoryTelemetry } from './testing/in-memory-telemetry';
@@ -28,7 +28,9 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 function setup(options: { captureContent?: boolean; traceEachTurn?: boolean } = {}) {
-  const { telemetry, finishedSpans } = inMemoryTelemetry({ env: { OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false' } });
+  const { telemetry, finishedSpans } = inMemoryTelemetry({
+    env: { OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false', ...(options.traceEachTurn ? { TRACE_EACH_TURN: 'true' } : {}) },
+  });
   const carrier = new RecordingCarrier();
   const session = new Session(carrier, {
     telemetry,
@@ -36,7 +38,6 @@ function setup(options: { captureContent?: boolean; traceEachTurn?: boolean } = 
       config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
       stages: () => openAIStagesAt(server.url),
       createVad: async () => scriptedVad,
-      ...(options.traceEachTurn ? { telemetry: { tracer: telemetry.tracer, captureContent: false, traceEachTurn: true } } : {}),
     },
   });
   const writer = new EnvelopeWriter<ClientMessage>();
@@ -247,7 +248,7 @@ describe('tracing a conversation', () => {
     expect(t.messages('telemetry').at(-1)?.message).toEqual({ type: 'telemetry', state: { enabled: false, consoleExport: false, captureContent: false } });
     t.send({ type: 'conversation.start' });
     expect(t.messages('state').at(-1)?.traceparent).toBeUndefined();
-    t.send({ type: 'telemetry.configure', enabled: true, consoleExport: true });
+    t.telemetry.configure({ enabled: true, consoleExport: true });
     expect(t.telemetry.tracingState).toMatchObject({ enabled: true, consoleExport: true });
     t.send({ type: 'conversation.end' });
     t.session.close();

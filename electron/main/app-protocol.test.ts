@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../agent/content-security-policy';
+import { CONTENT_SECURITY_POLICY } from '../agent/renderer-files/content-security-policy';
 import { serveAppRequest } from './app-protocol';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { SECURITY_HEADERS } from '../agent/content-security-policy';
-import { resolveStaticFile } from '../agent/static-files';
+import { SECURITY_HEADERS } from '../agent/renderer-files/content-security-policy';
+import { resolveStaticFile } from '../agent/renderer-files/static-files';
 import { APP_HOST } from './security';
 
 /** Serves the built renderer for app://voice-agent/..., with the CSP header. */

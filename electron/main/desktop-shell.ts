@@ -11,7 +11,7 @@ import { app, dialog, globalShortcut, Menu, nativeImage, Notification, Tray, typ
 import { IPC_DESKTOP_COMMAND, IPC_DESKTOP_STATUS, type DesktopCommand, type DesktopShortcutField, type DesktopStatus } from '../../shared/bridge';
 import type { ServerMessage } from '../../shared/protocol';
 import type { Settings } from '../../shared/settings';
-import type { Logger } from '../agent/logger';
+import type { Logger } from '../agent/util/logger';
 import { applicationMenuTemplate, type HelpLink } from './application-menu';
 import { GlobalShortcuts } from './global-shortcuts';
 import { loginItemMechanism, loginItemNote, setXdgAutostart, xdgAutostartEntry, xdgAutostartFile } from './login-item';

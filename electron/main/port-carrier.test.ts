@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_MESSAGE_BYTES, type ServerEnvelope } from '../../shared/protocol';
-import { silentLogger } from '../agent/logger';
+import { silentLogger } from '../agent/util/logger';
 import { Session, type SessionCarrier } from '../agent/session/session';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SettingsStore } from '../agent/settings/settings-store';

@@ -15,7 +15,7 @@ import type { MessageBoxOptions } from 'electron';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandLine } from '../../shared/command-line';
 import { EnvelopeWriter, parseServerEnvelope, type ClientMessage, type ServerMessage } from '../../shared/protocol';
-import { silentLogger } from '../agent/logger';
+import { silentLogger } from '../agent/util/logger';
 import { Session } from '../agent/session/session';
 import { until } from '../agent/testing/until';
 import { McpServers, PROGRAM_REFUSED } from '../agent/tools/mcp/mcp-servers';

@@ -5,7 +5,7 @@
  * off screen. The displays are given (Electron's `screen` in the app).
  */
 import { z } from 'zod';
-import { readOptional, writeFileAtomic } from '../agent/settings/atomic-file';
+import { readOptional, writeFileAtomic } from '../agent/util/atomic-file';
 
 export interface Rectangle {
   x: number;

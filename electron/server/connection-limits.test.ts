@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
-import type { Logger } from '../agent/logger';
+import type { Logger } from '../agent/util/logger';
 import { signIn, type SignedIn } from '../agent/testing/sign-in';
 import { until } from '../agent/testing/until';
 import { AUDIO_FRAME_RATE, MAX_SESSIONS, MESSAGE_RATE, RateLimit } from '../agent/session/connection-limits';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from
 import { WebSocket } from 'ws';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../shared/audio-format';
 import { FrameKind, encodeAudioFrame } from '../../shared/audio-frame';
-import { silentLogger } from '../agent/logger';
+import { silentLogger } from '../agent/util/logger';
 import { FileSecretStore } from '../agent/settings/secret-store';
 import { SettingsStore } from '../agent/settings/settings-store';
 import { signIn as signedIn } from '../agent/testing/sign-in';

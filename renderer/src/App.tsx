@@ -6,7 +6,7 @@ import { HistoryDialog, type HistoryDialogHandle } from './components/HistoryDia
 import { OfflineBanner, type ModelActions } from './components/OnDeviceModels';
 import { SettingsDialog, type SettingsDialogHandle } from './components/SettingsDialog';
 import { StatusBar } from './components/StatusBar';
-import { TracesDialog, type TracesDialogHandle } from './components/traces/TracesDialog';
+import { TracesDialog, type TracesDialogHandle } from './traces/TracesDialog';
 import { replyLatencies } from './traces/reply-latency';
 import type { SessionClient } from './session/session-client';
 
@@ -16,22 +16,22 @@ export function App({ client }: { client: SessionClient }) {
   const history = useRef<HistoryDialogHandle>(null);
   const traces = useRef<TracesDialogHandle>(null);
   const latencies = useMemo(() => replyLatencies(snapshot.traces), [snapshot.traces]);
-  const refreshTraces = useCallback(() => client.refreshTraces(), [client]);
-  const selectTraceConversation = useCallback((key: string | null) => client.selectTraceConversation(key), [client]);
+  const refreshTraces = useCallback(() => client.traces.refresh(), [client]);
+  const selectTraceConversation = useCallback((key: string | null) => client.traces.select(key), [client]);
   const active = snapshot.conversationRequested;
   const pushToTalk = snapshot.settings?.values.audio.mode === 'push-to-talk';
   const pttKey = snapshot.settings?.values.audio.pushToTalkKey ?? 'Space';
   const modelActions: ModelActions = {
-    download: (id) => client.downloadModel(id),
-    cancel: (id) => client.cancelModelDownload(id),
-    remove: (id) => client.removeModel(id),
-    pick: (stage, path) => client.pickModelFile(stage, path),
-    unpick: (stage) => client.unpickModelFile(stage),
-    choose: client.choosesModelFiles ? (stage) => void client.chooseModelFile(stage) : undefined,
+    download: (id) => client.models.download(id),
+    cancel: (id) => client.models.cancel(id),
+    remove: (id) => client.models.remove(id),
+    pick: (stage, path) => client.models.pick(stage, path),
+    unpick: (stage) => client.models.unpick(stage),
+    choose: client.models.choosesFiles ? (stage) => void client.models.chooseFile(stage) : undefined,
   };
 
   // The tray and the application menu open the settings pane too.
-  useEffect(() => client.onSettingsRequested(() => settings.current?.open()), [client]);
+  useEffect(() => client.desktop.onSettingsRequested(() => settings.current?.open()), [client]);
 
   // Push-to-talk: hold the chosen key anywhere but in a text field.
   useEffect(() => {
@@ -130,8 +130,8 @@ export function App({ client }: { client: SessionClient }) {
         ref={settings}
         snapshot={snapshot}
         onTestSound={() => client.playTestSound()}
-        onTracingChange={(change) => client.configureTracing(change)}
-        onSaveSettings={(patch) => client.saveSettings(patch)}
+        onTracingChange={(change) => client.settings.setTracing(change)}
+        onSaveSettings={(patch) => client.settings.save(patch)}
         modelActions={modelActions}
         toolActions={client.tools}
       />
@@ -140,18 +140,18 @@ export function App({ client }: { client: SessionClient }) {
         snapshot={snapshot}
         onOpen={refreshTraces}
         onSelectConversation={selectTraceConversation}
-        onTurnOnTracing={() => client.configureTracing({ enabled: true })}
-        onOpenExternal={(url) => client.openExternal(url)}
+        onTurnOnTracing={() => client.settings.setTracing({ enabled: true })}
+        onOpenExternal={(url) => client.desktop.openExternal(url)}
       />
       <HistoryDialog
         ref={history}
         snapshot={snapshot}
-        onList={() => client.listHistory()}
-        onOpen={(id) => client.openHistory(id)}
-        onMore={() => client.moreHistory()}
-        onOlder={() => client.moreHistoryList()}
-        onBack={() => client.listHistory()}
-        onDelete={(id) => client.deleteHistory(id)}
+        onList={() => client.history.list()}
+        onOpen={(id) => client.history.open(id)}
+        onMore={() => client.history.more()}
+        onOlder={() => client.history.moreList()}
+        onBack={() => client.history.list()}
+        onDelete={(id) => client.history.delete(id)}
       />
     </div>
   );

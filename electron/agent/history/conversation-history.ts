@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { silentLogger, type Logger } from '../logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { ConversationRecorder, type HistoryEntry, type Line } from './conversation-recorder';
 import { openHistoryFile, type OpenHistoryFile } from './history-file';
 import { publicSummary, readIndex, summarize, withLine, writeIndex, type HistorySummary, type IndexedConversation } from './history-index';

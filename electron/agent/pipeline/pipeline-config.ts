@@ -2,9 +2,12 @@
  * The pipeline's configuration: a pure function of the settings and secrets
  * (see shared/settings-fields.ts for where each comes from, and its checks).
  */
-import { urlOrigin } from '../../../shared/config-values';
 import { readEnvironment, type AllSettings } from '../../../shared/settings-fields';
+import { OPENAI_DEFAULT_BASE_URL, openaiKeyOrigins, stageOrigin } from '../../../shared/endpoints';
 import type { SecretFor } from '../settings/secret-origins';
+import type { SettingsSnapshot } from '../settings/settings-store';
+
+export { OPENAI_DEFAULT_BASE_URL };
 
 export interface EndpointConfig {
   /** Base URL of an OpenAI-compatible API; undefined means api.openai.com. */
@@ -39,8 +42,6 @@ export interface PipelineConfig {
   timeouts: { sttMs: number; llmFirstTokenMs: number; llmIdleMs: number; ttsFirstByteMs: number; ttsIdleMs: number; toolCallSeconds: number };
 }
 
-export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-
 /** The defaults of the values the pipeline reads, from the table of settings fields. */
 export const DEFAULTS = (() => {
   const d = readEnvironment({}, () => {}).values;
@@ -71,16 +72,13 @@ export function readPipelineConfig(env: Env, warn: (message: string) => void): P
   return pipelineConfig(values, (name) => secrets[name]);
 }
 
-/** The origin a stage's requests go to: its base URL's, or OpenAI's. */
-export function stageOrigin(settings: AllSettings, stage: 'stt' | 'llm' | 'tts'): string {
-  return urlOrigin(settings[stage].baseUrl || OPENAI_DEFAULT_BASE_URL);
-}
+const derivedConfigs = new WeakMap<SettingsSnapshot, PipelineConfig>();
 
-/** Where the OpenAI API key may go: OpenAI, and the server OPENAI_BASE_URL names (never a per-stage server of another origin). */
-export function openaiKeyOrigins(settings: AllSettings): string[] {
-  const origins = [urlOrigin(OPENAI_DEFAULT_BASE_URL)];
-  if (settings.openai.baseUrl) origins.push(urlOrigin(settings.openai.baseUrl));
-  return origins;
+/** The pipeline's configuration from the settings in force: the same object until the settings change. */
+export function pipelineConfigOf(settings: SettingsSnapshot): PipelineConfig {
+  let config = derivedConfigs.get(settings);
+  if (!config) derivedConfigs.set(settings, (config = pipelineConfig(settings.all, settings.secretFor)));
+  return config;
 }
 
 /**

@@ -12,10 +12,10 @@
  * "Using get-weather…"), and again when the set changes.
  */
 import type { Tool, ToolType } from '../tools/tool';
-import { formatSeconds } from '../network-errors';
-import { abortReason, untilAborted } from './abort';
+import { formatSeconds } from '../util/network-errors';
+import { abortReason, untilAborted } from '../util/abort';
 import type { ToolCallRequest } from './stages';
-import { eventTime, type StageEventSink } from './turn-events';
+import { eventTime, type StageEventSink, type ToolCallOutcome } from './turn-events';
 
 /** The tools a turn may call, and how long each call may take. */
 export interface TurnTools {
@@ -29,9 +29,6 @@ export interface TurnTools {
 export type ToolScope = <T>(callId: string, run: () => Promise<T>) => Promise<T>;
 
 export const NO_TURN_TOOLS: TurnTools = { tools: [], callTimeoutMs: 30_000 };
-
-/** How a call ended, as the model is told and spans record (`error.type` for all but "ok"). */
-export type ToolCallOutcome = 'ok' | 'tool_error' | 'failed' | 'timeout' | 'cancelled' | 'unknown_tool' | 'bad_arguments';
 
 export interface ToolCallResult {
   readonly call: ToolCallRequest;

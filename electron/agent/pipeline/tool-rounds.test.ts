@@ -8,11 +8,11 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-op
 import { openAIStagesAt } from '../testing/test-stages';
 import { until } from '../testing/until';
 import type { Tool, ToolOutcome } from '../tools/tool';
-import { ConversationContext } from './conversation-context';
+import { ConversationContext } from '../conversation/conversation-context';
 import type { ToolCallResult } from './tool-calls';
 import { MAX_TOOL_ROUNDS } from './tool-rounds';
 import type { StageEvent } from './turn-events';
-import { runTurn, type PipelineStages, type TurnSink } from './voice-pipeline';
+import { runTurn, type PipelineStages, type TurnSink } from './turn-run';
 
 let server: FakeOpenAIServer;
 let base: PipelineStages;
@@ -50,7 +50,7 @@ function turn(tools: Tool[], options: { timeoutMs?: number; signal?: AbortSignal
   const sink: TurnSink = { userText() {}, replyText() {}, audio() {}, toolsRunning: (names) => running.push(names), ...options.sink };
   const stages: PipelineStages = { ...base, tools: { tools, callTimeoutMs: options.timeoutMs ?? 5_000 } };
   const context = new ConversationContext('Be brief.', { maxTurns: 10, maxTokens: 4_000 });
-  const done = runTurn({ kind: 'text', text: 'add 2 and 3' }, stages, context, sink, options.signal ?? new AbortController().signal, [], (e) => events.push(e));
+  const done = runTurn({ input: { kind: 'text', text: 'add 2 and 3' }, stages, context, sink, signal: options.signal ?? new AbortController().signal, observer: { emit: (e) => events.push(e) } });
   return { done, events, running, context };
 }
 
@@ -157,22 +157,10 @@ describe('tool calls in a turn', () => {
     server.configure({ rejectTools: 'registry.ollama.ai/library/gemma:2b does not support tools' });
     const notices: string[] = [];
     const stages = openAIStagesAt(server.url, { model: 'gemma' });
-    const first = await runTurn(
-      { kind: 'text', text: 'hi' },
-      { ...stages, tools: { tools: [sum], callTimeoutMs: 1_000 } },
-      new ConversationContext('', { maxTurns: 5, maxTokens: 4_000 }),
-      { userText() {}, replyText() {}, audio() {}, notice: (text) => notices.push(text) },
-      new AbortController().signal,
-    );
+    const first = await runTurn({ input: { kind: 'text', text: 'hi' }, stages: { ...stages, tools: { tools: [sum], callTimeoutMs: 1_000 } }, context: new ConversationContext('', { maxTurns: 5, maxTokens: 4_000 }), sink: { userText() {}, replyText() {}, audio() {}, notice: (text) => notices.push(text) }, signal: new AbortController().signal });
     expect(first.status).toBe('completed');
     expect(first.replyText).toContain('You said: hi');
-    const second = await runTurn(
-      { kind: 'text', text: 'again' },
-      { ...stages, tools: { tools: [sum], callTimeoutMs: 1_000 } },
-      new ConversationContext('', { maxTurns: 5, maxTokens: 4_000 }),
-      { userText() {}, replyText() {}, audio() {}, notice: (text) => notices.push(text) },
-      new AbortController().signal,
-    );
+    const second = await runTurn({ input: { kind: 'text', text: 'again' }, stages: { ...stages, tools: { tools: [sum], callTimeoutMs: 1_000 } }, context: new ConversationContext('', { maxTurns: 5, maxTokens: 4_000 }), sink: { userText() {}, replyText() {}, audio() {}, notice: (text) => notices.push(text) }, signal: new AbortController().signal });
     expect(second.status).toBe('completed');
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/does not take tools \(400 registry.ollama.ai\/library\/gemma:2b does not support tools\)/);

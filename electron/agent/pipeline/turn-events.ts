@@ -9,7 +9,6 @@
  */
 import type { ToolSpec, ToolType } from '../tools/tool';
 import type { ChatEngineTiming, ChatMessage, ChatRequestSettings, ResponseInfo, ServerAddress, StageName, TokenUsage, ToolCallRequest } from './stages';
-import type { ToolCallOutcome } from './tool-calls';
 
 /** The stages a turn runs (voice detection belongs to listening). */
 export type StageKind = Exclude<StageName, 'vad'>;
@@ -76,6 +75,9 @@ export type StageEvent =
   | ToolEvent;
 
 /** One tool call the model asked for; calls of one step run at the same time, told apart by `callId`. */
+/** How a tool call ended, as the model is told and spans record (`error.type` for all but "ok"). */
+export type ToolCallOutcome = 'ok' | 'tool_error' | 'failed' | 'timeout' | 'cancelled' | 'unknown_tool' | 'bad_arguments';
+
 export type ToolEvent =
   | {
       type: 'tool.started';

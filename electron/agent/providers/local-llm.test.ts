@@ -7,8 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConversationContext } from '../pipeline/conversation-context';
-import { runTurn, type PipelineStages, type TurnSink } from '../pipeline/voice-pipeline';
+import { ConversationContext } from '../conversation/conversation-context';
+import { runTurn, type PipelineStages, type TurnSink } from '../pipeline/turn-run';
 import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModelEvent, SpeechToText, TextToSpeech } from '../pipeline/stages';
 import { rejection } from '../testing/rejection';
@@ -294,7 +294,7 @@ describe('LocalLanguageModel in the voice pipeline', () => {
   it('completes a voice turn: transcript, streamed reply, audio, usage', async () => {
     const stages: PipelineStages = { stt, llm, tts };
     const log: string[] = [];
-    const result = await runTurn({ kind: 'voice', audio: new Int16Array(16_000) }, stages, newContext(), sink(log), new AbortController().signal);
+    const result = await runTurn({ input: { kind: 'voice', audio: new Int16Array(16_000) }, stages, context: newContext(), sink: sink(log), signal: new AbortController().signal });
     expect(result.status).toBe('completed');
     expect(result.userText).toBe('hello, what time is it?');
     expect(result.replyText.length).toBeGreaterThan(0);
@@ -310,7 +310,7 @@ describe('LocalLanguageModel in the voice pipeline', () => {
       const stages: PipelineStages = { stt, llm: long, tts };
       const controller = new AbortController();
       const log: string[] = [];
-      const running = runTurn({ kind: 'text', text: 'talk to me' }, stages, newContext(), sink(log), controller.signal);
+      const running = runTurn({ input: { kind: 'text', text: 'talk to me' }, stages, context: newContext(), sink: sink(log), signal: controller.signal });
       await until(() => log.includes('reply'), { what: 'the first reply text', intervalMs: 1 });
       controller.abort(new Error('barge-in'));
       const abortedAt = performance.now();
@@ -322,7 +322,7 @@ describe('LocalLanguageModel in the voice pipeline', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(log.length).toBe(count);
       const nextStarted = performance.now();
-      const next = await runTurn({ kind: 'text', text: 'again' }, { stt, llm: long, tts }, newContext(), sink([]), new AbortController().signal);
+      const next = await runTurn({ input: { kind: 'text', text: 'again' }, stages: { stt, llm: long, tts }, context: newContext(), sink: sink([]), signal: new AbortController().signal });
       expect(next.status).toBe('completed');
       expect(next.usage?.outputTokens).toBe(120);
       // Promptly: in a small part of what a whole turn takes on this machine now (both grow alike under load).

@@ -27,8 +27,8 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { StreamingResampler } from '../../../shared/resampler';
 import { MODEL_SOURCE, type ModelSource } from '../../../shared/telemetry';
-import { errorMessage, formatSeconds } from '../network-errors';
-import { untilAborted } from '../pipeline/abort';
+import { errorMessage, formatSeconds } from '../util/network-errors';
+import { untilAborted } from '../util/abort';
 import { StageError } from '../pipeline/stage-error';
 import type { ModelLoadObserver, SpeechToText, Transcript } from '../pipeline/stages';
 

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MODEL_SOURCE } from '../../../shared/telemetry';
-import { AsyncQueue } from '../pipeline/async-queue';
+import { AsyncQueue } from '../util/async-queue';
 import { StageError } from '../pipeline/stage-error';
 import type { ModelLoadObserver, SynthesisTimingSink, TextToSpeech } from '../pipeline/stages';
 import { FLITE_VOICES, fliteVersion, fliteWasmSize } from './flite';

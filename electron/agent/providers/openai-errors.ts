@@ -15,7 +15,7 @@ import {
 } from 'openai';
 import { STAGE_LABEL, StageError } from '../pipeline/stage-error';
 import type { StageName } from '../pipeline/stages';
-import { displayUrl, errorMessage, formatSeconds, networkReason, shorten } from '../network-errors';
+import { displayUrl, errorMessage, formatSeconds, networkReason, shorten } from '../util/network-errors';
 
 const MODEL_VARIABLE: Record<StageName, string> = { vad: 'VAD_THRESHOLD', stt: 'STT_MODEL', llm: 'LLM_MODEL', tts: 'TTS_MODEL' };
 const URL_VARIABLE: Record<StageName, string> = { vad: '', stt: 'STT_BASE_URL', llm: 'LLM_BASE_URL', tts: 'TTS_BASE_URL' };

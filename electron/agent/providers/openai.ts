@@ -4,13 +4,13 @@
  * LM Studio, llama.cpp). Without a key, no Authorization header is sent.
  */
 import OpenAI, { toFile } from 'openai';
-import { Deadline } from '../pipeline/abort';
+import { Deadline } from '../util/abort';
 import { OPENAI_DEFAULT_BASE_URL, type EndpointConfig } from '../pipeline/pipeline-config';
 import { StageError } from '../pipeline/stage-error';
 import type { ChatMessage, LanguageModel, LanguageModelEvent, ServerAddress, SpeechToText, StageName, TextToSpeech, Transcript } from '../pipeline/stages';
-import { encodeWav } from '../pipeline/wav';
+import { encodeWav } from '../util/wav';
 import type { ToolSpec } from '../tools/tool';
-import { shorten } from '../network-errors';
+import { shorten } from '../util/network-errors';
 import { classifyError } from './openai-errors';
 import { ToolCallAssembler, refusesTools, wireMessages, wireTools } from './openai-tool-calls';
 

@@ -10,9 +10,9 @@
  * tries again, until the user hears that the conversation is saved again.
  */
 import type { ConversationHistory, ConversationRecorder, HistoryEntry } from '../history/conversation-history';
-import type { Logger } from '../logger';
+import type { Logger } from '../util/logger';
 import { notSavedBecause } from '../history/write-failure';
-import type { TranscriptEntry } from '../pipeline/turn-transcript';
+import type { TranscriptEntry } from '../conversation/turn-transcript';
 
 /**
  * Entry ids already written. Ids are unique, so they are never forgotten for a

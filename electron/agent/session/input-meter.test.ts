@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { AudioStats } from '../../../shared/protocol';
 import { InputMeter, RunningDeviation } from './input-meter';
-import { TransportTrace } from './transport-trace';
+import { TransportTrace } from '../telemetry/conversation/transport-trace';
 
 function tone(amplitude: number): Int16Array {
   return Int16Array.from({ length: FRAME_SAMPLES }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 200 * i) / INPUT_SAMPLE_RATE)));

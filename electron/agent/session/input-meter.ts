@@ -6,7 +6,7 @@
  */
 import { FRAME_DURATION_MS, SILENCE_DBFS, frameLevels } from '../../../shared/audio-format';
 import type { AudioStats } from '../../../shared/protocol';
-import type { TransportCounters } from './transport-trace';
+import type { TransportCounters } from '../telemetry/conversation/transport-trace';
 
 /** Measurements of the microphone and of playback; the counted parts come from the counters. */
 type Measured = Omit<AudioStats, 'framesDropped' | 'chunksSent'>;

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, ServerMessage } from '../../../shared/protocol';
 import type { SerializedSpan } from '../../../shared/telemetry';
-import type { Assistant } from '../assistant';
-import type { Logger } from '../logger';
+import type { Assistant } from '../conversation/assistant';
+import type { Logger } from '../util/logger';
 import type { SessionServices } from './session-services';
 import type { TraceFeed } from './trace-feed';
 
@@ -79,13 +79,6 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
   },
   'telemetry.spans': ({ spans }, session) => {
     session.importSpans(spans);
-  },
-  'telemetry.configure': ({ enabled, consoleExport }, session) => {
-    const change = { ...(enabled === undefined ? {} : { enabled }), ...(consoleExport === undefined ? {} : { consoleExport }) };
-    const { settings, telemetry } = session.services;
-    if (settings) return saveSettings(session, { values: { tracing: change } });
-    if (!telemetry) throw new RequestError('invalid_state', 'Tracing is not available in this host.');
-    telemetry.configure(change);
   },
   'settings.update': ({ patch }, session) => saveSettings(session, patch),
   ptt: ({ pressed }, session) => {

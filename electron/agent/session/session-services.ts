@@ -9,20 +9,25 @@ import type { SettingsView } from '../../../shared/settings';
 import type { ToolsView } from '../../../shared/tools-view';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { TraceConversation, TraceResources, ViewerLog, ViewerSpan } from '../../../shared/trace-viewer';
-import type { AssistantDeps, AssistantTelemetry } from '../assistant';
+import type { AssistantDeps } from '../conversation/assistant';
+import type { ConversationObserver } from '../conversation/conversation-observer';
+import type { SessionTracer } from '../telemetry/conversation/transport-trace';
 import type { ConversationHistory } from '../history/conversation-history';
 
-/** What a session needs of the app's tracing (see telemetry/telemetry.ts). */
-export interface SessionTelemetry extends AssistantTelemetry {
+/** What a session needs of the app's tracing (see telemetry/sdk/telemetry.ts). */
+export interface SessionTelemetry {
+  /** Where the session's transport span is made. */
+  readonly tracer: SessionTracer;
+  /** A new observer for one conversation (its spans and metrics). */
+  conversationObserver(): ConversationObserver;
   readonly tracingState: TracingState;
-  configure(change: { enabled?: boolean; consoleExport?: boolean }): void;
   onChange(listener: (state: TracingState) => void): () => void;
   importSpans(spans: readonly SerializedSpan[]): void;
   /** The trace viewer's span store; absent in hosts without one. */
   readonly traces?: SessionTraceStore;
 }
 
-/** What a session needs of the span store behind the trace viewer (see telemetry/span-store.ts). */
+/** What a session needs of the span store behind the trace viewer (see telemetry/viewer/span-store.ts). */
 export interface SessionTraceStore {
   readonly resources: TraceResources;
   list(): TraceConversation[];
@@ -37,7 +42,7 @@ export interface SessionSettings {
   onChange(listener: () => void): () => void;
 }
 
-/** What a session needs of the on-device engines (see models/models-service.ts). */
+/** What a session needs of the on-device engines (see on-device-models/models-service.ts). */
 export interface SessionModels {
   view(): ModelsView;
   onChange(listener: () => void): () => void;
@@ -61,7 +66,7 @@ export interface SessionTools {
 }
 
 export interface SessionServices {
-  /** The voice pipeline's providers; without them the session only carries audio. */
+  /** The conversation's providers; without them the session only carries audio. */
   assistant?: AssistantDeps;
   telemetry?: SessionTelemetry;
   settings?: SessionSettings;

@@ -10,11 +10,12 @@ import { EnvelopeWriter, parseServerEnvelope, type ClientMessage } from '../../.
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
 import { ConversationHistory } from '../history/conversation-history';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { FileSecretStore } from '../settings/secret-store';
 import { SettingsStore } from '../settings/settings-store';
 import { RecordingCarrier } from '../testing/recording-carrier';
 import { Session, type SessionModels, type SessionOptions, type SessionSettings } from './session';
+import { unobserved } from '../conversation/conversation-observer';
 
 function tone(amplitude: number): Int16Array {
   return Int16Array.from({ length: FRAME_SAMPLES }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 200 * i) / INPUT_SAMPLE_RATE)));
@@ -221,7 +222,7 @@ describe('Session requests', () => {
     const open = send({ type: 'history.open', id: recorder.id });
     const saved = send({ type: 'settings.update', patch: { values: { llm: { systemPrompt: 'Be brief.' } } } });
     const refused = send({ type: 'settings.update', patch: { values: { llm: { model: '' } } } });
-    const configured = send({ type: 'telemetry.configure', consoleExport: true });
+    const configured = send({ type: 'settings.update', patch: { values: { tracing: { consoleExport: true } } } });
     const picked = send({ type: 'models.pick', stage: 'llm', path: '/nowhere/model.gguf' });
     const downloaded = send({ type: 'models.download', id: 'tiny' });
     const removed = send({ type: 'models.remove', id: 'tiny' });
@@ -268,12 +269,11 @@ describe('Session requests', () => {
       send({ type: 'history.list' }),
       send({ type: 'history.open', id: '00000000-0000-0000-0000-000000000000' }),
       send({ type: 'settings.update', patch: {} }),
-      send({ type: 'telemetry.configure', enabled: true }),
       send({ type: 'models.cancel', id: 'tiny' }),
       send({ type: 'ptt', pressed: true }),
     ];
     const codes = await Promise.all(refusals.map(async (seq) => ((await replyTo(seq)) as { code?: string }).code));
-    expect(codes).toEqual(['invalid_state', 'bad_message', 'invalid_state', 'invalid_state', 'invalid_state', 'invalid_state']);
+    expect(codes).toEqual(['invalid_state', 'bad_message', 'invalid_state', 'invalid_state', 'invalid_state']);
   });
 
   it('answers a handler that fails unexpectedly with an internal error, and goes on', async () => {
@@ -288,17 +288,22 @@ describe('Session requests', () => {
     const failed = telemetryless.send({ type: 'settings.update', patch: {} });
     expect(await telemetryless.replyTo(failed)).toMatchObject({ type: 'error', code: 'internal', message: expect.stringContaining('disk full') });
 
-    const broken = { tracer: trace.getTracer('test'), captureContent: false, tracingState: {} as TracingState, onChange: () => () => {}, importSpans: () => {} };
+    const broken = { tracer: trace.getTracer('test'), conversationObserver: () => unobserved, tracingState: {} as TracingState, onChange: () => () => {}, importSpans: () => {} };
     const { send, replyTo, carrier } = await requestSession({
       telemetry: {
         ...broken,
-        configure: () => {
-          throw new Error('exporter gone');
+        traces: {
+          resources: { main: {}, renderer: {} },
+          list: () => {
+            throw new Error('store gone');
+          },
+          page: () => null,
+          onChange: () => () => {},
         },
       },
     });
-    const configure = send({ type: 'telemetry.configure', enabled: false });
-    expect(await replyTo(configure)).toEqual({ type: 'error', code: 'internal', message: 'The message could not be handled.', ref: configure });
+    const listed = send({ type: 'traces.list' });
+    expect(await replyTo(listed)).toEqual({ type: 'error', code: 'internal', message: 'The message could not be handled.', ref: listed });
     send({ type: 'conversation.start' });
     expect(carrier.last('state')).toMatchObject({ state: 'listening' });
   });

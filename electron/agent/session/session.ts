@@ -4,7 +4,9 @@
  * client sends is checked here (size, then schema) and handed to the
  * message's handler (message-handlers.ts); the parts keep the audio
  * statistics (input-meter.ts), the history (history-recorder.ts) and the
- * transport's span (transport-trace.ts). The voice pipeline plugs in here.
+ * transport's span (telemetry/conversation/transport-trace.ts). The
+ * conversation (conversation/assistant.ts) plugs in here, watched by the
+ * observer the app's tracing makes for it.
  */
 import { randomUUID } from 'node:crypto';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
@@ -20,16 +22,16 @@ import {
   type SessionState,
 } from '../../../shared/protocol';
 import type { SerializedSpan } from '../../../shared/telemetry';
-import { Assistant } from '../assistant';
-import { silentLogger, type Logger } from '../logger';
-import { TEST_SOUND_SAMPLE_RATE, chunked, testSound } from '../test-sound';
+import { Assistant } from '../conversation/assistant';
+import { silentLogger, type Logger } from '../util/logger';
+import { CHIME_SAMPLE_RATE, chunked, chime } from './chime';
 import { HistoryRecorder } from './history-recorder';
 import { InputMeter } from './input-meter';
 import { MESSAGE_HANDLERS, RequestError, type Outcome, type PlaybackMessage, type SessionContext } from './message-handlers';
 import { checkMessageSize } from './message-size';
 import type { SessionServices } from './session-services';
 import { TraceFeed } from './trace-feed';
-import { TransportTrace } from './transport-trace';
+import { TransportTrace } from '../telemetry/conversation/transport-trace';
 
 export type { SessionModels, SessionServices, SessionSettings, SessionTelemetry } from './session-services';
 
@@ -104,7 +106,7 @@ export class Session implements SessionContext {
             turn: (phase, number, stream, traceparent) => this.send({ type: 'turn', phase, number, stream }, traceparent),
           },
           this.logger,
-          services.telemetry,
+          services.telemetry?.conversationObserver(),
         )
       : null;
   }
@@ -244,7 +246,7 @@ export class Session implements SessionContext {
     this.playingStream = stream;
     this.setState('speaking');
     let seq = 0;
-    for (const chunk of chunked(testSound(), TEST_SOUND_SAMPLE_RATE, OUTPUT_CHUNK_MS)) this.sendAudio(stream, seq++, chunk, TEST_SOUND_SAMPLE_RATE);
+    for (const chunk of chunked(chime(), CHIME_SAMPLE_RATE, OUTPUT_CHUNK_MS)) this.sendAudio(stream, seq++, chunk, CHIME_SAMPLE_RATE);
   }
 
   playback(message: PlaybackMessage): void {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnvelopeWriter, type ClientMessage } from '../../../shared/protocol';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { startMcpHttpServer, type McpHttpTestServer } from '../testing/mcp-http-server';
 import { RecordingCarrier } from '../testing/recording-carrier';
 import { until } from '../testing/until';

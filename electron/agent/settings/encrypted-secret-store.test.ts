@@ -9,9 +9,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { EncryptedSecretStore, type Cipher } from './encrypted-secret-store';
 import { SettingsStore } from './settings-store';
+import { pipelineConfigOf } from '../pipeline/pipeline-config';
 
 function keychain(key = randomBytes(32)): Cipher {
   return {
@@ -61,9 +62,9 @@ describe('EncryptedSecretStore', () => {
     const cipher = keychain();
     writeFileSync(join(dir, 'secrets.bin'), `${cipher.encryptString(JSON.stringify({ sttApiKey: 'sk-stt' })).toString('base64')}\n`);
     const store = await open(dir, cipher, { STT_BASE_URL: 'http://127.0.0.1:8000/v1' });
-    expect(store.pipelineConfig().stt.apiKey).toBe('sk-stt');
+    expect(pipelineConfigOf(store.current).stt.apiKey).toBe('sk-stt');
     await store.update({ values: { stt: { baseUrl: 'http://127.0.0.1:9000/v1' } } });
-    expect(store.pipelineConfig().stt.apiKey).toBeUndefined();
+    expect(pipelineConfigOf(store.current).stt.apiKey).toBeUndefined();
     expect(JSON.parse(readFileSync(join(dir, 'secrets.bin'), 'utf8'))).toMatchObject({ version: 2, names: ['sttApiKey'] });
   });
 });

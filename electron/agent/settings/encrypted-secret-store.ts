@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { parseJsonText } from '../../../shared/json-text';
-import { moveAside, readOptional, writeFileAtomic } from './atomic-file';
+import { moveAside, readOptional, writeFileAtomic } from '../util/atomic-file';
 import { UnreadableSecretsError, decodeSecrets, encodeSecrets, pickNames, reasonOf, type SavedSecrets, type SecretName, type SecretStore } from './secret-store';
 
 /** What encrypts the file: safeStorage's two calls. */

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { urlOrigin } from '../../../shared/config-values';
-import { silentLogger } from '../logger';
-import { OPENAI_DEFAULT_BASE_URL } from '../pipeline/pipeline-config';
+import { silentLogger } from '../util/logger';
+import { OPENAI_DEFAULT_BASE_URL, pipelineConfigOf } from '../pipeline/pipeline-config';
 import { FileSecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
+import { telemetryConfigOf } from '../telemetry/sdk/telemetry-config';
 
 const SERVERS = ['', 'http://127.0.0.1:1001/v1', 'http://127.0.0.1:1002/v1', 'http://127.0.0.2:1001/other', 'https://api.openai.com/v1'];
 const COLLECTORS = ['http://127.0.0.1:4318', 'http://127.0.0.1:4319', 'https://otlp.example'];
@@ -89,7 +90,7 @@ it('sends every key and header only to an origin it was given for', { timeout: 1
               ...(a.kind === 'collector' ? { values: { tracing: { otlpEndpoint: COLLECTORS[a.collector] } } } : {}),
               ...(withHeaders ? { secrets: { otlpHeaders: `x-auth=${value}` } } : {}),
             };
-            if (withHeaders) after.push(() => give(value, urlOrigin(store.telemetryConfig().tracesUrl), urlOrigin(store.telemetryConfig().metrics.url), urlOrigin(store.telemetryConfig().logs.url)));
+            if (withHeaders) after.push(() => give(value, urlOrigin(telemetryConfigOf(store.current).tracesUrl), urlOrigin(telemetryConfigOf(store.current).metrics.url), urlOrigin(telemetryConfigOf(store.current).logs.url)));
           } else if (a.kind === 'reset') {
             patch = { reset: [a.field] };
           } else {
@@ -99,12 +100,12 @@ it('sends every key and header only to an origin it was given for', { timeout: 1
           expect((await store.update(patch)).ok).toBe(true);
           after.forEach((record) => record());
 
-          const config = store.pipelineConfig();
+          const config = pipelineConfigOf(store.current);
           for (const s of STAGES) {
             const key = config[s].apiKey;
             if (key !== undefined) expect([...(givenFor.get(key) ?? [])], `${s}: ${key} sent to ${stageOrigin(s)}`).toContain(stageOrigin(s));
           }
-          const telemetry = store.telemetryConfig();
+          const telemetry = telemetryConfigOf(store.current);
           for (const [url, headers] of [[telemetry.tracesUrl, telemetry.headers], [telemetry.metrics.url, telemetry.metrics.headers], [telemetry.logs.url, telemetry.logs.headers]] as const) {
             const value = headers['x-auth'];
             if (value !== undefined) expect([...(givenFor.get(value) ?? [])], `${value} sent to ${url}`).toContain(urlOrigin(url));

@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger';
-import { readPipelineConfig } from '../pipeline/pipeline-config';
+import { silentLogger } from '../util/logger';
+import { pipelineConfigOf, readPipelineConfig } from '../pipeline/pipeline-config';
 import { OpenAILanguageModel } from '../providers/openai';
-import { Telemetry } from '../telemetry/telemetry';
-import { readTelemetryConfig } from '../telemetry/telemetry-config';
+import { Telemetry } from '../telemetry/sdk/telemetry';
+import { readTelemetryConfig, telemetryConfigOf } from '../telemetry/sdk/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../testing/otlp-receiver';
 import { until } from '../testing/until';
@@ -48,7 +48,7 @@ async function open(env: Record<string, string>): Promise<SettingsStore> {
 
 /** One chat request from the language model stage as configured now; returns the Authorization header the server saw. */
 async function chat(store: SettingsStore, server: FakeOpenAIServer): Promise<string | undefined> {
-  const llm = new OpenAILanguageModel(store.pipelineConfig().llm, 10_000, 10_000);
+  const llm = new OpenAILanguageModel(pipelineConfigOf(store.current).llm, 10_000, 10_000);
   const before = server.requests.length;
   for await (const event of llm.chat([{ role: 'user', content: 'Hello' }], new AbortController().signal)) void event;
   expect(server.requests.length).toBe(before + 1);
@@ -128,15 +128,15 @@ describe('OPENAI_API_KEY', () => {
     const store = await open({});
     await store.update({ values: { llm: { baseUrl: other.url } }, secrets: { openaiApiKey: 'sk-pane-openai' } });
     expect(await chat(store, other)).toBeUndefined();
-    expect(store.pipelineConfig().stt.apiKey).toBe('sk-pane-openai');
+    expect(pipelineConfigOf(store.current).stt.apiKey).toBe('sk-pane-openai');
   });
 });
 
 describe('OTLP headers', () => {
   function tracing(store: SettingsStore): Telemetry {
-    const telemetry = new Telemetry(store.telemetryConfig(), silentLogger, { batch: { scheduledDelayMillis: 50 } });
+    const telemetry = new Telemetry(telemetryConfigOf(store.current), silentLogger, { batch: { scheduledDelayMillis: 50 } });
     telemetries.push(telemetry);
-    store.onChange(() => telemetry.applyConfig(store.telemetryConfig()));
+    store.onChange(() => telemetry.applyConfig(telemetryConfigOf(store.current)));
     return telemetry;
   }
   async function exportTo(telemetry: Telemetry, receiver: OtlpReceiver): Promise<string | string[] | undefined> {
@@ -194,8 +194,8 @@ describe('OTLP headers', () => {
   it('saved in the pane follow no moved endpoint to the logs either', async () => {
     const store = await open({});
     await store.update({ values: { tracing: { otlpEndpoint: collector.url } }, secrets: { otlpHeaders: 'x-auth=pane-header' } });
-    expect(store.telemetryConfig().logs).toMatchObject({ url: `${collector.url}/v1/logs`, headers: { 'x-auth': 'pane-header' } });
+    expect(telemetryConfigOf(store.current).logs).toMatchObject({ url: `${collector.url}/v1/logs`, headers: { 'x-auth': 'pane-header' } });
     await store.update({ values: { tracing: { otlpEndpoint: elsewhere.url } } });
-    expect(store.telemetryConfig().logs).toMatchObject({ url: `${elsewhere.url}/v1/logs`, headers: {} });
+    expect(telemetryConfigOf(store.current).logs).toMatchObject({ url: `${elsewhere.url}/v1/logs`, headers: {} });
   });
 });

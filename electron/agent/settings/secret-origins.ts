@@ -9,8 +9,7 @@
 import { urlOrigin } from '../../../shared/config-values';
 import type { SecretName } from '../../../shared/settings';
 import type { AllSettings } from '../../../shared/settings-fields';
-import { openaiKeyOrigins, stageOrigin } from '../pipeline/pipeline-config';
-import { otlpUrls } from '../telemetry/telemetry-config';
+import { openaiKeyOrigins, otlpUrls, stageOrigin } from '../../../shared/endpoints';
 
 /** The secret to send to this origin, if one was given for it. */
 export type SecretFor = (name: SecretName, origin: string) => string | undefined;

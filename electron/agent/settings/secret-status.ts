@@ -7,8 +7,7 @@
 import { urlOrigin } from '../../../shared/config-values';
 import { SECRET_NAMES, type SecretName, type SettingSource, type SettingsView } from '../../../shared/settings';
 import { SECRET_ENV, type AllSettings } from '../../../shared/settings-fields';
-import { openaiKeyOrigins, stageOrigin } from '../pipeline/pipeline-config';
-import { otlpUrls } from '../telemetry/telemetry-config';
+import { openaiKeyOrigins, otlpUrls, stageOrigin } from '../../../shared/endpoints';
 import type { BoundSecret } from './secret-origins';
 
 export const SECRET_LABEL: Record<SecretName, string> = {

@@ -11,8 +11,8 @@ import { basename } from 'node:path';
 import { SECRET_NAMES, type SecretName } from '../../../shared/settings';
 import type { Secrets } from '../../../shared/settings-fields';
 import { parseJsonText } from '../../../shared/json-text';
-import { ignoreFailure } from '../ignore-failure';
-import { moveAside, readOptional, writeFileAtomic } from './atomic-file';
+import { ignoreFailure } from '../util/ignore-failure';
+import { moveAside, readOptional, writeFileAtomic } from '../util/atomic-file';
 
 export type { SecretName, Secrets };
 

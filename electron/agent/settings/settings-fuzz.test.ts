@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SECRET_NAMES, SettingsPatchSchema, SettingsSchema, fieldErrors } from '../../../shared/settings';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { FileSecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SettingsSchema } from '../../../shared/settings';
 import { SECRET_ENV, SETTING_FIELDS } from '../../../shared/settings-fields';
-import { silentLogger } from '../logger';
-import { writeFileAtomic } from './atomic-file';
+import { silentLogger } from '../util/logger';
+import { writeFileAtomic } from '../util/atomic-file';
 import type { SecretName } from '../../../shared/settings';
 import { FileSecretStore, UnreadableSecretsError, type SavedSecrets, type SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
+import { pipelineConfigOf } from '../pipeline/pipeline-config';
+import { telemetryConfigOf } from '../telemetry/sdk/telemetry-config';
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -55,22 +57,22 @@ describe('settings precedence', () => {
   it('feeds the pipeline and tracing configuration', async () => {
     const store = await open(dataDir(), { OPENAI_API_KEY: 'sk-env' });
     await store.update({ values: { stt: { baseUrl: 'http://127.0.0.1:8000/v1' }, audio: { silenceMs: 800 }, tracing: { otlpEndpoint: 'http://collector:4318/' } }, secrets: { ttsApiKey: 'sk-tts' } });
-    const pipeline = store.pipelineConfig();
+    const pipeline = pipelineConfigOf(store.current);
     // OPENAI_API_KEY goes to OpenAI (or OPENAI_BASE_URL), not to a stage's own server.
     expect(pipeline.stt).toMatchObject({ baseURL: 'http://127.0.0.1:8000/v1', apiKey: undefined });
     expect(pipeline.llm).toMatchObject({ baseURL: undefined, apiKey: 'sk-env' });
     expect(pipeline.tts.apiKey).toBe('sk-tts');
     expect(pipeline.vad.silenceMs).toBe(800);
-    expect(store.telemetryConfig().tracesUrl).toBe('http://collector:4318/v1/traces');
+    expect(telemetryConfigOf(store.current).tracesUrl).toBe('http://collector:4318/v1/traces');
   });
 });
 
 describe('configuration snapshots', () => {
   it('computes the configuration once per change and hands out the same object until then', async () => {
     const store = await open(dataDir(), { OPENAI_API_KEY: 'sk-env', TTS_SAMPLE_RATE: '16000', LLM_IDLE_TIMEOUT_MS: '4000' });
-    const first = store.pipelineConfig();
-    expect(store.pipelineConfig()).toBe(first);
-    expect(store.telemetryConfig()).toBe(store.telemetryConfig());
+    const first = pipelineConfigOf(store.current);
+    expect(pipelineConfigOf(store.current)).toBe(first);
+    expect(telemetryConfigOf(store.current)).toBe(telemetryConfigOf(store.current));
     // Values only the environment sets are part of it.
     expect(first.tts.sampleRate).toBe(16_000);
     expect(first.timeouts.llmIdleMs).toBe(4_000);
@@ -80,7 +82,7 @@ describe('configuration snapshots', () => {
     store.onChange(() => changes++);
     await store.update({ values: { audio: { mode: 'push-to-talk', minSpeechMs: 300 } }, secrets: { llmApiKey: 'sk-llm' } });
     expect(changes).toBe(1);
-    const second = store.pipelineConfig();
+    const second = pipelineConfigOf(store.current);
     expect(second).not.toBe(first);
     expect(second.vad).toMatchObject({ pushToTalk: true, minSpeechMs: 300 });
     expect(second.llm.apiKey).toBe('sk-llm');
@@ -90,10 +92,10 @@ describe('configuration snapshots', () => {
 
   it('lets an endpoint saved in the pane replace the environment\'s signal-specific traces endpoint', async () => {
     const store = await open(dataDir(), { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:9999/custom/path' });
-    expect(store.telemetryConfig().tracesUrl).toBe('http://b:9999/custom/path');
+    expect(telemetryConfigOf(store.current).tracesUrl).toBe('http://b:9999/custom/path');
     expect(store.values.tracing.otlpEndpoint).toBe('http://b:9999/custom/path');
     await store.update({ values: { tracing: { otlpEndpoint: 'http://collector:4318' } } });
-    expect(store.telemetryConfig().tracesUrl).toBe('http://collector:4318/v1/traces');
+    expect(telemetryConfigOf(store.current).tracesUrl).toBe('http://collector:4318/v1/traces');
   });
 
   it('reports an invalid environment value by name at start-up, and the pane shows the default', async () => {
@@ -193,7 +195,7 @@ describe('persistence', () => {
     await writeFileAtomic(target, '{"previous":true}');
     // A child writes 200 MB through writeFileAtomic and is killed while it does.
     const script = `
-      const { writeFileAtomic } = await import(${JSON.stringify(join(import.meta.dirname, 'atomic-file.ts'))});
+      const { writeFileAtomic } = await import(${JSON.stringify(join(import.meta.dirname, '../util/atomic-file.ts'))});
       process.send('writing');
       await writeFileAtomic(${JSON.stringify(target)}, 'x'.repeat(200 * 1024 * 1024));
       process.send('done');
@@ -235,7 +237,7 @@ describe('updates one after another', () => {
     await expect(store.update({ values: { llm: { baseUrl: 'http://127.0.0.1:9/v1' } }, secrets: { llmApiKey: 'sk-new' } })).rejects.toThrow(/disk full/);
     expect(existsSync(join(dir, 'settings.json'))).toBe(false);
     expect(store.values.llm.baseUrl).toBe('');
-    expect(store.pipelineConfig().llm.apiKey).toBeUndefined();
+    expect(pipelineConfigOf(store.current).llm.apiKey).toBeUndefined();
   });
 });
 

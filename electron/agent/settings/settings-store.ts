@@ -20,11 +20,10 @@ import {
 } from '../../../shared/settings';
 import { SHOWN_FIELDS, readEnvironment, type AllSettings, type EnvironmentSettings } from '../../../shared/settings-fields';
 import { parseJsonText } from '../../../shared/json-text';
-import type { Logger } from '../logger';
-import { openaiKeyOrigins, pipelineConfig, type PipelineConfig } from '../pipeline/pipeline-config';
-import { telemetryConfig, type TelemetryConfig } from '../telemetry/telemetry-config';
-import { moveAside, readOptional, writeFileAtomic } from './atomic-file';
-import { secretFor, secretOrigins, type BoundSecret } from './secret-origins';
+import type { Logger } from '../util/logger';
+import { moveAside, readOptional, writeFileAtomic } from '../util/atomic-file';
+import { openaiKeyOrigins } from '../../../shared/endpoints';
+import { secretFor, secretOrigins, type BoundSecret, type SecretFor } from './secret-origins';
 import { secretStatuses, type LostSecrets } from './secret-status';
 import { UnreadableSecretsError, reasonOf, type SavedSecrets, type SecretStore } from './secret-store';
 
@@ -36,11 +35,16 @@ type Bound = Partial<Record<SecretName, BoundSecret>>;
 
 export type UpdateResult = { ok: true; view: SettingsView } | { ok: false; errors: Record<string, string> };
 
-/** What the settings give, computed once per change: reading it costs nothing. */
-interface Snapshot {
-  values: Settings;
-  pipeline: PipelineConfig;
-  telemetry: TelemetryConfig;
+/**
+ * The settings in force, a new object at each change: what the pane shows,
+ * everything including the environment-only values, and the secret each
+ * address may be sent. Whoever uses them derives its own configuration
+ * (pipeline-config.ts, telemetry-config.ts).
+ */
+export interface SettingsSnapshot {
+  readonly values: Settings;
+  readonly all: AllSettings;
+  readonly secretFor: SecretFor;
 }
 
 export class SettingsStore {
@@ -54,7 +58,7 @@ export class SettingsStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
   private readonly fromEnv: EnvironmentSettings;
-  private snapshot: Snapshot;
+  private snapshot: SettingsSnapshot;
 
   private constructor(
     private readonly file: string,
@@ -75,6 +79,11 @@ export class SettingsStore {
 
   get values(): Settings {
     return this.snapshot.values;
+  }
+
+  /** The settings in force: the same object until they change. */
+  get current(): SettingsSnapshot {
+    return this.snapshot;
   }
 
   /** The saved or environment value of a secret, wherever it may be sent. */
@@ -168,16 +177,6 @@ export class SettingsStore {
     return this.fromEnv.values.tools.mcpConfig;
   }
 
-  /** The pipeline's configuration: the same object until the settings change. */
-  pipelineConfig(): PipelineConfig {
-    return this.snapshot.pipeline;
-  }
-
-  /** Tracing's configuration: the same object until the settings change. */
-  telemetryConfig(): TelemetryConfig {
-    return this.snapshot.telemetry;
-  }
-
   /** The settings in force with these saved values over the environment's. */
   private effective(saved: Saved): AllSettings {
     const all = merge(this.fromEnv.values, saved);
@@ -198,11 +197,10 @@ export class SettingsStore {
     return value === undefined ? undefined : this.bound(name, { value, origins: secretOrigins(this.fromEnv.values, name) });
   }
 
-  private compute(): Snapshot {
+  private compute(): SettingsSnapshot {
     const all = this.effective(this.saved);
     const candidates = (name: SecretName) => [this.bound(name, this.savedSecrets[name]), this.envSecret(name)].filter((c) => c !== undefined);
-    const secrets = secretFor(candidates);
-    return { values: shownPart(all), pipeline: pipelineConfig(all, secrets), telemetry: telemetryConfig(all, secrets) };
+    return { values: shownPart(all), all, secretFor: secretFor(candidates) };
   }
 
   private async load(): Promise<void> {

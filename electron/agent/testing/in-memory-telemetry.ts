@@ -8,9 +8,9 @@
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { silentLogger, type Logger } from '../logger';
-import { Telemetry } from '../telemetry/telemetry';
-import { readTelemetryConfig } from '../telemetry/telemetry-config';
+import { silentLogger, type Logger } from '../util/logger';
+import { Telemetry } from '../telemetry/sdk/telemetry';
+import { readTelemetryConfig } from '../telemetry/sdk/telemetry-config';
 
 export interface InMemoryTelemetryOptions {
   /** Environment overrides, over ENABLE_TRACING=true. */

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvelopeWriter, type ClientMessage, type ServerEnvelope } from '../../../shared/protocol';
 import { startAppServices } from '../app-services';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../util/logger';
 import { Session } from '../session/session';
 import { FileSecretStore } from '../settings/secret-store';
 

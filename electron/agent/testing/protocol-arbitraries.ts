@@ -17,7 +17,6 @@ const KNOWN_TYPES = [
   'audio.test',
   'playback',
   'telemetry.spans',
-  'telemetry.configure',
   'settings.update',
   'history.list',
   'history.open',

@@ -5,7 +5,7 @@
  */
 import type { EndpointConfig } from '../pipeline/pipeline-config';
 import type { VoiceActivity } from '../pipeline/stages';
-import type { PipelineStages } from '../pipeline/voice-pipeline';
+import type { PipelineStages } from '../pipeline/turn-run';
 import { OpenAILanguageModel, OpenAISpeechToText, OpenAITextToSpeech } from '../providers/openai';
 
 /** A frame is speech when its first sample is positive. */

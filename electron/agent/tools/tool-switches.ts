@@ -7,7 +7,7 @@
  * own key.)
  */
 import { z } from 'zod';
-import { readOptional, writeFileAtomic } from '../settings/atomic-file';
+import { readOptional, writeFileAtomic } from '../util/atomic-file';
 
 const SwitchesFileSchema = z.object({
   disabledTools: z.record(z.string(), z.array(z.string())).default({}),

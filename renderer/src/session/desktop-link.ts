@@ -6,7 +6,7 @@
 import type { DesktopApi, DesktopCommand, DesktopStatus } from '../../../shared/bridge';
 import type { ModelStageName } from '../../../shared/models';
 
-export interface DesktopActions {
+export interface ShellCommands {
   startConversation(): void;
   endConversation(): void;
   pushToTalk(pressed: boolean): void;
@@ -19,7 +19,7 @@ export class DesktopLink {
 
   constructor(
     private readonly api: DesktopApi,
-    private readonly actions: DesktopActions,
+    private readonly actions: ShellCommands,
   ) {
     this.unsubscribe = [api.onCommand((command) => this.run(command)), api.onStatus((status) => actions.status(status))];
   }
@@ -56,4 +56,23 @@ export class DesktopLink {
         for (const listener of this.settingsRequests) listener();
     }
   }
+}
+
+/** What the page asks of the desktop shell, or of the browser in its place. */
+export interface DesktopActions {
+  /** Opens a trace UI's address outside the app: the system browser on the desktop (main checks it first); false where the page opens it itself (a new tab). */
+  openExternal(url: string): boolean;
+  /** Runs `listener` whenever the shell (tray, menu) asks for the settings pane; returns the unsubscribe. */
+  onSettingsRequested(listener: () => void): () => void;
+}
+
+export function desktopRequests(link: DesktopLink | null, openExternalLink: ((url: string) => void) | undefined): DesktopActions {
+  return {
+    openExternal: (url) => {
+      if (!openExternalLink) return false;
+      openExternalLink(url);
+      return true;
+    },
+    onSettingsRequested: (listener) => link?.onSettingsRequested(listener) ?? (() => {}),
+  };
 }

@@ -147,3 +147,41 @@ describe('connectionLost', () => {
     expect(snapshot.transcript.at(-1)?.text).toBe('Connection to the app lost (closed). Reconnecting…');
   });
 });
+
+describe("reduce: the page's own events", () => {
+  it('opens and closes the microphone: its label and frame count, then silence', () => {
+    const metered = reduce(reduce(start(), { type: 'local.microphone', label: 'USB mic' }), { type: 'local.meter', levelDbfs: -20, framesSent: 7 });
+    expect(metered).toMatchObject({ microphoneLabel: 'USB mic', micLevelDbfs: -20, framesSent: 7 });
+    const closed = reduce(metered, { type: 'local.microphone', label: null });
+    expect(closed).toMatchObject({ microphoneLabel: null, micLevelDbfs: start().micLevelDbfs, framesSent: 7 });
+  });
+
+  it('a conversation that could not start says why; the alert can be dismissed', () => {
+    const refused = reduce(reduce(start(), { type: 'local.conversation', requested: true, alert: null }), { type: 'local.conversation', requested: false, alert: 'no microphone' });
+    expect(refused).toMatchObject({ conversationRequested: false, alert: 'no microphone' });
+    expect(reduce(refused, { type: 'local.alert', alert: null }).alert).toBeNull();
+  });
+
+  it('a lost link ends what ran, as connectionLost says', () => {
+    const running = reduce(start(), { type: 'local.conversation', requested: true });
+    expect(reduce(running, { type: 'local.lost', reason: 'socket closed' })).toEqual(connectionLost(running, 'socket closed'));
+  });
+
+  it('keeps a desktop status only where there is a desktop', () => {
+    const status = { keepInTray: true } as never;
+    const headless = start();
+    expect(reduce(headless, { type: 'local.desktop', status })).toBe(headless);
+    const desktop = { ...start(), desktop: { platform: 'linux', status: null } };
+    expect(reduce(desktop, { type: 'local.desktop', status }).desktop).toEqual({ platform: 'linux', status });
+  });
+
+  it('shows the results decided on the page, and closes the conversation being read', () => {
+    const snapshot = [
+      { type: 'local.settingsSave', save: { state: 'saving' } },
+      { type: 'local.modelsResult', result: { ok: false, message: 'not a model file' } },
+      { type: 'local.toolsResult', result: null },
+      { type: 'local.historyClosed' },
+    ].reduce((s, e) => reduce(s, e as Parameters<typeof reduce>[1]), start());
+    expect(snapshot).toMatchObject({ settingsSave: { state: 'saving' }, modelsResult: { ok: false, message: 'not a model file' }, toolsResult: null, openConversation: null });
+  });
+});

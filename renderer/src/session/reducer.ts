@@ -1,7 +1,9 @@
 /**
- * What the UI shows of a session, and how each message from main changes it:
- * a pure function from (snapshot, message) to the next snapshot. Side effects
- * of a message (the speaker, spans) belong to the caller.
+ * What the UI shows of a session, and how it changes: a pure function from
+ * (snapshot, event) to the next snapshot, where an event is a message from
+ * main or one of the page's own (`LocalEvent`: the connection, the
+ * microphone, a request's answer decided here). Every change to the snapshot
+ * goes through it. Side effects (the speaker, spans) belong to the caller.
  */
 import { SILENCE_DBFS } from '../../../shared/audio-format';
 import type { DesktopStatus } from '../../../shared/bridge';
@@ -11,7 +13,7 @@ import type { AudioStats, HistorySummary, ServerMessage, SessionState, ToolUse }
 import type { SettingsView } from '../../../shared/settings';
 import type { TracingState } from '../../../shared/telemetry';
 import type { TransportKind } from '../bridge/bridge';
-import { initialTraces, reduceTraces, type TracesState } from '../traces/traces-state';
+import { initialTraces, reduceTraces, withReply, type ReplyTurn, type TracesState } from '../traces/traces-state';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -84,6 +86,24 @@ export interface DesktopView {
   status: DesktopStatus | null;
 }
 
+/** What happens on the page itself that the snapshot shows. */
+export type LocalEvent =
+  | { type: 'local.connection'; connection: ConnectionState }
+  | { type: 'local.lost'; reason: string }
+  | { type: 'local.alert'; alert: string | null }
+  /** Start (true) or End (false) pressed, or the conversation could not start (with the alert saying why). */
+  | { type: 'local.conversation'; requested: boolean; alert?: string | null }
+  /** The microphone opened (its label) or closed (null). */
+  | { type: 'local.microphone'; label: string | null }
+  | { type: 'local.meter'; levelDbfs: number; framesSent: number }
+  | { type: 'local.desktop'; status: DesktopStatus }
+  | { type: 'local.settingsSave'; save: SettingsSaveState }
+  | { type: 'local.modelsResult'; result: { ok: boolean; message: string } | null }
+  | { type: 'local.toolsResult'; result: { ok: boolean; message: string } | null }
+  | { type: 'local.historyClosed' }
+  /** A reply of the turn main traces now, for the viewer's latency. */
+  | { type: 'local.reply'; id: string; turn: ReplyTurn };
+
 /** Most transcript entries kept; older ones scroll away. */
 export const MAX_TRANSCRIPT = 500;
 
@@ -117,9 +137,33 @@ export function initialSnapshot(transport: TransportKind): SessionSnapshot {
   };
 }
 
-/** The snapshot after one message from main. Messages that change nothing shown return it unchanged. */
-export function reduce(snapshot: SessionSnapshot, message: ServerMessage): SessionSnapshot {
+/** The snapshot after one event. Events that change nothing shown return it unchanged. */
+export function reduce(snapshot: SessionSnapshot, message: ServerMessage | LocalEvent): SessionSnapshot {
   switch (message.type) {
+    case 'local.connection':
+      return { ...snapshot, connection: message.connection };
+    case 'local.lost':
+      return connectionLost(snapshot, message.reason);
+    case 'local.alert':
+      return { ...snapshot, alert: message.alert };
+    case 'local.conversation':
+      return { ...snapshot, conversationRequested: message.requested, ...(message.alert === undefined ? {} : { alert: message.alert }) };
+    case 'local.microphone':
+      return message.label === null ? { ...snapshot, microphoneLabel: null, micLevelDbfs: SILENCE_DBFS } : { ...snapshot, microphoneLabel: message.label, framesSent: 0 };
+    case 'local.meter':
+      return { ...snapshot, micLevelDbfs: message.levelDbfs, framesSent: message.framesSent };
+    case 'local.desktop':
+      return snapshot.desktop ? { ...snapshot, desktop: { ...snapshot.desktop, status: message.status } } : snapshot;
+    case 'local.settingsSave':
+      return { ...snapshot, settingsSave: message.save };
+    case 'local.modelsResult':
+      return { ...snapshot, modelsResult: message.result };
+    case 'local.toolsResult':
+      return { ...snapshot, toolsResult: message.result };
+    case 'local.historyClosed':
+      return { ...snapshot, openConversation: null };
+    case 'local.reply':
+      return { ...snapshot, traces: withReply(snapshot.traces, message.id, message.turn) };
     case 'welcome':
       return { ...snapshot, sessionId: message.sessionId };
     case 'state':

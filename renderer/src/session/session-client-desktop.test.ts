@@ -74,7 +74,7 @@ describe('SessionClient on the desktop', () => {
 
   it('opens the settings pane when the shell asks', () => {
     const opened = vi.fn();
-    const stop = client.onSettingsRequested(opened);
+    const stop = client.desktop.onSettingsRequested(opened);
     bridge.desktop.command({ type: 'settings.open' });
     stop();
     bridge.desktop.command({ type: 'settings.open' });
@@ -82,19 +82,19 @@ describe('SessionClient on the desktop', () => {
   });
 
   it('uses the model file chosen in the system file picker, and nothing when it was cancelled', async () => {
-    expect(client.choosesModelFiles).toBe(true);
+    expect(client.models.choosesFiles).toBe(true);
     bridge.desktop.nextPick = null;
-    await client.chooseModelFile('llm');
+    await client.models.chooseFile('llm');
     expect(sent().some((m) => m.type === 'models.pick')).toBe(false);
     bridge.desktop.nextPick = '/models/qwen.gguf';
-    await client.chooseModelFile('llm');
+    await client.models.chooseFile('llm');
     expect(bridge.desktop.picks).toEqual(['llm', 'llm']);
     expect(sent()).toContainEqual({ type: 'models.pick', stage: 'llm', path: '/models/qwen.gguf' });
   });
 
   it('says so when the file picker fails', async () => {
     bridge.desktop.nextPick = new Error('no display');
-    await client.chooseModelFile('stt');
+    await client.models.chooseFile('stt');
     expect(client.getSnapshot().modelsResult).toEqual({ ok: false, message: 'The file picker could not open (Error: no display).' });
   });
 
@@ -109,7 +109,7 @@ describe('SessionClient in the headless host', () => {
   it('has no desktop and keeps the path field for model files', async () => {
     const headless = new SessionClient(new FakeBridge());
     expect(headless.getSnapshot().desktop).toBeNull();
-    expect(headless.choosesModelFiles).toBe(false);
+    expect(headless.models.choosesFiles).toBe(false);
     await headless.dispose();
   });
 });

@@ -64,7 +64,7 @@ afterEach(async () => {
 
 describe('SessionClient settings save', () => {
   it('is saving until main answers the request, then saved', async () => {
-    client.saveSettings({ values: { audio: { silenceMs: 700 } } });
+    client.settings.save({ values: { audio: { silenceMs: 700 } } });
     expect(snapshot().settingsSave).toEqual({ state: 'saving' });
     bridge.reply({ type: 'settings.result', ref: bridge.seqOf('settings.update'), ok: true, errors: {} });
     await settle();
@@ -72,20 +72,20 @@ describe('SessionClient settings save', () => {
   });
 
   it('shows the field errors of a refused save', async () => {
-    client.saveSettings({ values: { audio: { silenceMs: -1 } } });
+    client.settings.save({ values: { audio: { silenceMs: -1 } } });
     bridge.reply({ type: 'settings.result', ref: bridge.seqOf('settings.update'), ok: false, errors: { 'audio.silenceMs': 'must be at least 100' } });
     await settle();
     expect(snapshot().settingsSave).toEqual({ state: 'refused', errors: { 'audio.silenceMs': 'must be at least 100' } });
   });
 
   it('says why when main fails the save, or the link drops before the answer', async () => {
-    client.saveSettings({ values: {} });
+    client.settings.save({ values: {} });
     bridge.reply({ type: 'error', code: 'internal', message: 'Settings could not be saved: disk full', ref: bridge.seqOf('settings.update') });
     await settle();
     expect(snapshot().settingsSave).toEqual({ state: 'refused', errors: { settings: 'Settings could not be saved: disk full' } });
     expect(snapshot().alert).toBeNull();
 
-    client.saveSettings({ values: {} });
+    client.settings.save({ values: {} });
     bridge.lose();
     await settle();
     expect(snapshot().settingsSave).toMatchObject({ state: 'refused', errors: { settings: expect.stringContaining('connection to the app was lost') } });
@@ -93,13 +93,13 @@ describe('SessionClient settings save', () => {
 
   it('refuses at once while not connected', async () => {
     bridge.lose();
-    client.saveSettings({ values: {} });
+    client.settings.save({ values: {} });
     expect(snapshot().settingsSave).toEqual({ state: 'refused', errors: { settings: 'Not connected to the app; nothing was saved.' } });
   });
 
   it('still shows the outcome of a tracing switch, which main answers as a save', async () => {
-    client.configureTracing({ enabled: false });
-    bridge.reply({ type: 'settings.result', ref: bridge.seqOf('telemetry.configure'), ok: true, errors: {} });
+    client.settings.setTracing({ enabled: false });
+    bridge.reply({ type: 'settings.result', ref: bridge.seqOf('settings.update'), ok: true, errors: {} });
     await settle();
     expect(snapshot().settingsSave).toEqual({ state: 'saved' });
   });
@@ -107,35 +107,35 @@ describe('SessionClient settings save', () => {
 
 describe('SessionClient requests', () => {
   it('shows the answer to a picked model file, and says so when not connected', async () => {
-    client.pickModelFile('stt', '/models/not-a-model.txt');
+    client.models.pick('stt', '/models/not-a-model.txt');
     expect(snapshot().modelsResult).toBeNull();
     bridge.reply({ type: 'models.result', ref: bridge.seqOf('models.pick'), ok: false, message: 'That file is not a Whisper model.' });
     await settle();
     expect(snapshot().modelsResult).toEqual({ ok: false, message: 'That file is not a Whisper model.' });
 
     bridge.lose();
-    client.pickModelFile('stt', '/models/a.bin');
+    client.models.pick('stt', '/models/a.bin');
     await settle();
     expect(snapshot().modelsResult).toEqual({ ok: false, message: 'Not connected to the app.' });
   });
 
   it('lists, opens and deletes saved conversations through their replies', async () => {
-    client.listHistory();
+    client.history.list();
     bridge.reply({ type: 'history', ref: bridge.seqOf('history.list'), items: [summary] });
     await settle();
     expect(snapshot().history).toEqual([summary]);
 
-    client.openHistory(CONVERSATION);
+    client.history.open(CONVERSATION);
     bridge.reply({ type: 'history.conversation', ref: bridge.seqOf('history.open'), summary, entries: [{ role: 'user', text: 'hello' }], from: 0, next: 1 });
     await settle();
     expect(snapshot().openConversation).toEqual({ summary, entries: [{ role: 'user', text: 'hello' }], next: 1 });
-    client.moreHistory();
+    client.history.more();
     expect(sent().at(-1)).toEqual({ type: 'history.open', id: CONVERSATION, from: 1 });
     bridge.reply({ type: 'history.conversation', ref: bridge.seqOf('history.open'), summary, entries: [{ role: 'assistant', text: 'hi' }], from: 1, next: null });
     await settle();
     expect(snapshot().openConversation?.entries).toEqual([{ role: 'user', text: 'hello' }, { role: 'assistant', text: 'hi' }]);
 
-    client.deleteHistory(CONVERSATION);
+    client.history.delete(CONVERSATION);
     expect(snapshot().openConversation).toBeNull();
     bridge.reply({ type: 'history', ref: bridge.seqOf('history.delete'), items: [] });
     await settle();
@@ -143,7 +143,7 @@ describe('SessionClient requests', () => {
   });
 
   it('shows main refusing a request as the alert', async () => {
-    client.openHistory(CONVERSATION);
+    client.history.open(CONVERSATION);
     bridge.reply({ type: 'error', code: 'bad_message', message: 'That conversation is no longer in the history.', ref: bridge.seqOf('history.open') });
     await settle();
     expect(snapshot().alert).toBe('That conversation is no longer in the history.');

@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { RequestError } from './pending-requests';
-import { toolRequests, type ToolRequestLink } from './tool-requests';
+import type { RequestLink } from './request-link';
+import { toolRequests } from './tool-requests';
 
 function link(connected: boolean) {
   const asked: unknown[] = [];
   const results: unknown[] = [];
   let fail: ((error: RequestError) => void) | null = null;
-  const fake: ToolRequestLink = {
+  const fake: Pick<RequestLink, 'connected' | 'ask' | 'dispatch'> = {
     connected: () => connected,
     ask: (message, onFailure) => {
       asked.push(message);
-      fail = onFailure;
+      fail = onFailure ?? null;
     },
-    update: (patch) => results.push(patch.toolsResult),
+    dispatch: (event) => {
+      if (event.type === 'local.toolsResult') results.push(event.result);
+    },
   };
   return { link: fake, asked, results, fail: (error: RequestError) => fail?.(error) };
 }

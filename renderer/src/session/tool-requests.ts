@@ -5,8 +5,7 @@
  * request that cannot be sent says so there, and nothing is changed.
  */
 import type { ClientMessage } from '../../../shared/protocol';
-import type { RequestError } from './pending-requests';
-import type { SessionSnapshot } from './reducer';
+import { failureMessage, type RequestLink } from './request-link';
 
 export interface ToolActions {
   setServer(server: string, enabled: boolean): void;
@@ -18,20 +17,15 @@ export interface ToolActions {
 
 type ToolsRequest = Extract<ClientMessage, { type: `tools.${string}` }>;
 
-export interface ToolRequestLink {
-  connected(): boolean;
-  ask(message: ToolsRequest, onFailure: (error: RequestError) => void): void;
-  update(patch: Pick<SessionSnapshot, 'toolsResult'>): void;
-}
-
-export function toolRequests(link: ToolRequestLink): ToolActions {
+export function toolRequests(link: Pick<RequestLink, 'connected' | 'ask' | 'dispatch'>): ToolActions {
+  const result = (value: { ok: boolean; message: string } | null) => link.dispatch({ type: 'local.toolsResult', result: value });
   const ask = (message: ToolsRequest) => {
-    link.update({ toolsResult: null });
+    result(null);
     if (!link.connected()) {
-      link.update({ toolsResult: { ok: false, message: 'Not connected to the app; nothing was changed.' } });
+      result({ ok: false, message: 'Not connected to the app; nothing was changed.' });
       return;
     }
-    link.ask(message, (error) => link.update({ toolsResult: { ok: false, message: error.failure === 'disconnected' ? 'Not connected to the app.' : error.message } }));
+    link.ask(message, (error) => result({ ok: false, message: failureMessage(error) }));
   };
   return {
     setServer: (name, enabled) => ask({ type: 'tools.server.enable', name, enabled }),

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
-import { ATTR, EVENT, SPAN, type SerializedSpan } from '../../../shared/telemetry';
+import { ATTR, EVENT, SPAN, type SerializedSpan, type TracingState } from '../../../shared/telemetry';
 import { ConversationSpans, type CaptureInfo } from './conversation-spans';
 import { RendererTelemetry } from './renderer-telemetry';
 
@@ -13,6 +13,8 @@ let exported: SerializedSpan[];
 let telemetry: RendererTelemetry;
 let capture: CaptureInfo;
 let spans: ConversationSpans;
+/** What main last said of tracing. */
+let tracing: TracingState;
 
 async function flushed(): Promise<SerializedSpan[]> {
   await telemetry.flush();
@@ -23,11 +25,14 @@ const named = (list: SerializedSpan[], name: string) => list.filter((span) => sp
 
 beforeEach(() => {
   exported = [];
-  telemetry = new RendererTelemetry((batch) => {
-    exported.push(...batch);
-    return true;
-  });
-  telemetry.setState({ enabled: true, consoleExport: false, captureContent: false });
+  tracing = { enabled: true, consoleExport: false, captureContent: false };
+  telemetry = new RendererTelemetry(
+    (batch) => {
+      exported.push(...batch);
+      return true;
+    },
+    () => tracing,
+  );
   capture = { device: 'Built-in Microphone', framesSent: 0 };
   spans = new ConversationSpans(telemetry, () => capture);
 });
@@ -48,10 +53,10 @@ describe('ConversationSpans', () => {
   });
 
   it('records nothing while tracing is off or main gave no parent', async () => {
-    telemetry.setState({ enabled: false, consoleExport: false, captureContent: false });
+    tracing = { enabled: false, consoleExport: false, captureContent: false };
     spans.traceCapture('c1', parent(CONVERSATION_SPAN));
     spans.endCapture();
-    telemetry.setState({ enabled: true, consoleExport: false, captureContent: false });
+    tracing = { enabled: true, consoleExport: false, captureContent: false };
     spans.traceCapture('c2', undefined);
     spans.endCapture();
     spans.tracePlaybackChunk(1); // no turn known for stream 1

@@ -3,7 +3,8 @@
  * bridge (never to the collector), where they join main's export pipeline.
  * Renderer spans only ever continue a trace that main started (the parent
  * arrives as `traceparent` in a message envelope), and nothing is recorded
- * while main says tracing is off.
+ * while main says tracing is off (`tracing` reads what main said last, kept
+ * in one place: the session's snapshot).
  */
 import { ROOT_CONTEXT, trace, type Attributes, type AttributeValue, type Context, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -25,13 +26,16 @@ export type SpanSender = (spans: SerializedSpan[]) => boolean;
 
 export class RendererTelemetry {
   readonly tracer: Tracer;
-  private state: TracingState = { enabled: false, consoleExport: false, captureContent: false };
   private readonly provider: TracerProvider;
 
-  constructor(send: SpanSender) {
+  constructor(
+    send: SpanSender,
+    /** Tracing as main runs it; null until main has said (nothing is recorded then). */
+    private readonly tracing: () => TracingState | null,
+  ) {
     const parentBased = new ParentBasedSampler({ root: new AlwaysOffSampler() });
     const sampler: Sampler = {
-      shouldSample: (...args) => (this.state.enabled ? parentBased.shouldSample(...args) : { decision: SamplingDecision.NOT_RECORD }),
+      shouldSample: (...args) => (this.enabled ? parentBased.shouldSample(...args) : { decision: SamplingDecision.NOT_RECORD }),
       toString: () => 'RendererSampler',
     };
     this.provider = new TracerProvider({
@@ -45,11 +49,7 @@ export class RendererTelemetry {
   }
 
   get enabled(): boolean {
-    return this.state.enabled;
-  }
-
-  setState(state: TracingState): void {
-    this.state = state;
+    return this.tracing()?.enabled ?? false;
   }
 
   /** The context of a span in main, from an envelope's traceparent. */

@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ATTR, SPAN } from '../../../shared/telemetry';
 import type { ViewerSpan } from '../../../shared/trace-viewer';
-import { LatencySummary } from '../components/traces/LatencySummary';
+import { LatencySummary } from './LatencySummary';
 import { viewerSpan } from '../testing/viewer-span';
 import { engineSummary, formatFactor, formatRate } from './engine-speed';
 import { SpanIndex, summarize, turnRows } from './trace-view';

@@ -8,18 +8,17 @@
  * Secrets in the server's `env` and `headers` go only to the transport: they
  * are cut out of every reason this connection reports.
  */
-import type { Tracer } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isStdioServer, type McpServerConfig } from '../../../../shared/mcp-config';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../util/logger';
 import type { McpServerState } from '../../../../shared/tools-view';
 import type { ToolOutcome } from '../tool';
 import { failuresAfter, restartDelayMs } from './restart-backoff';
-import { TracedTransport, type McpPeer } from './traced-transport';
+import { TracedTransport, type McpPeer, type McpRequestTracer } from './traced-transport';
 import { toolResultText } from './tool-result-text';
 
 /** A tool as the server lists it. */
@@ -37,8 +36,8 @@ export interface McpConnectionOptions {
   readonly clientInfo: { name: string; version: string };
   /** How long the handshake and a listing may take. */
   readonly requestTimeoutMs?: number;
-  /** Where the client spans go (the app's tracer); by default the global provider. */
-  readonly tracer?: Tracer;
+  /** What makes the client spans (the app's tracing); none by default. */
+  readonly tracer?: McpRequestTracer;
   /** Says when the server is ready and why it failed (secrets cut out). */
   readonly logger?: Logger;
 }

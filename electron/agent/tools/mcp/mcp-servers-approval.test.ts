@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../logger';
+import { silentLogger } from '../../util/logger';
 import { until } from '../../testing/until';
 import { ToolSwitches } from '../tool-switches';
 import { McpServers, PROGRAM_NOT_ALLOWED, PROGRAM_REFUSED, PROGRAM_WAITING } from './mcp-servers';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger, type Logger } from '../../logger';
+import { silentLogger, type Logger } from '../../util/logger';
 import { runToolStep } from '../../pipeline/tool-calls';
 import { startMcpHttpServer, type McpHttpTestServer } from '../../testing/mcp-http-server';
 import { until } from '../../testing/until';

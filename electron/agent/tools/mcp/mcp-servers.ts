@@ -13,19 +13,19 @@
  * the app runs once the user allows it (program-approval.ts); `stop()`
  * leaves no server process behind, whatever state each server is in.
  */
-import type { Tracer } from '@opentelemetry/api';
 import { isDeepStrictEqual } from 'node:util';
 import { checkMcpServer, isStdioServer, parseMcpConfig, type McpServerEntry, type StdioServerConfig } from '../../../../shared/mcp-config';
 import { TOOLS_VIEW_LIMITS, type McpServerView, type ToolsView } from '../../../../shared/tools-view';
 import { fitToolsView } from '../../../../shared/tools-view-fit';
-import type { Logger } from '../../logger';
-import { readOptional, writeFileAtomic } from '../../settings/atomic-file';
+import type { Logger } from '../../util/logger';
+import { readOptional, writeFileAtomic } from '../../util/atomic-file';
 import type { Tool, ToolProvider, ToolSpec } from '../tool';
 import type { ToolSwitches } from '../tool-switches';
 import { droppedSecretsNote, keepSecrets } from './entry-secrets';
 import { McpConnection } from './mcp-connection';
 import { programDecision, programFingerprint, programRequest, ProgramApprovals, type ProgramConfirmation, type ProgramDecision } from './program-approval';
 import { exposedNameOf, exposedToolNames } from './tool-names';
+import type { McpRequestTracer } from './traced-transport';
 
 export interface McpServersOptions {
   readonly configFile: string;
@@ -35,8 +35,8 @@ export interface McpServersOptions {
   readonly clientInfo: { name: string; version: string };
   readonly logger: Logger;
   readonly requestTimeoutMs?: number;
-  /** Where the MCP client spans go (the app's tracer). */
-  readonly tracer?: Tracer;
+  /** What makes the MCP client spans (the app's tracing). */
+  readonly tracer?: McpRequestTracer;
   /** The record of programs saved through the app and not allowed (`program-approvals.json` in the data folder). */
   readonly approvalsFile: string;
   /** Asks the user before a new or changed program runs (the desktop's dialog); without it a save is the user's say (the headless host). */

@@ -13,11 +13,12 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR } from '../../../../shared/telemetry';
-import { silentLogger } from '../../logger';
-import { ConversationContext } from '../../pipeline/conversation-context';
+import { silentLogger } from '../../util/logger';
+import { ConversationContext } from '../../conversation/conversation-context';
 import { eventTime } from '../../pipeline/turn-events';
-import { runTurn } from '../../pipeline/voice-pipeline';
-import { ConversationTrace } from '../../telemetry/conversation-trace';
+import { runTurn } from '../../pipeline/turn-run';
+import { ConversationTrace } from '../../telemetry/conversation/conversation-trace';
+import { mcpRequestTracer } from '../../telemetry/conversation/mcp-request-spans';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../testing/fake-openai-server';
 import { startMcpHttpServer, type McpHttpTestServer } from '../../testing/mcp-http-server';
 import { spanProblems } from '../../testing/genai-conventions';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   const configFile = join(dir, 'mcp.json');
   await writeFile(configFile, JSON.stringify({ mcpServers: { web: { url: http.url } } }));
   const switches = await ToolSwitches.open(join(dir, 'tool-switches.json'), () => {});
-  servers = await McpServers.open({ configFile, switches, builtins: [], clientInfo: { name: 'test', version: '1' }, logger: silentLogger, approvalsFile: join(dir, 'program-approvals.json') });
+  servers = await McpServers.open({ configFile, switches, builtins: [], clientInfo: { name: 'test', version: '1' }, logger: silentLogger, approvalsFile: join(dir, 'program-approvals.json'), tracer: mcpRequestTracer(provider.getTracer('voice-agent-stack.mcp')) });
   await until(() => servers.view().servers[0]?.status.state === 'ready', 'the server to be ready');
 });
 afterAll(async () => {
@@ -65,16 +66,7 @@ async function tracedTurn(): Promise<void> {
   openai.configure({ toolSteps: [[{ name: 'web__context', arguments: '{}' }, { name: 'web__fail', arguments: '{}' }]] });
   const tools = servers.provider(noTools).tools();
   const stages = { ...openAIStagesAt(openai.url, { model: 'm' }), tools: { tools, callTimeoutMs: 10_000, scope: <T>(callId: string, run: () => Promise<T>) => conversation.withinTool(1, callId, run) } };
-  const result = await runTurn(
-    { kind: 'text', text: 'what context?' },
-    stages,
-    new ConversationContext('Be brief.', { maxTurns: 5, maxTokens: 4_000 }),
-    { userText() {}, replyText() {}, audio() {} },
-    new AbortController().signal,
-    [],
-    (event) => conversation.observe({ ...event, turn: 1 }),
-    (stage, run) => conversation.within(1, stage, run),
-  );
+  const result = await runTurn({ input: { kind: 'text', text: 'what context?' }, stages, context: new ConversationContext('Be brief.', { maxTurns: 5, maxTokens: 4_000 }), sink: { userText() {}, replyText() {}, audio() {} }, signal: new AbortController().signal, observer: { emit: (event) => conversation.observe({ ...event, turn: 1 }), scope: (stage, run) => conversation.within(1, stage, run) } });
   expect(result.status).toBe('completed');
   conversation.observe({ type: 'turn.ended', at: eventTime(), turn: 1, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } });
 }

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { StdioServerConfig } from '../../../../shared/mcp-config';
-import { readOptional, writeFileAtomic } from '../../settings/atomic-file';
+import { readOptional, writeFileAtomic } from '../../util/atomic-file';
 
 /** What the dialog shows and the user answers. */
 export interface ProgramRequest {

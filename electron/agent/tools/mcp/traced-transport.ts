@@ -12,8 +12,10 @@
  * Only requests made under an active span are traced (a tool call under its
  * `execute_tool` span); the handshake and tool listing at start-up, outside
  * any turn, are not, so they do not start traces of their own.
+ *
+ * The spans are made by an `McpRequestTracer` (the app's, from
+ * telemetry/conversation/mcp-request-spans.ts); without one nothing is traced.
  */
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   isJSONRPCErrorResponse,
@@ -23,8 +25,6 @@ import {
   type JSONRPCMessage,
   type MessageExtraInfo,
 } from '@modelcontextprotocol/sdk/types.js';
-import { ATTR, GEN_AI_OPERATION, MCP_META, MCP_TOOL_ERROR } from '../../../../shared/telemetry';
-import { formatTraceparent } from '../../../../shared/trace-context';
 
 /** Who the transport talks to, for the spans' network attributes. */
 export interface McpPeer {
@@ -36,21 +36,47 @@ export interface McpPeer {
   readonly port?: number;
 }
 
-const TRACER = 'voice-agent-stack.mcp';
+/** A request about to be sent, as its span describes it. */
+export interface McpRequest {
+  readonly method: string;
+  readonly requestId: string;
+  readonly params: Record<string, unknown> | undefined;
+  readonly peer: McpPeer;
+  readonly sessionId: string | undefined;
+  readonly protocolVersion: string | undefined;
+}
+
+/** How a request ended. */
+export type McpRequestEnd =
+  | { type: 'ok' | 'cancelled' | 'tool_error' | 'closed' }
+  | { type: 'error'; code: number; message: string }
+  | { type: 'failed'; error: Error };
+
+export interface McpRequestSpan {
+  /** The span's trace context for the request's `params._meta` (empty when there is none to send). */
+  readonly meta: Readonly<Record<string, string>>;
+  end(end: McpRequestEnd): void;
+}
+
+export interface McpRequestTracer {
+  /** A span for the request when it is sent under an active span; null otherwise. */
+  start(request: McpRequest): McpRequestSpan | null;
+}
+
 const CANCELLED = 'notifications/cancelled';
 
 export class TracedTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
-  private readonly pending = new Map<string, { span: Span; method: string }>();
+  private readonly pending = new Map<string, { span: McpRequestSpan; method: string }>();
   private protocolVersion: string | undefined;
 
   constructor(
     private readonly inner: Transport,
     private readonly peer: McpPeer,
-    /** The app's tracer; by default the global provider's. */
-    private readonly tracer: Tracer = trace.getTracer(TRACER),
+    /** The app's tracing of MCP requests; none by default. */
+    private readonly tracer?: McpRequestTracer,
   ) {}
 
   get sessionId(): string | undefined {
@@ -77,11 +103,11 @@ export class TracedTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     let key: string | undefined;
-    if (isJSONRPCRequest(message) && trace.getSpan(context.active())) {
+    const span = isJSONRPCRequest(message) ? this.startSpan(message.method, String(message.id), message.params) : null;
+    if (span && isJSONRPCRequest(message)) {
       key = String(message.id);
-      const span = this.startSpan(message.method, key, message.params);
       this.pending.set(key, { span, method: message.method });
-      message = { ...message, params: withTraceContext(message.params, span) };
+      message = { ...message, params: withMeta(message.params, span.meta) };
     } else if (isJSONRPCNotification(message) && message.method === CANCELLED) {
       const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
       if (requestId !== undefined) this.finish(String(requestId), { type: 'cancelled' });
@@ -104,24 +130,8 @@ export class TracedTransport implements Transport {
     if (inner.sessionId && inner.terminateSession) await inner.terminateSession();
   }
 
-  private startSpan(method: string, requestId: string, params: Record<string, unknown> | undefined): Span {
-    const tool = method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
-    const prompt = method === 'prompts/get' && typeof params?.name === 'string' ? params.name : undefined;
-    const target = tool ?? prompt;
-    const sessionId = this.inner.sessionId;
-    const attributes: Attributes = {
-      [ATTR.mcpMethodName]: method,
-      [ATTR.jsonrpcRequestId]: requestId,
-      [ATTR.mcpServerName]: this.peer.server,
-      [ATTR.networkTransport]: this.peer.network,
-      ...(this.peer.network === 'tcp' ? { [ATTR.networkProtocolName]: 'http' } : {}),
-      ...(this.peer.address ? { [ATTR.serverAddress]: this.peer.address } : {}),
-      ...(this.peer.port ? { [ATTR.serverPort]: this.peer.port } : {}),
-      ...(sessionId ? { [ATTR.mcpSessionId]: sessionId } : {}),
-      ...(this.protocolVersion ? { [ATTR.mcpProtocolVersion]: this.protocolVersion } : {}),
-      ...(tool ? { [ATTR.toolName]: tool, [ATTR.operationName]: GEN_AI_OPERATION.executeTool } : {}),
-    };
-    return this.tracer.startSpan(target ? `${method} ${target}` : method, { kind: SpanKind.CLIENT, attributes });
+  private startSpan(method: string, requestId: string, params: Record<string, unknown> | undefined): McpRequestSpan | null {
+    return this.tracer?.start({ method, requestId, params, peer: this.peer, sessionId: this.inner.sessionId, protocolVersion: this.protocolVersion }) ?? null;
   }
 
   private received(message: JSONRPCMessage): void {
@@ -133,49 +143,17 @@ export class TracedTransport implements Transport {
     }
   }
 
-  private finish(key: string, end: SpanEnd): void {
+  private finish(key: string, end: McpRequestEnd): void {
     const entry = this.pending.get(key);
     if (!entry) return;
     this.pending.delete(key);
-    const { span } = entry;
-    switch (end.type) {
-      case 'ok':
-        break;
-      case 'cancelled':
-        span.setAttribute(ATTR.stageCancelled, true);
-        break;
-      case 'tool_error':
-        span.setAttribute(ATTR.errorType, MCP_TOOL_ERROR);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        break;
-      case 'error':
-        span.setAttributes({ [ATTR.errorType]: String(end.code), [ATTR.rpcResponseStatusCode]: String(end.code) });
-        span.setStatus({ code: SpanStatusCode.ERROR, message: end.message });
-        break;
-      case 'closed':
-        span.setAttribute(ATTR.errorType, 'connection_closed');
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection to the MCP server closed' });
-        break;
-      case 'failed':
-        span.setAttribute(ATTR.errorType, end.error.name || 'Error');
-        span.recordException(end.error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: end.error.message });
-    }
-    span.end();
+    entry.span.end(end);
   }
 }
 
-type SpanEnd =
-  | { type: 'ok' | 'cancelled' | 'tool_error' | 'closed' }
-  | { type: 'error'; code: number; message: string }
-  | { type: 'failed'; error: Error };
-
 /** The request's params with the span's trace context added to `_meta`. */
-function withTraceContext(params: Record<string, unknown> | undefined, span: Span): Record<string, unknown> {
-  const spanContext = span.spanContext();
-  const traceparent = formatTraceparent(spanContext);
-  if (!traceparent) return params ?? {};
-  const tracestate = spanContext.traceState?.serialize();
+function withMeta(params: Record<string, unknown> | undefined, added: Readonly<Record<string, string>>): Record<string, unknown> {
+  if (Object.keys(added).length === 0) return params ?? {};
   const meta = typeof params?._meta === 'object' && params._meta !== null ? (params._meta as Record<string, unknown>) : {};
-  return { ...params, _meta: { ...meta, [MCP_META.traceparent]: traceparent, ...(tracestate ? { [MCP_META.tracestate]: tracestate } : {}) } };
+  return { ...params, _meta: { ...meta, ...added } };
 }

@@ -1,0 +1,426 @@
+/**
+ * Turns a conversation's events into its spans: the one place that opens
+ * them. The tree is
+ *
+ *   conversation
+ *   └─ turn (one per turn; a root of its own when no conversation runs)
+ *      ├─ vad                      voice turns: speech.start .. speech.stop
+ *      ├─ speech_to_text {model}   (voice agents PROPOSAL)
+ *      ├─ context.aggregate
+ *      ├─ chat {model}             one per model request (several when tools are called)
+ *      ├─ execute_tool {tool}      one per tool call, concurrent ones side by side
+ *      └─ text_to_speech {model}   one per sentence (voice agents PROPOSAL)
+ *
+ * With a trace per turn, each turn is instead the root of its own trace,
+ * linked to the conversation's span and carrying the conversation's id.
+ * Stage spans follow the GenAI conventions (see stage-attributes.ts), and
+ * each is the active context while its provider call runs (`within`), so
+ * spans that libraries start there are its children.
+ *
+ * It also remembers the trace ids it started, so that the client may add its
+ * spans (capture, playback) only to those.
+ *
+ * Longer than 400 lines on purpose: the conversation, turn and stage spans
+ * share one map of running turns and one set of known traces, and each event
+ * changes several of them at once; the parts with a state of their own are
+ * apart already (TurnToolSpans, TurnPhases, stage-attributes.ts).
+ */
+import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
+import { sampledTraceparent } from '../../../../shared/trace-context';
+import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../../pipeline/turn-events';
+import { engineAttributes, outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
+import { TurnPhases } from './turn-phases';
+import { TurnToolSpans } from './turn-tool-spans';
+
+/** How many trace ids are remembered for accepting the client's spans. */
+const KNOWN_TRACES = 64;
+/** How many recent turns' contexts are kept for the log lines said about them once they ended. */
+const RECENT_TURNS = 8;
+
+interface TracedTurn {
+  span: Span;
+  context: Context;
+  /** Record transcripts, prompts and replies: decided when the turn starts. */
+  captureContent: boolean;
+  vad: Span | null;
+  /** Stage spans still open; they may end after the turn (an interrupted turn's stages end cancelled). */
+  stages: Map<StageKind, TracedStage>;
+  /** Time from the end of speech (or the message sent) to each phase. */
+  phases: TurnPhases;
+  /** Its tool call spans and tool time. */
+  tools: TurnToolSpans;
+  ended: boolean;
+}
+
+interface TracedStage {
+  span: Span;
+  /** The turn's context with this stage's span active. */
+  context: Context;
+  startedAt: number;
+  finishReason?: string;
+}
+
+export interface ConversationTraceOptions {
+  /** Record transcripts, prompts and replies; read at the start of each turn. */
+  captureContent: () => boolean;
+  /** Each turn the root of its own trace; read when a turn's span opens. */
+  traceEachTurn?: () => boolean;
+}
+
+/** The finish reason of a transcript, and of a reply whose model did not say. */
+const FINISHED = 'stop';
+
+export class ConversationTrace {
+  private conversation: Span | null = null;
+  private conversationContext: Context = ROOT_CONTEXT;
+  private conversationId: string | undefined;
+  private readonly turns = new Map<number, TracedTurn>();
+  private readonly traceIds = new Set<string>();
+  /** Each recent turn's context for its log records: its failed stage's, else the turn's own. */
+  private readonly logContexts = new Map<number, Context>();
+
+  private readonly captureContent: () => boolean;
+  private readonly traceEachTurn: () => boolean;
+
+  constructor(
+    private readonly tracer: Tracer,
+    options: ConversationTraceOptions,
+  ) {
+    this.captureContent = options.captureContent;
+    this.traceEachTurn = options.traceEachTurn ?? (() => false);
+  }
+
+  /** The conversation span's context as a traceparent (when sampled). */
+  get conversationTraceparent(): string | undefined {
+    return this.conversation ? sampledTraceparent(this.conversation.spanContext()) : undefined;
+  }
+
+  /** A running turn's span context as a traceparent (when sampled), for the client's playback span. */
+  turnTraceparent(turn: number): string | undefined {
+    const traced = this.running(turn);
+    return traced ? sampledTraceparent(traced.span.spanContext()) : undefined;
+  }
+
+  /** Whether a trace was started here (the client may only add spans to those). */
+  isKnownTrace(traceId: string): boolean {
+    return this.traceIds.has(traceId);
+  }
+
+  /**
+   * Runs a stage's provider call with the stage's span as the active
+   * context (when the stage is traced), so that spans started inside it
+   * (HTTP client instrumentation) are its children.
+   */
+  within<T>(turn: number, stage: StageKind, run: () => Promise<T>): Promise<T> {
+    const traced = this.turns.get(turn)?.stages.get(stage);
+    return traced ? otelContext.with(traced.context, run) : run();
+  }
+
+  /** Runs a tool call's work with its `execute_tool` span as the active context (MCP requests become its children). */
+  withinTool<T>(turn: number, callId: string, run: () => Promise<T>): Promise<T> {
+    const context = this.turns.get(turn)?.tools.contextOf(callId);
+    return context ? otelContext.with(context, run) : run();
+  }
+
+  /**
+   * Runs `run` (a log line about a turn: completed, interrupted, failed) in
+   * that turn's context, even once its spans ended, so that the record is in
+   * the turn's trace: on the stage span that failed, else on the turn's span.
+   */
+  inTurn<T>(turn: number, run: () => T): T {
+    const context = this.logContexts.get(turn);
+    return context ? otelContext.with(context, run) : run();
+  }
+
+  observe = (event: ConversationEvent): void => {
+    this.handle(event);
+    if ('turn' in event) this.notePhase(event);
+  };
+
+  private handle(event: ConversationEvent): void {
+    switch (event.type) {
+      case 'conversation.started':
+        this.endConversation(undefined);
+        this.conversation = this.remember(
+          this.tracer.startSpan(SPAN.conversation, { root: true, startTime: event.at, attributes: { [ATTR.conversationId]: event.conversationId } }),
+        );
+        this.conversationContext = trace.setSpan(ROOT_CONTEXT, this.conversation);
+        this.conversationId = event.conversationId;
+        return;
+      case 'conversation.ended':
+        this.endConversation(event);
+        return;
+      case 'stage.started':
+      case 'stage.first_output':
+      case 'stage.usage':
+      case 'stage.response':
+      case 'stage.engine':
+      case 'stage.cancelled':
+      case 'stage.failed':
+      case 'stage.ended':
+      case 'context.aggregated':
+        this.onStage(event);
+        return;
+      case 'tool.started':
+      case 'tool.ended':
+        this.onTool(event);
+        return;
+      default:
+        this.onTurn(event);
+    }
+  }
+
+  /** Puts a phase the event marks on its turn's span. */
+  private notePhase(event: TurnLifecycleEvent | TurnStageEvent): void {
+    const turn = this.running(event.turn);
+    if (!turn) return;
+    // A prepared reply times its phases from the pause it was prepared at; thrown away, they start again.
+    if (event.type === 'preemption.started') (turn.phases = new TurnPhases()).setOrigin(event.stoppedAt);
+    if (event.type === 'preemption.cancelled') turn.phases = new TurnPhases();
+    if (event.type === 'listening.stopped' || event.type === 'turn.started') turn.phases.setOrigin(event.at);
+    const phase = turn.phases.record(event);
+    if (phase) turn.span.setAttribute(phase.attribute, phase.ms);
+  }
+
+  private onTurn(event: TurnLifecycleEvent): void {
+    switch (event.type) {
+      case 'listening.started': {
+        const turn = this.openTurn(event.turn, 'voice', event.at);
+        turn.vad = this.tracer.startSpan(SPAN.vad, { startTime: event.at, attributes: { [ATTR.vadModel]: event.detector } }, turn.context);
+        turn.vad.addEvent(EVENT.speechStart, undefined, event.at);
+        return;
+      }
+      case 'listening.stopped': {
+        const turn = this.running(event.turn);
+        if (!turn?.vad) return;
+        turn.vad.addEvent(EVENT.speechStop, undefined, event.at);
+        turn.vad.setAttribute(ATTR.vadSpeechMs, event.speechMs);
+        turn.vad.end(event.at);
+        turn.vad = null;
+        return;
+      }
+      case 'listening.abandoned':
+        this.abandon(event.turn, event.at);
+        return;
+      case 'turn.started': {
+        const turn = this.startTurn(event.turn, event.input, event.at);
+        if (event.preemptive !== undefined) turn.span.setAttribute(ATTR.turnPreemptive, event.preemptive);
+        return;
+      }
+      case 'preemption.started':
+        this.running(event.turn)?.span.addEvent(EVENT.preemptiveStarted, undefined, event.at);
+        return;
+      case 'preemption.cancelled':
+        this.running(event.turn)?.span.addEvent(EVENT.preemptiveCancelled, { [ATTR.preemptiveReason]: event.reason }, event.at);
+        return;
+      case 'turn.unavailable': {
+        markFailed(this.startTurn(event.turn, event.input, event.at).span, event.error, undefined, event.at);
+        this.closeTurn(event.turn, event.at);
+        return;
+      }
+      case 'turn.audio_sent':
+        this.running(event.turn)?.span.addEvent(EVENT.firstAudio, undefined, event.at);
+        return;
+      case 'turn.playback_started':
+        if (event.voiceToVoiceMs !== null) this.running(event.turn)?.span.setAttribute(ATTR.voiceToVoiceMs, event.voiceToVoiceMs);
+        return;
+      case 'turn.interrupted':
+        this.running(event.turn)?.span.addEvent(EVENT.bargeIn, { reason: event.reason }, event.at);
+        return;
+      case 'turn.false_interruption':
+        this.running(event.turn)?.span.addEvent(EVENT.falseInterruption, { [ATTR.pausedMs]: event.pausedMs }, event.at);
+        return;
+      case 'turn.ended': {
+        const span = this.running(event.turn)?.span;
+        if (!span) return;
+        span.setAttributes({
+          [ATTR.turnInterrupted]: event.outcome === 'interrupted',
+          [ATTR.turnAudioChunks]: event.audio.chunks,
+          [ATTR.turnAudioMs]: Math.round(event.audio.sentMs),
+          [ATTR.turnPlayedMs]: Math.round(event.audio.playedMs),
+        });
+        const turn = this.running(event.turn)!;
+        span.setAttributes(turn.tools.figures(event.at));
+        if (event.error) markFailed(span, event.error, event.errorType, event.at);
+        this.closeTurn(event.turn, event.at);
+      }
+    }
+  }
+
+  private onTool(event: Extract<TurnStageEvent, { type: 'tool.started' | 'tool.ended' }>): void {
+    const turn = this.turns.get(event.turn);
+    if (!turn) return;
+    if (event.type === 'tool.started') {
+      turn.tools.started(event, this.conversationId, turn.captureContent);
+      return;
+    }
+    if (!turn.tools.ended(event, turn.captureContent)) return;
+    this.forgetIfDone(event.turn, turn);
+  }
+
+  private onStage(event: Exclude<TurnStageEvent, { type: 'tool.started' | 'tool.ended' }>): void {
+    const turn = this.turns.get(event.turn);
+    if (!turn) return;
+    if (event.type === 'context.aggregated') {
+      this.tracer
+        .startSpan(
+          SPAN.contextAggregate,
+          {
+            startTime: event.at,
+            attributes: { [ATTR.contextMessages]: event.messages, [ATTR.contextDropped]: event.dropped, [ATTR.contextTokens]: event.estimatedTokens },
+          },
+          turn.context,
+        )
+        .end(event.at);
+      return;
+    }
+    if (event.type === 'stage.started') {
+      const { name, kind } = stageSpanOptions(event);
+      const attributes = startAttributes(event, this.conversationId, turn.captureContent);
+      const span = this.tracer.startSpan(name, { kind, startTime: event.at, attributes }, turn.context);
+      if (event.preemptive) span.setAttribute(ATTR.turnPreemptive, true);
+      turn.stages.set(event.stage, { span, context: trace.setSpan(turn.context, span), startedAt: event.at });
+      return;
+    }
+    const running = turn.stages.get(event.stage);
+    if (!running) return;
+    const { span } = running;
+    switch (event.type) {
+      case 'stage.first_output':
+        // The conventions' time to first chunk is in seconds; ours (other stages) in milliseconds.
+        if (event.stage === 'llm') span.setAttribute(ATTR.timeToFirstChunk, Math.round(event.at - running.startedAt) / 1000);
+        else span.setAttribute(ATTR.ttfbMs, elapsedMs(running.startedAt, event.at));
+        return;
+      case 'stage.usage':
+        span.setAttributes({
+          [ATTR.inputTokens]: event.inputTokens,
+          [ATTR.outputTokens]: event.outputTokens,
+          ...(event.cacheReadTokens !== undefined ? { [ATTR.cacheReadTokens]: event.cacheReadTokens } : {}),
+          ...(event.reasoningTokens !== undefined ? { [ATTR.reasoningTokens]: event.reasoningTokens } : {}),
+        });
+        return;
+      case 'stage.response':
+        if (event.id) span.setAttribute(ATTR.responseId, event.id);
+        if (event.model) span.setAttribute(ATTR.responseModel, event.model);
+        if (event.finishReason) {
+          running.finishReason = event.finishReason;
+          span.setAttribute(ATTR.finishReasons, [event.finishReason]);
+        }
+        return;
+      case 'stage.engine':
+        span.setAttributes(engineAttributes(event));
+        return;
+      case 'stage.cancelled':
+        span.setAttribute(ATTR.stageCancelled, true);
+        return;
+      case 'stage.failed':
+        markFailed(span, event.error, event.errorType, event.at);
+        this.noteLogContext(event.turn, running.context);
+        return;
+      case 'stage.ended':
+        if (event.stage === 'tts' && event.audioSeconds !== undefined) span.setAttribute(ATTR.ttsAudioSeconds, event.audioSeconds);
+        if (event.stage === 'stt' && event.language) span.setAttribute(ATTR.speechInputLanguage, event.language);
+        if (turn.captureContent && event.output !== undefined && event.stage !== 'tts')
+          span.setAttribute(ATTR.outputMessages, outputMessages(event.output, running.finishReason ?? FINISHED, event.toolCalls));
+        span.end(event.at);
+        turn.stages.delete(event.stage);
+        this.forgetIfDone(event.turn, turn);
+    }
+  }
+
+  /** The turn's span, opened now unless listening opened it already. */
+  private startTurn(number: number, input: TurnInputKind, at: number): TracedTurn {
+    const turn = this.running(number) ?? this.openTurn(number, input, at, { root: !this.conversation });
+    turn.captureContent = this.captureContent();
+    this.remember(turn.span);
+    return turn;
+  }
+
+  private openTurn(number: number, input: TurnInputKind, at: number, options: { root?: boolean } = {}): TracedTurn {
+    const attributes = { [ATTR.turnNumber]: number, [ATTR.turnInput]: input };
+    const ownTrace = this.conversation !== null && this.traceEachTurn();
+    const span = ownTrace
+      ? this.tracer.startSpan(
+          SPAN.turn,
+          {
+            root: true,
+            startTime: at,
+            links: [{ context: this.conversation!.spanContext() }],
+            attributes: { ...attributes, [ATTR.conversationId]: this.conversationId! },
+          },
+          ROOT_CONTEXT,
+        )
+      : this.tracer.startSpan(SPAN.turn, { ...options, startTime: at, attributes }, this.conversationContext);
+    const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
+    // Read again when the turn starts; a reply prepared before that records content by the setting now.
+    const context = trace.setSpan(parent, span);
+    const turn: TracedTurn = { span, context, captureContent: this.captureContent(), vad: null, stages: new Map(), phases: new TurnPhases(), tools: new TurnToolSpans(this.tracer, context), ended: false };
+    this.turns.set(number, turn);
+    this.noteLogContext(number, context);
+    return turn;
+  }
+
+  private noteLogContext(turn: number, context: Context): void {
+    this.logContexts.delete(turn);
+    this.logContexts.set(turn, context);
+    if (this.logContexts.size > RECENT_TURNS) this.logContexts.delete(this.logContexts.keys().next().value!);
+  }
+
+  /** A turn whose span is still open. */
+  private running(number: number): TracedTurn | undefined {
+    const turn = this.turns.get(number);
+    return turn && !turn.ended ? turn : undefined;
+  }
+
+  private closeTurn(number: number, at: number): void {
+    const turn = this.running(number);
+    if (!turn) return;
+    turn.ended = true;
+    turn.span.end(at);
+    this.forgetIfDone(number, turn);
+  }
+
+  private forgetIfDone(number: number, turn: TracedTurn): void {
+    if (turn.ended && turn.stages.size === 0 && turn.tools.isEmpty) this.turns.delete(number);
+  }
+
+  /** Speech started but no turn came of it: close its spans. */
+  private abandon(number: number, at: number): void {
+    const turn = this.running(number);
+    if (!turn) return;
+    turn.vad?.end(at);
+    turn.vad = null;
+    turn.span.setAttribute(ATTR.turnAbandoned, true);
+    this.closeTurn(number, at);
+  }
+
+  private endConversation(event: Extract<ConversationEvent, { type: 'conversation.ended' }> | undefined): void {
+    const span = this.conversation;
+    if (!span) return;
+    if (event)
+      span.setAttributes({
+        [ATTR.conversationTurns]: event.turns,
+        [ATTR.conversationInterruptions]: event.interruptions,
+        [ATTR.framesDropped]: event.framesDropped,
+        [ATTR.vadQueueMax]: event.vadQueueMax,
+      });
+    span.end(event?.at);
+    this.conversation = null;
+    this.conversationContext = ROOT_CONTEXT;
+    this.conversationId = undefined;
+  }
+
+  private remember(span: Span): Span {
+    this.traceIds.add(span.spanContext().traceId);
+    if (this.traceIds.size > KNOWN_TRACES) this.traceIds.delete(this.traceIds.values().next().value!);
+    return span;
+  }
+}
+
+/** Status ERROR with the exception recorded, and its kind when it is known. */
+function markFailed(span: Span, error: Error, errorType: string | undefined, at: number): void {
+  span.recordException(error, at);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  if (errorType) span.setAttribute(ATTR.errorType, errorType);
+}
