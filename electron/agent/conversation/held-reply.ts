@@ -3,6 +3,8 @@
  * `decideBargeIn` knows: a long enough voice confirms the barge-in at once;
  * a shorter sound is transcribed when it is over, and its words stop the
  * reply (and become the next turn), while a cough or a click lets it resume.
+ * Each step is told as an `interruption.*` event of the held reply's turn,
+ * with the time since the user's speech started over it.
  */
 import type { Logger } from '../util/logger';
 import { decideBargeIn } from './barge-in';
@@ -23,6 +25,8 @@ export interface HeldReplyActions {
 
 export class HeldReply {
   private reply: Turn | null = null;
+  /** When the speech over the held reply started (event time). */
+  private speechStartedAt = 0;
 
   constructor(private readonly actions: HeldReplyActions) {}
 
@@ -30,11 +34,13 @@ export class HeldReply {
     return this.reply !== null;
   }
 
-  /** Speech started over `reply`: holds its playback when it is playing; false when it should stop now. */
-  hold(reply: Turn | null): boolean {
+  /** Speech started over `reply` at `speechStartedAt`: holds its playback when it is playing; false when it should stop now. */
+  hold(reply: Turn | null, speechStartedAt: number): boolean {
     if (!reply || reply.isOver || reply.playbackStarted === null) return false;
     this.reply = reply;
+    this.speechStartedAt = speechStartedAt;
     reply.pausePlayback();
+    this.tell('interruption.detected', reply);
     return true;
   }
 
@@ -48,6 +54,7 @@ export class HeldReply {
     const reply = this.reply;
     if (!reply || decideBargeIn({ voicedMs }) !== 'interrupt') return false;
     this.reply = null;
+    this.tell('interruption.confirmed', reply);
     this.actions.bargeIn(reply);
     return true;
   }
@@ -72,12 +79,19 @@ export class HeldReply {
     }
     this.reply = null;
     if (decideBargeIn({ voicedMs: utterance.speechMs, transcript }) === 'interrupt') {
+      this.tell('interruption.confirmed', reply);
       actions.bargeIn(reply);
       actions.startTurn(utterance);
       return;
     }
     actions.emit({ type: 'listening.abandoned', at: eventTime(), turn: utterance.turn });
+    this.tell('interruption.resumed', reply);
     reply.resumePlayback();
     actions.logger.info('false interruption: the reply resumed', { turn: reply.number, speechMs: utterance.speechMs });
+  }
+
+  private tell(type: 'interruption.detected' | 'interruption.confirmed' | 'interruption.resumed', reply: Turn): void {
+    const at = eventTime();
+    this.actions.emit({ type, at, turn: reply.number, overlapMs: Math.round(at - this.speechStartedAt) });
   }
 }

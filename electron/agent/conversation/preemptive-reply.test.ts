@@ -3,7 +3,7 @@ import type { Tool } from '../tools/tool';
 import { PreemptiveReply } from './preemptive-reply';
 import type { TurnResult, TurnSink } from '../pipeline/turn-run';
 
-const utterance = { turn: 3, audio: Int16Array.from([1, 2, 3]), speechMs: 300, stoppedAt: 0 };
+const utterance = { turn: 3, audio: Int16Array.from([1, 2, 3]), speechMs: 300, stoppedAt: 0, endedBy: 'silence' as const };
 
 function recordingSink(into: string[]): TurnSink {
   return {

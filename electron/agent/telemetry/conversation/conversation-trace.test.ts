@@ -110,6 +110,9 @@ describe('ConversationTrace', () => {
       [ATTR.phaseFirstPhraseMs]: 100,
       [ATTR.phaseFirstAudioSentMs]: 130,
       [ATTR.phaseFirstAudioPlayingMs]: 160,
+      // No reply was prepared for it.
+      [ATTR.preemptiveOutcome]: 'none',
+      [ATTR.preemptiveWastedRequests]: 0,
     });
     expect(turn!.events.map((e) => e.name)).toEqual([EVENT.firstAudio]);
     for (const name of [SPAN.vad, 'speech_to_text whisper', SPAN.contextAggregate, 'chat gpt', 'text_to_speech voice']) expect(t.parentName(t.named(name)[0]!)).toBe(SPAN.turn);
