@@ -148,7 +148,10 @@ export const ATTR = {
   vadSilenceMs: 'vad.silence_ms',
   /** On a turn that was interrupted: by what (INTERRUPTED_BY). */
   turnInterruptedBy: 'turn.interrupted_by',
-  /** On the interruption.* events: time since the user started speaking over the reply. */
+  /**
+   * On the interruption.* events: how long the user's sound over the reply was, in audio: the voice that
+   * paused playback (detected), the voice that confirmed it or the whole sound whose words decided.
+   */
   interruptionOverlapMs: 'interruption.overlap_ms',
   /** Where a turn's time went: milliseconds from the end of speech (or the text sent) to each phase. */
   phaseTranscriptMs: 'turn.phase.transcript_ms',

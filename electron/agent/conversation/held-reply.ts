@@ -4,7 +4,9 @@
  * a shorter sound is transcribed when it is over, and its words stop the
  * reply (and become the next turn), while a cough or a click lets it resume.
  * Each step is told as an `interruption.*` event of the held reply's turn,
- * with the time since the user's speech started over it.
+ * with how long the user's sound over the reply was by then, in audio: the
+ * voice that paused it when detected, the voice so far when its length
+ * confirms the barge-in, the whole sound when its transcript decides.
  */
 import type { Logger } from '../util/logger';
 import { decideBargeIn } from './barge-in';
@@ -25,8 +27,6 @@ export interface HeldReplyActions {
 
 export class HeldReply {
   private reply: Turn | null = null;
-  /** When the speech over the held reply started (event time). */
-  private speechStartedAt = 0;
 
   constructor(private readonly actions: HeldReplyActions) {}
 
@@ -38,9 +38,8 @@ export class HeldReply {
   hold(reply: Turn | null, speechStartedAt: number): boolean {
     if (!reply || reply.isOver || reply.playbackStarted === null) return false;
     this.reply = reply;
-    this.speechStartedAt = speechStartedAt;
     reply.pausePlayback();
-    this.tell('interruption.detected', reply);
+    this.tell('interruption.detected', reply, eventTime() - speechStartedAt);
     return true;
   }
 
@@ -54,7 +53,7 @@ export class HeldReply {
     const reply = this.reply;
     if (!reply || decideBargeIn({ voicedMs }) !== 'interrupt') return false;
     this.reply = null;
-    this.tell('interruption.confirmed', reply);
+    this.tell('interruption.confirmed', reply, voicedMs);
     this.actions.bargeIn(reply);
     return true;
   }
@@ -79,19 +78,18 @@ export class HeldReply {
     }
     this.reply = null;
     if (decideBargeIn({ voicedMs: utterance.speechMs, transcript }) === 'interrupt') {
-      this.tell('interruption.confirmed', reply);
+      this.tell('interruption.confirmed', reply, utterance.speechMs);
       actions.bargeIn(reply);
       actions.startTurn(utterance);
       return;
     }
     actions.emit({ type: 'listening.abandoned', at: eventTime(), turn: utterance.turn });
-    this.tell('interruption.resumed', reply);
+    this.tell('interruption.resumed', reply, utterance.speechMs);
     reply.resumePlayback();
     actions.logger.info('false interruption: the reply resumed', { turn: reply.number, speechMs: utterance.speechMs });
   }
 
-  private tell(type: 'interruption.detected' | 'interruption.confirmed' | 'interruption.resumed', reply: Turn): void {
-    const at = eventTime();
-    this.actions.emit({ type, at, turn: reply.number, overlapMs: Math.round(at - this.speechStartedAt) });
+  private tell(type: 'interruption.detected' | 'interruption.confirmed' | 'interruption.resumed', reply: Turn, overlapMs: number): void {
+    this.actions.emit({ type, at: eventTime(), turn: reply.number, overlapMs: Math.round(overlapMs) });
   }
 }

@@ -121,7 +121,7 @@ export type TurnLifecycleEvent =
   /**
    * The user spoke over the playing reply of turn `turn` (detected: playback is paused), then the sound
    * was the user taking the floor (confirmed: the reply stops) or was not (resumed: playback goes on);
-   * `overlapMs`, the time since their speech started.
+   * `overlapMs`, how long their sound over the reply was by then (audio time).
    */
   | { type: 'interruption.detected' | 'interruption.confirmed' | 'interruption.resumed'; at: number; turn: number; overlapMs: number }
   /** `preemptive`: a voice turn, whether it goes on from a reply prepared during the silence window. */

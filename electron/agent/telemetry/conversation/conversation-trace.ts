@@ -391,7 +391,13 @@ export class ConversationTrace {
     const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
     // Read again when the turn starts; a reply prepared before that records content by the setting now.
     const context = trace.setSpan(parent, span);
-    const turn: TracedTurn = { span, context, captureContent: this.captureContent(), vad: null, stages: new Map(), phases: new TurnPhases(),
+    const turn: TracedTurn = {
+      span,
+      context,
+      captureContent: this.captureContent(),
+      vad: null,
+      stages: new Map(),
+      phases: new TurnPhases(),
       tools: new TurnToolSpans(this.tracer, context),
       preparations: 0,
       wastedRequests: 0,
