@@ -345,6 +345,68 @@ describe('ConversationTrace', () => {
     expect(t.observer.isKnownTrace(second.traceId)).toBe(true);
   });
 
+  it('puts turn-taking on the turn span: end of speech, confirmation and why, preparation outcome, interruptions', () => {
+    const t = setup();
+    t.play(
+      (at) => ({ type: 'listening.started', at, turn: 1, detector: 'silero' }),
+      (at) => ({ type: 'preemption.started', at, turn: 1, stoppedAt: at }),
+      (at) => ({ type: 'preemption.cancelled', at, turn: 1, reason: 'the user went on speaking', requests: 2 }),
+      (at) => ({ type: 'preemption.started', at, turn: 1, stoppedAt: at }),
+      (at) => ({ type: 'listening.stopped', at, turn: 1, speechMs: 900 }),
+      (at) => ({ type: 'turn.end_of_speech', at, turn: 1, silenceMs: 500 }),
+      (at) => ({ type: 'turn.confirmed', at, turn: 1, reason: 'silence', endOfSpeechAt: at - 500 }),
+      (at) => ({ type: 'preemption.used', at, turn: 1, savedMs: 340 }),
+      (at) => ({ type: 'turn.started', at, turn: 1, input: 'voice', preemptive: true }),
+      (at) => ({ type: 'interruption.detected', at, turn: 1, overlapMs: 60 }),
+      (at) => ({ type: 'interruption.resumed', at, turn: 1, overlapMs: 180 }),
+      (at) => ({ type: 'interruption.detected', at, turn: 1, overlapMs: 60 }),
+      (at) => ({ type: 'interruption.confirmed', at, turn: 1, overlapMs: 600 }),
+      (at) => ({ type: 'turn.interrupted', at, turn: 1, reason: 'barge-in', by: 'user_speech' }),
+      (at) => ({ type: 'turn.ended', at, turn: 1, outcome: 'interrupted', audio: { chunks: 1, sentMs: 100, playedMs: 50 } }),
+      // A typed message: its turn opens as it is confirmed.
+      (at) => ({ type: 'turn.confirmed', at, turn: 2, reason: 'text' }),
+      (at) => ({ type: 'turn.started', at, turn: 2, input: 'text' }),
+      (at) => ({ type: 'turn.ended', at, turn: 2, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } }),
+    );
+    const [voice, typed] = t.named(SPAN.turn);
+    expect(voice!.attributes).toMatchObject({
+      [ATTR.turnEndReason]: 'silence',
+      [ATTR.preemptiveOutcome]: 'used',
+      [ATTR.preemptiveSavedMs]: 340,
+      [ATTR.preemptiveWastedRequests]: 2,
+      [ATTR.turnInterruptedBy]: 'user_speech',
+    });
+    expect(voice!.events.map((e) => [e.name, e.attributes?.[ATTR.vadSilenceMs] ?? e.attributes?.[ATTR.interruptionOverlapMs]]).filter(([n]) => !String(n).startsWith('preemptive') && n !== EVENT.bargeIn)).toEqual([
+      [EVENT.endOfSpeech, 500],
+      [EVENT.turnConfirmed, undefined],
+      [EVENT.interruptionDetected, 60],
+      [EVENT.interruptionResumed, 180],
+      [EVENT.interruptionDetected, 60],
+      [EVENT.interruptionConfirmed, 600],
+    ]);
+    expect(typed!.attributes).toMatchObject({ [ATTR.turnInput]: 'text', [ATTR.turnEndReason]: 'text' });
+    expect(typed!.attributes[ATTR.preemptiveOutcome]).toBeUndefined();
+    expect(typed!.events.map((e) => e.name)).toEqual([EVENT.turnConfirmed]);
+  });
+
+  it('says a voice turn discarded what was prepared for it when none of it was used, and none when nothing was', () => {
+    const t = setup();
+    t.play(
+      (at) => ({ type: 'listening.started', at, turn: 1, detector: 'silero' }),
+      (at) => ({ type: 'preemption.started', at, turn: 1, stoppedAt: at }),
+      (at) => ({ type: 'preemption.cancelled', at, turn: 1, reason: 'test sound', requests: 1 }),
+      (at) => ({ type: 'turn.started', at, turn: 1, input: 'voice', preemptive: false }),
+      (at) => ({ type: 'turn.ended', at, turn: 1, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } }),
+      (at) => ({ type: 'listening.started', at, turn: 2, detector: 'push-to-talk' }),
+      (at) => ({ type: 'turn.started', at, turn: 2, input: 'voice', preemptive: false }),
+      (at) => ({ type: 'turn.ended', at, turn: 2, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } }),
+    );
+    expect(t.named(SPAN.turn).map((s) => [s.attributes[ATTR.preemptiveOutcome], s.attributes[ATTR.preemptiveWastedRequests]])).toEqual([
+      ['discarded', 1],
+      ['none', 0],
+    ]);
+  });
+
   it('forgets the oldest of more than 64 traces', () => {
     const t = setup();
     const ids: string[] = [];
