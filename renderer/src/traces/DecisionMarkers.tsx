@@ -86,7 +86,7 @@ export function DecisionFigures({ summary }: { summary: DecisionSummary }) {
         <dt>Interruptions</dt>
         <dd>
           {`${confirmed} confirmed, ${resumed} resumed`}
-          <span className="hint"> (false)</span>
+          <span className="hint"> (resumed: false interruptions)</span>
         </dd>
       </div>
     </dl>
