@@ -115,6 +115,26 @@ export const ATTR = {
   turnInput: 'turn.input',
   turnInterrupted: 'turn.was_interrupted',
   voiceToVoiceMs: 'turn.voice_to_voice_ms',
+  /**
+   * voice_to_voice_ms plus what the devices add: the output's latency (audio.output_latency_ms) and,
+   * where the browser reports it, the input's (audio.input_latency_ms). Summed in main when the
+   * client's report that playback started carries those latencies.
+   */
+  voiceToVoiceAtSpeakerMs: 'turn.voice_to_voice_at_speaker_ms',
+  /** How the turn was taken as finished: `silence`, `push_to_talk` or `text` (TURN_END_REASON). */
+  turnEndReason: 'turn.end_reason',
+  /** What interrupted the turn's reply: `user_speech`, `new_message` or `end` (TURN_INTERRUPTED_BY). */
+  turnInterruptedBy: 'turn.interrupted_by',
+  /** Whether a reply prepared during the pause was used: `used`, `discarded` or `none`. */
+  preemptiveOutcome: 'turn.preemptive.outcome',
+  /** How much earlier the first audio came thanks to the prepared reply, ms. */
+  preemptiveSavedMs: 'turn.preemptive.saved_ms',
+  /** Requests made for prepared replies that were thrown away. */
+  preemptiveWastedRequests: 'turn.preemptive.wasted_requests',
+  /** On turn.end_of_speech: the silence window in force, ms. */
+  vadSilenceMs: 'vad.silence_ms',
+  /** On the interruption.* events: how long the user's speech overlapped the reply, ms. */
+  interruptionOverlapMs: 'interruption.overlap_ms',
   turnAudioChunks: 'turn.audio.chunks_out',
   turnAudioMs: 'turn.audio.sent_ms',
   turnPlayedMs: 'turn.audio.played_ms',
@@ -204,6 +224,18 @@ export const ATTR = {
   playbackChunks: 'audio.playback.chunks',
   playbackPlayedMs: 'audio.playback.played_ms',
   playbackFlushed: 'audio.playback.flushed',
+  /**
+   * On audio.playback: what the audio output adds after a sample is handed to it, ms: the AudioContext's
+   * outputLatency (the device and the system's mixer) plus its baseLatency (the context's own buffering).
+   * Absent where the browser does not report outputLatency.
+   */
+  audioOutputLatencyMs: 'audio.output_latency_ms',
+  /**
+   * On audio.capture: what the input adds before a sample reaches the capture worklet, ms: the
+   * microphone track's reported latency (MediaTrackSettings.latency) plus the capture AudioContext's
+   * baseLatency. Absent where the browser does not report the track's latency.
+   */
+  audioInputLatencyMs: 'audio.input_latency_ms',
   processType: 'app.process',
 } as const;
 
@@ -269,10 +301,27 @@ export const EVENT = {
   interruptionResumed: 'interruption.resumed',
   firstAudio: 'first_audio_sent',
   playbackStarted: 'playback.started',
+  /** On the turn span: the user stopped speaking (with vad.silence_ms). */
+  turnEndOfSpeech: 'turn.end_of_speech',
+  /** On the turn span: the turn was taken as finished. */
+  turnConfirmed: 'turn.confirmed',
+  /** On the turn span: the user spoke over the reply (playback paused); each with interruption.overlap_ms. */
+  interruptionDetected: 'interruption.detected',
+  /** The interruption stood: the reply stops. */
+  interruptionConfirmed: 'interruption.confirmed',
+  /** A false interruption: playback goes on. */
+  interruptionResumed: 'interruption.resumed',
   connect: 'connect',
   disconnect: 'disconnect',
   messageError: 'message.error',
 } as const;
+
+/** `turn.end_reason` values. */
+export const TURN_END_REASON = { silence: 'silence', pushToTalk: 'push_to_talk', text: 'text' } as const;
+/** `turn.interrupted_by` values. */
+export const TURN_INTERRUPTED_BY = { userSpeech: 'user_speech', newMessage: 'new_message', end: 'end' } as const;
+/** `turn.preemptive.outcome` values. */
+export const PREEMPTIVE_OUTCOME = { used: 'used', discarded: 'discarded', none: 'none' } as const;
 
 /** `model.source`: a catalogue model the app downloaded, a file the user picked, or one shipped inside the app. */
 export const MODEL_SOURCE = { download: 'download', userFile: 'user_file', bundled: 'bundled' } as const;

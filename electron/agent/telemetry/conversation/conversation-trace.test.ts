@@ -169,6 +169,29 @@ describe('ConversationTrace', () => {
     expect(t.spans()).toHaveLength(7);
   });
 
+  it("adds the devices' latencies the client reported with playback's start to the turn's voice-to-voice, once", () => {
+    const t = setup();
+    const turn = (n: number, latency: Parameters<ConversationTrace['deviceLatency']>[0] | null) => {
+      t.play((at) => ({ type: 'turn.started', at, turn: n, input: 'voice' }));
+      if (latency) t.observer.deviceLatency(latency);
+      t.play(
+        (at) => ({ type: 'turn.playback_started', at, turn: n, voiceToVoiceMs: 830 }),
+        (at) => ({ type: 'turn.ended', at, turn: n, outcome: 'completed', audio: { chunks: 1, sentMs: 100, playedMs: 100 } }),
+      );
+    };
+    turn(1, { outputMs: 42.5, inputMs: 12.7 });
+    turn(2, { outputMs: 42.5 });
+    turn(3, null); // no report with this turn's start: the earlier one is not reused
+    turn(4, { inputMs: 12.7 }); // without the output's latency there is no figure at the speaker
+    const atSpeaker = t.named(SPAN.turn).map((span) => [span.attributes[ATTR.voiceToVoiceMs], span.attributes[ATTR.voiceToVoiceAtSpeakerMs]]);
+    expect(atSpeaker).toEqual([
+      [830, 885.2],
+      [830, 872.5],
+      [830, undefined],
+      [830, undefined],
+    ]);
+  });
+
   it('records content only when capture is on as the turn starts', () => {
     const t = setup();
     const turn = (number: number) =>

@@ -29,6 +29,7 @@ import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Conte
 import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
 import { sampledTraceparent } from '../../../../shared/trace-context';
 import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../../pipeline/turn-events';
+import { voiceToVoiceAtSpeakerMs, type DeviceLatency } from './speaker-latency';
 import { engineAttributes, outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
 import { preemptiveOutcome } from './preemptive-outcome';
 import { TurnPhases } from './turn-phases';
@@ -83,6 +84,8 @@ export class ConversationTrace {
   private readonly traceIds = new Set<string>();
   /** Each recent turn's context for its log records: its failed stage's, else the turn's own. */
   private readonly logContexts = new Map<number, Context>();
+  /** What the client's devices add, from its report that playback started; used by the turn that report starts. */
+  private latency: DeviceLatency = {};
 
   private readonly captureContent: () => boolean;
   private readonly traceEachTurn: () => boolean;
@@ -135,6 +138,15 @@ export class ConversationTrace {
   inTurn<T>(turn: number, run: () => T): T {
     const context = this.logContexts.get(turn);
     return context ? otelContext.with(context, run) : run();
+  }
+
+  /**
+   * The devices' latencies the client's report that playback started carried:
+   * call before that report reaches the conversation, whose turn then records
+   * its voice-to-voice at the speaker with them.
+   */
+  deviceLatency(latency: DeviceLatency): void {
+    this.latency = latency;
   }
 
   observe = (event: ConversationEvent): void => {
@@ -257,9 +269,16 @@ export class ConversationTrace {
       case 'turn.audio_sent':
         this.running(event.turn)?.span.addEvent(EVENT.firstAudio, undefined, event.at);
         return;
-      case 'turn.playback_started':
-        if (event.voiceToVoiceMs !== null) this.running(event.turn)?.span.setAttribute(ATTR.voiceToVoiceMs, event.voiceToVoiceMs);
+      case 'turn.playback_started': {
+        const latency = this.latency;
+        this.latency = {};
+        const span = this.running(event.turn)?.span;
+        if (!span || event.voiceToVoiceMs === null) return;
+        span.setAttribute(ATTR.voiceToVoiceMs, event.voiceToVoiceMs);
+        const atSpeaker = voiceToVoiceAtSpeakerMs(event.voiceToVoiceMs, latency);
+        if (atSpeaker !== null) span.setAttribute(ATTR.voiceToVoiceAtSpeakerMs, atSpeaker);
         return;
+      }
       case 'turn.interrupted':
         this.running(event.turn)?.span.addEvent(EVENT.bargeIn, { reason: event.reason }, event.at);
         if (event.by) this.running(event.turn)?.span.setAttribute(ATTR.turnInterruptedBy, event.by);
