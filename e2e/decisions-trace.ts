@@ -43,7 +43,7 @@ export function decisionsTraceFile(): string {
       { type: 'listening.stopped', at: start + 1_400, turn: n, speechMs: 1_400 },
     ]);
     const span = turns.at(-1)!;
-    span.addEvent(EVENT.turnEndOfSpeech, { [ATTR.vadSilenceMs]: 500 }, start + 1_400);
+    span.addEvent(EVENT.endOfSpeech, { [ATTR.vadSilenceMs]: 500 }, start + 1_400);
     span.setAttribute(ATTR.turnEndReason, 'silence');
     span.addEvent(EVENT.turnConfirmed, undefined, start + 1_920);
     play([

@@ -121,20 +121,6 @@ export const ATTR = {
    * client's report that playback started carries those latencies.
    */
   voiceToVoiceAtSpeakerMs: 'turn.voice_to_voice_at_speaker_ms',
-  /** How the turn was taken as finished: `silence`, `push_to_talk` or `text` (TURN_END_REASON). */
-  turnEndReason: 'turn.end_reason',
-  /** What interrupted the turn's reply: `user_speech`, `new_message` or `end` (TURN_INTERRUPTED_BY). */
-  turnInterruptedBy: 'turn.interrupted_by',
-  /** Whether a reply prepared during the pause was used: `used`, `discarded` or `none`. */
-  preemptiveOutcome: 'turn.preemptive.outcome',
-  /** How much earlier the first audio came thanks to the prepared reply, ms. */
-  preemptiveSavedMs: 'turn.preemptive.saved_ms',
-  /** Requests made for prepared replies that were thrown away. */
-  preemptiveWastedRequests: 'turn.preemptive.wasted_requests',
-  /** On turn.end_of_speech: the silence window in force, ms. */
-  vadSilenceMs: 'vad.silence_ms',
-  /** On the interruption.* events: how long the user's speech overlapped the reply, ms. */
-  interruptionOverlapMs: 'interruption.overlap_ms',
   turnAudioChunks: 'turn.audio.chunks_out',
   turnAudioMs: 'turn.audio.sent_ms',
   turnPlayedMs: 'turn.audio.played_ms',
@@ -301,27 +287,10 @@ export const EVENT = {
   interruptionResumed: 'interruption.resumed',
   firstAudio: 'first_audio_sent',
   playbackStarted: 'playback.started',
-  /** On the turn span: the user stopped speaking (with vad.silence_ms). */
-  turnEndOfSpeech: 'turn.end_of_speech',
-  /** On the turn span: the turn was taken as finished. */
-  turnConfirmed: 'turn.confirmed',
-  /** On the turn span: the user spoke over the reply (playback paused); each with interruption.overlap_ms. */
-  interruptionDetected: 'interruption.detected',
-  /** The interruption stood: the reply stops. */
-  interruptionConfirmed: 'interruption.confirmed',
-  /** A false interruption: playback goes on. */
-  interruptionResumed: 'interruption.resumed',
   connect: 'connect',
   disconnect: 'disconnect',
   messageError: 'message.error',
 } as const;
-
-/** `turn.end_reason` values. */
-export const TURN_END_REASON = { silence: 'silence', pushToTalk: 'push_to_talk', text: 'text' } as const;
-/** `turn.interrupted_by` values. */
-export const TURN_INTERRUPTED_BY = { userSpeech: 'user_speech', newMessage: 'new_message', end: 'end' } as const;
-/** `turn.preemptive.outcome` values. */
-export const PREEMPTIVE_OUTCOME = { used: 'used', discarded: 'discarded', none: 'none' } as const;
 
 /** `model.source`: a catalogue model the app downloaded, a file the user picked, or one shipped inside the app. */
 export const MODEL_SOURCE = { download: 'download', userFile: 'user_file', bundled: 'bundled' } as const;

@@ -26,7 +26,7 @@ function turn(n: number, start: number, more: { events?: Events; attributes?: Vi
     endTime: at(start + 4_000),
     attributes: { [ATTR.turnNumber]: n, [ATTR.turnInput]: 'voice', [ATTR.turnEndReason]: 'silence', ...more.attributes },
     events: [
-      event(EVENT.turnEndOfSpeech, start + 1_000, { [ATTR.vadSilenceMs]: 500 }),
+      event(EVENT.endOfSpeech, start + 1_000, { [ATTR.vadSilenceMs]: 500 }),
       event(EVENT.turnConfirmed, start + 1_500),
       event(EVENT.firstAudio, start + 2_000),
       ...(more.events ?? []),
@@ -70,7 +70,7 @@ describe('turn decisions', () => {
 
   it('offsets from the turn span start, falls back to the audio sent without a playback span, and makes no band without both ends', () => {
     const spans = turn(2, 5_000, { played: false, attributes: { [ATTR.turnEndReason]: 'push_to_talk' } });
-    spans[0]!.events = spans[0]!.events.filter((e) => e.name !== EVENT.turnEndOfSpeech);
+    spans[0]!.events = spans[0]!.events.filter((e) => e.name !== EVENT.endOfSpeech);
     const decisions = turnDecisions(spans[0]!, new SpanIndex(spans));
     expect(decisions.markers.map((m) => [m.kind, Math.round(m.offsetMs), m.label])).toEqual([
       ['confirmed', 1_500, 'Turn confirmed: push-to-talk released'],

@@ -54,7 +54,7 @@ export function turnDecisions(turn: ViewerSpan, index: SpanIndex): TurnDecisions
   const at = (time: readonly [number, number]) => Math.max(0, hrToMs(time) - origin);
   const markers: TurnMarker[] = [];
 
-  const endOfSpeech = eventsNamed(turn, EVENT.turnEndOfSpeech)[0];
+  const endOfSpeech = eventsNamed(turn, EVENT.endOfSpeech)[0];
   const confirmed = eventsNamed(turn, EVENT.turnConfirmed)[0];
   if (endOfSpeech) {
     const window = number(endOfSpeech.attributes[ATTR.vadSilenceMs]);
@@ -103,7 +103,7 @@ export interface DecisionSummary {
 export function decisionSummary(rows: readonly TurnRow[], index: SpanIndex): DecisionSummary | null {
   const turns = rows.map((row) => index.byId.get(row.spanId)).filter((s): s is ViewerSpan => s !== undefined);
   const delays = turns.map((turn) => {
-    const end = eventsNamed(turn, EVENT.turnEndOfSpeech)[0];
+    const end = eventsNamed(turn, EVENT.endOfSpeech)[0];
     const confirmed = eventsNamed(turn, EVENT.turnConfirmed)[0];
     const ms = end && confirmed ? hrToMs(confirmed.time) - hrToMs(end.time) : -1;
     return ms >= 0 ? ms : null;
