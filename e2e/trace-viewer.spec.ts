@@ -98,6 +98,11 @@ test('the Traces dialog shows a spoken and a typed turn as the collector receive
   await firstVoice.focus();
   await app.keyboard.press('Enter');
   await expect(firstVoice).toHaveAttribute('aria-current', 'true');
+  // Its turn-taking decisions, made live by the conversation, are on its time axis and said in words.
+  const decisions = dialog.getByRole('list', { name: 'Decisions on the time axis' }).getByRole('listitem');
+  await expect(decisions.filter({ hasText: /End of speech \(silence window \d+ ms\)/ })).toHaveCount(1);
+  await expect(decisions.filter({ hasText: /Turn confirmed: the silence window elapsed/ })).toHaveCount(1);
+  await expect(decisions.filter({ hasText: /First audio/ })).toHaveCount(1);
   const spans = dialog.getByRole('list', { name: 'Spans' });
   await expect(spans.getByRole('button').filter({ hasText: 'renderer' }).first()).toBeVisible();
   await expect(spans.getByRole('button').filter({ hasText: 'main' }).first()).toBeVisible();

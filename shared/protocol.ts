@@ -39,6 +39,9 @@ const PlaybackEvent = z.strictObject({
   stream: z.number().int().nonnegative(),
   /** Milliseconds of that stream's audio played so far. */
   playedMs: z.number().nonnegative().max(86_400_000),
+  /** On `started`, where the browser reports them: what the audio output and the microphone add, ms. */
+  outputLatencyMs: z.number().nonnegative().max(10_000).optional(),
+  inputLatencyMs: z.number().nonnegative().max(10_000).optional(),
 });
 
 /** Finished renderer spans, for export by main. */

@@ -115,6 +115,12 @@ export const ATTR = {
   turnInput: 'turn.input',
   turnInterrupted: 'turn.was_interrupted',
   voiceToVoiceMs: 'turn.voice_to_voice_ms',
+  /**
+   * voice_to_voice_ms plus what the devices add: the output's latency (audio.output_latency_ms) and,
+   * where the browser reports it, the input's (audio.input_latency_ms). Summed in main when the
+   * client's report that playback started carries those latencies.
+   */
+  voiceToVoiceAtSpeakerMs: 'turn.voice_to_voice_at_speaker_ms',
   turnAudioChunks: 'turn.audio.chunks_out',
   turnAudioMs: 'turn.audio.sent_ms',
   turnPlayedMs: 'turn.audio.played_ms',
@@ -132,6 +138,27 @@ export const ATTR = {
   turnPreemptive: 'turn.preemptive',
   /** On the preemptive.cancelled event: why the prepared reply was thrown away. */
   preemptiveReason: 'turn.preemptive.reason',
+  /** On a voice turn: whether a reply prepared during the silence window was used (PREEMPTIVE_OUTCOME). */
+  preemptiveOutcome: 'turn.preemptive.outcome',
+  /**
+   * On a turn that used a prepared reply: how much earlier its first audio was ready than had the work
+   * started at confirmation, from the prepared work's own timings: min(confirmation, first audio
+   * prepared) - the prepared work's start, in milliseconds.
+   */
+  preemptiveSavedMs: 'turn.preemptive.saved_ms',
+  /** On a voice turn: stage requests started by prepared replies that were thrown away. */
+  preemptiveWastedRequests: 'turn.preemptive.wasted_requests',
+  /** On a turn: why the user's turn was taken as finished (END_REASON). */
+  turnEndReason: 'turn.end_reason',
+  /** On the turn.end_of_speech event: the silence window in force (absent with push-to-talk). */
+  vadSilenceMs: 'vad.silence_ms',
+  /** On a turn that was interrupted: by what (INTERRUPTED_BY). */
+  turnInterruptedBy: 'turn.interrupted_by',
+  /**
+   * On the interruption.* events: how long the user's sound over the reply was, in audio: the voice that
+   * paused playback (detected), the voice that confirmed it or the whole sound whose words decided.
+   */
+  interruptionOverlapMs: 'interruption.overlap_ms',
   /** Where a turn's time went: milliseconds from the end of speech (or the text sent) to each phase. */
   phaseTranscriptMs: 'turn.phase.transcript_ms',
   phaseFirstTokenMs: 'turn.phase.first_token_ms',
@@ -183,6 +210,18 @@ export const ATTR = {
   playbackChunks: 'audio.playback.chunks',
   playbackPlayedMs: 'audio.playback.played_ms',
   playbackFlushed: 'audio.playback.flushed',
+  /**
+   * On audio.playback: what the audio output adds after a sample is handed to it, ms: the AudioContext's
+   * outputLatency (the device and the system's mixer) plus its baseLatency (the context's own buffering).
+   * Absent where the browser does not report outputLatency.
+   */
+  audioOutputLatencyMs: 'audio.output_latency_ms',
+  /**
+   * On audio.capture: what the input adds before a sample reaches the capture worklet, ms: the
+   * microphone track's reported latency (MediaTrackSettings.latency) plus the capture AudioContext's
+   * baseLatency. Absent where the browser does not report the track's latency.
+   */
+  audioInputLatencyMs: 'audio.input_latency_ms',
   processType: 'app.process',
 } as const;
 
@@ -201,7 +240,30 @@ export const METRIC = {
   tokenType: 'gen_ai.token.type',
   turnInput: 'turn.input',
   turnOutcome: 'turn.outcome',
+  /** voice_agent.interruptions: the reply stopped, or resumed after a false interruption (INTERRUPTION_OUTCOME). */
+  interruptions: 'voice_agent.interruptions',
+  interruptionOutcome: 'interruption.outcome',
+  /** voice_agent.preemptive.outcomes: one per voice turn, by `turn.preemptive.outcome`. */
+  preemptiveOutcomes: 'voice_agent.preemptive.outcomes',
+  preemptiveOutcome: 'turn.preemptive.outcome',
+  /** From the end of the user's speech to the turn being taken as finished (voice turns, seconds). */
+  endOfTurnDelay: 'voice_agent.end_of_turn.delay',
 } as const;
+
+/** `turn.end_reason`: the silence window elapsed, the push-to-talk key was released, or a message was typed. */
+export const END_REASON = { silence: 'silence', pushToTalk: 'push_to_talk', text: 'text' } as const;
+export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];
+
+/** `turn.interrupted_by`: the user's voice (or push-to-talk key), a typed message, or the conversation ending. */
+export const INTERRUPTED_BY = { userSpeech: 'user_speech', newMessage: 'new_message', end: 'end' } as const;
+export type InterruptedBy = (typeof INTERRUPTED_BY)[keyof typeof INTERRUPTED_BY];
+
+/** `interruption.outcome` (voice_agent.interruptions): the reply stopped, or playback went on. */
+export const INTERRUPTION_OUTCOME = { confirmed: 'confirmed', resumed: 'resumed' } as const;
+
+/** `turn.preemptive.outcome`: the prepared reply became the turn, every one was thrown away, or none was prepared. */
+export const PREEMPTIVE_OUTCOME = { used: 'used', discarded: 'discarded', none: 'none' } as const;
+export type PreemptiveOutcome = (typeof PREEMPTIVE_OUTCOME)[keyof typeof PREEMPTIVE_OUTCOME];
 
 export const EVENT = {
   speechStart: 'speech.start',
@@ -213,6 +275,16 @@ export const EVENT = {
   preemptiveStarted: 'preemptive.started',
   /** The user went on: the prepared reply's requests were aborted. */
   preemptiveCancelled: 'preemptive.cancelled',
+  /** On the turn span: when the user stopped speaking (with vad.silence_ms). */
+  endOfSpeech: 'turn.end_of_speech',
+  /** On the turn span: when the user's turn was taken as finished (turn.end_reason says why). */
+  turnConfirmed: 'turn.confirmed',
+  /** The user spoke over the playing reply: playback paused until it is decided. */
+  interruptionDetected: 'interruption.detected',
+  /** ...it was the user taking the floor: the reply stops. */
+  interruptionConfirmed: 'interruption.confirmed',
+  /** ...it was not (a cough, a click): playback goes on. */
+  interruptionResumed: 'interruption.resumed',
   firstAudio: 'first_audio_sent',
   playbackStarted: 'playback.started',
   connect: 'connect',

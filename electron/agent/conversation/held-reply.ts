@@ -3,6 +3,10 @@
  * `decideBargeIn` knows: a long enough voice confirms the barge-in at once;
  * a shorter sound is transcribed when it is over, and its words stop the
  * reply (and become the next turn), while a cough or a click lets it resume.
+ * Each step is told as an `interruption.*` event of the held reply's turn,
+ * with how long the user's sound over the reply was by then, in audio: the
+ * voice that paused it when detected, the voice so far when its length
+ * confirms the barge-in, the whole sound when its transcript decides.
  */
 import type { Logger } from '../util/logger';
 import { decideBargeIn } from './barge-in';
@@ -30,11 +34,12 @@ export class HeldReply {
     return this.reply !== null;
   }
 
-  /** Speech started over `reply`: holds its playback when it is playing; false when it should stop now. */
-  hold(reply: Turn | null): boolean {
+  /** Speech started over `reply` at `speechStartedAt`: holds its playback when it is playing; false when it should stop now. */
+  hold(reply: Turn | null, speechStartedAt: number): boolean {
     if (!reply || reply.isOver || reply.playbackStarted === null) return false;
     this.reply = reply;
     reply.pausePlayback();
+    this.tell('interruption.detected', reply, eventTime() - speechStartedAt);
     return true;
   }
 
@@ -48,6 +53,7 @@ export class HeldReply {
     const reply = this.reply;
     if (!reply || decideBargeIn({ voicedMs }) !== 'interrupt') return false;
     this.reply = null;
+    this.tell('interruption.confirmed', reply, voicedMs);
     this.actions.bargeIn(reply);
     return true;
   }
@@ -72,12 +78,18 @@ export class HeldReply {
     }
     this.reply = null;
     if (decideBargeIn({ voicedMs: utterance.speechMs, transcript }) === 'interrupt') {
+      this.tell('interruption.confirmed', reply, utterance.speechMs);
       actions.bargeIn(reply);
       actions.startTurn(utterance);
       return;
     }
     actions.emit({ type: 'listening.abandoned', at: eventTime(), turn: utterance.turn });
+    this.tell('interruption.resumed', reply, utterance.speechMs);
     reply.resumePlayback();
     actions.logger.info('false interruption: the reply resumed', { turn: reply.number, speechMs: utterance.speechMs });
+  }
+
+  private tell(type: 'interruption.detected' | 'interruption.confirmed' | 'interruption.resumed', reply: Turn, overlapMs: number): void {
+    this.actions.emit({ type, at: eventTime(), turn: reply.number, overlapMs: Math.round(overlapMs) });
   }
 }

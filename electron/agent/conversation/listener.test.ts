@@ -86,9 +86,12 @@ describe('Listener', () => {
     expect(utterance.speechMs).toBeGreaterThanOrEqual(200);
     expect(utterance.stoppedAt).toBeLessThanOrEqual(eventTime() - VOICE.silenceMs);
     expect(utterance.turn).toBe(1);
-    expect(listening()).toEqual(['listening.started 1', 'listening.stopped 1']);
+    expect(utterance.endedBy).toBe('silence');
+    expect(listening()).toEqual(['listening.started 1', 'listening.stopped 1', 'turn.end_of_speech 1']);
     expect(events[0]).toMatchObject({ at: startedAt, detector: 'silero' });
     expect(events[1]).toMatchObject({ at: utterance.stoppedAt, speechMs: utterance.speechMs });
+    // The user stopped when the utterance did, and the silence window in force ended it.
+    expect(events[2]).toEqual({ type: 'turn.end_of_speech', at: utterance.stoppedAt, turn: 1, silenceMs: VOICE.silenceMs });
   });
 
   it('keeps at most 50 frames waiting for the detector, counting those it drops, and decides them in order', async () => {
@@ -138,17 +141,20 @@ describe('Listener', () => {
     expect(heard[0]).toMatchObject({ by: 'push-to-talk' });
     expect(heard[1]).toMatchObject({ speechMs: (20 * FRAME_SAMPLES * 1000) / INPUT_SAMPLE_RATE });
     expect((heard[1] as Utterance).audio.length).toBe(20 * FRAME_SAMPLES);
+    expect((heard[1] as Utterance).endedBy).toBe('push_to_talk');
+    // Speech ended at the release; no silence window was waited for.
+    expect(events[2]).toEqual({ type: 'turn.end_of_speech', at: (heard[1] as Utterance).stoppedAt, turn: 1 });
     listener.pushToTalk(true);
     listener.pushFrame(speech()); // 20 ms < 60 ms
     listener.pushToTalk(false);
     expect(heard.map((h) => h.type)).toEqual(['start', 'utterance', 'start', 'discarded']);
     listener.pushToTalk(false); // a release without a press
     expect(heard).toHaveLength(4);
-    expect(listening()).toEqual(['listening.started 1', 'listening.stopped 1', 'listening.started 2', 'listening.abandoned 2']);
+    expect(listening()).toEqual(['listening.started 1', 'listening.stopped 1', 'turn.end_of_speech 1', 'listening.started 2', 'listening.abandoned 2']);
     expect(events[0]).toMatchObject({ detector: 'push-to-talk' });
     listener.pushToTalk(true);
     listener.stop(); // the conversation ended while the key was held
-    expect(listening().slice(4)).toEqual(['listening.started 3', 'listening.abandoned 3']);
+    expect(listening().slice(5)).toEqual(['listening.started 3', 'listening.abandoned 3']);
   });
 
   it('keeps the settings it started with, whatever happens to the object they came from', async () => {

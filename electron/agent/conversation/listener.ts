@@ -53,6 +53,8 @@ export interface Utterance {
   speechMs: number;
   /** When the user stopped speaking (event time). */
   stoppedAt: number;
+  /** What ended it: the silence window, or the push-to-talk key released. */
+  endedBy: 'silence' | 'push_to_talk';
 }
 
 export interface ListenerHooks {
@@ -195,7 +197,7 @@ export class Listener {
       this.hooks.speechDiscarded(); // a tap, not speech
       return;
     }
-    this.complete(audio, (audio.length / INPUT_SAMPLE_RATE) * 1000, eventTime());
+    this.complete(audio, (audio.length / INPUT_SAMPLE_RATE) * 1000, eventTime(), 'push_to_talk');
   }
 
   async dispose(): Promise<void> {
@@ -246,7 +248,7 @@ export class Listener {
         return;
       case 'speech.pause':
         if (this.utteranceTurn === null) return;
-        this.hooks.speechPaused?.({ turn: this.utteranceTurn, audio: event.audio, speechMs: event.speechMs, stoppedAt: eventTime() - PREEMPT_AFTER_MS });
+        this.hooks.speechPaused?.({ turn: this.utteranceTurn, audio: event.audio, speechMs: event.speechMs, stoppedAt: eventTime() - PREEMPT_AFTER_MS, endedBy: 'silence' });
         return;
       case 'speech.resume':
         this.hooks.speechProgress?.((this.voicedMs += FRAME_DURATION_MS));
@@ -254,7 +256,7 @@ export class Listener {
         return;
       case 'speech.end':
         // It stopped silenceMs before it was called over.
-        this.complete(event.audio, event.speechMs, eventTime() - turnTaking.silenceMs);
+        this.complete(event.audio, event.speechMs, eventTime() - turnTaking.silenceMs, 'silence', turnTaking.silenceMs);
     }
   }
 
@@ -265,11 +267,15 @@ export class Listener {
     this.options.emit({ type: 'listening.started', at, turn: this.utteranceTurn, detector: this.detectorName });
   }
 
-  private complete(audio: Int16Array, speechMs: number, stoppedAt: number): void {
+  /** The utterance is over: it ended at `stoppedAt`, by `endedBy` (after `silenceMs` of silence). */
+  private complete(audio: Int16Array, speechMs: number, stoppedAt: number, endedBy: Utterance['endedBy'], silenceMs?: number): void {
     const turn = this.utteranceTurn ?? this.options.nextTurn();
-    if (this.utteranceTurn !== null) this.options.emit({ type: 'listening.stopped', at: stoppedAt, turn, speechMs });
+    if (this.utteranceTurn !== null) {
+      this.options.emit({ type: 'listening.stopped', at: stoppedAt, turn, speechMs });
+      this.options.emit({ type: 'turn.end_of_speech', at: stoppedAt, turn, ...(silenceMs === undefined ? {} : { silenceMs }) });
+    }
     this.utteranceTurn = null;
-    this.hooks.utterance({ turn, audio, speechMs, stoppedAt });
+    this.hooks.utterance({ turn, audio, speechMs, stoppedAt, endedBy });
   }
 
   /** Speech started but no utterance came of it. */

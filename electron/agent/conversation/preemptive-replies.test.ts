@@ -100,6 +100,8 @@ describe('preemptive replies', () => {
     expect(turnSpans(spans)).toHaveLength(1);
     expect(turn!.attributes[ATTR.turnPreemptive]).toBe(true);
     expect(turn!.events.map((e) => e.name).filter((n) => n.startsWith('preemptive'))).toEqual([EVENT.preemptiveStarted, EVENT.preemptiveCancelled, EVENT.preemptiveStarted]);
+    // The second pause's reply was used; the first one's transcription was the one request wasted.
+    expect(turn!.attributes).toMatchObject({ [ATTR.preemptiveOutcome]: 'used', [ATTR.preemptiveWastedRequests]: 1 });
     const stt = stageSpans(spans).filter((s) => s.attributes[ATTR.operationName] === 'speech_to_text');
     expect(stt).toHaveLength(2);
     // The thrown-away transcription: cancelled, preemptive, not an error.

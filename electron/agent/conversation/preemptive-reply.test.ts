@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Tool } from '../tools/tool';
 import { PreemptiveReply } from './preemptive-reply';
+import { eventTime } from '../pipeline/turn-events';
 import type { TurnResult, TurnSink } from '../pipeline/turn-run';
 
-const utterance = { turn: 3, audio: Int16Array.from([1, 2, 3]), speechMs: 300, stoppedAt: 0 };
+const utterance = { turn: 3, audio: Int16Array.from([1, 2, 3]), speechMs: 300, stoppedAt: 0, endedBy: 'silence' as const };
 
 function recordingSink(into: string[]): TurnSink {
   return {
@@ -44,6 +45,20 @@ describe('PreemptiveReply', () => {
     expect(seen).toEqual(['user:hello', 'reply:Hi', 'audio:10']);
     sink().audio(new Int16Array(5), 24_000);
     expect(seen.at(-1)).toBe('audio:5');
+  });
+
+  it('saves, by its own timings, the time to its first audio when that was ready by confirmation, else the time it ran', () => {
+    const { reply, sink } = scriptedRun();
+    // No audio yet: had the work started at confirmation, it would be exactly that much behind.
+    expect(reply.savedMsAt(reply.startedAt + 250)).toBe(250);
+    sink().audio(new Int16Array(10), 24_000);
+    const after = eventTime();
+    // Audio ready: a later confirmation saves no more than the time to that audio.
+    const saved = reply.savedMsAt(after + 1_000);
+    expect(saved).toBe(reply.savedMsAt(after + 60_000));
+    expect(saved).toBeLessThanOrEqual(Math.ceil(after - reply.startedAt));
+    // Confirmed before the audio was ready: the time it ran until then.
+    expect(reply.savedMsAt(reply.startedAt)).toBe(0);
   });
 
   it('aborts everything on cancel and keeps nothing of it', () => {

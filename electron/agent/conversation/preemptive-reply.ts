@@ -10,6 +10,7 @@
  * (`matches`): the utterance that ends must be exactly the paused one.
  */
 import type { Tool } from '../tools/tool';
+import { eventTime } from '../pipeline/turn-events';
 import { abortReason } from '../util/abort';
 import type { Utterance } from './listener';
 import type { SpokenSegment } from '../pipeline/spoken-text';
@@ -24,6 +25,12 @@ export class PreemptiveReply {
   readonly segments: SpokenSegment[] = [];
   /** The pipeline's result; settles soon after `cancel`. */
   readonly result: Promise<TurnResult>;
+  /** When the work started (event time). */
+  readonly startedAt = eventTime();
+  /** Stage requests the pipeline started before confirmation. */
+  requests = 0;
+  /** When the pipeline produced its first audio, if it has. */
+  private firstAudioAt: number | null = null;
   private readonly controller = new AbortController();
   /** What the pipeline produced before confirmation, in order. */
   private held: ((sink: TurnSink) => void)[] = [];
@@ -46,6 +53,18 @@ export class PreemptiveReply {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * How much earlier the first audio is ready, confirmed at `confirmedAt`, than had the same work
+   * started then, from this work's own timings: had it started at confirmation, its first audio would
+   * come (first audio - start) later than that; prepared, it comes at the later of the two. So the
+   * saving is min(confirmation, first audio) - start: the whole time to first audio when that was ready
+   * by confirmation, else the time the work ran before it. Milliseconds, rounded.
+   */
+  savedMsAt(confirmedAt: number): number {
+    const ready = this.firstAudioAt !== null && this.firstAudioAt < confirmedAt ? this.firstAudioAt : confirmedAt;
+    return Math.max(0, Math.round(ready - this.startedAt));
   }
 
   /** Whether `audio` is exactly the audio this reply was prepared from. */
@@ -115,7 +134,10 @@ export class PreemptiveReply {
     return {
       userText: (text) => pass((sink) => sink.userText(text)),
       replyText: (text) => pass((sink) => sink.replyText(text)),
-      audio: (samples, sampleRate) => pass((sink) => sink.audio(samples, sampleRate)),
+      audio: (samples, sampleRate) => {
+        this.firstAudioAt ??= eventTime();
+        pass((sink) => sink.audio(samples, sampleRate));
+      },
       toolsRunning: (names) => pass((sink) => sink.toolsRunning?.(names)),
       toolCalls: (calls) => pass((sink) => sink.toolCalls?.(calls)),
       notice: (text) => pass((sink) => sink.notice?.(text)),

@@ -56,7 +56,11 @@ export class ReplyPreparation {
       if (settling) await settling;
       if (reply.signal.aborted) return { status: 'cancelled', userText: null, replyText: '', segments: reply.segments, usage: null, toolCalls: [] };
       const withTools: PipelineStages = { ...stages, tools: reply.holdTools(this.deps.tools(config, number)) };
-      const emitStage = (event: StageEvent) => emit({ ...event, turn: number, ...(event.type === 'stage.started' && !reply.isConfirmed ? { preemptive: true } : {}) });
+      const emitStage = (event: StageEvent) => {
+        const ahead = event.type === 'stage.started' && !reply.isConfirmed;
+        if (ahead) reply.requests++;
+        emit({ ...event, turn: number, ...(ahead ? { preemptive: true } : {}) });
+      };
       return runTurn({ input: { kind: 'voice', audio: utterance.audio }, stages: withTools, context, sink: reply.sink, signal: reply.signal, segments: reply.segments, observer: { emit: emitStage, scope: this.deps.scope(number) } });
     });
     this.prepared = { reply, stages, config };
@@ -89,7 +93,8 @@ export class ReplyPreparation {
   }
 
   private discard({ reply }: PreparedReply, reason: string): void {
-    this.deps.emit({ type: 'preemption.cancelled', at: eventTime(), turn: reply.utterance.turn, reason });
+    // The requests it started by now: once cancelled, it starts no more.
+    this.deps.emit({ type: 'preemption.cancelled', at: eventTime(), turn: reply.utterance.turn, reason, requests: reply.requests });
     reply.cancel(reason);
     const settled = reply.result.then(() => undefined);
     this.settling = settled;

@@ -8,7 +8,7 @@ import { silentLogger } from '../util/logger';
 import { ConversationContext } from './conversation-context';
 import { unobserved } from './conversation-observer';
 import { Turn } from './turn';
-import { TurnTaking, type TurnHost } from './turn-taking';
+import { TurnTaking, interruptedBy, type TurnHost } from './turn-taking';
 
 function setup() {
   const config = readPipelineConfig({}, () => {});
@@ -81,5 +81,11 @@ describe('TurnTaking', () => {
     policy.turnEnded();
     await Promise.resolve();
     expect(started).toEqual([{ kind: 'text', text: 'talk' }]);
+  });
+
+  it('names what interrupted a reply by the reason given: the user, a new message, the end; nothing for other reasons', () => {
+    expect(['barge-in', 'push-to-talk', 'new message', 'conversation ended', 'session closed'].map(interruptedBy)).toEqual(['user_speech', 'user_speech', 'new_message', 'end', 'end']);
+    expect(interruptedBy('test sound')).toBeUndefined();
+    expect(interruptedBy('toString')).toBeUndefined();
   });
 });

@@ -9,13 +9,19 @@
  * the turn's pipeline runs on the utterance so far, held, and becomes the
  * turn when the silence window confirms that utterance (or is cancelled when
  * the user goes on).
+ *
+ * It tells the observer what it decided: when a user's turn was taken as
+ * finished and why (`turn.confirmed`), and whether a prepared reply became
+ * the turn (`preemption.used`).
  */
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { SessionState } from '../../../shared/protocol';
+import { INTERRUPTED_BY, type InterruptedBy } from '../../../shared/telemetry';
 import type { PipelineConfig } from '../pipeline/pipeline-config';
 import { StageError } from '../pipeline/stage-error';
 import type { VoiceActivity } from '../pipeline/stages';
 import type { TurnTools } from '../pipeline/tool-calls';
+import { eventTime } from '../pipeline/turn-events';
 import type { PipelineStages, TurnInput } from '../pipeline/turn-run';
 import type { Logger } from '../util/logger';
 import type { ConversationContext } from './conversation-context';
@@ -24,6 +30,20 @@ import { HeldReply } from './held-reply';
 import { Listener, type Utterance } from './listener';
 import { ReplyPreparation, type PreparedReply } from './reply-preparation';
 import type { Turn } from './turn';
+
+/** The causes of an interruption, by the reasons this conversation gives; other reasons (a test sound) name none. */
+const CAUSES: Readonly<Record<string, InterruptedBy>> = {
+  'barge-in': INTERRUPTED_BY.userSpeech,
+  'push-to-talk': INTERRUPTED_BY.userSpeech,
+  'new message': INTERRUPTED_BY.newMessage,
+  'conversation ended': INTERRUPTED_BY.end,
+  'session closed': INTERRUPTED_BY.end,
+};
+
+/** What `turn.interrupted_by` says of an interruption for `reason`, if anything. */
+export function interruptedBy(reason: string): InterruptedBy | undefined {
+  return Object.hasOwn(CAUSES, reason) ? CAUSES[reason] : undefined;
+}
 
 /** The conversation whose turns the policy starts and stops. */
 export interface TurnHost {
@@ -86,10 +106,10 @@ export class TurnTaking {
       emit,
       logger,
       hooks: {
-        speechStarted: (_, by) => {
+        speechStarted: (at, by) => {
           this.preparation.cancel('speech started');
           // Playing: only a real interruption stops the reply; until it is known, playback is held.
-          if (by === 'voice' && this.heldReply.hold(host.activeTurn())) return;
+          if (by === 'voice' && this.heldReply.hold(host.activeTurn(), at)) return;
           this.interrupt(by === 'voice' ? 'barge-in' : 'push-to-talk');
           host.state('listening');
         },
@@ -104,7 +124,7 @@ export class TurnTaking {
           // The prepared work stands only for exactly the audio it was prepared from.
           const prepared = this.preparation.take(utterance);
           if (this.heldReply.active) void this.heldReply.decide(utterance);
-          else host.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt, prepared);
+          else this.startVoiceTurn(utterance, prepared);
         },
         speechDiscarded: () => host.state('listening'),
         detectorFailed: (error) => {
@@ -146,7 +166,9 @@ export class TurnTaking {
   /** A typed message: interrupts any reply and starts a text turn. */
   typed(text: string): void {
     this.interrupt('new message');
-    this.deps.host.startTurn({ kind: 'text', text }, null, null);
+    const turn = this.deps.host.nextTurnNumber();
+    this.deps.observer.observe({ type: 'turn.confirmed', at: eventTime(), turn, reason: 'text' });
+    this.deps.host.startTurn({ kind: 'text', text }, turn, null);
   }
 
   /** The assistant's own words: a turn as soon as no reply is in progress. */
@@ -163,7 +185,7 @@ export class TurnTaking {
   interrupt(reason: string): void {
     this.preparation.cancel(reason);
     this.heldReply.release();
-    this.deps.host.activeTurn()?.interrupt(reason);
+    this.deps.host.activeTurn()?.interrupt(reason, interruptedBy(reason));
   }
 
   /** A turn ended: the next announcement waiting for it, if any, is due. */
@@ -190,7 +212,12 @@ export class TurnTaking {
     await this.listener.dispose();
   }
 
-  private startVoiceTurn(utterance: Utterance): void {
-    this.deps.host.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt);
+  /** The utterance is the user's turn, taken as finished now; `prepared`, the reply prepared for exactly it. */
+  private startVoiceTurn(utterance: Utterance, prepared: PreparedReply | null = null): void {
+    const { observer, host } = this.deps;
+    const at = eventTime();
+    observer.observe({ type: 'turn.confirmed', at, turn: utterance.turn, reason: utterance.endedBy, endOfSpeechAt: utterance.stoppedAt });
+    if (prepared) observer.observe({ type: 'preemption.used', at, turn: utterance.turn, savedMs: prepared.reply.savedMsAt(at) });
+    host.startTurn({ kind: 'voice', audio: utterance.audio }, utterance.turn, utterance.stoppedAt, prepared);
   }
 }

@@ -14,6 +14,7 @@
 import { MAX_OUTPUT_CHUNK_SAMPLES } from '../../../shared/audio-format';
 import type { StageError } from '../pipeline/stage-error';
 import { spokenText, type SpokenSegment } from '../pipeline/spoken-text';
+import type { InterruptedBy } from '../../../shared/telemetry';
 import { eventTime, type AudioTotals, type TurnLifecycleEvent } from '../pipeline/turn-events';
 import type { TurnResult } from '../pipeline/turn-run';
 
@@ -172,8 +173,8 @@ export class Turn {
     this.options.emit({ type: 'turn.false_interruption', at, turn: this.number, pausedMs: Math.round(heldMs) });
   }
 
-  /** Stops the reply now: the stages are cancelled and the client's playback flushed. */
-  interrupt(reason: string): void {
+  /** Stops the reply now: the stages are cancelled and the client's playback flushed; `by`, the cause when known. */
+  interrupt(reason: string, by?: InterruptedBy): void {
     if (this.isOver) return;
     const at = eventTime();
     const outcome: TurnOutcome = { status: 'interrupted', reason, playedMs: this.playedMsAt(at), heard: '' };
@@ -181,7 +182,7 @@ export class Turn {
     this.outcome = outcome; // before aborting: nothing more is sent from here on
     this.controller.abort(new Error(reason));
     if (this.sentSamples > 0) this.options.output.flush();
-    this.options.emit({ type: 'turn.interrupted', at, turn: this.number, reason });
+    this.options.emit({ type: 'turn.interrupted', at, turn: this.number, reason, ...(by ? { by } : {}) });
     this.finish(outcome, at);
   }
 

@@ -7,6 +7,7 @@
  * Every `at` is milliseconds since the epoch, with sub-millisecond precision,
  * from one clock (`eventTime`), so durations between events are exact.
  */
+import type { EndReason, InterruptedBy } from '../../../shared/telemetry';
 import type { ToolSpec, ToolType } from '../tools/tool';
 import type { ChatEngineTiming, ChatMessage, ChatRequestSettings, ResponseInfo, ServerAddress, StageName, TokenUsage, ToolCallRequest } from './stages';
 
@@ -106,15 +107,31 @@ export type TurnLifecycleEvent =
   | { type: 'listening.abandoned'; at: number; turn: number }
   /** A voice turn's reply is prepared from the utterance as it was when the user stopped speaking at `stoppedAt`. */
   | { type: 'preemption.started'; at: number; turn: number; stoppedAt: number }
-  /** The prepared reply was thrown away (the user went on): everything it started was aborted. */
-  | { type: 'preemption.cancelled'; at: number; turn: number; reason: string }
+  /** The prepared reply was thrown away (the user went on): everything it started was aborted, `requests` stage requests among them. */
+  | { type: 'preemption.cancelled'; at: number; turn: number; reason: string; requests: number }
+  /**
+   * The reply prepared for the turn became it: its first audio was ready `savedMs` earlier than had the
+   * work started at confirmation (`PreemptiveReply.savedMsAt`).
+   */
+  | { type: 'preemption.used'; at: number; turn: number; savedMs: number }
+  /** The user stopped speaking at `at` (voice turns); `silenceMs`, the silence window in force (none with push-to-talk). */
+  | { type: 'turn.end_of_speech'; at: number; turn: number; silenceMs?: number }
+  /** The user's turn was taken as finished, and why; `endOfSpeechAt`, when they stopped speaking (voice turns). */
+  | { type: 'turn.confirmed'; at: number; turn: number; reason: EndReason; endOfSpeechAt?: number }
+  /**
+   * The user spoke over the playing reply of turn `turn` (detected: playback is paused), then the sound
+   * was the user taking the floor (confirmed: the reply stops) or was not (resumed: playback goes on);
+   * `overlapMs`, how long their sound over the reply was by then (audio time).
+   */
+  | { type: 'interruption.detected' | 'interruption.confirmed' | 'interruption.resumed'; at: number; turn: number; overlapMs: number }
   /** `preemptive`: a voice turn, whether it goes on from a reply prepared during the silence window. */
   | { type: 'turn.started'; at: number; turn: number; input: TurnInputKind; preemptive?: boolean }
   /** The turn could not start: no provider is configured for a stage. */
   | { type: 'turn.unavailable'; at: number; turn: number; input: TurnInputKind; error: Error }
   | { type: 'turn.audio_sent'; at: number; turn: number }
   | { type: 'turn.playback_started'; at: number; turn: number; voiceToVoiceMs: number | null }
-  | { type: 'turn.interrupted'; at: number; turn: number; reason: string }
+  /** `by`: the cause, when it is one of the user's or the conversation's (not for a test sound). */
+  | { type: 'turn.interrupted'; at: number; turn: number; reason: string; by?: InterruptedBy }
   /** A sound paused the reply but was not the user taking the floor: playback went on after `pausedMs`. */
   | { type: 'turn.false_interruption'; at: number; turn: number; pausedMs: number }
   | {

@@ -10,8 +10,8 @@ import type { ToolsView } from '../../../shared/tools-view';
 import type { SerializedSpan, TracingState } from '../../../shared/telemetry';
 import type { TraceConversation, TraceResources, ViewerLog, ViewerSpan } from '../../../shared/trace-viewer';
 import type { AssistantDeps } from '../conversation/assistant';
-import type { ConversationObserver } from '../conversation/conversation-observer';
 import type { SessionTracer } from '../telemetry/conversation/transport-trace';
+import type { TracingObserver } from '../telemetry/conversation/tracing-observer';
 import type { ConversationHistory } from '../history/conversation-history';
 
 /** What a session needs of the app's tracing (see telemetry/sdk/telemetry.ts). */
@@ -19,7 +19,7 @@ export interface SessionTelemetry {
   /** Where the session's transport span is made. */
   readonly tracer: SessionTracer;
   /** A new observer for one conversation (its spans and metrics). */
-  conversationObserver(): ConversationObserver;
+  conversationObserver(): TracingObserver;
   readonly tracingState: TracingState;
   onChange(listener: (state: TracingState) => void): () => void;
   importSpans(spans: readonly SerializedSpan[]): void;

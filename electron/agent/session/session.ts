@@ -32,6 +32,7 @@ import { checkMessageSize } from './message-size';
 import type { SessionServices } from './session-services';
 import { TraceFeed } from './trace-feed';
 import { TransportTrace } from '../telemetry/conversation/transport-trace';
+import type { TracingObserver } from '../telemetry/conversation/tracing-observer';
 
 export type { SessionModels, SessionServices, SessionSettings, SessionTelemetry } from './session-services';
 
@@ -74,6 +75,8 @@ export class Session implements SessionContext {
   private closing: Promise<void> | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private modelsViewPending = false;
+  /** The conversation's observer, told the client's device latencies beside the conversation. */
+  private readonly observer: TracingObserver | undefined;
   private toolsViewPending = false;
 
   constructor(
@@ -89,6 +92,7 @@ export class Session implements SessionContext {
     });
     this.history = new HistoryRecorder(services.history, this.logger, (level, text) => this.send({ type: 'notice', level, text }));
     this.traces = new TraceFeed(services.telemetry?.traces, (message) => this.send(message));
+    this.observer = services.assistant ? services.telemetry?.conversationObserver() : undefined;
     this.assistant = services.assistant
       ? new Assistant(
           services.assistant,
@@ -106,7 +110,7 @@ export class Session implements SessionContext {
             turn: (phase, number, stream, traceparent) => this.send({ type: 'turn', phase, number, stream }, traceparent),
           },
           this.logger,
-          services.telemetry?.conversationObserver(),
+          this.observer,
         )
       : null;
   }
@@ -250,6 +254,11 @@ export class Session implements SessionContext {
   }
 
   playback(message: PlaybackMessage): void {
+    if (message.event === 'started')
+      this.observer?.deviceLatency?.({
+        ...(message.outputLatencyMs !== undefined ? { outputMs: message.outputLatencyMs } : {}),
+        ...(message.inputLatencyMs !== undefined ? { inputMs: message.inputLatencyMs } : {}),
+      });
     this.assistant?.onPlayback(message.event, message.stream, message.playedMs);
     this.meter.played(message.stream, message.playedMs);
     // Outside a conversation no statistics timer runs: report finished playback at once.

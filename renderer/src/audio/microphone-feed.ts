@@ -29,6 +29,11 @@ export class MicrophoneFeed {
     return this.sent;
   }
 
+  /** What the open microphone's input adds, ms, where the browser reports it. */
+  get inputLatencyMs(): number | null {
+    return this.microphone?.inputLatencyMs ?? null;
+  }
+
   /** Opens the microphone (throws a message for the user when it cannot); returns its label. */
   async start(deviceId: string | undefined): Promise<string> {
     this.microphone = await startMicrophone((samples) => this.onFrame(samples), deviceId);

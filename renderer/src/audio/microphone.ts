@@ -5,10 +5,13 @@
 import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import captureWorkletUrl from './capture.worklet.ts?worker&url';
 import { closeAudioContext } from './close-audio-context';
+import { inputLatencyMs } from './device-latency';
 import { CAPTURE_PROCESSOR, type CapturedFrame } from './worklet-messages';
 
 export interface Microphone {
   readonly deviceLabel: string;
+  /** What the input adds before a sample is captured, where the browser reports it (see device-latency.ts). */
+  readonly inputLatencyMs: number | null;
   stop(): Promise<void>;
 }
 
@@ -47,9 +50,12 @@ export async function startMicrophone(onFrame: (samples: Int16Array) => void, de
     mute.gain.value = 0;
     source.connect(node).connect(mute).connect(context.destination);
     if (context.state === 'suspended') await context.resume();
-    const label = stream.getAudioTracks()[0]?.label ?? 'Microphone';
+    const track = stream.getAudioTracks()[0];
+    const label = track?.label ?? 'Microphone';
+    const settings = track?.getSettings() as (MediaTrackSettings & { latency?: number }) | undefined;
     return {
       deviceLabel: label,
+      inputLatencyMs: inputLatencyMs(settings?.latency, context),
       async stop() {
         node.port.postMessage('stop');
         node.port.onmessage = null;

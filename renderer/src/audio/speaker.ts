@@ -7,12 +7,15 @@ import { pcm16ToFloat } from '../../../shared/audio-format';
 import { StreamingResampler } from '../../../shared/resampler';
 import playbackWorkletUrl from './playback.worklet.ts?worker&url';
 import { closeAudioContext } from './close-audio-context';
+import { outputLatencyMs } from './device-latency';
 import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackReport } from './worklet-messages';
 
 export interface PlaybackEvent {
   event: 'started' | 'drained' | 'flushed';
   stream: number;
   playedMs: number;
+  /** On `started`: what the audio output adds, where the browser reports it (see device-latency.ts). */
+  outputLatencyMs?: number;
 }
 
 export class Speaker {
@@ -95,7 +98,13 @@ export class Speaker {
       const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
       node.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
         const report = event.data;
-        this.onEvent({ event: report.type, stream: report.stream, playedMs: Math.round((report.playedSamples / context.sampleRate) * 1000) });
+        const latency = report.type === 'started' ? outputLatencyMs(context) : null;
+        this.onEvent({
+          event: report.type,
+          stream: report.stream,
+          playedMs: Math.round((report.playedSamples / context.sampleRate) * 1000),
+          ...(latency !== null ? { outputLatencyMs: latency } : {}),
+        });
       };
       node.connect(context.destination);
       this.node = node;

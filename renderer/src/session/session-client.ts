@@ -37,7 +37,11 @@ export class SessionClient {
     onMeter: ({ levelDbfs, framesSent }) => this.dispatch({ type: 'local.meter', levelDbfs, framesSent }),
   });
   private readonly telemetry = new RendererTelemetry((spans) => this.connection.send({ type: 'telemetry.spans', spans }), () => this.snapshot.tracing);
-  private readonly spans = new ConversationSpans(this.telemetry, () => ({ device: this.snapshot.microphoneLabel, framesSent: this.microphone.framesSent }));
+  private readonly spans = new ConversationSpans(this.telemetry, () => ({
+    device: this.snapshot.microphoneLabel,
+    framesSent: this.microphone.framesSent,
+    inputLatencyMs: this.microphone.inputLatencyMs,
+  }));
   private readonly desktopLink: DesktopLink | null;
   private readonly link: RequestLink = {
     connected: () => this.connection.connected,
@@ -215,7 +219,10 @@ export class SessionClient {
 
   private onPlayback(event: PlaybackEvent): void {
     const traceparent = this.spans.tracePlayback(event);
-    this.connection.send({ type: 'playback', event: event.event, stream: event.stream, playedMs: event.playedMs }, traceparent);
+    const input = this.microphone.inputLatencyMs;
+    // When playback starts, main adds the devices' latencies to the turn's voice-to-voice.
+    const latency = event.event === 'started' ? { ...(event.outputLatencyMs !== undefined ? { outputLatencyMs: event.outputLatencyMs } : {}), ...(input !== null ? { inputLatencyMs: input } : {}) } : {};
+    this.connection.send({ type: 'playback', event: event.event, stream: event.stream, playedMs: event.playedMs, ...latency }, traceparent);
   }
 
   private onLost(reason: string): void {

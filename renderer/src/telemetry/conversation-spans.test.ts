@@ -33,7 +33,7 @@ beforeEach(() => {
     },
     () => tracing,
   );
-  capture = { device: 'Built-in Microphone', framesSent: 0 };
+  capture = { device: 'Built-in Microphone', framesSent: 0, inputLatencyMs: null };
   spans = new ConversationSpans(telemetry, () => capture);
 });
 
@@ -50,6 +50,32 @@ describe('ConversationSpans', () => {
       parentSpanId: CONVERSATION_SPAN,
       attributes: { [ATTR.captureSampleRate]: INPUT_SAMPLE_RATE, 'audio.capture.device': 'Built-in Microphone', [ATTR.captureFramesSent]: 42 },
     });
+  });
+
+  it("records the input's latency where the browser reports it, even when the microphone opens after the span starts", async () => {
+    spans.traceCapture('c1', parent(CONVERSATION_SPAN));
+    capture.inputLatencyMs = 12.7; // the microphone opened after the conversation's start
+    spans.traceCapture(null, undefined);
+    capture.inputLatencyMs = null; // a browser that does not report it
+    spans.traceCapture('c2', parent(CONVERSATION_SPAN));
+    spans.endCapture();
+    const [reported, unreported] = named(await flushed(), SPAN.audioCapture);
+    expect(reported!.attributes[ATTR.audioInputLatencyMs]).toBe(12.7);
+    expect(unreported!.attributes[ATTR.audioInputLatencyMs]).toBeUndefined();
+  });
+
+  it("records the output's latency on the playback span when playback starts, and nothing where it is unknown", async () => {
+    spans.traceTurn('start', 1, parent(turnSpan(1)));
+    spans.tracePlaybackChunk(1);
+    spans.tracePlayback({ event: 'started', stream: 1, playedMs: 0, outputLatencyMs: 42 });
+    spans.traceTurn('end', 1, undefined);
+    spans.traceTurn('start', 2, parent(turnSpan(2)));
+    spans.tracePlaybackChunk(2);
+    spans.tracePlayback({ event: 'started', stream: 2, playedMs: 0 });
+    spans.traceTurn('end', 2, undefined);
+    const [known, unknown] = named(await flushed(), SPAN.audioPlayback);
+    expect(known!.attributes[ATTR.audioOutputLatencyMs]).toBe(42);
+    expect(unknown!.attributes[ATTR.audioOutputLatencyMs]).toBeUndefined();
   });
 
   it('records nothing while tracing is off or main gave no parent', async () => {

@@ -27,6 +27,8 @@ interface StreamTrace {
 export interface CaptureInfo {
   device: string | null;
   framesSent: number;
+  /** What the input adds, ms, where the browser reports it (audio/device-latency.ts). */
+  inputLatencyMs: number | null;
 }
 
 export class ConversationSpans {
@@ -46,15 +48,19 @@ export class ConversationSpans {
     this.captureConversationId = conversationId;
     const parent = conversationId ? this.telemetry.contextFrom(traceparent) : null;
     if (!parent || !this.telemetry.enabled) return;
+    const info = this.captureInfo();
     this.capture = this.telemetry.tracer.startSpan(
       SPAN.audioCapture,
-      { attributes: { [ATTR.captureSampleRate]: INPUT_SAMPLE_RATE, 'audio.capture.device': this.captureInfo().device ?? 'unknown' } },
+      { attributes: { [ATTR.captureSampleRate]: INPUT_SAMPLE_RATE, 'audio.capture.device': info.device ?? 'unknown' } },
       parent,
     );
+    this.noteInputLatency(info);
   }
 
   endCapture(): void {
-    this.capture?.setAttribute(ATTR.captureFramesSent, this.captureInfo().framesSent);
+    const info = this.captureInfo();
+    this.capture?.setAttribute(ATTR.captureFramesSent, info.framesSent);
+    this.noteInputLatency(info);
     this.capture?.end();
     this.capture = null;
   }
@@ -92,7 +98,10 @@ export class ConversationSpans {
     const playback = this.streams.get(event.stream)?.playback;
     if (!playback) return undefined;
     playback.span.setAttribute(ATTR.playbackPlayedMs, event.playedMs);
-    if (event.event === 'started') playback.span.addEvent(EVENT.playbackStarted);
+    if (event.event === 'started') {
+      playback.span.addEvent(EVENT.playbackStarted);
+      if (event.outputLatencyMs !== undefined) playback.span.setAttribute(ATTR.audioOutputLatencyMs, event.outputLatencyMs);
+    }
     const traceparent = sampledTraceparent(playback.span.spanContext());
     if (event.event === 'flushed') {
       playback.span.setAttribute(ATTR.playbackFlushed, true);
@@ -108,6 +117,11 @@ export class ConversationSpans {
   forgetStreams(): void {
     for (const stream of [...this.streams.keys()]) this.endPlayback(stream);
     this.streams.clear();
+  }
+
+  /** The microphone may open after the capture span starts: its latency is noted once known. */
+  private noteInputLatency(info: CaptureInfo): void {
+    if (info.inputLatencyMs !== null) this.capture?.setAttribute(ATTR.audioInputLatencyMs, info.inputLatencyMs);
   }
 
   private endPlayback(stream: number): void {

@@ -1,4 +1,6 @@
 import { formatFactor, formatRate, type EngineSummary } from './engine-speed';
+import { DecisionFigures } from './DecisionMarkers';
+import type { DecisionSummary } from './turn-decisions';
 import { formatMs, type Stat, type TurnRow, type TurnsSummary } from './trace-view';
 
 const FIGURES: { key: keyof TurnsSummary; label: string }[] = [
@@ -48,7 +50,17 @@ export function EngineFigures({ engine }: { engine: EngineSummary }) {
 }
 
 /** Median and 95th percentile over the conversation, and voice-to-voice per turn as bars labelled with their value. */
-export function LatencySummary({ summary, rows, engine = null }: { summary: TurnsSummary; rows: readonly TurnRow[]; engine?: EngineSummary | null }) {
+export function LatencySummary({
+  summary,
+  rows,
+  engine = null,
+  decisions = null,
+}: {
+  summary: TurnsSummary;
+  rows: readonly TurnRow[];
+  engine?: EngineSummary | null;
+  decisions?: DecisionSummary | null;
+}) {
   const bars = rows.map((row, i) => ({ label: String(row.number ?? i + 1), ms: row.voiceToVoiceMs ?? row.replyMs, typed: row.voiceToVoiceMs === null }));
   const max = Math.max(1, ...bars.map((b) => b.ms ?? 0));
   const width = Math.max(200, bars.length * 44);
@@ -67,6 +79,7 @@ export function LatencySummary({ summary, rows, engine = null }: { summary: Turn
           </div>
         ))}
       </dl>
+      {decisions && <DecisionFigures summary={decisions} />}
       {engine && <EngineFigures engine={engine} />}
       {bars.length > 0 && (
         <div className="traces-chart-wrap">

@@ -3,18 +3,24 @@ import { ATTR } from '../../../shared/telemetry';
 import type { ViewerLog, ViewerSpan } from '../../../shared/trace-viewer';
 import { formatMs, hrToMs, logsLevel, type WaterfallRow } from './trace-view';
 import { moveFocus } from './keyboard';
+import { DecisionMarkers } from './DecisionMarkers';
+import type { TurnDecisions } from './turn-decisions';
 
 interface Props {
   rows: readonly WaterfallRow[];
   totalMs: number;
   selected: string | null;
   onSelect(spanId: string): void;
+  /** The turn's decisions, marked on the same time axis above the spans. */
+  decisions?: TurnDecisions | null;
 }
 
 const STATUS_TEXT = { ok: 'ok', error: 'error', unset: '' } as const;
 
 /** The turn's spans nested by parent, each a bar on the turn's time axis; the arrows move between spans. */
-export function SpanWaterfall({ rows, totalMs, selected, onSelect }: Props) {
+export function SpanWaterfall({ rows, totalMs: spansMs, selected, onSelect, decisions = null }: Props) {
+  // The axis reaches the last marker too (an interruption's resumption may come after the spans end).
+  const totalMs = Math.max(spansMs, ...(decisions?.markers.map((m) => m.offsetMs) ?? []));
   const list = useRef<HTMLUListElement>(null);
   const item = (index: number): { node: ReactNode; next: number } => {
     const row = rows[index]!;
@@ -62,9 +68,12 @@ export function SpanWaterfall({ rows, totalMs, selected, onSelect }: Props) {
     i = root.next;
   }
   return (
-    <ul ref={list} className="span-list" aria-label="Spans">
-      {roots}
-    </ul>
+    <>
+      {decisions && <DecisionMarkers decisions={decisions} totalMs={totalMs} />}
+      <ul ref={list} className="span-list" aria-label="Spans">
+        {roots}
+      </ul>
+    </>
   );
 }
 

@@ -10,6 +10,7 @@ import { OpenTraceFile } from './OpenTraceFile';
 import { Diagnostics } from './Diagnostics';
 import { moveFocus } from './keyboard';
 import { engineSummary } from './engine-speed';
+import { decisionSummary, turnDecisions } from './turn-decisions';
 import { LatencySummary } from './LatencySummary';
 import { SpanDetails, SpanWaterfall } from './SpanWaterfall';
 import { TurnsTable } from './TurnsTable';
@@ -75,12 +76,14 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
   const view = useMemo(() => {
     const index = new SpanIndex(spans);
     const rows = turnRows(spans, index);
-    return { index, rows, summary: summarize(rows), engine: engineSummary(rows, index) };
+    return { index, rows, summary: summarize(rows), engine: engineSummary(rows, index), decisions: decisionSummary(rows, index) };
   }, [spans]);
   const turn = view.rows.find((r) => r.spanId === turnId) ?? null;
   const logs = useMemo(() => logsBySpan(key ? (traces.logs[key] ?? []) : []), [key, traces.logs]);
   const fall = useMemo(() => (turn ? waterfall(spans, turn.spanId, view.index, logs) : null), [spans, turn, view.index, logs]);
   const span = spanId ? (view.index.byId.get(spanId) ?? null) : null;
+  const turnSpan = turn ? view.index.byId.get(turn.spanId) : undefined;
+  const decisions = useMemo(() => (turnSpan ? turnDecisions(turnSpan, view.index) : null), [turnSpan, view.index]);
   const complete = key !== null && (file !== null || !behind(traces, key));
   const template = snapshot.settings?.values.tracing.traceUiUrl ?? '';
 
@@ -178,12 +181,12 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
                 )}
               </div>
             )}
-            <LatencySummary summary={view.summary} rows={view.rows} engine={view.engine} />
+            <LatencySummary summary={view.summary} rows={view.rows} engine={view.engine} decisions={view.decisions} />
             <TurnsTable rows={view.rows} selected={turn?.spanId ?? null} onSelect={(id) => { setTurnId(id); setSpanId(null); }} />
             {turn && fall ? (
               <section className="traces-waterfall" aria-label={`Turn ${turn.number ?? ''}`}>
                 <h3>Turn {turn.number ?? ''}: spans</h3>
-                <SpanWaterfall rows={fall.rows} totalMs={fall.totalMs} selected={spanId} onSelect={setSpanId} />
+                <SpanWaterfall rows={fall.rows} totalMs={fall.totalMs} selected={spanId} onSelect={setSpanId} decisions={decisions} />
                 {span && <SpanDetails span={span} logs={logs.get(span.spanId)} />}
               </section>
             ) : (

@@ -6,14 +6,17 @@
  * session's assistant): stage starts are remembered by turn.
  */
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
-import { ATTR, METRIC } from '../../../../shared/telemetry';
+import { ATTR, INTERRUPTION_OUTCOME, METRIC } from '../../../../shared/telemetry';
 import type { ConversationEvent, TurnInputKind, TurnStageEvent } from '../../pipeline/turn-events';
+import { preemptiveOutcome } from './preemptive-outcome';
 import { operationOf } from './stage-attributes';
 
 /** The conventions' advice for the gen_ai.client.* duration histograms (seconds). */
 export const GENAI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 /** The conventions' advice for gen_ai.client.token.usage. */
 export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1_024, 4_096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864];
+/** End of speech to confirmation: the silence window (a few hundred ms) and what a held reply's decision adds. */
+export const END_OF_TURN_BUCKETS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10];
 /** Voice to voice lives between a few hundred ms and a few s: finer steps there, for its percentiles. */
 export const VOICE_TO_VOICE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 20, 30, 60];
 
@@ -24,6 +27,9 @@ export class VoiceMetrics {
   readonly firstChunk: Histogram;
   readonly voiceToVoice: Histogram;
   readonly turns: Counter;
+  readonly interruptions: Counter;
+  readonly preemptiveOutcomes: Counter;
+  readonly endOfTurnDelay: Histogram;
 
   // One declaration per instrument, alike in shape on purpose: each names its
   // own unit, description and buckets as the conventions give them.
@@ -49,6 +55,19 @@ export class VoiceMetrics {
       advice: { explicitBucketBoundaries: VOICE_TO_VOICE_BUCKETS },
     });
     this.turns = meter.createCounter(METRIC.turns, { unit: '{turn}', description: 'Turns, by input and outcome.' });
+    this.interruptions = meter.createCounter(METRIC.interruptions, {
+      unit: '{interruption}',
+      description: 'The user speaking over a playing reply: the reply stopped (confirmed) or went on (resumed).',
+    });
+    this.preemptiveOutcomes = meter.createCounter(METRIC.preemptiveOutcomes, {
+      unit: '{turn}',
+      description: 'Voice turns, by whether a reply prepared during the silence window was used, thrown away, or none was prepared.',
+    });
+    this.endOfTurnDelay = meter.createHistogram(METRIC.endOfTurnDelay, {
+      unit: 's',
+      description: "From the end of the user's speech to their turn being taken as finished.",
+      advice: { explicitBucketBoundaries: END_OF_TURN_BUCKETS },
+    });
   }
 }
 
@@ -63,6 +82,8 @@ interface RunningStage {
 export class ConversationMetrics {
   private readonly stages = new Map<string, RunningStage>();
   private readonly inputs = new Map<number, TurnInputKind>();
+  /** Replies prepared for each turn not yet started. */
+  private readonly preparations = new Map<number, number>();
 
   constructor(
     private readonly metrics: VoiceMetrics,
@@ -77,10 +98,32 @@ export class ConversationMetrics {
         // Stages of a conversation that ended are not completed calls.
         this.stages.clear();
         this.inputs.clear();
+        this.preparations.clear();
         return;
-      case 'turn.started':
+      case 'preemption.started':
+        this.preparations.set(event.turn, (this.preparations.get(event.turn) ?? 0) + 1);
+        return;
+      case 'listening.abandoned':
+        this.preparations.delete(event.turn);
+        return;
+      case 'turn.confirmed':
+        if (event.endOfSpeechAt !== undefined && this.recording()) this.metrics.endOfTurnDelay.record(seconds(event.at - event.endOfSpeechAt));
+        return;
+      case 'interruption.confirmed':
+      case 'interruption.resumed':
+        if (this.recording())
+          this.metrics.interruptions.add(1, {
+            [METRIC.interruptionOutcome]: event.type === 'interruption.confirmed' ? INTERRUPTION_OUTCOME.confirmed : INTERRUPTION_OUTCOME.resumed,
+          });
+        return;
+      case 'turn.started': {
         this.inputs.set(event.turn, event.input);
+        const preparations = this.preparations.get(event.turn) ?? 0;
+        this.preparations.delete(event.turn);
+        if (event.input === 'voice' && this.recording())
+          this.metrics.preemptiveOutcomes.add(1, { [METRIC.preemptiveOutcome]: preemptiveOutcome(event.preemptive === true, preparations) });
         return;
+      }
       case 'turn.unavailable':
         this.countTurn(event.input, 'failed');
         return;

@@ -110,6 +110,9 @@ describe('ConversationTrace', () => {
       [ATTR.phaseFirstPhraseMs]: 100,
       [ATTR.phaseFirstAudioSentMs]: 130,
       [ATTR.phaseFirstAudioPlayingMs]: 160,
+      // No reply was prepared for it.
+      [ATTR.preemptiveOutcome]: 'none',
+      [ATTR.preemptiveWastedRequests]: 0,
     });
     expect(turn!.events.map((e) => e.name)).toEqual([EVENT.firstAudio]);
     for (const name of [SPAN.vad, 'speech_to_text whisper', SPAN.contextAggregate, 'chat gpt', 'text_to_speech voice']) expect(t.parentName(t.named(name)[0]!)).toBe(SPAN.turn);
@@ -164,6 +167,29 @@ describe('ConversationTrace', () => {
     });
     expect(t.named(SPAN.contextAggregate)[0]!.attributes).toEqual({ [ATTR.contextMessages]: 2, [ATTR.contextDropped]: 0, [ATTR.contextTokens]: 30 });
     expect(t.spans()).toHaveLength(7);
+  });
+
+  it("adds the devices' latencies the client reported with playback's start to the turn's voice-to-voice, once", () => {
+    const t = setup();
+    const turn = (n: number, latency: Parameters<ConversationTrace['deviceLatency']>[0] | null) => {
+      t.play((at) => ({ type: 'turn.started', at, turn: n, input: 'voice' }));
+      if (latency) t.observer.deviceLatency(latency);
+      t.play(
+        (at) => ({ type: 'turn.playback_started', at, turn: n, voiceToVoiceMs: 830 }),
+        (at) => ({ type: 'turn.ended', at, turn: n, outcome: 'completed', audio: { chunks: 1, sentMs: 100, playedMs: 100 } }),
+      );
+    };
+    turn(1, { outputMs: 42.5, inputMs: 12.7 });
+    turn(2, { outputMs: 42.5 });
+    turn(3, null); // no report with this turn's start: the earlier one is not reused
+    turn(4, { inputMs: 12.7 }); // without the output's latency there is no figure at the speaker
+    const atSpeaker = t.named(SPAN.turn).map((span) => [span.attributes[ATTR.voiceToVoiceMs], span.attributes[ATTR.voiceToVoiceAtSpeakerMs]]);
+    expect(atSpeaker).toEqual([
+      [830, 885.2],
+      [830, 872.5],
+      [830, undefined],
+      [830, undefined],
+    ]);
   });
 
   it('records content only when capture is on as the turn starts', () => {
@@ -340,6 +366,68 @@ describe('ConversationTrace', () => {
     for (const name of [SPAN.vad, 'speech_to_text tiny']) expect(t.named(name)[0]!.spanContext().traceId).toBe(turns[0]!.spanContext().traceId);
     expect(t.named('speech_to_text tiny')[0]!.kind).toBe(SpanKind.INTERNAL); // on-device
     expect(t.observer.isKnownTrace(second.traceId)).toBe(true);
+  });
+
+  it('puts turn-taking on the turn span: end of speech, confirmation and why, preparation outcome, interruptions', () => {
+    const t = setup();
+    t.play(
+      (at) => ({ type: 'listening.started', at, turn: 1, detector: 'silero' }),
+      (at) => ({ type: 'preemption.started', at, turn: 1, stoppedAt: at }),
+      (at) => ({ type: 'preemption.cancelled', at, turn: 1, reason: 'the user went on speaking', requests: 2 }),
+      (at) => ({ type: 'preemption.started', at, turn: 1, stoppedAt: at }),
+      (at) => ({ type: 'listening.stopped', at, turn: 1, speechMs: 900 }),
+      (at) => ({ type: 'turn.end_of_speech', at, turn: 1, silenceMs: 500 }),
+      (at) => ({ type: 'turn.confirmed', at, turn: 1, reason: 'silence', endOfSpeechAt: at - 500 }),
+      (at) => ({ type: 'preemption.used', at, turn: 1, savedMs: 340 }),
+      (at) => ({ type: 'turn.started', at, turn: 1, input: 'voice', preemptive: true }),
+      (at) => ({ type: 'interruption.detected', at, turn: 1, overlapMs: 60 }),
+      (at) => ({ type: 'interruption.resumed', at, turn: 1, overlapMs: 180 }),
+      (at) => ({ type: 'interruption.detected', at, turn: 1, overlapMs: 60 }),
+      (at) => ({ type: 'interruption.confirmed', at, turn: 1, overlapMs: 600 }),
+      (at) => ({ type: 'turn.interrupted', at, turn: 1, reason: 'barge-in', by: 'user_speech' }),
+      (at) => ({ type: 'turn.ended', at, turn: 1, outcome: 'interrupted', audio: { chunks: 1, sentMs: 100, playedMs: 50 } }),
+      // A typed message: its turn opens as it is confirmed.
+      (at) => ({ type: 'turn.confirmed', at, turn: 2, reason: 'text' }),
+      (at) => ({ type: 'turn.started', at, turn: 2, input: 'text' }),
+      (at) => ({ type: 'turn.ended', at, turn: 2, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } }),
+    );
+    const [voice, typed] = t.named(SPAN.turn);
+    expect(voice!.attributes).toMatchObject({
+      [ATTR.turnEndReason]: 'silence',
+      [ATTR.preemptiveOutcome]: 'used',
+      [ATTR.preemptiveSavedMs]: 340,
+      [ATTR.preemptiveWastedRequests]: 2,
+      [ATTR.turnInterruptedBy]: 'user_speech',
+    });
+    expect(voice!.events.map((e) => [e.name, e.attributes?.[ATTR.vadSilenceMs] ?? e.attributes?.[ATTR.interruptionOverlapMs]]).filter(([n]) => !String(n).startsWith('preemptive') && n !== EVENT.bargeIn)).toEqual([
+      [EVENT.endOfSpeech, 500],
+      [EVENT.turnConfirmed, undefined],
+      [EVENT.interruptionDetected, 60],
+      [EVENT.interruptionResumed, 180],
+      [EVENT.interruptionDetected, 60],
+      [EVENT.interruptionConfirmed, 600],
+    ]);
+    expect(typed!.attributes).toMatchObject({ [ATTR.turnInput]: 'text', [ATTR.turnEndReason]: 'text' });
+    expect(typed!.attributes[ATTR.preemptiveOutcome]).toBeUndefined();
+    expect(typed!.events.map((e) => e.name)).toEqual([EVENT.turnConfirmed]);
+  });
+
+  it('says a voice turn discarded what was prepared for it when none of it was used, and none when nothing was', () => {
+    const t = setup();
+    t.play(
+      (at) => ({ type: 'listening.started', at, turn: 1, detector: 'silero' }),
+      (at) => ({ type: 'preemption.started', at, turn: 1, stoppedAt: at }),
+      (at) => ({ type: 'preemption.cancelled', at, turn: 1, reason: 'test sound', requests: 1 }),
+      (at) => ({ type: 'turn.started', at, turn: 1, input: 'voice', preemptive: false }),
+      (at) => ({ type: 'turn.ended', at, turn: 1, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } }),
+      (at) => ({ type: 'listening.started', at, turn: 2, detector: 'push-to-talk' }),
+      (at) => ({ type: 'turn.started', at, turn: 2, input: 'voice', preemptive: false }),
+      (at) => ({ type: 'turn.ended', at, turn: 2, outcome: 'completed', audio: { chunks: 0, sentMs: 0, playedMs: 0 } }),
+    );
+    expect(t.named(SPAN.turn).map((s) => [s.attributes[ATTR.preemptiveOutcome], s.attributes[ATTR.preemptiveWastedRequests]])).toEqual([
+      ['discarded', 1],
+      ['none', 0],
+    ]);
   });
 
   it('forgets the oldest of more than 64 traces', () => {

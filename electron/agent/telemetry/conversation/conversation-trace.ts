@@ -29,7 +29,9 @@ import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Conte
 import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
 import { sampledTraceparent } from '../../../../shared/trace-context';
 import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../../pipeline/turn-events';
+import { voiceToVoiceAtSpeakerMs, type DeviceLatency } from './speaker-latency';
 import { engineAttributes, outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
+import { preemptiveOutcome } from './preemptive-outcome';
 import { TurnPhases } from './turn-phases';
 import { TurnToolSpans } from './turn-tool-spans';
 
@@ -50,6 +52,9 @@ interface TracedTurn {
   phases: TurnPhases;
   /** Its tool call spans and tool time. */
   tools: TurnToolSpans;
+  /** Replies prepared for it, and the stage requests those thrown away had started. */
+  preparations: number;
+  wastedRequests: number;
   ended: boolean;
 }
 
@@ -79,6 +84,8 @@ export class ConversationTrace {
   private readonly traceIds = new Set<string>();
   /** Each recent turn's context for its log records: its failed stage's, else the turn's own. */
   private readonly logContexts = new Map<number, Context>();
+  /** What the client's devices add, from its report that playback started; used by the turn that report starts. */
+  private latency: DeviceLatency = {};
 
   private readonly captureContent: () => boolean;
   private readonly traceEachTurn: () => boolean;
@@ -131,6 +138,15 @@ export class ConversationTrace {
   inTurn<T>(turn: number, run: () => T): T {
     const context = this.logContexts.get(turn);
     return context ? otelContext.with(context, run) : run();
+  }
+
+  /**
+   * The devices' latencies the client's report that playback started carried:
+   * call before that report reaches the conversation, whose turn then records
+   * its voice-to-voice at the speaker with them.
+   */
+  deviceLatency(latency: DeviceLatency): void {
+    this.latency = latency;
   }
 
   observe = (event: ConversationEvent): void => {
@@ -206,13 +222,44 @@ export class ConversationTrace {
       case 'turn.started': {
         const turn = this.startTurn(event.turn, event.input, event.at);
         if (event.preemptive !== undefined) turn.span.setAttribute(ATTR.turnPreemptive, event.preemptive);
+        if (event.input === 'voice')
+          turn.span.setAttributes({
+            [ATTR.preemptiveOutcome]: preemptiveOutcome(event.preemptive === true, turn.preparations),
+            [ATTR.preemptiveWastedRequests]: turn.wastedRequests,
+          });
         return;
       }
-      case 'preemption.started':
-        this.running(event.turn)?.span.addEvent(EVENT.preemptiveStarted, undefined, event.at);
+      case 'preemption.started': {
+        const turn = this.running(event.turn);
+        if (!turn) return;
+        turn.preparations++;
+        turn.span.addEvent(EVENT.preemptiveStarted, undefined, event.at);
         return;
-      case 'preemption.cancelled':
-        this.running(event.turn)?.span.addEvent(EVENT.preemptiveCancelled, { [ATTR.preemptiveReason]: event.reason }, event.at);
+      }
+      case 'preemption.cancelled': {
+        const turn = this.running(event.turn);
+        if (!turn) return;
+        turn.wastedRequests += event.requests;
+        turn.span.addEvent(EVENT.preemptiveCancelled, { [ATTR.preemptiveReason]: event.reason }, event.at);
+        return;
+      }
+      case 'preemption.used':
+        this.running(event.turn)?.span.setAttribute(ATTR.preemptiveSavedMs, event.savedMs);
+        return;
+      case 'turn.end_of_speech':
+        this.running(event.turn)?.span.addEvent(EVENT.endOfSpeech, event.silenceMs === undefined ? undefined : { [ATTR.vadSilenceMs]: event.silenceMs }, event.at);
+        return;
+      case 'turn.confirmed': {
+        // A typed message's turn opens here: it is taken as finished as it is sent.
+        const turn = this.running(event.turn) ?? (event.reason === 'text' ? this.startTurn(event.turn, 'text', event.at) : undefined);
+        turn?.span.addEvent(EVENT.turnConfirmed, undefined, event.at);
+        turn?.span.setAttribute(ATTR.turnEndReason, event.reason);
+        return;
+      }
+      case 'interruption.detected':
+      case 'interruption.confirmed':
+      case 'interruption.resumed':
+        this.running(event.turn)?.span.addEvent(INTERRUPTION_EVENT[event.type], { [ATTR.interruptionOverlapMs]: event.overlapMs }, event.at);
         return;
       case 'turn.unavailable': {
         markFailed(this.startTurn(event.turn, event.input, event.at).span, event.error, undefined, event.at);
@@ -222,11 +269,19 @@ export class ConversationTrace {
       case 'turn.audio_sent':
         this.running(event.turn)?.span.addEvent(EVENT.firstAudio, undefined, event.at);
         return;
-      case 'turn.playback_started':
-        if (event.voiceToVoiceMs !== null) this.running(event.turn)?.span.setAttribute(ATTR.voiceToVoiceMs, event.voiceToVoiceMs);
+      case 'turn.playback_started': {
+        const latency = this.latency;
+        this.latency = {};
+        const span = this.running(event.turn)?.span;
+        if (!span || event.voiceToVoiceMs === null) return;
+        span.setAttribute(ATTR.voiceToVoiceMs, event.voiceToVoiceMs);
+        const atSpeaker = voiceToVoiceAtSpeakerMs(event.voiceToVoiceMs, latency);
+        if (atSpeaker !== null) span.setAttribute(ATTR.voiceToVoiceAtSpeakerMs, atSpeaker);
         return;
+      }
       case 'turn.interrupted':
         this.running(event.turn)?.span.addEvent(EVENT.bargeIn, { reason: event.reason }, event.at);
+        if (event.by) this.running(event.turn)?.span.setAttribute(ATTR.turnInterruptedBy, event.by);
         return;
       case 'turn.false_interruption':
         this.running(event.turn)?.span.addEvent(EVENT.falseInterruption, { [ATTR.pausedMs]: event.pausedMs }, event.at);
@@ -355,7 +410,18 @@ export class ConversationTrace {
     const parent = ownTrace ? ROOT_CONTEXT : this.conversationContext;
     // Read again when the turn starts; a reply prepared before that records content by the setting now.
     const context = trace.setSpan(parent, span);
-    const turn: TracedTurn = { span, context, captureContent: this.captureContent(), vad: null, stages: new Map(), phases: new TurnPhases(), tools: new TurnToolSpans(this.tracer, context), ended: false };
+    const turn: TracedTurn = {
+      span,
+      context,
+      captureContent: this.captureContent(),
+      vad: null,
+      stages: new Map(),
+      phases: new TurnPhases(),
+      tools: new TurnToolSpans(this.tracer, context),
+      preparations: 0,
+      wastedRequests: 0,
+      ended: false,
+    };
     this.turns.set(number, turn);
     this.noteLogContext(number, context);
     return turn;
@@ -417,6 +483,12 @@ export class ConversationTrace {
     return span;
   }
 }
+
+const INTERRUPTION_EVENT = {
+  'interruption.detected': EVENT.interruptionDetected,
+  'interruption.confirmed': EVENT.interruptionConfirmed,
+  'interruption.resumed': EVENT.interruptionResumed,
+} as const;
 
 /** Status ERROR with the exception recorded, and its kind when it is known. */
 function markFailed(span: Span, error: Error, errorType: string | undefined, at: number): void {

@@ -8,8 +8,15 @@ import type { ConversationObserver } from '../../conversation/conversation-obser
 import type { TracingView } from '../../tools/builtin/recent-turns';
 import type { ConversationEventSink } from '../../pipeline/turn-events';
 import { ConversationTrace, type ConversationTraceOptions } from './conversation-trace';
+import type { DeviceLatency } from './speaker-latency';
 
-export function tracingObserver(tracer: Tracer, options: Required<ConversationTraceOptions>, metrics?: ConversationEventSink, tracing?: TracingView): ConversationObserver {
+/** The observer, and what the session tells tracing beside the conversation: the client's device latencies. */
+export interface TracingObserver extends ConversationObserver {
+  /** Call before handing the conversation the report that playback started, with the latencies it carried. */
+  deviceLatency?(latency: DeviceLatency): void;
+}
+
+export function tracingObserver(tracer: Tracer, options: Required<ConversationTraceOptions>, metrics?: ConversationEventSink, tracing?: TracingView): TracingObserver {
   const trace = new ConversationTrace(tracer, options);
   return {
     observe: (event) => {
@@ -24,6 +31,7 @@ export function tracingObserver(tracer: Tracer, options: Required<ConversationTr
       return trace.conversationTraceparent;
     },
     isKnownTrace: (traceId) => trace.isKnownTrace(traceId),
+    deviceLatency: (latency) => trace.deviceLatency(latency),
     get captureContent() {
       return options.captureContent();
     },

@@ -22,9 +22,8 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { SerializedSpan, TracingState } from '../../../../shared/telemetry';
 import type { TraceResources } from '../../../../shared/trace-viewer';
-import type { ConversationObserver } from '../../conversation/conversation-observer';
 import type { ConversationEventSink } from '../../pipeline/turn-events';
-import { tracingObserver } from '../conversation/tracing-observer';
+import { tracingObserver, type TracingObserver } from '../conversation/tracing-observer';
 import type { Logger } from '../../util/logger';
 import { ignoreFailure } from '../../util/ignore-failure';
 import { GatedSpanProcessor } from './gated-span-processor';
@@ -167,7 +166,7 @@ export class Telemetry {
   }
 
   /** The observer of one conversation (one per assistant): its spans and its metrics. */
-  conversationObserver(): ConversationObserver {
+  conversationObserver(): TracingObserver {
     return tracingObserver(this.tracer, { captureContent: () => this.captureContent, traceEachTurn: () => this.traceEachTurn }, this.createConversationMetrics(), this);
   }
 
