@@ -2,9 +2,11 @@
  * The events of one voice turn as the app emits them, with times that move
  * forward as a real turn's would: voice detection, speech-to-text, context,
  * one chat request, two sentences of text-to-speech, the first audio sent and
- * playing. Fed to the conversation's observers, they make the spans and
- * metric points of a turn without any audio, network or model: what tracing
- * costs is then all that is measured.
+ * playing; with `turnTaking` (the default), the turn-taking decisions too: the
+ * end of speech, the confirmation, and a false interruption (a cough) over the
+ * reply. Fed to the conversation's observers, they make the spans and metric
+ * points of a turn without any audio, network or model: what tracing costs is
+ * then all that is measured.
  */
 import type { ConversationEvent } from '../electron/agent/pipeline/turn-events';
 
@@ -16,9 +18,9 @@ const MESSAGES = [
 ];
 
 /** The events of turn `turn`, starting at `start` (epoch ms); the turn lasts about two and a half seconds. */
-export function syntheticTurn(turn: number, start: number): ConversationEvent[] {
+export function syntheticTurn(turn: number, start: number, { turnTaking = true }: { turnTaking?: boolean } = {}): ConversationEvent[] {
   const at = (ms: number) => start + ms;
-  return [
+  const events: ConversationEvent[] = [
     { type: 'listening.started', at: at(0), turn, detector: 'silero' },
     { type: 'listening.stopped', at: at(1_400), turn, speechMs: 1_400 },
     { type: 'turn.started', at: at(1_400), turn, input: 'voice', preemptive: false },
@@ -51,4 +53,16 @@ export function syntheticTurn(turn: number, start: number): ConversationEvent[] 
     { type: 'stage.ended', at: at(2_200), turn, stage: 'tts', audioSeconds: 1.3 },
     { type: 'turn.ended', at: at(4_500), turn, outcome: 'completed', audio: { chunks: 24, sentMs: 2_400, playedMs: 2_400 } },
   ];
+  if (!turnTaking) return events;
+  const decisions: ConversationEvent[] = [
+    { type: 'turn.end_of_speech', at: at(1_400), turn, silenceMs: 500 },
+    { type: 'turn.confirmed', at: at(1_400), turn, reason: 'silence', endOfSpeechAt: at(900) },
+  ];
+  const cough: ConversationEvent[] = [
+    { type: 'interruption.detected', at: at(2_300), turn, overlapMs: 120 },
+    { type: 'interruption.resumed', at: at(2_540), turn, overlapMs: 240 },
+  ];
+  const started = events.findIndex((e) => e.type === 'turn.started') + 1;
+  const ended = events.findIndex((e) => e.type === 'turn.ended');
+  return [...events.slice(0, started), ...decisions, ...events.slice(started, ended), ...cough, ...events.slice(ended)];
 }

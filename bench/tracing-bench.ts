@@ -27,7 +27,8 @@ import { figure, round, type Figure } from './stats';
 import { syntheticTurn } from './synthetic-turn';
 import { BareSdk, recordingMeter, type Measurement, type TurnTemplate } from './tracing-floor';
 
-type Mode = 'off' | 'otlp' | 'console' | 'floor';
+/** `plain`: OTLP export as `otlp`, of turns without the turn-taking events (what they cost is the difference). */
+type Mode = 'off' | 'otlp' | 'plain' | 'console' | 'floor';
 type AppMode = Exclude<Mode, 'floor'>;
 
 /**
@@ -43,14 +44,18 @@ class ObservedConversation {
   private readonly metrics: (event: ConversationEvent) => void;
   private turn = 0;
 
-  constructor(telemetry: Telemetry, metrics?: (event: ConversationEvent) => void) {
+  constructor(
+    telemetry: Telemetry,
+    metrics?: (event: ConversationEvent) => void,
+    private readonly turnTaking = true,
+  ) {
     this.trace = new ConversationTrace(telemetry.tracer, { captureContent: () => false });
     this.metrics = metrics ?? telemetry.createConversationMetrics();
     this.observe({ type: 'conversation.started', at: Date.now(), conversationId: `bench-${Math.random().toString(16).slice(2)}` });
   }
 
   playTurn(): void {
-    for (const event of syntheticTurn(++this.turn, Date.now() - 5_000)) this.observe(event);
+    for (const event of syntheticTurn(++this.turn, Date.now() - 5_000, { turnTaking: this.turnTaking })) this.observe(event);
   }
 
   end(): void {
@@ -98,12 +103,12 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
       silentLogger,
       mode === 'off' ? { exporter: offSpans, consoleExporter: offSpans } : {},
     );
-  const appModes: AppMode[] = ['off', 'otlp', 'console'];
+  const appModes: AppMode[] = ['off', 'otlp', 'plain', 'console'];
   const modes: Mode[] = [...appModes, 'floor'];
   const telemetries = Object.fromEntries(appModes.map((m) => [m, make(m)])) as Record<AppMode, Telemetry>;
-  const conversations = Object.fromEntries(appModes.map((m) => [m, new ObservedConversation(telemetries[m])])) as Record<AppMode, ObservedConversation>;
+  const conversations = Object.fromEntries(appModes.map((m) => [m, new ObservedConversation(telemetries[m], undefined, m !== 'plain')])) as Record<AppMode, ObservedConversation>;
   /** CPU microseconds per turn, one value per repetition. */
-  const cpu: Record<Mode, number[]> = { off: [], otlp: [], console: [], floor: [] };
+  const cpu: Record<Mode, number[]> = { off: [], otlp: [], plain: [], console: [], floor: [] };
   const turnOf = (mode: Mode) => (mode === 'floor' ? bare.replay(template) : conversations[mode].playTurn());
   const flush = (mode: Mode) => (mode === 'floor' ? bare.flush() : telemetries[mode].flush());
   let exportedTurns = 0;
@@ -140,8 +145,8 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
   }
   const received = (await providers.traces()).spans.length;
   // Every span made reached the receiver (none dropped from a full queue): else the cost would be understated.
-  // The exporting conversations' own spans (OTLP, console, floor) come on top of the turns'.
-  const expected = exportedTurns * spansPerTurn + 3;
+  // The exporting conversations' own spans (OTLP with and without turn-taking events, console, floor) come on top of the turns'.
+  const expected = exportedTurns * spansPerTurn + 4;
 
   const cost = (mode: Mode) => cpu[mode].map((value, i) => value - cpu.off[i]!);
   const perSpan = (values: readonly number[]) => values.map((value) => value / spansPerTurn);
@@ -155,6 +160,9 @@ export async function tracingBench(providers: FakeProviders, reps: number, turns
     figure('tracing_cpu_us_per_turn', 'µs', cost('otlp'), null, { note: `CPU tracing and metrics add per turn, OTLP export (on minus off, paired runs; ${spread(cost('otlp'))})` }),
     figure('tracing_cpu_us_per_span', 'µs', otlpPerSpan, null, {
       note: `CPU tracing and metrics add per span, OTLP export to a local receiver (on minus off, paired runs; ${spread(otlpPerSpan)}); ${received} of ${expected} spans received`,
+    }),
+    figure('tracing_turn_taking_events_us_per_turn', 'µs', cpu.otlp.map((value, i) => value - cpu.plain[i]!), null, {
+      note: `CPU the turn-taking events add per turn (end of speech, confirmation, a false interruption over the reply), OTLP export, paired runs with and without them`,
     }),
     figure('tracing_console_cpu_us_per_span', 'µs', perSpan(cost('console')), null, { note: `the same with console export as well (${printed} characters formatted, written nowhere)` }),
     figure('tracing_floor_cpu_us_per_span', 'µs', floorPerSpan, null, {
