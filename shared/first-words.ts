@@ -7,8 +7,8 @@ import { ATTR, GEN_AI_OPERATION } from './telemetry';
 
 const MAX_FIRST_WORDS = 120;
 
-/** The words a span's captured content holds, shortened to MAX_FIRST_WORDS; null without any. */
-export function firstWords(attributes: Readonly<Record<string, unknown>>): string | null {
+/** The words a span's captured content holds, shortened to `max` characters; null without any. */
+export function firstWords(attributes: Readonly<Record<string, unknown>>, max = MAX_FIRST_WORDS): string | null {
   const operation = attributes[ATTR.operationName];
   const source =
     operation === GEN_AI_OPERATION.speechToText ? attributes[ATTR.outputMessages] : operation === GEN_AI_OPERATION.chat ? attributes[ATTR.inputMessages] : undefined;
@@ -22,7 +22,7 @@ export function firstWords(attributes: Readonly<Record<string, unknown>>): strin
       .join(' ')
       .trim();
     if (!text) return null;
-    return text.length > MAX_FIRST_WORDS ? `${text.slice(0, MAX_FIRST_WORDS - 1)}…` : text;
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
   } catch {
     return null;
   }

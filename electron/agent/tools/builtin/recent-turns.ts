@@ -4,6 +4,7 @@
  * (turn.*), and its stage and tool spans below it (gen_ai.operation.name).
  * Captured content (what the user said or typed) is read only when asked to.
  */
+import { firstWords } from '../../../../shared/first-words';
 import type { TracingState } from '../../../../shared/telemetry';
 import { ATTR, EVENT, GEN_AI_OPERATION, SPAN } from '../../../../shared/telemetry';
 import type { ViewerSpan } from '../../../../shared/trace-viewer';
@@ -80,21 +81,8 @@ function discarded(span: SummarySpan): boolean {
 
 /** What the user said (the transcript) or typed (the last user message of the chat request), from captured content. */
 function userWords(stt: SummarySpan | undefined, chat: SummarySpan | undefined): string | null {
-  const source = stt ? stt.attributes[ATTR.outputMessages] : chat?.attributes[ATTR.inputMessages];
-  if (typeof source !== 'string') return null;
-  try {
-    const messages = JSON.parse(source) as { role?: unknown; parts?: { type?: unknown; content?: unknown }[] }[];
-    const wanted = stt ? messages[0] : messages.filter((m) => m.role === 'user').at(-1);
-    const text = (wanted?.parts ?? [])
-      .filter((p) => p.type === 'text' && typeof p.content === 'string')
-      .map((p) => p.content as string)
-      .join(' ')
-      .trim();
-    if (!text) return null;
-    return text.length > MAX_WORDS ? `${text.slice(0, MAX_WORDS - 1)}…` : text;
-  } catch {
-    return null;
-  }
+  const span = stt ?? chat;
+  return span ? firstWords(span.attributes, MAX_WORDS) : null;
 }
 
 /** What the tool needs of the app's tracing (the app's Telemetry has these). */
