@@ -27,12 +27,13 @@ import {
   SimpleLogRecordProcessor,
   type LogRecordExporter,
   type LogRecordProcessor,
+  type ReadableLogRecord,
 } from '@opentelemetry/sdk-logs';
 import type { LogEntry, Logger, LogLevel, LogSink } from '../../util/logger';
 import { ignoreFailure } from '../../util/ignore-failure';
 import { displayUrl } from '../../util/network-errors';
 import { GatedLogRecordProcessor } from './gated-log-processor';
-import { SwitchableLogExporter } from './log-exporter';
+import { LOGS, ReportingExporter } from './reporting-exporter';
 import type { LogsConfig, TelemetryConfig } from './telemetry-config';
 
 export interface LogsOptions {
@@ -55,7 +56,7 @@ const SEVERITY: Record<LogLevel, { number: SeverityNumber; text: string }> = {
 
 export class AppLogs {
   private readonly provider: LoggerProvider;
-  private readonly otlp: SwitchableLogExporter;
+  private readonly otlp: ReportingExporter<ReadableLogRecord>;
   private readonly loggers = new Map<string, OtelLogger>();
   private config: LogsConfig;
   private exportTarget: string;
@@ -69,7 +70,7 @@ export class AppLogs {
   ) {
     this.config = telemetry.logs;
     this.exportTarget = exportTarget(telemetry);
-    this.otlp = new SwitchableLogExporter(options.exporter ?? this.createExporter(telemetry), displayUrl(this.config.url), logger);
+    this.otlp = new ReportingExporter<ReadableLogRecord>(options.exporter ?? this.createExporter(telemetry), displayUrl(this.config.url), logger, LOGS);
     const processors: LogRecordProcessor[] = [
       new GatedLogRecordProcessor(
         new BatchLogRecordProcessor({

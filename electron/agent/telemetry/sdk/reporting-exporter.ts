@@ -1,26 +1,50 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../../util/logger';
 import { ignoreFailure } from '../../util/ignore-failure';
 import { networkReason, shorten } from '../../util/network-errors';
 
+/** What a reporting exporter carries, for its messages. */
+export interface ExportedSignal {
+  /** The message's first word: `Trace export to ... failed`. */
+  name: string;
+  /** What a batch holds, plural: `12 spans were lost`. */
+  items: string;
+  /** Where the signal goes under the collector's base URL, for the hint on a 404. */
+  path: '/v1/traces' | '/v1/logs';
+}
+
+export const TRACES: ExportedSignal = { name: 'Trace', items: 'spans', path: '/v1/traces' };
+export const LOGS: ExportedSignal = { name: 'Log', items: 'log records', path: '/v1/logs' };
+
+/** The shape the SDK's span and log record exporters share. */
+interface BatchExporter<T> {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush?(): Promise<void>;
+}
+
 /**
- * Wraps the OTLP exporter so that a collector that is down, slow or failing
- * gives one clear warning per failure episode (not one per batch), and a note
- * when export works again. Export never blocks or fails a turn.
+ * Wraps an OTLP exporter (spans or log records) so that a collector that is
+ * down, slow or failing gives one clear warning per failure episode (not one
+ * per batch), and a note when export works again; and so that it can be
+ * switched at run time (a new endpoint, headers or protocol from Settings).
+ * Export never blocks or fails a turn. The logs' own warning is a log record
+ * too: reported once per episode, it cannot feed on itself.
  */
-export class ReportingExporter implements SpanExporter {
+export class ReportingExporter<T = ReadableSpan> implements BatchExporter<T> {
   private failing = false;
   private dropped = 0;
 
   constructor(
-    private inner: SpanExporter,
+    private inner: BatchExporter<T>,
     private target: string,
     private readonly logger: Logger,
+    private readonly signal: ExportedSignal = TRACES,
   ) {}
 
   /** Sends future batches elsewhere (a new endpoint or headers from Settings). */
-  replace(inner: SpanExporter, target: string): void {
+  replace(inner: BatchExporter<T>, target: string): void {
     const old = this.inner;
     this.inner = inner;
     this.target = target;
@@ -30,21 +54,21 @@ export class ReportingExporter implements SpanExporter {
     void ignoreFailure(old.shutdown());
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void {
+    const { name, items: what, path } = this.signal;
+    this.inner.export(items, (result) => {
       if (result.code === ExportResultCode.SUCCESS) {
         if (this.failing) {
-          this.logger.info(`Trace export to ${this.target} works again (${this.dropped} spans were lost while it failed).`);
+          this.logger.info(`${name} export to ${this.target} works again (${this.dropped} ${what} were lost while it failed).`);
           this.failing = false;
           this.dropped = 0;
         }
       } else {
-        this.dropped += spans.length;
+        this.dropped += items.length;
         if (!this.failing) {
           this.failing = true;
-          this.logger.warn(
-            `Trace export to ${this.target} failed: ${describeExportError(result.error)}. Spans are dropped until the collector answers; the app keeps working.`,
-          );
+          const dropped = what.charAt(0).toUpperCase() + what.slice(1);
+          this.logger.warn(`${name} export to ${this.target} failed: ${describeExportError(result.error, path)}. ${dropped} are dropped until the collector answers; the app keeps working.`);
         }
       }
       resultCallback(result);
