@@ -1,12 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SECRET_NAMES, SettingsSchema } from './settings';
-import { DEFAULT_CONVERSATION_SHORTCUT, SECRET_ENV, SETTING_FIELDS, SHOWN_FIELDS, defaultKeepInTray, readEnvironment } from './settings-fields';
+import { DEFAULT_CONVERSATION_SHORTCUT, SECRET_ENV, SETTING_FIELDS, SHOWN_FIELDS, defaultKeepInTray, readEnvironment, settingLabel } from './settings-fields';
 
 describe('the table of settings fields', () => {
   it('has one field for every setting the pane shows, each with its schema', () => {
     const paths = Object.entries(SettingsSchema.shape).flatMap(([section, schema]) => Object.keys(schema.shape).map((key) => `${section}.${key}`));
     expect([...SHOWN_FIELDS.keys()].sort()).toEqual(paths.sort());
     expect(new Set(SETTING_FIELDS.map((f) => f.path)).size).toBe(SETTING_FIELDS.length);
+  });
+
+  it('names every field the pane shows, once: a new setting is one row', () => {
+    const labels = [...SHOWN_FIELDS.values()].map((field) => field.label);
+    expect(labels.every((label) => typeof label === 'string' && label.length > 0)).toBe(true);
+    expect(settingLabel('llm.systemPrompt')).toBe('System prompt');
+    expect(settingLabel('audio.silenceMs')).toBe('Silence that ends your turn (ms)');
   });
 
   it('has defaults that its own schemas accept', () => {

@@ -68,6 +68,8 @@ export interface SettingField {
   env: readonly string[];
   /** Whether the settings pane shows, saves and resets it. */
   shown: boolean;
+  /** What the settings pane calls it (shown fields). */
+  label?: string;
   schema: z.ZodType;
   default: unknown;
   /** Reads one variable's trimmed, non-empty text. */
@@ -176,10 +178,10 @@ function samplingRatio(env: Env, warn: (message: string) => void): { value: numb
 }
 
 const shape = SettingsSchema.shape;
-const shown = (path: string, env: readonly string[], defaultValue: unknown, parse: SettingField['parse'] = text, raw = false): SettingField => {
+const shown = (path: string, label: string, env: readonly string[], defaultValue: unknown, parse: SettingField['parse'] = text, raw = false): SettingField => {
   const [section, key] = path.split('.') as [keyof Settings, string];
   const schema = (shape[section].shape as Record<string, z.ZodType>)[key]!;
-  return { path, env, shown: true, schema, default: defaultValue, parse, raw };
+  return { path, label, env, shown: true, schema, default: defaultValue, parse, raw };
 };
 const envOnly = (path: string, env: string, defaultValue: number, min: number, max: number): SettingField => ({
   path,
@@ -208,51 +210,51 @@ export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful voice assistant. Your replies are spoken aloud, so answer in short, plain sentences: no markdown, lists, code or emoji.';
 
 export const SETTING_FIELDS: readonly SettingField[] = [
-  shown('tracing.enabled', ['ENABLE_TRACING'], false, flag),
-  shown('tracing.consoleExport', ['OTEL_CONSOLE_EXPORT'], false, flag),
-  shown('tracing.otlpEndpoint', ['OTEL_EXPORTER_OTLP_ENDPOINT'], DEFAULT_OTLP_ENDPOINT, (raw) =>
+  shown('tracing.enabled', 'Tracing', ['ENABLE_TRACING'], false, flag),
+  shown('tracing.consoleExport', 'Console export', ['OTEL_CONSOLE_EXPORT'], false, flag),
+  shown('tracing.otlpEndpoint', 'OTLP endpoint', ['OTEL_EXPORTER_OTLP_ENDPOINT'], DEFAULT_OTLP_ENDPOINT, (raw) =>
     isHttpUrl(raw) ? { value: raw.replace(/\/+$/, '') } : { problem: 'is not an http(s) URL', outcome: `using ${DEFAULT_OTLP_ENDPOINT}` },
   ),
-  shown('tracing.serviceName', ['OTEL_SERVICE_NAME'], DEFAULT_SERVICE_NAME),
-  { ...shown('tracing.samplingRatio', ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'], 1), compose: samplingRatio },
-  { ...shown('tracing.captureContent', CAPTURE_CONTENT_ENV, false, flag), compose: captureContent },
+  shown('tracing.serviceName', 'Service name', ['OTEL_SERVICE_NAME'], DEFAULT_SERVICE_NAME),
+  { ...shown('tracing.samplingRatio', 'Sampling ratio', ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'], 1), compose: samplingRatio },
+  { ...shown('tracing.captureContent', 'Capture content', CAPTURE_CONTENT_ENV, false, flag), compose: captureContent },
   // The signal-specific variable first, as the specification says.
-  shown('tracing.protocol', ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], 'http/json', otlpProtocol),
-  shown('tracing.traceEachTurn', ['TRACE_EACH_TURN'], false, flag),
+  shown('tracing.protocol', 'OTLP protocol', ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], 'http/json', otlpProtocol),
+  shown('tracing.traceEachTurn', 'A trace per turn', ['TRACE_EACH_TURN'], false, flag),
   // Ours: the HTTP client spans of the API calls (connect, TLS, server time); off by default.
-  shown('tracing.httpSpans', ['OTEL_TRACE_HTTP_CALLS'], false, flag),
+  shown('tracing.httpSpans', 'HTTP client spans', ['OTEL_TRACE_HTTP_CALLS'], false, flag),
   // Ours: where the trace viewer's "Open in trace UI" goes, {traceId} replaced.
-  shown('tracing.traceUiUrl', ['TRACE_UI_URL'], '', traceUiTemplate),
-  shown('stt.provider', ['STT_PROVIDER'], 'auto', providerChoice),
-  shown('stt.baseUrl', ['STT_BASE_URL', 'OPENAI_BASE_URL'], '', url),
-  shown('stt.model', ['STT_MODEL'], 'gpt-4o-mini-transcribe'),
-  shown('stt.localModel', ['STT_LOCAL_MODEL'], 'whisper-base.en'),
-  shown('llm.provider', ['LLM_PROVIDER'], 'auto', providerChoice),
-  shown('llm.baseUrl', ['LLM_BASE_URL', 'OPENAI_BASE_URL'], '', url),
-  shown('llm.model', ['LLM_MODEL'], 'gpt-4.1-mini'),
-  shown('llm.systemPrompt', ['SYSTEM_PROMPT'], DEFAULT_SYSTEM_PROMPT, text, true),
-  shown('llm.localModel', ['LLM_LOCAL_MODEL'], 'qwen2.5-0.5b-instruct-q4_k_m'),
-  shown('tts.provider', ['TTS_PROVIDER'], 'auto', providerChoice),
-  shown('tts.baseUrl', ['TTS_BASE_URL', 'OPENAI_BASE_URL'], '', url),
-  shown('tts.model', ['TTS_MODEL'], 'gpt-4o-mini-tts'),
-  shown('tts.voice', ['TTS_VOICE'], 'alloy'),
-  shown('tts.localVoice', ['TTS_LOCAL_VOICE'], 'slt'),
-  shown('audio.mode', [], 'hands-free'),
-  shown('audio.pushToTalkKey', [], 'Space'),
-  shown('audio.inputDeviceId', [], ''),
-  shown('audio.outputDeviceId', [], ''),
-  shown('audio.vadThreshold', ['VAD_THRESHOLD'], 0.5, ratio),
-  shown('audio.silenceMs', ['VAD_SILENCE_MS'], 500, wholeNumber(100, 5_000)),
-  shown('audio.minSpeechMs', ['VAD_MIN_SPEECH_MS'], 200, wholeNumber(20, 2_000)),
-  shown('audio.preemptiveReply', ['PREEMPTIVE_REPLY'], true, flag),
-  shown('desktop.keepInTray', ['DESKTOP_KEEP_IN_TRAY'], defaultKeepInTray(hostPlatform()), flag),
-  shown('desktop.launchAtLogin', ['DESKTOP_LAUNCH_AT_LOGIN'], false, flag),
-  shown('desktop.conversationShortcut', ['DESKTOP_CONVERSATION_SHORTCUT'], DEFAULT_CONVERSATION_SHORTCUT, accelerator),
+  shown('tracing.traceUiUrl', 'Trace UI address', ['TRACE_UI_URL'], '', traceUiTemplate),
+  shown('stt.provider', 'Runs on', ['STT_PROVIDER'], 'auto', providerChoice),
+  shown('stt.baseUrl', 'Speech-to-text base URL', ['STT_BASE_URL', 'OPENAI_BASE_URL'], '', url),
+  shown('stt.model', 'Speech-to-text model', ['STT_MODEL'], 'gpt-4o-mini-transcribe'),
+  shown('stt.localModel', 'On-device model', ['STT_LOCAL_MODEL'], 'whisper-base.en'),
+  shown('llm.provider', 'Runs on', ['LLM_PROVIDER'], 'auto', providerChoice),
+  shown('llm.baseUrl', 'Language model base URL', ['LLM_BASE_URL', 'OPENAI_BASE_URL'], '', url),
+  shown('llm.model', 'Language model', ['LLM_MODEL'], 'gpt-4.1-mini'),
+  shown('llm.systemPrompt', 'System prompt', ['SYSTEM_PROMPT'], DEFAULT_SYSTEM_PROMPT, text, true),
+  shown('llm.localModel', 'On-device model', ['LLM_LOCAL_MODEL'], 'qwen2.5-0.5b-instruct-q4_k_m'),
+  shown('tts.provider', 'Runs on', ['TTS_PROVIDER'], 'auto', providerChoice),
+  shown('tts.baseUrl', 'Text-to-speech base URL', ['TTS_BASE_URL', 'OPENAI_BASE_URL'], '', url),
+  shown('tts.model', 'Text-to-speech model', ['TTS_MODEL'], 'gpt-4o-mini-tts'),
+  shown('tts.voice', 'Voice', ['TTS_VOICE'], 'alloy'),
+  shown('tts.localVoice', 'On-device voice', ['TTS_LOCAL_VOICE'], 'slt'),
+  shown('audio.mode', 'Taking turns', [], 'hands-free'),
+  shown('audio.pushToTalkKey', 'Key to hold', [], 'Space'),
+  shown('audio.inputDeviceId', 'Microphone', [], ''),
+  shown('audio.outputDeviceId', 'Speaker', [], ''),
+  shown('audio.vadThreshold', 'Voice detection threshold', ['VAD_THRESHOLD'], 0.5, ratio),
+  shown('audio.silenceMs', 'Silence that ends your turn (ms)', ['VAD_SILENCE_MS'], 500, wholeNumber(100, 5_000)),
+  shown('audio.minSpeechMs', 'Shortest speech (ms)', ['VAD_MIN_SPEECH_MS'], 200, wholeNumber(20, 2_000)),
+  shown('audio.preemptiveReply', 'Prepare the reply while you pause', ['PREEMPTIVE_REPLY'], true, flag),
+  shown('desktop.keepInTray', 'Keep running in the tray', ['DESKTOP_KEEP_IN_TRAY'], defaultKeepInTray(hostPlatform()), flag),
+  shown('desktop.launchAtLogin', 'Launch at login', ['DESKTOP_LAUNCH_AT_LOGIN'], false, flag),
+  shown('desktop.conversationShortcut', 'Conversation shortcut', ['DESKTOP_CONVERSATION_SHORTCUT'], DEFAULT_CONVERSATION_SHORTCUT, accelerator),
   // Empty by default: push-to-talk is not the default way of taking turns.
-  shown('desktop.pushToTalkShortcut', ['DESKTOP_PUSH_TO_TALK_SHORTCUT'], '', accelerator),
+  shown('desktop.pushToTalkShortcut', 'Push-to-talk shortcut', ['DESKTOP_PUSH_TO_TALK_SHORTCUT'], '', accelerator),
   // Retention of saved conversations: off by default (everything is kept until the user deletes it).
-  shown('history.keepDays', ['HISTORY_KEEP_DAYS'], 0, wholeNumber(0, 36_500)),
-  shown('history.keepCount', ['HISTORY_KEEP_COUNT'], 0, wholeNumber(0, 100_000)),
+  shown('history.keepDays', 'Keep conversations for (days)', ['HISTORY_KEEP_DAYS'], 0, wholeNumber(0, 36_500)),
+  shown('history.keepCount', 'Keep at most (conversations)', ['HISTORY_KEEP_COUNT'], 0, wholeNumber(0, 100_000)),
   envOnly('timeouts.sttMs', 'STT_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmFirstTokenMs', 'LLM_TIMEOUT_MS', 20_000, 1_000, 300_000),
   envOnly('timeouts.llmIdleMs', 'LLM_IDLE_TIMEOUT_MS', 15_000, 1_000, 300_000),
@@ -293,6 +295,11 @@ export const SETTING_FIELDS: readonly SettingField[] = [
 ];
 
 export const SHOWN_FIELDS: ReadonlyMap<string, SettingField> = new Map(SETTING_FIELDS.filter((f) => f.shown).map((f) => [f.path, f]));
+
+/** The pane's name for a shown field ("llm.model" -> "Language model"). */
+export function settingLabel(path: string): string {
+  return SHOWN_FIELDS.get(path)?.label ?? path;
+}
 
 /** Where each secret comes from in the environment (first one set wins). OTLP header values are never printed. */
 export const SECRET_ENV: Record<SecretName, readonly string[]> = {

@@ -3,6 +3,7 @@ import { describeAccelerator } from '../../../shared/accelerator';
 import type { DesktopShortcutField } from '../../../shared/bridge';
 import type { ModelsView } from '../../../shared/models';
 import { SettingsPatchSchema, SettingsSchema, fieldErrors, type SecretName, type Settings, type SettingsView } from '../../../shared/settings';
+import { settingLabel } from '../../../shared/settings-fields';
 import type { DesktopView, SettingsSaveState } from '../session/reducer';
 import { keyName, useAudioDevices } from './AudioDevices';
 
@@ -125,8 +126,9 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
     onSave({ values, secrets: changedSecrets });
   }
 
-  const field = (section: keyof Settings, key: string, label: string, input: (id: string, describedBy: string) => ReactNode, hint?: string) => {
+  const field = (section: keyof Settings, key: string, input: (id: string, describedBy: string) => ReactNode, hint?: string) => {
     const path = `${section}.${key}`;
+    const label = settingLabel(path);
     const id = `setting-${section}-${key}`;
     const source = view.sources[path] ?? 'default';
     return (
@@ -143,11 +145,10 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
       </div>
     );
   };
-  const text = (section: keyof Settings, key: string, label: string, options: { type?: string; hint?: string; step?: string } = {}) =>
+  const text = (section: keyof Settings, key: string, options: { type?: string; hint?: string; step?: string } = {}) =>
     field(
       section,
       key,
-      label,
       (id, describedBy) => (
         <input
           id={id}
@@ -161,11 +162,10 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
       ),
       options.hint,
     );
-  const choose = (section: keyof Settings, key: string, label: string, options: { value: string; label: string }[], hint?: string) =>
+  const choose = (section: keyof Settings, key: string, options: { value: string; label: string }[], hint?: string) =>
     field(
       section,
       key,
-      label,
       (id, describedBy) => {
         const value = String(draft[section][key as keyof Draft[typeof section]]);
         const known = options.some((o) => o.value === value);
@@ -182,19 +182,17 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
       },
       hint,
     );
-  const checkbox = (key: 'captureContent' | 'traceEachTurn' | 'httpSpans', label: string, hint?: string) =>
+  const checkbox = (key: 'captureContent' | 'traceEachTurn' | 'httpSpans', hint?: string) =>
     field(
       'tracing',
       key,
-      label,
       (id, describedBy) => <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft.tracing[key] === true} onChange={(e) => set('tracing', key, e.target.checked)} />,
       hint,
     );
-  const toggle = (section: 'desktop', key: 'keepInTray' | 'launchAtLogin', label: string, hint?: string) =>
+  const toggle = (section: 'desktop', key: 'keepInTray' | 'launchAtLogin', hint?: string) =>
     field(
       section,
       key,
-      label,
       (id, describedBy) => <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft[section][key] === true} onChange={(e) => set(section, key, e.target.checked)} />,
       hint,
     );
@@ -202,11 +200,10 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
     const value = String(draft.desktop[key]).trim();
     return `${what}; ${value ? `reads ${describeAccelerator(value, desktop?.platform ?? '')}` : 'empty: none'}. Works from any app`;
   };
-  const provider = (section: 'stt' | 'llm' | 'tts', label: string) =>
+  const provider = (section: 'stt' | 'llm' | 'tts') =>
     choose(
       section,
       'provider',
-      label,
       [
         { value: 'auto', label: 'Automatic' },
         { value: 'openai', label: 'OpenAI or a compatible server' },
@@ -252,61 +249,61 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
       )}
       <fieldset>
         <legend>Tracing export</legend>
-        {text('tracing', 'otlpEndpoint', 'OTLP endpoint', { type: 'url' })}
+        {text('tracing', 'otlpEndpoint', { type: 'url' })}
         {secret('otlpHeaders', 'OTLP headers')}
-        {text('tracing', 'serviceName', 'Service name', { hint: 'applies after a restart' })}
-        {text('tracing', 'samplingRatio', 'Sampling ratio', { type: 'number', step: '0.05' })}
-        {choose('tracing', 'protocol', 'OTLP protocol', PROTOCOL_OPTIONS, 'from the next export')}
-        {checkbox('captureContent', 'Capture content')}
-        {checkbox('traceEachTurn', 'A trace per turn', 'each turn its own trace, linked to the conversation')}
-        {checkbox('httpSpans', 'HTTP client spans', 'connect, TLS and server time of API calls')}
-        {text('tracing', 'traceUiUrl', 'Trace UI address', { type: 'url', hint: 'with {traceId}, e.g. http://localhost:16686/trace/{traceId}; empty: no link' })}
+        {text('tracing', 'serviceName', { hint: 'applies after a restart' })}
+        {text('tracing', 'samplingRatio', { type: 'number', step: '0.05' })}
+        {choose('tracing', 'protocol', PROTOCOL_OPTIONS, 'from the next export')}
+        {checkbox('captureContent')}
+        {checkbox('traceEachTurn', 'each turn its own trace, linked to the conversation')}
+        {checkbox('httpSpans', 'connect, TLS and server time of API calls')}
+        {text('tracing', 'traceUiUrl', { type: 'url', hint: 'with {traceId}, e.g. http://localhost:16686/trace/{traceId}; empty: no link' })}
       </fieldset>
       <fieldset>
         <legend>Speech-to-text</legend>
-        {provider('stt', 'Runs on')}
-        {choose('stt', 'localModel', 'On-device model', localModels('stt'))}
-        {text('stt', 'baseUrl', 'Speech-to-text base URL', { type: 'url', hint: 'empty: OpenAI' })}
-        {text('stt', 'model', 'Speech-to-text model')}
+        {provider('stt')}
+        {choose('stt', 'localModel', localModels('stt'))}
+        {text('stt', 'baseUrl', { type: 'url', hint: 'empty: OpenAI' })}
+        {text('stt', 'model')}
         {secret('sttApiKey', 'Speech-to-text API key')}
       </fieldset>
       <fieldset>
         <legend>Language model</legend>
-        {provider('llm', 'Runs on')}
-        {choose('llm', 'localModel', 'On-device model', localModels('llm'))}
-        {text('llm', 'baseUrl', 'Language model base URL', { type: 'url', hint: 'empty: OpenAI' })}
-        {text('llm', 'model', 'Language model')}
+        {provider('llm')}
+        {choose('llm', 'localModel', localModels('llm'))}
+        {text('llm', 'baseUrl', { type: 'url', hint: 'empty: OpenAI' })}
+        {text('llm', 'model')}
         {secret('llmApiKey', 'Language model API key')}
-        {field('llm', 'systemPrompt', 'System prompt', (id, describedBy) => (
+        {field('llm', 'systemPrompt', (id, describedBy) => (
           <textarea id={id} rows={3} aria-describedby={describedBy} value={String(draft.llm.systemPrompt)} onChange={(e) => set('llm', 'systemPrompt', e.target.value)} />
         ))}
       </fieldset>
       <fieldset>
         <legend>Text-to-speech</legend>
-        {provider('tts', 'Runs on')}
-        {choose('tts', 'localVoice', 'On-device voice', (models?.voices ?? []).map((v) => ({ value: v.id, label: v.label })))}
-        {text('tts', 'baseUrl', 'Text-to-speech base URL', { type: 'url', hint: 'empty: OpenAI' })}
-        {text('tts', 'model', 'Text-to-speech model')}
-        {text('tts', 'voice', 'Voice')}
+        {provider('tts')}
+        {choose('tts', 'localVoice', (models?.voices ?? []).map((v) => ({ value: v.id, label: v.label })))}
+        {text('tts', 'baseUrl', { type: 'url', hint: 'empty: OpenAI' })}
+        {text('tts', 'model')}
+        {text('tts', 'voice')}
         {secret('ttsApiKey', 'Text-to-speech API key')}
       </fieldset>
       <fieldset>
         <legend>Audio</legend>
-        {field('audio', 'inputDeviceId', 'Microphone', (id, describedBy) => (
+        {field('audio', 'inputDeviceId', (id, describedBy) => (
           <DeviceSelect id={id} describedBy={describedBy} value={String(draft.audio.inputDeviceId)} devices={devices.inputs} onChange={(v) => set('audio', 'inputDeviceId', v)} />
         ), 'used from the next Start')}
         {devices.canChooseOutput &&
-          field('audio', 'outputDeviceId', 'Speaker', (id, describedBy) => (
+          field('audio', 'outputDeviceId', (id, describedBy) => (
             <DeviceSelect id={id} describedBy={describedBy} value={String(draft.audio.outputDeviceId)} devices={devices.outputs} onChange={(v) => set('audio', 'outputDeviceId', v)} />
           ))}
-        {field('audio', 'mode', 'Taking turns', (id, describedBy) => (
+        {field('audio', 'mode', (id, describedBy) => (
           <select id={id} aria-describedby={describedBy} value={String(draft.audio.mode)} onChange={(e) => set('audio', 'mode', e.target.value)}>
             <option value="hands-free">Hands-free (voice detection)</option>
             <option value="push-to-talk">Push-to-talk (hold a key)</option>
           </select>
         ))}
         {draft.audio.mode === 'push-to-talk' &&
-          field('audio', 'pushToTalkKey', 'Key to hold', (id, describedBy) => (
+          field('audio', 'pushToTalkKey', (id, describedBy) => (
             <input
               id={id}
               type="text"
@@ -324,13 +321,12 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
       <fieldset>
         <legend>Keys and listening</legend>
         {secret('openaiApiKey', 'OpenAI API key')}
-        {text('audio', 'vadThreshold', 'Voice detection threshold', { type: 'number', step: '0.05', hint: 'lower hears softer speech' })}
-        {text('audio', 'silenceMs', 'Silence that ends your turn (ms)', { type: 'number', step: '50' })}
-        {text('audio', 'minSpeechMs', 'Shortest speech (ms)', { type: 'number', step: '20' })}
+        {text('audio', 'vadThreshold', { type: 'number', step: '0.05', hint: 'lower hears softer speech' })}
+        {text('audio', 'silenceMs', { type: 'number', step: '50' })}
+        {text('audio', 'minSpeechMs', { type: 'number', step: '20' })}
         {field(
           'audio',
           'preemptiveReply',
-          'Prepare the reply while you pause',
           (id, describedBy) => (
             <input id={id} type="checkbox" aria-describedby={describedBy} checked={draft.audio.preemptiveReply === true} onChange={(e) => set('audio', 'preemptiveReply', e.target.checked)} />
           ),
@@ -339,16 +335,16 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
       </fieldset>
       <fieldset>
         <legend>History</legend>
-        {text('history', 'keepDays', 'Keep conversations for (days)', { type: 'number', step: '1', hint: '0: no limit; older ones are deleted, oldest first' })}
-        {text('history', 'keepCount', 'Keep at most (conversations)', { type: 'number', step: '1', hint: '0: no limit; the oldest past it are deleted' })}
+        {text('history', 'keepDays', { type: 'number', step: '1', hint: '0: no limit; older ones are deleted, oldest first' })}
+        {text('history', 'keepCount', { type: 'number', step: '1', hint: '0: no limit; the oldest past it are deleted' })}
       </fieldset>
       {desktop && (
         <fieldset>
           <legend>Desktop</legend>
-          {toggle('desktop', 'keepInTray', 'Keep running in the tray', 'closing the window leaves the app in the tray (menu bar on macOS)')}
-          {toggle('desktop', 'launchAtLogin', 'Launch at login', desktop.status?.launchAtLogin ?? undefined)}
-          {text('desktop', 'conversationShortcut', 'Conversation shortcut', { hint: shortcutHint('conversationShortcut', 'starts or ends a conversation') })}
-          {text('desktop', 'pushToTalkShortcut', 'Push-to-talk shortcut', { hint: shortcutHint('pushToTalkShortcut', 'press to talk, press again to stop') })}
+          {toggle('desktop', 'keepInTray', 'closing the window leaves the app in the tray (menu bar on macOS)')}
+          {toggle('desktop', 'launchAtLogin', desktop.status?.launchAtLogin ?? undefined)}
+          {text('desktop', 'conversationShortcut', { hint: shortcutHint('conversationShortcut', 'starts or ends a conversation') })}
+          {text('desktop', 'pushToTalkShortcut', { hint: shortcutHint('pushToTalkShortcut', 'press to talk, press again to stop') })}
         </fieldset>
       )}
       <div className="settings-actions">
