@@ -20,19 +20,17 @@
  * It also remembers the trace ids it started, so that the client may add its
  * spans (capture, playback) only to those.
  *
- * Longer than 400 lines on purpose: the conversation, turn and stage spans
- * share one map of running turns and one set of known traces, and each event
- * changes several of them at once; the parts with a state of their own are
- * apart already (TurnToolSpans, TurnPhases, stage-attributes.ts).
+ * The parts with a state of their own are apart: each turn's stage spans
+ * (TurnStageSpans), tool call spans (TurnToolSpans) and phases (TurnPhases).
  */
-import { context as otelContext, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context as otelContext, ROOT_CONTEXT, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR, EVENT, SPAN } from '../../../../shared/telemetry';
 import { sampledTraceparent } from '../../../../shared/trace-context';
-import { elapsedMs, type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../../pipeline/turn-events';
+import { type TurnInputKind, type ConversationEvent, type StageKind, type TurnLifecycleEvent, type TurnStageEvent } from '../../pipeline/turn-events';
 import { voiceToVoiceAtSpeakerMs, type DeviceLatency } from './speaker-latency';
-import { engineAttributes, outputMessages, stageSpanOptions, startAttributes } from './stage-attributes';
-import { preemptiveOutcome } from './preemptive-outcome';
+import { TurnDecisions } from './turn-decisions';
 import { TurnPhases } from './turn-phases';
+import { markFailed, TurnStageSpans, type StageSpanEvent } from './turn-stage-spans';
 import { TurnToolSpans } from './turn-tool-spans';
 
 /** How many trace ids are remembered for accepting the client's spans. */
@@ -46,24 +44,15 @@ interface TracedTurn {
   /** Record transcripts, prompts and replies: decided when the turn starts. */
   captureContent: boolean;
   vad: Span | null;
-  /** Stage spans still open; they may end after the turn (an interrupted turn's stages end cancelled). */
-  stages: Map<StageKind, TracedStage>;
+  /** Its stage spans; they may end after the turn (an interrupted turn's stages end cancelled). */
+  stages: TurnStageSpans;
   /** Time from the end of speech (or the message sent) to each phase. */
   phases: TurnPhases;
   /** Its tool call spans and tool time. */
   tools: TurnToolSpans;
-  /** Replies prepared for it, and the stage requests those thrown away had started. */
-  preparations: number;
-  wastedRequests: number;
+  /** What the conversation decided about it: preparation, confirmation, interruptions. */
+  decisions: TurnDecisions;
   ended: boolean;
-}
-
-interface TracedStage {
-  span: Span;
-  /** The turn's context with this stage's span active. */
-  context: Context;
-  startedAt: number;
-  finishReason?: string;
 }
 
 export interface ConversationTraceOptions {
@@ -72,9 +61,6 @@ export interface ConversationTraceOptions {
   /** Each turn the root of its own trace; read when a turn's span opens. */
   traceEachTurn?: () => boolean;
 }
-
-/** The finish reason of a transcript, and of a reply whose model did not say. */
-const FINISHED = 'stop';
 
 export class ConversationTrace {
   private conversation: Span | null = null;
@@ -120,8 +106,8 @@ export class ConversationTrace {
    * (HTTP client instrumentation) are its children.
    */
   within<T>(turn: number, stage: StageKind, run: () => Promise<T>): Promise<T> {
-    const traced = this.turns.get(turn)?.stages.get(stage);
-    return traced ? otelContext.with(traced.context, run) : run();
+    const context = this.turns.get(turn)?.stages.contextOf(stage);
+    return context ? otelContext.with(context, run) : run();
   }
 
   /** Runs a tool call's work with its `execute_tool` span as the active context (MCP requests become its children). */
@@ -222,32 +208,19 @@ export class ConversationTrace {
       case 'turn.started': {
         const turn = this.startTurn(event.turn, event.input, event.at);
         if (event.preemptive !== undefined) turn.span.setAttribute(ATTR.turnPreemptive, event.preemptive);
-        if (event.input === 'voice')
-          turn.span.setAttributes({
-            [ATTR.preemptiveOutcome]: preemptiveOutcome(event.preemptive === true, turn.preparations),
-            [ATTR.preemptiveWastedRequests]: turn.wastedRequests,
-          });
+        if (event.input === 'voice') turn.decisions.started(event.preemptive === true);
         return;
       }
-      case 'preemption.started': {
-        const turn = this.running(event.turn);
-        if (!turn) return;
-        turn.preparations++;
-        turn.span.addEvent(EVENT.preemptiveStarted, undefined, event.at);
-        return;
-      }
-      case 'preemption.cancelled': {
-        const turn = this.running(event.turn);
-        if (!turn) return;
-        turn.wastedRequests += event.requests;
-        turn.span.addEvent(EVENT.preemptiveCancelled, { [ATTR.preemptiveReason]: event.reason }, event.at);
-        return;
-      }
+      case 'preemption.started':
+      case 'preemption.cancelled':
       case 'preemption.used':
-        this.running(event.turn)?.span.setAttribute(ATTR.preemptiveSavedMs, event.savedMs);
-        return;
       case 'turn.end_of_speech':
-        this.running(event.turn)?.span.addEvent(EVENT.endOfSpeech, event.silenceMs === undefined ? undefined : { [ATTR.vadSilenceMs]: event.silenceMs }, event.at);
+      case 'interruption.detected':
+      case 'interruption.confirmed':
+      case 'interruption.resumed':
+      case 'turn.interrupted':
+      case 'turn.false_interruption':
+        this.running(event.turn)?.decisions.record(event);
         return;
       case 'turn.confirmed': {
         // A typed message's turn opens here: it is taken as finished as it is sent.
@@ -256,11 +229,6 @@ export class ConversationTrace {
         turn?.span.setAttribute(ATTR.turnEndReason, event.reason);
         return;
       }
-      case 'interruption.detected':
-      case 'interruption.confirmed':
-      case 'interruption.resumed':
-        this.running(event.turn)?.span.addEvent(INTERRUPTION_EVENT[event.type], { [ATTR.interruptionOverlapMs]: event.overlapMs }, event.at);
-        return;
       case 'turn.unavailable': {
         markFailed(this.startTurn(event.turn, event.input, event.at).span, event.error, undefined, event.at);
         this.closeTurn(event.turn, event.at);
@@ -279,13 +247,6 @@ export class ConversationTrace {
         if (atSpeaker !== null) span.setAttribute(ATTR.voiceToVoiceAtSpeakerMs, atSpeaker);
         return;
       }
-      case 'turn.interrupted':
-        this.running(event.turn)?.span.addEvent(EVENT.bargeIn, { reason: event.reason }, event.at);
-        if (event.by) this.running(event.turn)?.span.setAttribute(ATTR.turnInterruptedBy, event.by);
-        return;
-      case 'turn.false_interruption':
-        this.running(event.turn)?.span.addEvent(EVENT.falseInterruption, { [ATTR.pausedMs]: event.pausedMs }, event.at);
-        return;
       case 'turn.ended': {
         const span = this.running(event.turn)?.span;
         if (!span) return;
@@ -314,74 +275,12 @@ export class ConversationTrace {
     this.forgetIfDone(event.turn, turn);
   }
 
-  private onStage(event: Exclude<TurnStageEvent, { type: 'tool.started' | 'tool.ended' }>): void {
+  private onStage(event: StageSpanEvent): void {
     const turn = this.turns.get(event.turn);
     if (!turn) return;
-    if (event.type === 'context.aggregated') {
-      this.tracer
-        .startSpan(
-          SPAN.contextAggregate,
-          {
-            startTime: event.at,
-            attributes: { [ATTR.contextMessages]: event.messages, [ATTR.contextDropped]: event.dropped, [ATTR.contextTokens]: event.estimatedTokens },
-          },
-          turn.context,
-        )
-        .end(event.at);
-      return;
-    }
-    if (event.type === 'stage.started') {
-      const { name, kind } = stageSpanOptions(event);
-      const attributes = startAttributes(event, this.conversationId, turn.captureContent);
-      const span = this.tracer.startSpan(name, { kind, startTime: event.at, attributes }, turn.context);
-      if (event.preemptive) span.setAttribute(ATTR.turnPreemptive, true);
-      turn.stages.set(event.stage, { span, context: trace.setSpan(turn.context, span), startedAt: event.at });
-      return;
-    }
-    const running = turn.stages.get(event.stage);
-    if (!running) return;
-    const { span } = running;
-    switch (event.type) {
-      case 'stage.first_output':
-        // The conventions' time to first chunk is in seconds; ours (other stages) in milliseconds.
-        if (event.stage === 'llm') span.setAttribute(ATTR.timeToFirstChunk, Math.round(event.at - running.startedAt) / 1000);
-        else span.setAttribute(ATTR.ttfbMs, elapsedMs(running.startedAt, event.at));
-        return;
-      case 'stage.usage':
-        span.setAttributes({
-          [ATTR.inputTokens]: event.inputTokens,
-          [ATTR.outputTokens]: event.outputTokens,
-          ...(event.cacheReadTokens !== undefined ? { [ATTR.cacheReadTokens]: event.cacheReadTokens } : {}),
-          ...(event.reasoningTokens !== undefined ? { [ATTR.reasoningTokens]: event.reasoningTokens } : {}),
-        });
-        return;
-      case 'stage.response':
-        if (event.id) span.setAttribute(ATTR.responseId, event.id);
-        if (event.model) span.setAttribute(ATTR.responseModel, event.model);
-        if (event.finishReason) {
-          running.finishReason = event.finishReason;
-          span.setAttribute(ATTR.finishReasons, [event.finishReason]);
-        }
-        return;
-      case 'stage.engine':
-        span.setAttributes(engineAttributes(event));
-        return;
-      case 'stage.cancelled':
-        span.setAttribute(ATTR.stageCancelled, true);
-        return;
-      case 'stage.failed':
-        markFailed(span, event.error, event.errorType, event.at);
-        this.noteLogContext(event.turn, running.context);
-        return;
-      case 'stage.ended':
-        if (event.stage === 'tts' && event.audioSeconds !== undefined) span.setAttribute(ATTR.ttsAudioSeconds, event.audioSeconds);
-        if (event.stage === 'stt' && event.language) span.setAttribute(ATTR.speechInputLanguage, event.language);
-        if (turn.captureContent && event.output !== undefined && event.stage !== 'tts')
-          span.setAttribute(ATTR.outputMessages, outputMessages(event.output, running.finishReason ?? FINISHED, event.toolCalls));
-        span.end(event.at);
-        turn.stages.delete(event.stage);
-        this.forgetIfDone(event.turn, turn);
-    }
+    const failed = turn.stages.record(event, this.conversationId, turn.captureContent);
+    if (failed) this.noteLogContext(event.turn, failed);
+    if (event.type === 'stage.ended') this.forgetIfDone(event.turn, turn);
   }
 
   /** The turn's span, opened now unless listening opened it already. */
@@ -415,11 +314,10 @@ export class ConversationTrace {
       context,
       captureContent: this.captureContent(),
       vad: null,
-      stages: new Map(),
+      stages: new TurnStageSpans(this.tracer, context),
       phases: new TurnPhases(),
       tools: new TurnToolSpans(this.tracer, context),
-      preparations: 0,
-      wastedRequests: 0,
+      decisions: new TurnDecisions(span),
       ended: false,
     };
     this.turns.set(number, turn);
@@ -448,7 +346,7 @@ export class ConversationTrace {
   }
 
   private forgetIfDone(number: number, turn: TracedTurn): void {
-    if (turn.ended && turn.stages.size === 0 && turn.tools.isEmpty) this.turns.delete(number);
+    if (turn.ended && turn.stages.isEmpty && turn.tools.isEmpty) this.turns.delete(number);
   }
 
   /** Speech started but no turn came of it: close its spans. */
@@ -482,17 +380,4 @@ export class ConversationTrace {
     if (this.traceIds.size > KNOWN_TRACES) this.traceIds.delete(this.traceIds.values().next().value!);
     return span;
   }
-}
-
-const INTERRUPTION_EVENT = {
-  'interruption.detected': EVENT.interruptionDetected,
-  'interruption.confirmed': EVENT.interruptionConfirmed,
-  'interruption.resumed': EVENT.interruptionResumed,
-} as const;
-
-/** Status ERROR with the exception recorded, and its kind when it is known. */
-function markFailed(span: Span, error: Error, errorType: string | undefined, at: number): void {
-  span.recordException(error, at);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-  if (errorType) span.setAttribute(ATTR.errorType, errorType);
 }
