@@ -33,7 +33,8 @@ describe('the kept access token', () => {
     expect(warnings).toEqual([expect.stringContaining('does not hold an access token')]);
   });
 
-  it.skipIf(process.platform === 'win32')('is replaced when other users could read it', async () => {
+  // Windows has no POSIX mode bits (its files are guarded by ACLs): there the test is skipped, and its name says why.
+  it.skipIf(process.platform === 'win32')('is replaced when other users could read it (POSIX file modes: skipped on Windows, which has none)', async () => {
     const leaked = 'a'.repeat(32);
     writeFileSync(join(dir, ACCESS_TOKEN_FILE), leaked);
     chmodSync(join(dir, ACCESS_TOKEN_FILE), 0o644);
