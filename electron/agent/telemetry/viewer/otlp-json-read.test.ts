@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { otlpTraceFile } from '../../../../shared/otlp-json';
 import { readOtlpJson } from '../../../../shared/otlp-json-read';
 import { ServerMessageSchema } from '../../../../shared/protocol';
-import { ATTR, EVENT, SPAN, type SerializedSpan } from '../../../../shared/telemetry';
+import { ATTR, SPAN } from '../../../../shared/telemetry';
 import type { ViewerSpan } from '../../../../shared/trace-viewer';
 import { inMemoryTelemetry } from '../../testing/in-memory-telemetry';
+import { rendererPlaybackSpan, viewerSpansOf } from '../../testing/viewer-page';
 
 describe('an OTLP/JSON trace file read back', () => {
   it('gives the viewer the very spans the download was made of', () => {
@@ -36,36 +37,14 @@ describe('an OTLP/JSON trace file read back', () => {
     tts.end();
     const linked = tracer.startSpan(SPAN.turn, { root: true, links: [{ context: root.spanContext(), attributes: { why: 'conversation' } }], attributes: { [ATTR.conversationId]: conversationId, [ATTR.turnInput]: 'text' } });
     linked.end();
-    const now = Math.floor(Date.now() / 1000);
-    const playback: SerializedSpan = {
-      traceId: turn.spanContext().traceId,
-      spanId: 'cd'.repeat(8),
-      parentSpanId: turn.spanContext().spanId,
-      traceFlags: 1,
-      name: SPAN.audioPlayback,
-      kind: 0,
-      startTime: [now, 1_000],
-      endTime: [now + 1, 5],
-      attributes: { [ATTR.playbackPlayedMs]: 1200 },
-      events: [{ name: EVENT.playbackStarted, time: [now, 90_000_000] }],
-      status: { code: 0 },
-    };
+    const playback = rendererPlaybackSpan(turn, 'cd'.repeat(8));
     telemetry.importSpans([playback]);
     turn.end();
     root.end();
 
-    const received: ViewerSpan[] = [];
-    let from: number | null = 0;
-    while (from !== null) {
-      const page: { spans: ViewerSpan[]; next: number | null } = telemetry.traces.page(conversationId, from)!;
-      const parsed = ServerMessageSchema.parse({ type: 'traces.page', key: conversationId, spans: page.spans, next: page.next });
-      if (parsed.type === 'traces.page') received.push(...parsed.spans);
-      from = page.next;
-    }
-    const listed = ServerMessageSchema.parse({ type: 'traces', conversations: telemetry.traces.list(), resources: telemetry.traces.resources });
-    if (listed.type !== 'traces') throw new Error('not a traces message');
+    const { spans: received, resources: listedResources } = viewerSpansOf(telemetry.traces, conversationId);
 
-    const read = readOtlpJson(otlpTraceFile(received, listed.resources));
+    const read = readOtlpJson(otlpTraceFile(received, listedResources));
     if (!read.ok) throw new Error(read.message);
     // The file groups spans by process and scope: compare them by id, numbered afresh.
     const bySpanId = (spans: readonly ViewerSpan[]) => new Map(spans.map(({ seq: _seq, ...span }) => [span.spanId, span]));

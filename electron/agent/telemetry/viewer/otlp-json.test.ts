@@ -8,11 +8,10 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/ap
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { ServerMessageSchema } from '../../../../shared/protocol';
-import { ATTR, EVENT, SPAN, type SerializedSpan } from '../../../../shared/telemetry';
-import type { ViewerSpan } from '../../../../shared/trace-viewer';
+import { ATTR, SPAN } from '../../../../shared/telemetry';
 import { otlpTraceFile } from '../../../../shared/otlp-json';
 import { inMemoryTelemetry } from '../../testing/in-memory-telemetry';
+import { rendererPlaybackSpan, viewerSpansOf } from '../../testing/viewer-page';
 
 interface OtlpJson {
   resourceSpans: { resource: { attributes: { key: string }[] }; scopeSpans: { scope: { name: string }; spans: { spanId: string }[] }[] }[];
@@ -55,37 +54,15 @@ describe('the OTLP/JSON trace file', () => {
     chat.end();
     const linked = tracer.startSpan(SPAN.turn, { root: true, links: [{ context: root.spanContext(), attributes: { why: 'conversation' } }], attributes: { [ATTR.conversationId]: conversationId } });
     linked.end();
-    const now = Math.floor(Date.now() / 1000);
-    const playback: SerializedSpan = {
-      traceId: turn.spanContext().traceId,
-      spanId: 'ab'.repeat(8),
-      parentSpanId: turn.spanContext().spanId,
-      traceFlags: 1,
-      name: SPAN.audioPlayback,
-      kind: 0,
-      startTime: [now, 1_000],
-      endTime: [now + 1, 5],
-      attributes: { [ATTR.playbackPlayedMs]: 1200 },
-      events: [{ name: EVENT.playbackStarted, time: [now, 90_000_000] }],
-      status: { code: 0 },
-    };
+    const playback = rendererPlaybackSpan(turn, 'ab'.repeat(8));
     telemetry.importSpans([playback]);
     turn.end();
     root.end();
 
     // To the page, as the protocol carries it.
-    const received: ViewerSpan[] = [];
-    let from: number | null = 0;
-    while (from !== null) {
-      const page: { spans: ViewerSpan[]; next: number | null } = telemetry.traces.page(conversationId, from)!;
-      const parsed = ServerMessageSchema.parse({ type: 'traces.page', key: conversationId, spans: page.spans, next: page.next });
-      if (parsed.type === 'traces.page') received.push(...parsed.spans);
-      from = page.next;
-    }
-    const resources = ServerMessageSchema.parse({ type: 'traces', conversations: telemetry.traces.list(), resources: telemetry.traces.resources });
-    if (resources.type !== 'traces') throw new Error('not a traces message');
+    const { spans: received, resources: pageResources } = viewerSpansOf(telemetry.traces, conversationId);
 
-    const file = JSON.parse(otlpTraceFile(received, resources.resources)) as OtlpJson;
+    const file = JSON.parse(otlpTraceFile(received, pageResources)) as OtlpJson;
     const official = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(ended))) as OtlpJson;
     expect(ended).toHaveLength(5);
     expect(file.resourceSpans).toHaveLength(2);
