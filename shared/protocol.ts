@@ -14,6 +14,7 @@ import { ToolsViewSchema } from './tools-view';
 import { SettingsViewSchema } from './settings';
 import { MAX_SPANS_PER_MESSAGE, SerializedSpanSchema, TracingStateSchema } from './telemetry';
 import { TRACE_PAGE_LOGS, TRACE_PAGE_SPANS, TRACE_STORE_LIMITS, TraceConversationSchema, TraceResourcesSchema, ViewerLogSchema, ViewerSpanSchema } from './trace-viewer';
+import { AUDIO_MISSING_REASONS, AUDIO_PAGE_BYTES, AudioTurnNumberSchema, MAX_AUDIO_TURNS, TURN_AUDIO_MIME, TurnAudioSchema } from './turn-audio';
 
 export { EnvelopeWriter, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, TRACEPARENT_PATTERN, type Envelope, type ParseResult } from './envelope';
 export const MAX_TEXT_CHARS = 4_000;
@@ -119,6 +120,19 @@ const TracesList = z.strictObject({ type: z.literal('traces.list') });
 const TracesSpans = z.strictObject({ type: z.literal('traces.spans'), key: TraceKey, from: z.number().int().nonnegative() });
 const TracesWatch = z.strictObject({ type: z.literal('traces.watch'), on: z.boolean() });
 
+/**
+ * Turn audio (shared/turn-audio.ts): what is kept of a conversation's turns,
+ * and one turn's file (`turn`), or the whole conversation's (null), from
+ * byte `from` on, a page at a time.
+ */
+const AudioTurns = z.strictObject({ type: z.literal('audio.turns'), key: ConversationId });
+const AudioRead = z.strictObject({
+  type: z.literal('audio.read'),
+  key: ConversationId,
+  turn: AudioTurnNumberSchema.nullable(),
+  from: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ConversationStart,
   ConversationEnd,
@@ -144,6 +158,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   TracesList,
   TracesSpans,
   TracesWatch,
+  AudioTurns,
+  AudioRead,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -306,6 +322,34 @@ const TracesPage = z.strictObject({
   logs: z.array(ViewerLogSchema).max(TRACE_PAGE_LOGS).optional(),
   next: z.number().int().nonnegative().nullable(),
 });
+/**
+ * What is kept of a conversation's turn audio; `reason`, why none of it
+ * plays here when that holds for the whole conversation.
+ */
+const AudioTurnsMessage = z.strictObject({
+  type: z.literal('audio.turns'),
+  ref: RequestRef,
+  key: z.string().max(64),
+  turns: z.array(TurnAudioSchema).max(MAX_AUDIO_TURNS),
+  reason: z.enum(AUDIO_MISSING_REASONS).optional(),
+});
+/**
+ * A page of one turn's (or the conversation's) audio file: base64 of the
+ * bytes from `from`, `total` bytes in all, `next` where the following page
+ * starts (null: this one ends it). The file starts at `startAt` (epoch ms).
+ */
+const AudioData = z.strictObject({
+  type: z.literal('audio.data'),
+  ref: RequestRef,
+  key: z.string().max(64),
+  turn: AudioTurnNumberSchema.nullable(),
+  mimeType: z.literal(TURN_AUDIO_MIME),
+  startAt: z.number().nonnegative(),
+  data: z.string().max(Math.ceil(AUDIO_PAGE_BYTES / 3) * 4),
+  from: z.number().int().nonnegative(),
+  next: z.number().int().nonnegative().nullable(),
+  total: z.number().int().nonnegative(),
+});
 /** Stop playing now and drop everything queued (barge-in, end of conversation). */
 const AudioFlush = z.strictObject({ type: z.literal('audio.flush') });
 /** Hold playback, keeping what is queued (a sound that may be the user barging in), or go on with it. */
@@ -339,6 +383,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ToolsResult,
   TracesMessage,
   TracesPage,
+  AudioTurnsMessage,
+  AudioData,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ErrorCode = Extract<ServerMessage, { type: 'error' }>['code'];

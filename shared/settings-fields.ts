@@ -205,6 +205,8 @@ const hostPlatform = (): string => (globalThis as { process?: { platform?: strin
 export const DEFAULT_CONVERSATION_SHORTCUT = 'CommandOrControl+Shift+Space';
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+/** Turn audio kept at most, by default: some 5 hours of conversation (FLAC, about 1 MB a minute). */
+export const DEFAULT_AUDIO_LIMIT_MB = 300;
 export const DEFAULT_SERVICE_NAME = 'voice-agent-stack';
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful voice assistant. Your replies are spoken aloud, so answer in short, plain sentences: no markdown, lists, code or emoji.';
@@ -218,6 +220,9 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   shown('tracing.serviceName', 'Service name', ['OTEL_SERVICE_NAME'], DEFAULT_SERVICE_NAME),
   { ...shown('tracing.samplingRatio', 'Sampling ratio', ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'], 1), compose: samplingRatio },
   { ...shown('tracing.captureContent', 'Capture content', CAPTURE_CONTENT_ENV, false, flag), compose: captureContent },
+  // Ours: each turn's audio kept on this computer (never exported), within a size limit.
+  shown('tracing.captureAudio', 'Keep turn audio', ['CAPTURE_AUDIO'], false, flag),
+  shown('tracing.audioLimitMb', 'Turn audio size limit (MB)', ['TURN_AUDIO_LIMIT_MB'], DEFAULT_AUDIO_LIMIT_MB, wholeNumber(10, 1_000_000)),
   // The signal-specific variable first, as the specification says.
   shown('tracing.protocol', 'OTLP protocol', ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], 'http/json', otlpProtocol),
   shown('tracing.traceEachTurn', 'A trace per turn', ['TRACE_EACH_TURN'], false, flag),

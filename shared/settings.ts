@@ -52,6 +52,10 @@ export const SettingsSchema = z.strictObject({
     serviceName: z.string().trim().min(1, 'service name is empty').max(100),
     samplingRatio: z.number().min(0, 'ratio must be between 0 and 1').max(1, 'ratio must be between 0 and 1'),
     captureContent: z.boolean(),
+    /** Keep each turn's audio (what speech-to-text received, what the user heard) on this computer; never exported. */
+    captureAudio: z.boolean(),
+    /** The most turn audio kept, in megabytes; past it the oldest conversations' audio is removed. */
+    audioLimitMb: z.number().int('a whole number of megabytes').min(10, 'at least 10 MB').max(1_000_000, 'at most 1,000,000 MB'),
     /** OTLP/HTTP encoding; gRPC is not offered (see settings-fields.ts). */
     protocol: z.enum(OTLP_PROTOCOLS),
     /** Each turn the root of its own trace, linked to the conversation's span. */

@@ -12,6 +12,7 @@ import type { Assistant } from '../conversation/assistant';
 import type { Logger } from '../util/logger';
 import type { SessionServices } from './session-services';
 import type { TraceFeed } from './trace-feed';
+import { TurnAudioUnavailable, type TurnAudioFeed } from './turn-audio-feed';
 
 export type RefusalCode = 'invalid_state' | 'bad_message' | 'internal';
 
@@ -28,7 +29,7 @@ export class RequestError extends Error {
 }
 
 /** The replies that answer a request; the session adds `ref`. */
-export type Reply = WithoutRef<Extract<ServerMessage, { type: 'history' | 'history.conversation' | 'settings.result' | 'models.result' | 'tools.result' | 'traces' | 'traces.page' }>>;
+export type Reply = WithoutRef<Extract<ServerMessage, { type: 'history' | 'history.conversation' | 'settings.result' | 'models.result' | 'tools.result' | 'traces' | 'traces.page' | 'audio.turns' | 'audio.data' }>>;
 type WithoutRef<M> = M extends unknown ? Omit<M, 'ref'> : never;
 
 export type PlaybackMessage = Extract<ClientMessage, { type: 'playback' }>;
@@ -47,6 +48,8 @@ export interface SessionContext {
   importSpans(spans: readonly SerializedSpan[]): void;
   /** The span store behind the trace viewer, as this session sees it. */
   readonly traces: TraceFeed;
+  /** The turn audio kept on this computer, as this session may hear it. */
+  readonly turnAudio: TurnAudioFeed;
 }
 
 type Handler<T extends ClientMessage['type']> = (
@@ -117,7 +120,19 @@ export const MESSAGE_HANDLERS: { [T in ClientMessage['type']]: Handler<T> } = {
   'traces.watch': ({ on }, session) => {
     requireTraces(session).watch(on);
   },
+  'audio.turns': ({ key }, session) => turnAudio(session, () => session.turnAudio.turns(key)),
+  'audio.read': ({ key, turn, from }, session) => turnAudio(session, () => session.turnAudio.read(key, turn, from)),
 };
+
+async function turnAudio(session: SessionContext, answer: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await answer();
+  } catch (error) {
+    if (error instanceof TurnAudioUnavailable) throw new RequestError('invalid_state', error.message);
+    session.logger.warn('turn audio could not be read', { error: String(error) });
+    throw new RequestError('internal', `The audio could not be read: ${String(error)}`, { cause: error });
+  }
+}
 
 function requireTraces(session: SessionContext): TraceFeed {
   if (!session.traces.available) throw new RequestError('invalid_state', 'This host keeps no spans for the trace viewer.');

@@ -13,6 +13,7 @@ import type { AssistantDeps } from '../conversation/assistant';
 import type { SessionTracer } from '../telemetry/conversation/transport-trace';
 import type { TracingObserver } from '../telemetry/conversation/tracing-observer';
 import type { ConversationHistory } from '../history/conversation-history';
+import type { SessionTurnAudioStore } from './turn-audio-feed';
 
 /** What a session needs of the app's tracing (see telemetry/sdk/telemetry.ts). */
 export interface SessionTelemetry {
@@ -76,4 +77,6 @@ export interface SessionServices {
   models?: SessionModels;
   /** The MCP servers and tool switches; without them tools.* messages are refused. */
   tools?: SessionTools;
+  /** The turn audio kept on this computer; without it audio.* requests are refused. */
+  turnAudio?: SessionTurnAudioStore;
 }

@@ -31,6 +31,7 @@ import { MESSAGE_HANDLERS, RequestError, type Outcome, type PlaybackMessage, typ
 import { checkMessageSize } from './message-size';
 import type { SessionServices } from './session-services';
 import { TraceFeed } from './trace-feed';
+import { TurnAudioFeed } from './turn-audio-feed';
 import { TransportTrace } from '../telemetry/conversation/transport-trace';
 import type { TracingObserver } from '../telemetry/conversation/tracing-observer';
 
@@ -65,6 +66,7 @@ export class Session implements SessionContext {
   private readonly meter: InputMeter;
   private readonly history: HistoryRecorder;
   readonly traces: TraceFeed;
+  readonly turnAudio: TurnAudioFeed;
   private state: SessionState = 'idle';
   private stateDetail: string | undefined;
   private conversationId: string | null = null;
@@ -92,6 +94,7 @@ export class Session implements SessionContext {
     });
     this.history = new HistoryRecorder(services.history, this.logger, (level, text) => this.send({ type: 'notice', level, text }));
     this.traces = new TraceFeed(services.telemetry?.traces, (message) => this.send(message));
+    this.turnAudio = new TurnAudioFeed(services.turnAudio);
     this.observer = services.assistant ? services.telemetry?.conversationObserver() : undefined;
     this.assistant = services.assistant
       ? new Assistant(
@@ -209,6 +212,7 @@ export class Session implements SessionContext {
     this.closed = true;
     this.meter.stop();
     this.traces.close();
+    this.turnAudio.close();
     const disposed = this.assistant?.dispose() ?? Promise.resolve();
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     this.transport.close();
@@ -225,6 +229,7 @@ export class Session implements SessionContext {
 
   startConversation(): void {
     this.conversationId = randomUUID();
+    this.turnAudio.held(this.conversationId);
     this.meter.start();
     this.assistant?.startConversation(this.conversationId);
     this.history.begin();

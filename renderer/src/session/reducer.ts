@@ -208,6 +208,9 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage | Local
     case 'turn':
     case 'audio.flush':
     case 'audio.pause':
+    // Turn audio is the viewer's to keep (only while it plays a turn), not the snapshot's.
+    case 'audio.turns':
+    case 'audio.data':
       return snapshot;
   }
 }
