@@ -18,6 +18,8 @@ import type { McpRequestTracer } from './tools/mcp/traced-transport';
 import { ToolSwitches } from './tools/tool-switches';
 import { join, resolve } from 'node:path';
 import type { SessionServices } from './session/session-services';
+import type { SessionTurnAudioStore } from './session/turn-audio-feed';
+import { TurnAudioStore } from './turn-audio/turn-audio-store';
 import { SettingsStore } from './settings/settings-store';
 import { mcpRequestTracer } from './telemetry/conversation/mcp-request-spans';
 import { createAppTelemetry } from './telemetry/sdk/app-telemetry';
@@ -36,6 +38,9 @@ export interface AppServices extends SessionServices {
   models: ModelsService;
   /** The MCP servers and the tool switches; `stop()` them on quit. */
   tools: McpServers;
+  turnAudio: SessionTurnAudioStore;
+  /** Turn audio on disk; `settled()` before exiting so that the turns being saved are whole. */
+  audioStore: TurnAudioStore;
   /** Held until this process exits; `release()` it after stopping the rest to open the folder again in this process. */
   dataFolder: DataFolderLock;
 }
@@ -93,11 +98,29 @@ async function startServices(options: AppServicesOptions): Promise<Omit<AppServi
   });
   settings.onChange(warmUp);
   warmUp();
+  // Turn audio: its size limit applies at start, after each turn is kept and when it is changed.
+  const audioLimit = () => settings.values.tracing.audioLimitMb * 1_000_000;
+  const audioStore = await TurnAudioStore.open(options.dataDir, { logger: options.logger, limitBytes: audioLimit() });
+  settings.onChange(() => void audioStore.setLimit(audioLimit()));
   // The retention limit applies at start, after each conversation is saved and when it is changed.
-  const history = await ConversationHistory.open(options.dataDir, { logger: options.logger, retention: settings.values.history });
+  const history = await ConversationHistory.open(options.dataDir, {
+    logger: options.logger,
+    retention: settings.values.history,
+    // A conversation's audio goes with it.
+    deleted: (id) => audioStore.delete(id),
+  });
   settings.onChange(() => void history.setRetention(settings.values.history));
+  const turnAudio: SessionTurnAudioStore = {
+    // Kept beside the conversation's trace: while tracing is on and the user asks for it.
+    get keeping() {
+      return settings.values.tracing.enabled && settings.values.tracing.captureAudio;
+    },
+    save: (recording) => audioStore.save(recording),
+    turns: (id) => audioStore.turns(id),
+    render: (id, turn) => audioStore.render(id, turn),
+  };
   options.logger.info(`Settings: ${settings.view.location}; secrets: ${options.secretStore.description}; models: ${manager.modelsDir}.`);
-  return { settings, telemetry, assistant, history, models, tools };
+  return { settings, telemetry, assistant, history, models, tools, turnAudio, audioStore };
 }
 
 /** The MCP servers of MCP_CONFIG's file (or mcp.json in the data folder), started now. */

@@ -293,15 +293,16 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
-// On quit, end the sessions (their history written, their spans closed) and
-// flush pending spans (bounded), then quit for real.
+// On quit, end the sessions (their history written, their spans closed), let
+// the turns' audio being saved be written, and flush pending spans (bounded),
+// then quit for real.
 let flushed = false;
 app.on('before-quit', (event) => {
   desktop?.quitStarted();
   if (flushed) return;
   event.preventDefault();
   flushed = true;
-  const ended = Promise.all([...sessions].map((session) => session.close())).then(() => services?.tools.stop());
+  const ended = Promise.all([...sessions].map((session) => session.close())).then(() => Promise.all([services?.tools.stop(), services?.audioStore.settled()]));
   // Long enough for the SDK to kill an MCP program that ignores stdin's end and SIGTERM.
   void Promise.race([ended, delay(MCP_STOP_GRACE_MS, undefined, { ref: false })])
     .then(() => services?.telemetry.shutdown(3_000))

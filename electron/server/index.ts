@@ -44,10 +44,10 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => process.exit(code || 1), MCP_STOP_GRACE_MS + 4_000);
     forced.unref();
     // Sessions end first (their spans close), then the MCP servers stop (every program gone, killed if
-    // it must be) and pending spans are flushed within 3 s.
+    // it must be) and the turns' audio being saved is written, and pending spans are flushed within 3 s.
     void servicesSettled
       .then(() => running?.close())
-      .then(() => services && Promise.race([services.tools.stop(), delay(MCP_STOP_GRACE_MS, undefined, { ref: false })]))
+      .then(() => services && Promise.race([Promise.all([services.tools.stop(), services.audioStore.settled()]), delay(MCP_STOP_GRACE_MS, undefined, { ref: false })]))
       .then(() => services?.telemetry.shutdown(3_000))
       .then(() => process.exit(code));
   };

@@ -11,6 +11,7 @@
  * never under a running turn.
  */
 import { randomUUID } from 'node:crypto';
+import { INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import type { SessionState } from '../../../shared/protocol';
 import type { Logger } from '../util/logger';
 import { ConversationContext } from './conversation-context';
@@ -225,6 +226,9 @@ export class Assistant {
       return;
     }
     this.observer.observe({ type: 'turn.started', at: eventTime(), turn: number, input: input.kind, ...(input.kind === 'voice' ? { preemptive: prepared !== null } : {}) });
+    const audio = this.observer.turnAudio;
+    // What speech-to-text receives: this utterance, whether its reply was prepared ahead or starts now.
+    if (input.kind === 'voice') audio?.heard(number, input.audio, INPUT_SAMPLE_RATE);
     const turn = new Turn({
       number,
       stream: this.output.allocateStream(),
@@ -234,6 +238,7 @@ export class Assistant {
       emit: (event) => this.observer.observe(event),
       hooks: this.turnHooks(input.kind, transcript),
       ...(prepared ? { segments: prepared.reply.segments } : {}),
+      ...(audio ? { audioSent: (samples: Int16Array, sampleRate: number) => audio.replyAudio(number, samples, sampleRate) } : {}),
     });
     this.turn = turn;
     this.output.turn('start', number, turn.stream, this.observer.turnTraceparent(number));

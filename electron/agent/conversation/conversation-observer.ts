@@ -24,6 +24,21 @@ export interface ConversationObserver {
   readonly captureContent: boolean;
   /** Tracing's state and the viewer's store, for describe_recent_turns (offered while tracing is on); absent without them. */
   readonly tracing?: TracingView;
+  /** Where each turn's audio goes when the user keeps it; absent: none is kept. */
+  readonly turnAudio?: TurnAudioTap;
+}
+
+/**
+ * The audio of a turn, handed over as it is final: what speech-to-text
+ * received, and the reply's audio as it is sent to be played (what of it was
+ * heard, the turn's events say). Called off the microphone's path: an
+ * utterance arrives whole, a reply a chunk at a time.
+ */
+export interface TurnAudioTap {
+  /** The user's utterance of turn `turn`, exactly as speech-to-text receives it. */
+  heard(turn: number, audio: Int16Array, sampleRate: number): void;
+  /** A chunk of turn `turn`'s reply, sent to be played. */
+  replyAudio(turn: number, samples: Int16Array, sampleRate: number): void;
 }
 
 /** Watches nothing: the conversation runs the same without an observer. */

@@ -55,6 +55,8 @@ export interface TurnOptions {
   hooks: TurnHooks;
   /** The segments a pipeline already fills (a reply prepared ahead of the turn). */
   segments?: SpokenSegment[];
+  /** Each chunk of the reply as it is sent to be played (the turn's audio, when it is kept). */
+  audioSent?(samples: Int16Array, sampleRate: number): void;
 }
 
 export class Turn {
@@ -117,6 +119,7 @@ export class Turn {
     if (this.isOver || this.signal.aborted) return;
     this.sampleRate = sampleRate;
     if (this.audioSeq === 0) this.options.emit({ type: 'turn.audio_sent', at: eventTime(), turn: this.number });
+    this.options.audioSent?.(samples, sampleRate);
     for (let offset = 0; offset < samples.length; offset += MAX_OUTPUT_CHUNK_SAMPLES) {
       const chunk = samples.subarray(offset, offset + MAX_OUTPUT_CHUNK_SAMPLES);
       this.options.output.audio(this.stream, this.audioSeq++, chunk, sampleRate);

@@ -31,6 +31,8 @@ export interface HistoryOptions {
   /** How conversation files are opened for writing (tests give one that fails on purpose). */
   openFile?: OpenHistoryFile;
   retention?: HistoryRetention;
+  /** Told each conversation deleted (by the user or the retention limit), for what is kept beside it. */
+  deleted?: (id: string) => Promise<void>;
 }
 
 export interface ConversationPage {
@@ -52,6 +54,7 @@ export class ConversationHistory {
   private retention: HistoryRetention = { keepDays: 0, keepCount: 0 };
   private readonly logger: Logger;
   private readonly openFile: OpenHistoryFile;
+  private readonly onDeleted: ((id: string) => Promise<void>) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -59,6 +62,7 @@ export class ConversationHistory {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.openFile = options.openFile ?? openHistoryFile;
+    this.onDeleted = options.deleted;
   }
 
   static async open(dataDir: string, options: HistoryOptions = {}): Promise<ConversationHistory> {
@@ -70,9 +74,9 @@ export class ConversationHistory {
     return history;
   }
 
-  /** Starts recording a conversation; entries are written as they become final. */
-  begin(): ConversationRecorder {
-    const id = randomUUID();
+  /** Starts recording a conversation (under `id` when given: the conversation's own); entries are written as they become final. */
+  begin(id: string = randomUUID()): ConversationRecorder {
+    if (!ID.test(id) || this.conversations.has(id) || this.recording.has(id)) id = randomUUID();
     const recorder = new ConversationRecorder(id, this.path(id), this.openFile, {
       saved: (lines, size) => this.saved(recorder, lines, size),
     });
@@ -117,7 +121,16 @@ export class ConversationHistory {
       if ((error as { code?: unknown }).code !== 'ENOENT') return false;
     }
     if (this.conversations.delete(id)) this.saveIndex();
+    await this.deletedBeside(id);
     return deleted;
+  }
+
+  private async deletedBeside(id: string): Promise<void> {
+    try {
+      await this.onDeleted?.(id);
+    } catch (error) {
+      this.logger.warn('what was kept beside a deleted conversation could not be deleted', { conversation: id, error: String(error) });
+    }
   }
 
   /** Sets the retention limit and applies it now. */

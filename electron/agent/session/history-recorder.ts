@@ -40,10 +40,10 @@ export class HistoryRecorder {
     private readonly notice: (level: 'error' | 'info', text: string) => void = () => {},
   ) {}
 
-  /** A conversation starts: typed turns before it were an exchange of their own. */
-  begin(): void {
+  /** A conversation starts (kept under `id`, the conversation's own, when given): typed turns before it were an exchange of their own. */
+  begin(id?: string): void {
     this.end();
-    this.start();
+    this.start(id);
   }
 
   /** A transcript update sent to the client; final entries are written. */
@@ -77,9 +77,9 @@ export class HistoryRecorder {
     return done;
   }
 
-  private start(): void {
+  private start(id?: string): void {
     if (!this.history || this.closed) return;
-    this.recording = this.history.begin();
+    this.recording = this.history.begin(id);
     this.pending.add(this.recording);
   }
 

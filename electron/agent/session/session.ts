@@ -32,6 +32,7 @@ import { checkMessageSize } from './message-size';
 import type { SessionServices } from './session-services';
 import { TraceFeed } from './trace-feed';
 import { TurnAudioFeed } from './turn-audio-feed';
+import { recordingTurnAudio, TurnAudioRecorder } from './turn-audio-recorder';
 import { TransportTrace } from '../telemetry/conversation/transport-trace';
 import type { TracingObserver } from '../telemetry/conversation/tracing-observer';
 
@@ -67,6 +68,8 @@ export class Session implements SessionContext {
   private readonly history: HistoryRecorder;
   readonly traces: TraceFeed;
   readonly turnAudio: TurnAudioFeed;
+  /** Records the turns' audio for the store, when there is one. */
+  private readonly recorder: TurnAudioRecorder | null;
   private state: SessionState = 'idle';
   private stateDetail: string | undefined;
   private conversationId: string | null = null;
@@ -96,6 +99,9 @@ export class Session implements SessionContext {
     this.traces = new TraceFeed(services.telemetry?.traces, (message) => this.send(message));
     this.turnAudio = new TurnAudioFeed(services.turnAudio);
     this.observer = services.assistant ? services.telemetry?.conversationObserver() : undefined;
+    // Turn audio is kept beside the conversation's trace, while tracing is on and the user asks for it.
+    this.recorder = this.observer && services.turnAudio ? new TurnAudioRecorder(services.turnAudio) : null;
+    const observer = this.observer && this.recorder ? recordingTurnAudio(this.observer, this.recorder) : this.observer;
     this.assistant = services.assistant
       ? new Assistant(
           services.assistant,
@@ -113,7 +119,7 @@ export class Session implements SessionContext {
             turn: (phase, number, stream, traceparent) => this.send({ type: 'turn', phase, number, stream }, traceparent),
           },
           this.logger,
-          this.observer,
+          observer,
         )
       : null;
   }
@@ -230,9 +236,10 @@ export class Session implements SessionContext {
   startConversation(): void {
     this.conversationId = randomUUID();
     this.turnAudio.held(this.conversationId);
+    this.recorder?.begin(this.conversationId);
     this.meter.start();
     this.assistant?.startConversation(this.conversationId);
-    this.history.begin();
+    this.history.begin(this.conversationId);
     this.setState('listening');
     this.logger.info('conversation started', { session: this.id, conversation: this.conversationId });
   }
@@ -240,6 +247,7 @@ export class Session implements SessionContext {
   endConversation(): void {
     this.stopTestSound();
     this.assistant?.endConversation();
+    this.recorder?.end();
     this.meter.flush();
     this.meter.stop();
     this.logger.info('conversation ended', { session: this.id, conversation: this.conversationId, ...this.meter.stats });

@@ -8,12 +8,13 @@
  */
 import type { ServerMessage } from '../../../shared/protocol';
 import { AUDIO_PAGE_BYTES, TURN_AUDIO_MIME, type TurnAudio } from '../../../shared/turn-audio';
+import type { TurnAudioSink } from './turn-audio-recorder';
 
 type TurnsMessage = Omit<Extract<ServerMessage, { type: 'audio.turns' }>, 'ref'>;
 type DataMessage = Omit<Extract<ServerMessage, { type: 'audio.data' }>, 'ref'>;
 
-/** What a session needs of the turn audio store (see turn-audio/turn-audio-store.ts). */
-export interface SessionTurnAudioStore {
+/** What a session needs of the turn audio store (see turn-audio/turn-audio-store.ts): where its recorder saves, and what its viewer reads. */
+export interface SessionTurnAudioStore extends TurnAudioSink {
   /** What is kept of each turn of a conversation (turns it knows nothing of are left out). */
   turns(conversationId: string): Promise<TurnAudio[]>;
   /** One turn's audio (or, `turn` null, the conversation's) as one file; null when none is kept. */

@@ -33,7 +33,7 @@ export const LAYERS: readonly { name: string; holds: readonly string[] }[] = [
   { name: 'tools', holds: ['electron/agent/tools/'] },
   {
     name: 'settings/util',
-    holds: ['electron/agent/settings/', 'electron/agent/util/', 'electron/agent/history/', 'electron/agent/renderer-files/'],
+    holds: ['electron/agent/settings/', 'electron/agent/util/', 'electron/agent/history/', 'electron/agent/renderer-files/', 'electron/agent/turn-audio/'],
   },
   { name: 'shared', holds: ['shared/'] },
 ];
