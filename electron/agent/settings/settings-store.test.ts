@@ -140,7 +140,7 @@ describe('validation', () => {
 
   it('accepts the defaults', () => {
     expect(SettingsSchema.safeParse({
-      tracing: { enabled: false, consoleExport: false, otlpEndpoint: 'http://localhost:4318', serviceName: 'x', samplingRatio: 1, captureContent: false, protocol: 'http/json', traceEachTurn: false, httpSpans: false, traceUiUrl: '' },
+      tracing: { enabled: false, consoleExport: false, otlpEndpoint: 'http://localhost:4318', serviceName: 'x', samplingRatio: 1, captureContent: false, captureAudio: false, audioLimitMb: 300, protocol: 'http/json', traceEachTurn: false, httpSpans: false, traceUiUrl: '' },
       stt: { provider: 'auto', baseUrl: '', model: 'm', localModel: 'whisper-base.en' },
       llm: { provider: 'local', baseUrl: '', model: 'm', systemPrompt: '', localModel: 'qwen' },
       tts: { provider: 'openai', baseUrl: '', model: 'm', voice: 'alloy', localVoice: 'slt' },

@@ -48,6 +48,8 @@ export interface RecordedRequest {
   authorization: string | undefined;
   body: Record<string, unknown>;
   audioBytes?: number;
+  /** The audio file a transcription request carried. */
+  audio?: Uint8Array;
   startedAt: number;
   endedAt: number | null;
   /** The client went away before the response was complete. */
@@ -158,6 +160,7 @@ export async function startFakeOpenAIServer(port = 0, host = '127.0.0.1'): Promi
       const file = form.get('file');
       record.body = { model: form.get('model') };
       record.audioBytes = file instanceof Blob ? file.size : 0;
+      if (file instanceof Blob) record.audio = new Uint8Array(await file.arrayBuffer());
     } else {
       record.body = JSON.parse(raw.toString() || '{}') as Record<string, unknown>;
     }
