@@ -70,6 +70,33 @@ describe('startAppServices', () => {
     expect((await services.history.list()).map((s) => s.id)).toEqual([ids[2]]);
   });
 
+  it("deletes a conversation's turn audio with the conversation, by hand or by the retention limit, and keeps turn audio only when asked", async () => {
+    services = await open({ ENABLE_TRACING: 'true' });
+    expect(services.turnAudio.keeping).toBe(false);
+    expect((await services.settings.update({ values: { tracing: { captureAudio: true } } })).ok).toBe(true);
+    expect(services.turnAudio.keeping).toBe(true);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const recorder = services.history.begin();
+      await recorder.append({ role: 'user', text: `conversation ${i}` });
+      await recorder.end();
+      ids.push(recorder.id);
+      services.turnAudio.save({ conversationId: recorder.id, turn: 1, startAt: 1_000 + i, endAt: 2_000, clips: [{ lane: 'user', startAt: 1_000, sampleRate: 16_000, samples: new Int16Array(1_600).fill(100 + i) }] });
+      const at = (await services.history.get(recorder.id))!.summary.startedAt;
+      await until(() => new Date().toISOString() > at, { what: 'the clock to pass the start', intervalMs: 1 });
+    }
+    await services.audioStore.settled();
+    expect(await services.history.delete(ids[1]!)).toBe(true);
+    expect(existsSync(join(dir, 'turn-audio', ids[1]!))).toBe(false);
+    expect(existsSync(join(dir, 'turn-audio', ids[0]!))).toBe(true);
+    expect((await services.settings.update({ values: { history: { keepCount: 1 } } })).ok).toBe(true);
+    await until(() => !existsSync(join(dir, 'turn-audio', ids[0]!)), "the oldest conversation's audio deleted with it");
+    expect(existsSync(join(dir, 'turn-audio', ids[2]!))).toBe(true);
+    // Tracing off: nothing is kept, whatever the switch says.
+    expect((await services.settings.update({ values: { tracing: { enabled: false } } })).ok).toBe(true);
+    expect(services.turnAudio.keeping).toBe(false);
+  });
+
   it('reads the file MCP_CONFIG names instead', async () => {
     const file = join(dir, 'elsewhere.json');
     await writeFile(file, JSON.stringify({ mcpServers: { other: { url: http.url } } }));
