@@ -11,6 +11,7 @@ import { silentLogger } from '../electron/agent/util/logger';
 import { readPipelineConfig, type PipelineConfig } from '../electron/agent/pipeline/pipeline-config';
 import type { PipelineStages } from '../electron/agent/pipeline/turn-run';
 import { Session, type SessionCarrier, type SessionTelemetry } from '../electron/agent/session/session';
+import type { SessionTurnAudioStore } from '../electron/agent/session/turn-audio-feed';
 import { freePort } from '../electron/agent/testing/ports';
 import type { VoiceActivity } from '../electron/agent/pipeline/stages';
 import { openAIStagesAt, scriptedVad } from '../electron/agent/testing/test-stages';
@@ -83,6 +84,8 @@ export class BenchClient {
     telemetry?: SessionTelemetry,
     /** The voice detector; by default one that calls any non-zero frame speech. */
     createVad: () => Promise<VoiceActivity> = async () => scriptedVad,
+    /** Where the session keeps turn audio, if it does. */
+    turnAudio?: SessionTurnAudioStore,
   ) {
     const carrier: SessionCarrier = {
       kind: 'websocket',
@@ -99,6 +102,7 @@ export class BenchClient {
       logger: silentLogger,
       ...(telemetry ? { telemetry } : {}),
       assistant: { config, stages: typeof stages === 'function' ? stages : () => stages, createVad },
+      ...(turnAudio ? { turnAudio } : {}),
     });
     this.session.open();
   }

@@ -17,11 +17,12 @@ import { startupBench } from './startup-bench';
 import { figure, table, type Figure } from './stats';
 import { tracingBench } from './tracing-bench';
 import { transportBench } from './transport-bench';
+import { turnAudioBench } from './turn-audio-bench';
 
 const quick = process.argv.includes('--quick');
 const plan = quick
-  ? { pipelineReps: 6, tracingReps: 3, tracingTurns: 128, frames: 100, blast: 2_000, memoryTurns: 150, startupReps: 2, historyReps: 20 }
-  : { pipelineReps: 30, tracingReps: 7, tracingTurns: 1_000, frames: 500, blast: 20_000, memoryTurns: 1_000, startupReps: 7, historyReps: 100 };
+  ? { pipelineReps: 6, tracingReps: 3, tracingTurns: 128, frames: 100, blast: 2_000, memoryTurns: 150, startupReps: 2, historyReps: 20, audioReps: 2, audioTurns: 6 }
+  : { pipelineReps: 30, tracingReps: 7, tracingTurns: 1_000, frames: 500, blast: 20_000, memoryTurns: 1_000, startupReps: 7, historyReps: 100, audioReps: 5, audioTurns: 12 };
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'out/main/server.js'))) throw new Error('Build first: npm run build (npm run bench does).');
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     await section('tracing overhead', () => tracingBench(providers, plan.tracingReps, plan.tracingTurns));
     await section('memory', () => memoryBench(providers, plan.memoryTurns));
     await section('trace viewer store', () => spanStoreBench(providers, plan.memoryTurns));
+    await section('turn audio kept, off and on', () => turnAudioBench(providers, plan.audioReps, plan.audioTurns));
   } finally {
     await providers.stop();
   }
