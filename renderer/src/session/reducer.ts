@@ -205,10 +205,10 @@ export function reduce(snapshot: SessionSnapshot, message: ServerMessage | Local
     case 'traces':
     case 'traces.page':
       return { ...snapshot, traces: reduceTraces(snapshot.traces, message) };
+    // Turn audio (audio.turns, audio.data) is the viewer's to keep, only while it plays a turn, not the snapshot's.
     case 'turn':
     case 'audio.flush':
     case 'audio.pause':
-    // Turn audio is the viewer's to keep (only while it plays a turn), not the snapshot's.
     case 'audio.turns':
     case 'audio.data':
       return snapshot;
