@@ -51,9 +51,14 @@ describe('which turns have audio', () => {
     });
   });
 
-  it('says it is still looking, or that the list failed', () => {
+  it('says it is still looking, that the list failed, or that main keeps none', () => {
     expect(turnAudioStatus(live, 2, null)).toEqual({ kind: 'looking' });
-    expect(turnAudioStatus(live, 2, { error: 'This host keeps no turn audio.' })).toEqual({ kind: 'failed', text: 'The turn audio could not be listed: This host keeps no turn audio.' });
+    expect(turnAudioStatus(live, 2, { error: 'The app did not answer (audio.turns) within 30 s.' })).toEqual({
+      kind: 'failed',
+      text: 'The turn audio could not be listed: The app did not answer (audio.turns) within 30 s.',
+    });
+    // Main answering that it keeps none here is the reason, not a failure.
+    expect(turnAudioStatus(live, 2, { error: 'This host keeps no turn audio.', unavailable: true })).toEqual({ kind: 'missing', text: 'No audio: this host keeps no turn audio' });
   });
 });
 

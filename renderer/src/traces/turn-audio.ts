@@ -36,11 +36,15 @@ export interface AudioTurnsList {
  * The chosen turn's audio: kept, or why not ("No audio: …"). A turn the list
  * leaves out has none for the conversation's reason, else because capture was off.
  */
-export function turnAudioStatus(origin: AudioOrigin, turn: number | null, listed: { list: AudioTurnsList } | { error: string } | null): TurnAudioStatus {
+export function turnAudioStatus(origin: AudioOrigin, turn: number | null, listed: { list: AudioTurnsList } | { error: string; unavailable?: boolean } | null): TurnAudioStatus {
   if (origin.kind === 'file') return { kind: 'missing', text: 'No audio: trace files never hold audio' };
   if (origin.kind === 'outside') return { kind: 'missing', text: 'No audio: this turn ran outside a conversation, and audio is kept by conversation' };
   if (listed === null) return { kind: 'looking' };
-  if ('error' in listed) return { kind: 'failed', text: `The turn audio could not be listed: ${listed.error}` };
+  if ('error' in listed) {
+    // Main keeps none here (a host without turn audio): said as the reason, not as an alert.
+    if (listed.unavailable) return { kind: 'missing', text: `No audio: ${listed.error.replace(/^./, (c) => c.toLowerCase()).replace(/\.$/, '')}` };
+    return { kind: 'failed', text: `The turn audio could not be listed: ${listed.error}` };
+  }
   const found = turn === null ? undefined : listed.list.turns.find((t) => t.turn === turn);
   if (found?.kept) return { kind: 'kept', audio: found };
   const reason = found?.reason ?? listed.list.reason ?? 'capture-off';

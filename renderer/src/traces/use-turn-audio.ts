@@ -12,7 +12,7 @@ import { failureMessage } from '../session/request-link';
 import type { TurnAudioActions } from '../session/turn-audio-requests';
 import type { AudioTurnsList, KeptAudio } from './turn-audio';
 
-export type AudioTurnsListing = { list: AudioTurnsList } | { error: string } | null;
+export type AudioTurnsListing = { list: AudioTurnsList } | { error: string; unavailable: boolean } | null;
 
 export function requestFailure(error: unknown): string {
   return error instanceof RequestError ? failureMessage(error) : String(error);
@@ -20,13 +20,14 @@ export function requestFailure(error: unknown): string {
 
 /** What is kept of conversation `key`'s turns (null: none asked, or the answer not here yet); asked again when `refresh` changes. */
 export function useAudioTurns(source: TurnAudioActions, key: string | null, refresh: string): AudioTurnsListing {
-  const [state, setState] = useState<{ key: string; value: { list: AudioTurnsList } | { error: string } } | null>(null);
+  const [state, setState] = useState<{ key: string; value: NonNullable<AudioTurnsListing> } | null>(null);
   useEffect(() => {
     if (!key) return;
     let current = true;
     source.audioTurns(key).then(
       (reply) => current && setState({ key, value: { list: reply } }),
-      (error: unknown) => current && setState({ key, value: { error: requestFailure(error) } }),
+      // Main saying it keeps no audio here (`invalid_state`) is an answer, not a failure.
+      (error: unknown) => current && setState({ key, value: { error: requestFailure(error), unavailable: error instanceof RequestError && error.code === 'invalid_state' } }),
     );
     return () => {
       current = false;
