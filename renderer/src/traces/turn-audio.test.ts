@@ -3,6 +3,7 @@ import type { AudioSegment } from '../../../shared/turn-audio';
 import {
   audioFileName,
   audioOrigin,
+  decodeFailure,
   axisMsAt,
   axisPercent,
   axisWithAudio,
@@ -128,6 +129,12 @@ describe('turn audio words', () => {
     expect(positionText(true, false, 1_234)).toBe('Playing from 1.2 s');
     expect(positionText(false, false, -300)).toBe('Paused at 0.0 s');
     expect(positionText(false, true, 4_700)).toBe('Played to the end');
+  });
+
+  it('says a file that does not decode apart from other playback failures', () => {
+    expect(decodeFailure({ code: 4, message: 'MEDIA_ELEMENT_ERROR: Format error' })).toBe('The audio could not be played: the file could not be decoded (MEDIA_ELEMENT_ERROR: Format error).');
+    expect(decodeFailure({ code: 3, message: '' })).toBe('The audio could not be played: the file could not be decoded.');
+    expect(decodeFailure({ code: 2, message: 'network' })).toBe('The audio could not be played (network).');
   });
 
   it('names downloads by trace and turn, and says how far one has come', () => {

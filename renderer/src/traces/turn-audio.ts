@@ -137,3 +137,10 @@ export function audioFileName(traceId: string, turn: number | null): string {
 export function preparingText(loaded: number, total: number | null): string {
   return total ? `Preparing audio… ${Math.floor((loaded / total) * 100)}%` : 'Preparing audio…';
 }
+
+/** What the element's error says of a file that does not play. */
+export function decodeFailure(error: { code: number; message: string } | null): string {
+  const detail = error?.message ? ` (${error.message})` : '';
+  // MEDIA_ERR_DECODE (3), MEDIA_ERR_SRC_NOT_SUPPORTED (4): the bytes are not audio the browser decodes.
+  return error && error.code !== 3 && error.code !== 4 ? `The audio could not be played${detail}.` : `The audio could not be played: the file could not be decoded${detail}.`;
+}

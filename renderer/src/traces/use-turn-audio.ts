@@ -10,7 +10,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { RequestError } from '../session/pending-requests';
 import { failureMessage } from '../session/request-link';
 import type { TurnAudioActions } from '../session/turn-audio-requests';
-import type { AudioTurnsList, KeptAudio } from './turn-audio';
+import { decodeFailure, type AudioTurnsList, type KeptAudio } from './turn-audio';
 
 export type AudioTurnsListing = { list: AudioTurnsList } | { error: string; unavailable: boolean } | null;
 
@@ -91,13 +91,13 @@ export function useTurnPlayback(source: TurnAudioActions, key: string | null, au
       ['pause', () => update(identity, () => ({ playing: false, positionS: element.currentTime }))],
       ['seeked', () => update(identity, () => ({ positionS: element.currentTime }))],
       ['ended', () => update(identity, () => ({ playing: false, ended: true, positionS: element.currentTime }))],
-      ['error', () => update(identity, () => ({ playing: false, error: `The audio could not be played: ${element.error?.message || 'the file could not be decoded'}.` }))],
+      ['error', () => update(identity, () => ({ playing: false, error: decodeFailure(element.error) }))],
     ];
     for (const [name, listener] of events) element.addEventListener(name, listener);
     const play = () => {
       element.play().catch((error: unknown) => {
-        // A pause, or another turn, before it started is not a failure.
-        if (error instanceof DOMException && error.name === 'AbortError') return;
+        // A pause, or another turn, before it started is not a failure; a file that does not decode is said by the element's error event.
+        if (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'NotSupportedError')) return;
         update(identity, () => ({ playing: false, error: `The audio could not be played: ${error instanceof Error ? error.message : String(error)}` }));
       });
     };
