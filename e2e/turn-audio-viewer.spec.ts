@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { WebSocketRoute } from '@playwright/test';
+import { audit } from './audit';
 import { configureProviders, expect, resetCollector, setTracing, test } from './fixtures';
 import { encodeStereoFlac } from './flac-fixture';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
@@ -115,6 +116,7 @@ test('a turn with audio plays from the Traces dialog: play, pause, seek on a spa
   await pause.click();
   await expect(play).toBeVisible();
   await expect(position).toHaveText(/^Paused at \d+\.\d s$/);
+  expect(await audit(app, 'Traces, a turn with audio')).toEqual([]);
 
   // Choosing a span moves playback to its start (and still chooses it).
   const stt = dialog.getByRole('list', { name: 'Spans' }).getByRole('button', { name: /^speech_to_text/ });
@@ -145,6 +147,7 @@ test('a turn with audio plays from the Traces dialog: play, pause, seek on a spa
   await turnRow.click();
   await expect(section).toHaveText('No audio: its audio was removed (the size limit for turn audio, or the conversation was deleted)');
   await expect(dialog.getByRole('button', { name: 'Download audio (turn 1)' })).toBeDisabled();
+  expect(await audit(app, 'Traces, a turn without audio')).toEqual([]);
   await dialog.getByRole('button', { name: 'Close traces' }).click();
 
   // A file that is not audio, and a refusal: an alert in the section, and the rest goes on.
