@@ -135,9 +135,10 @@ test('a turn with audio plays from the Traces dialog: play, pause, seek on a spa
   expect(download.suggestedFilename()).toBe(`audio-${traceId}-turn-1.flac`);
   expect(readFileSync(await download.path()).equals(flac)).toBe(true);
 
-  // Closing the dialog while it plays stops it.
+  // Played to the end, Play starts again from the start; closing the dialog while it plays stops it.
   await play.click();
   await expect(pause).toBeVisible();
+  await expect(position).toHaveText('Playing from 0.0 s');
   await dialog.getByRole('button', { name: 'Close traces' }).click();
   await expect.poll(() => app.evaluate(() => Array.from(document.querySelectorAll('audio')).filter((a) => !a.paused).length)).toBe(0);
 

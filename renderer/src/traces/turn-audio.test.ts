@@ -141,6 +141,8 @@ describe('turn audio words', () => {
     expect(audioFileName('ab'.repeat(16), 3)).toBe(`audio-${'ab'.repeat(16)}-turn-3.flac`);
     expect(audioFileName('ab'.repeat(16), null)).toBe(`audio-${'ab'.repeat(16)}.flac`);
     expect(preparingText(40, 100)).toBe('Preparing audio… 40%');
+    expect(preparingText(49, 100)).toBe('Preparing audio… 40%');
+    expect(preparingText(100, 100)).toBe('Preparing audio… 100%');
     expect(preparingText(0, null)).toBe('Preparing audio…');
   });
 });

@@ -133,9 +133,9 @@ export function audioFileName(traceId: string, turn: number | null): string {
   return turn === null ? `audio-${traceId}.flac` : `audio-${traceId}-turn-${turn}.flac`;
 }
 
-/** "Preparing audio… 40%" while a file arrives (before its size is known: "Preparing audio…"). */
+/** "Preparing audio… 40%" while a file arrives, by tens so that it is not said at every page (before its size is known: "Preparing audio…"). */
 export function preparingText(loaded: number, total: number | null): string {
-  return total ? `Preparing audio… ${Math.floor((loaded / total) * 100)}%` : 'Preparing audio…';
+  return total ? `Preparing audio… ${Math.floor((loaded / total) * 10) * 10}%` : 'Preparing audio…';
 }
 
 /** What the element's error says of a file that does not play. */

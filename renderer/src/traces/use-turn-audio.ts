@@ -124,7 +124,11 @@ export function useTurnPlayback(source: TurnAudioActions, key: string | null, au
     controls.current = {
       toggle: () => {
         if (!element.paused) element.pause();
-        else if (phase === 'ready') play();
+        else if (phase === 'ready') {
+          // Played to the end: again from the start.
+          if (element.ended) element.currentTime = 0;
+          play();
+        }
         else if (phase === 'idle') load();
       },
       seek: (seconds) => {
