@@ -218,7 +218,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
             {turn && fall ? (
               <section className="traces-waterfall" aria-label={`Turn ${turn.number ?? ''}`}>
                 <h3>Turn {turn.number ?? ''}: spans</h3>
-                {audioStatus && <TurnAudioPlayer turn={turn.number} status={audioStatus} playback={playback} offsetMs={offsetMs} />}
+                {audioStatus && <TurnAudioPlayer turn={turn.number} status={audioStatus} playback={playback} offsetMs={offsetMs} outputDeviceId={snapshot.settings?.values.audio.outputDeviceId ?? ''} />}
                 <SpanWaterfall
                   rows={fall.rows}
                   totalMs={fall.totalMs}

@@ -9,6 +9,8 @@ interface PlayerProps {
   playback: TurnPlayback;
   /** Where the file starts on the turn's axis. */
   offsetMs: number;
+  /** The speaker chosen in Settings (empty: the default one). */
+  outputDeviceId: string;
 }
 
 /**
@@ -16,7 +18,11 @@ interface PlayerProps {
  * file has arrived, where it plays (said at each play, pause, seek and end),
  * or why it has none. The <audio> element plays the file.
  */
-export function TurnAudioPlayer({ turn, status, playback: { state, toggle, attach }, offsetMs }: PlayerProps) {
+export function TurnAudioPlayer({ turn, status, playback: { state, toggle, attach, element }, offsetMs, outputDeviceId }: PlayerProps) {
+  // On the speaker the assistant speaks on.
+  useEffect(() => {
+    element?.setSinkId(outputDeviceId).catch((error: unknown) => console.warn('The chosen speaker could not be used for turn audio; playing on the default one:', error));
+  }, [element, outputDeviceId]);
   const name = `turn ${turn ?? ''}`.trim();
   return (
     <section className="turn-audio" aria-label={`Turn ${turn ?? ''} audio`}>

@@ -23,7 +23,7 @@ const audio: KeptAudio = {
 const IDLE: PlaybackState = { phase: 'idle', playing: false, ended: false, positionS: 0, progress: null, error: null };
 const playback = (state: Partial<PlaybackState> = {}): TurnPlayback => ({ state: { ...IDLE, ...state }, attach: () => {}, element: null, toggle: () => {}, seek: () => {} });
 const player = (status: Parameters<typeof TurnAudioPlayer>[0]['status'], state?: Partial<PlaybackState>) =>
-  renderToStaticMarkup(createElement(TurnAudioPlayer, { turn: 4, status, playback: playback(state), offsetMs: -200 }));
+  renderToStaticMarkup(createElement(TurnAudioPlayer, { turn: 4, status, playback: playback(state), offsetMs: -200, outputDeviceId: '' }));
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describe('turn audio player', () => {
