@@ -117,6 +117,9 @@ test('a turn with audio plays from the Traces dialog: play, pause, seek on a spa
   await expect(play).toBeVisible();
   await expect(position).toHaveText(/^Paused at \d+\.\d s$/);
   expect(await audit(app, 'Traces, a turn with audio')).toEqual([]);
+  const shot = testInfo.outputPath('trace-turn-audio.png');
+  await dialog.locator('.traces-waterfall').screenshot({ path: shot });
+  await testInfo.attach('turn audio', { path: shot, contentType: 'image/png' });
 
   // Choosing a span moves playback to its start (and still chooses it).
   const stt = dialog.getByRole('list', { name: 'Spans' }).getByRole('button', { name: /^speech_to_text/ });
