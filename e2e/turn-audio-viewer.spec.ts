@@ -173,3 +173,31 @@ test('a turn with audio plays from the Traces dialog: play, pause, seek on a spa
   await dialog.getByRole('button', { name: 'Close traces' }).click();
   await setTracing(app, false);
 });
+
+test('Settings: Keep turn audio is off by default and says what it keeps; its size limit is checked; both are saved', async ({ app }) => {
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: 'Settings' });
+  const keep = dialog.getByRole('checkbox', { name: 'Keep turn audio' });
+  const limit = dialog.getByRole('spinbutton', { name: 'Turn audio size limit (MB)' });
+  await expect(keep).not.toBeChecked();
+  await expect(keep).toHaveAccessibleDescription(/on this computer .*never exported or put in traces\. Off: no audio is written anywhere/);
+  await expect(limit).toHaveValue('300');
+
+  await limit.fill('5');
+  await expect(dialog.getByText('at least 10 MB')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+  await limit.fill('500');
+  await keep.check();
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.getByText(/^Saved\./)).toBeVisible();
+
+  await app.reload();
+  await app.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(keep).toBeChecked();
+  await expect(limit).toHaveValue('500');
+  // Back to the defaults, for the specs after this one.
+  await keep.locator('xpath=..').getByRole('button', { name: 'Reset' }).click();
+  await expect(keep).not.toBeChecked();
+  await limit.locator('xpath=..').getByRole('button', { name: 'Reset' }).click();
+  await expect(limit).toHaveValue('300');
+});
