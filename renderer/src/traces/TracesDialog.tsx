@@ -98,7 +98,8 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
   const template = snapshot.settings?.values.tracing.traceUiUrl ?? '';
   const origin = conversation ? audioOrigin(conversation.key, conversation.conversationId, file !== null) : null;
   const audioKey = shown && origin?.kind === 'live' ? origin.key : null;
-  const listed = useAudioTurns(audio, audioKey, `${conversation?.turns ?? 0} ${turn?.number ?? ''}`);
+  // Asked again as turns end, and as the chosen turn's last spans come (its reply played: its audio is complete).
+  const listed = useAudioTurns(audio, audioKey, `${conversation?.turns ?? 0} ${turn?.number ?? ''} ${fall?.rows.length ?? 0}`);
   const audioStatus = turn && origin ? turnAudioStatus(origin, turn.number, listed) : null;
   const kept = audioStatus?.kind === 'kept' ? audioStatus.audio : null;
   const offsetMs = kept && turnSpan ? fileOffsetMs(kept, hrToMs(turnSpan.startTime)) : 0;
