@@ -142,6 +142,7 @@ export function App({ client }: { client: SessionClient }) {
         onSelectConversation={selectTraceConversation}
         onTurnOnTracing={() => client.settings.setTracing({ enabled: true })}
         onOpenExternal={(url) => client.desktop.openExternal(url)}
+        audio={client.audio}
       />
       <HistoryDialog
         ref={history}

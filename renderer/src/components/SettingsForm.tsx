@@ -10,7 +10,10 @@ import { keyName, useAudioDevices } from './AudioDevices';
 type Draft = { [S in keyof Settings]: { [K in keyof Settings[S]]: string | boolean } };
 type SecretDraft = Partial<Record<SecretName, string>>;
 
-const NUMBER_FIELDS = new Set(['tracing.samplingRatio', 'audio.vadThreshold', 'audio.silenceMs', 'audio.minSpeechMs', 'history.keepDays', 'history.keepCount']);
+const NUMBER_FIELDS = new Set(['tracing.samplingRatio', 'audio.vadThreshold', 'audio.silenceMs', 'audio.minSpeechMs', 'history.keepDays', 'history.keepCount', 'tracing.audioLimitMb']);
+/** What keeping turn audio means, said beside its switch. */
+const TURN_AUDIO_PRIVACY =
+  "keeps what the assistant heard and what you heard of each turn on this computer (FLAC in the app's data folder) until it is deleted with its conversation or the size limit removes the oldest; never exported or put in traces. Off: no audio is written anywhere";
 const SOURCE_TEXT = { env: 'from the environment', saved: 'saved', default: 'default' } as const;
 
 function toDraft(values: Settings): Draft {
@@ -182,7 +185,7 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
       },
       hint,
     );
-  const checkbox = (key: 'captureContent' | 'traceEachTurn' | 'httpSpans', hint?: string) =>
+  const checkbox = (key: 'captureContent' | 'captureAudio' | 'traceEachTurn' | 'httpSpans', hint?: string) =>
     field(
       'tracing',
       key,
@@ -255,6 +258,8 @@ export function SettingsForm({ view, models, desktop, save, onSave }: Props) {
         {text('tracing', 'samplingRatio', { type: 'number', step: '0.05' })}
         {choose('tracing', 'protocol', PROTOCOL_OPTIONS, 'from the next export')}
         {checkbox('captureContent')}
+        {checkbox('captureAudio', TURN_AUDIO_PRIVACY)}
+        {text('tracing', 'audioLimitMb', { type: 'number', hint: "past it, the oldest conversations' audio is removed first" })}
         {checkbox('traceEachTurn', 'each turn its own trace, linked to the conversation')}
         {checkbox('httpSpans', 'connect, TLS and server time of API calls')}
         {text('tracing', 'traceUiUrl', { type: 'url', hint: 'with {traceId}, e.g. http://localhost:16686/trace/{traceId}; empty: no link' })}

@@ -24,6 +24,8 @@ export const REPLY_TYPE = {
   'tools.server.remove': 'tools.result',
   'traces.list': 'traces',
   'traces.spans': 'traces.page',
+  'audio.turns': 'audio.turns',
+  'audio.read': 'audio.data',
 } as const satisfies Partial<Record<ClientMessage['type'], ServerMessage['type']>>;
 
 export type RequestMessage = Extract<ClientMessage, { type: keyof typeof REPLY_TYPE }>;

@@ -150,6 +150,29 @@ describe('SessionClient requests', () => {
   });
 });
 
+describe('SessionClient turn audio', () => {
+  it("asks main for a turn's audio page by page over the link, and leaves the snapshot alone", async () => {
+    const before = snapshot();
+    const read = client.audio.readAudio(CONVERSATION, 2);
+    await settle();
+    expect(sent().at(-1)).toEqual({ type: 'audio.read', key: CONVERSATION, turn: 2, from: 0 });
+    const page = { type: 'audio.data', key: CONVERSATION, turn: 2, mimeType: 'audio/flac', startAt: 5, total: 4 } as const;
+    bridge.reply({ ...page, ref: bridge.seqOf('audio.read'), data: btoa('fL'), from: 0, next: 2 });
+    await settle();
+    expect(sent().at(-1)).toEqual({ type: 'audio.read', key: CONVERSATION, turn: 2, from: 2 });
+    bridge.reply({ ...page, ref: bridge.seqOf('audio.read'), data: btoa('aC'), from: 2, next: null });
+    expect(await (await read).text()).toBe('fLaC');
+    expect(snapshot()).toBe(before);
+  });
+
+  it("rejects with main's refusal, without an alert (the viewer says it)", async () => {
+    const turns = client.audio.audioTurns(CONVERSATION);
+    bridge.reply({ type: 'error', code: 'invalid_state', message: 'This host keeps no turn audio.', ref: bridge.seqOf('audio.turns') });
+    await expect(turns).rejects.toThrow('This host keeps no turn audio.');
+    expect(snapshot().alert).toBeNull();
+  });
+});
+
 describe('SessionClient conversation', () => {
   const traceparent = (spanId: string) => `00-${'a'.repeat(32)}-${spanId}-01`;
 

@@ -23,6 +23,7 @@ import { asking, type RequestLink } from './request-link';
 import { settingsRequests, type SettingsActions } from './settings-requests';
 import { toolRequests, type ToolActions } from './tool-requests';
 import { TraceRequests } from './trace-requests';
+import { turnAudioRequests, type TurnAudioActions } from './turn-audio-requests';
 
 export type { ConnectionState, SessionSnapshot, TranscriptEntry } from './reducer';
 
@@ -55,6 +56,8 @@ export class SessionClient {
   readonly tools: ToolActions = toolRequests(this.link);
   /** The trace viewer: `refresh` the list when it opens; `select` a conversation to fetch and follow its spans. */
   readonly traces = new TraceRequests({ ...this.link, request: (message) => this.connection.request(message), send: (message) => this.connection.send(message) });
+  /** The trace viewer's turn audio: what is kept of a conversation, and a turn's (or its) file. */
+  readonly audio: TurnAudioActions = turnAudioRequests({ request: (message) => this.connection.request(message) });
   readonly models: ModelActions;
   readonly desktop: DesktopActions;
   private disposed = false;

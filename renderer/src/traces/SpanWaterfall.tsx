@@ -13,14 +13,16 @@ interface Props {
   onSelect(spanId: string): void;
   /** The turn's decisions, marked on the same time axis above the spans. */
   decisions?: TurnDecisions | null;
+  /** What else is drawn on the axis (the turn's audio): the axis reaches `untilMs` too; `lanes` go above the spans, `overlay` over all the rows. */
+  extra?: { untilMs: number; lanes(totalMs: number): ReactNode; overlay(totalMs: number): ReactNode } | null;
 }
 
 const STATUS_TEXT = { ok: 'ok', error: 'error', unset: '' } as const;
 
 /** The turn's spans nested by parent, each a bar on the turn's time axis; the arrows move between spans. */
-export function SpanWaterfall({ rows, totalMs: spansMs, selected, onSelect, decisions = null }: Props) {
-  // The axis reaches the last marker too (an interruption's resumption may come after the spans end).
-  const totalMs = Math.max(spansMs, ...(decisions?.markers.map((m) => m.offsetMs) ?? []));
+export function SpanWaterfall({ rows, totalMs: spansMs, selected, onSelect, decisions = null, extra = null }: Props) {
+  // The axis reaches the last marker too (an interruption's resumption may come after the spans end), and the audio's end.
+  const totalMs = Math.max(spansMs, extra?.untilMs ?? 0, ...(decisions?.markers.map((m) => m.offsetMs) ?? []));
   const list = useRef<HTMLUListElement>(null);
   const item = (index: number): { node: ReactNode; next: number } => {
     const row = rows[index]!;
@@ -68,12 +70,14 @@ export function SpanWaterfall({ rows, totalMs: spansMs, selected, onSelect, deci
     i = root.next;
   }
   return (
-    <>
+    <div className="waterfall-axis">
       {decisions && <DecisionMarkers decisions={decisions} totalMs={totalMs} />}
+      {extra?.lanes(totalMs)}
       <ul ref={list} className="span-list" aria-label="Spans">
         {roots}
       </ul>
-    </>
+      {extra?.overlay(totalMs)}
+    </div>
   );
 }
 

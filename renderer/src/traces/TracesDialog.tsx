@@ -3,7 +3,7 @@ import { otlpTraceFile } from '../../../shared/otlp-json';
 import { traceUiLink } from '../../../shared/trace-ui-url';
 import type { TraceConversation } from '../../../shared/trace-viewer';
 import type { SessionSnapshot } from '../session/reducer';
-import { logsBySpan, SpanIndex, summarize, turnRows, waterfall } from './trace-view';
+import { hrToMs, logsBySpan, SpanIndex, summarize, turnRows, waterfall } from './trace-view';
 import { behind } from './traces-state';
 import { FILE_KEY_PREFIX, type OpenedConversation } from './trace-file';
 import { OpenTraceFile } from './OpenTraceFile';
@@ -14,6 +14,11 @@ import { decisionSummary, turnDecisions } from './turn-decisions';
 import { LatencySummary } from './LatencySummary';
 import { SpanDetails, SpanWaterfall } from './SpanWaterfall';
 import { TurnsTable } from './TurnsTable';
+import type { TurnAudioActions } from '../session/turn-audio-requests';
+import { audioOrigin, fileOffsetMs, seekSeconds, turnAudioStatus } from './turn-audio';
+import { useAudioTurns, useTurnPlayback } from './use-turn-audio';
+import { AudioLanes, Playhead, TurnAudioPlayer } from './TurnAudioPlayer';
+import { DownloadAudio } from './DownloadAudio';
 
 export interface TracesDialogHandle {
   /** Opens the viewer, on a turn when given (a reply's latency badge). */
@@ -27,13 +32,15 @@ interface Props {
   onTurnOnTracing(): void;
   /** True when the app opened the link itself (the desktop's system browser). */
   onOpenExternal(url: string): boolean;
+  /** The turn audio kept on this computer, asked of main. */
+  audio: TurnAudioActions;
 }
 
 const when = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const title = (c: TraceConversation) => c.firstWords ?? c.conversationId ?? `trace ${c.traceId}`;
 
 /** The built-in trace viewer: recent conversations, their turns and each turn's spans, from the spans the app keeps. */
-export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function TracesDialog({ snapshot, onOpen, onSelectConversation, onTurnOnTracing, onOpenExternal }, ref) {
+export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function TracesDialog({ snapshot, onOpen, onSelectConversation, onTurnOnTracing, onOpenExternal, audio }, ref) {
   const dialog = useRef<HTMLDialogElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const [chosenKey, setChosenKey] = useState<string | null>(null);
@@ -42,6 +49,8 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
   // Conversations of trace files opened in this page, after the live ones.
   const [opened, setOpened] = useState<OpenedConversation[]>([]);
   const [focusKey, setFocusKey] = useState<string | null>(null);
+  // Turn audio is asked for, and plays, only while the dialog is open.
+  const [shown, setShown] = useState(false);
   const traces = snapshot.traces;
   const tracing = !!snapshot.tracing?.enabled;
   const conversations = useMemo(() => [...(tracing ? (traces.conversations ?? []) : []), ...opened.map((o) => o.conversation)], [tracing, traces.conversations, opened]);
@@ -68,6 +77,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
       setChosenKey(turn?.key ?? null);
       setTurnId(turn?.spanId ?? null);
       setSpanId(null);
+      setShown(true);
       if (!dialog.current?.open) dialog.current?.showModal();
     },
   }), [onOpen]);
@@ -86,6 +96,20 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
   const decisions = useMemo(() => (turnSpan ? turnDecisions(turnSpan, view.index) : null), [turnSpan, view.index]);
   const complete = key !== null && (file !== null || !behind(traces, key));
   const template = snapshot.settings?.values.tracing.traceUiUrl ?? '';
+  const origin = conversation ? audioOrigin(conversation.key, conversation.conversationId, file !== null) : null;
+  const audioKey = shown && origin?.kind === 'live' ? origin.key : null;
+  // Asked again as turns end, and as the chosen turn's last spans come (its reply played: its audio is complete).
+  const listed = useAudioTurns(audio, audioKey, `${conversation?.turns ?? 0} ${turn?.number ?? ''} ${fall?.rows.length ?? 0}`);
+  const audioStatus = turn && origin ? turnAudioStatus(origin, turn.number, listed) : null;
+  const kept = audioStatus?.kind === 'kept' ? audioStatus.audio : null;
+  const offsetMs = kept && turnSpan ? fileOffsetMs(kept, hrToMs(turnSpan.startTime)) : 0;
+  const playback = useTurnPlayback(audio, audioKey, kept);
+  const selectSpan = (id: string) => {
+    setSpanId(id);
+    // The audio goes to the span's start too.
+    const row = fall?.rows.find((r) => r.span.spanId === id);
+    if (kept && row) playback.seek(seekSeconds(row.offsetMs, offsetMs, kept));
+  };
 
   const download = () => {
     if (!conversation || !traces.resources || file) return;
@@ -99,7 +123,7 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
   };
 
   return (
-    <dialog ref={dialog} className="settings traces" aria-labelledby="traces-title">
+    <dialog ref={dialog} className="settings traces" aria-labelledby="traces-title" onClose={() => setShown(false)}>
       <div className="settings-body">
         <header className="settings-header">
           <h2 id="traces-title">Traces</h2>
@@ -166,6 +190,15 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
                     Download trace
                   </button>
                 )}
+                {audioKey && (
+                  <DownloadAudio
+                    source={audio}
+                    audioKey={audioKey}
+                    traceId={conversation.traceId}
+                    turn={turn ? turn.number : null}
+                    available={turn ? kept !== null : !!listed && 'list' in listed && listed.list.turns.some((t) => t.kept)}
+                  />
+                )}
                 {template && !file && (
                   <a
                     className="button secondary small"
@@ -186,7 +219,21 @@ export const TracesDialog = forwardRef<TracesDialogHandle, Props>(function Trace
             {turn && fall ? (
               <section className="traces-waterfall" aria-label={`Turn ${turn.number ?? ''}`}>
                 <h3>Turn {turn.number ?? ''}: spans</h3>
-                <SpanWaterfall rows={fall.rows} totalMs={fall.totalMs} selected={spanId} onSelect={setSpanId} decisions={decisions} />
+                {audioStatus && <TurnAudioPlayer turn={turn.number} status={audioStatus} playback={playback} offsetMs={offsetMs} outputDeviceId={snapshot.settings?.values.audio.outputDeviceId ?? ''} />}
+                <SpanWaterfall
+                  rows={fall.rows}
+                  totalMs={fall.totalMs}
+                  selected={spanId}
+                  onSelect={selectSpan}
+                  decisions={decisions}
+                  extra={
+                    kept && {
+                      untilMs: offsetMs + kept.durationMs,
+                      lanes: (totalMs) => <AudioLanes audio={kept} offsetMs={offsetMs} totalMs={totalMs} />,
+                      overlay: (totalMs) => <Playhead element={playback.element} state={playback.state} offsetMs={offsetMs} totalMs={totalMs} />,
+                    }
+                  }
+                />
                 {span && <SpanDetails span={span} logs={logs.get(span.spanId)} />}
               </section>
             ) : (
