@@ -22,12 +22,13 @@ export const TURN_AUDIO_MIME = 'audio/flac';
 export const AUDIO_PAGE_BYTES = 45 * 1024;
 
 /** Why a turn has no audio to play. */
-export const AUDIO_MISSING_REASONS = ['capture-off', 'no-sound', 'removed', 'other-session'] as const;
+export const AUDIO_MISSING_REASONS = ['capture-off', 'recording', 'no-sound', 'removed', 'other-session'] as const;
 export type AudioMissingReason = (typeof AUDIO_MISSING_REASONS)[number];
 
 /** What the viewer says of a turn without audio, completing "No audio: …". */
 export const AUDIO_MISSING_TEXT: Readonly<Record<AudioMissingReason, string>> = {
   'capture-off': 'audio capture was off',
+  recording: 'the turn is still going on; its audio is kept when it ends',
   'no-sound': 'nothing was said or played in this turn',
   removed: 'its audio was removed (the size limit for turn audio, or the conversation was deleted)',
   'other-session': 'its audio belongs to another window or tab and plays only there',

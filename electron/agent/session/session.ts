@@ -97,11 +97,12 @@ export class Session implements SessionContext {
     });
     this.history = new HistoryRecorder(services.history, this.logger, (level, text) => this.send({ type: 'notice', level, text }));
     this.traces = new TraceFeed(services.telemetry?.traces, (message) => this.send(message));
-    this.turnAudio = new TurnAudioFeed(services.turnAudio);
     this.observer = services.assistant ? services.telemetry?.conversationObserver() : undefined;
     // Turn audio is kept beside the conversation's trace, while tracing is on and the user asks for it.
     this.recorder = this.observer && services.turnAudio ? new TurnAudioRecorder(services.turnAudio) : null;
     const observer = this.observer && this.recorder ? recordingTurnAudio(this.observer, this.recorder) : this.observer;
+    const recorder = this.recorder;
+    this.turnAudio = new TurnAudioFeed(services.turnAudio, (id) => recorder?.recording(id) ?? []);
     this.assistant = services.assistant
       ? new Assistant(
           services.assistant,

@@ -46,6 +46,12 @@ describe('turn audio feed', () => {
     await expect(feed.turns(MINE)).resolves.toMatchObject({ turns: [{ turn: 1, kept: true }] });
   });
 
+  it('says which turns are still being recorded', async () => {
+    const feed = new TurnAudioFeed(store(new Uint8Array(10)), (id) => (id === MINE ? [2] : []));
+    feed.held(MINE);
+    await expect(feed.turns(MINE)).resolves.toMatchObject({ turns: [{ turn: 1, kept: true }, { turn: 2, kept: false, reason: 'recording' }] });
+  });
+
   it('says when nothing is kept, or the page asked for is past the end, and works on', async () => {
     const feed = new TurnAudioFeed(store(new Uint8Array(10)));
     feed.held(MINE);

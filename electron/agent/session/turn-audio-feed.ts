@@ -15,7 +15,7 @@ type DataMessage = Omit<Extract<ServerMessage, { type: 'audio.data' }>, 'ref'>;
 
 /** What a session needs of the turn audio store (see turn-audio/turn-audio-store.ts): where its recorder saves, and what its viewer reads. */
 export interface SessionTurnAudioStore extends TurnAudioSink {
-  /** What is kept of each turn of a conversation (turns it knows nothing of are left out). */
+  /** What is kept of each turn of a conversation, once the turns being saved are (turns it knows nothing of are left out). */
   turns(conversationId: string): Promise<TurnAudio[]>;
   /** One turn's audio (or, `turn` null, the conversation's) as one file; null when none is kept. */
   render(conversationId: string, turn: number | null): Promise<{ bytes: Uint8Array; startAt: number } | null>;
@@ -28,7 +28,11 @@ export class TurnAudioFeed {
   private readonly own = new Set<string>();
   private reading: { key: string; turn: number | null; file: Promise<{ bytes: Uint8Array; startAt: number } | null> } | null = null;
 
-  constructor(private readonly store: SessionTurnAudioStore | undefined) {}
+  constructor(
+    private readonly store: SessionTurnAudioStore | undefined,
+    /** The turns of a conversation still being recorded. */
+    private readonly recording: (conversationId: string) => readonly number[] = () => [],
+  ) {}
 
   /** A conversation of this session's: its audio may be sent to it. */
   held(conversationId: string): void {
@@ -38,7 +42,9 @@ export class TurnAudioFeed {
   async turns(key: string): Promise<TurnsMessage> {
     const store = this.required();
     if (!this.own.has(key)) return { type: 'audio.turns', key, turns: [], reason: 'other-session' };
-    return { type: 'audio.turns', key, turns: await store.turns(key) };
+    const turns = await store.turns(key);
+    for (const turn of this.recording(key)) if (!turns.some((t) => t.turn === turn)) turns.push({ turn, kept: false, reason: 'recording' });
+    return { type: 'audio.turns', key, turns: turns.sort((a, b) => a.turn - b.turn) };
   }
 
   /** A page of the file from byte `from`; the file is made on the first page (`from` 0) and kept for the next ones. */

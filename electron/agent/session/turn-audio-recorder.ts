@@ -88,6 +88,11 @@ export class TurnAudioRecorder implements TurnAudioTap {
     }
   }
 
+  /** The turns of a conversation being recorded now (their audio is kept when they end). */
+  recording(conversationId: string): number[] {
+    return [...this.turns].filter(([, turn]) => turn.conversationId === conversationId).map(([number]) => number);
+  }
+
   heard(turn: number, audio: Int16Array, sampleRate: number): void {
     const recording = this.turns.get(turn);
     if (!recording || !audio.length) return;

@@ -109,6 +109,13 @@ describe('turn audio store', () => {
     expect(decoded.channels[0]!.length / decoded.sampleRate).toBeCloseTo(2.5 + 1 + 2.5, 3);
   });
 
+  it('answers what is kept once the turns being saved are', async () => {
+    const store = await TurnAudioStore.open(dataDir());
+    store.save(recording(A, 1, 10_000));
+    // Asked as the turn ends, before its files are written: the answer waits for them.
+    expect((await store.turns(A)).map((t) => t.kept)).toEqual([true]);
+  });
+
   it('lists a turn without sound as such', async () => {
     const store = await TurnAudioStore.open(dataDir());
     store.save({ conversationId: A, turn: 3, startAt: 1_000, endAt: 2_000, clips: [] });

@@ -140,8 +140,9 @@ export class TurnAudioStore {
     await this.work;
   }
 
-  /** What is kept of each turn of a conversation; turns it knows nothing of are left out. */
-  turns(conversationId: string): Promise<TurnAudio[]> {
+  /** What is kept of each turn of a conversation, once the turns being saved are; turns it knows nothing of are left out. */
+  async turns(conversationId: string): Promise<TurnAudio[]> {
+    await this.work;
     const kept = this.conversations.get(conversationId)?.turns;
     const list: TurnAudio[] = [];
     for (const turn of kept?.values() ?? []) {
@@ -153,7 +154,7 @@ export class TurnAudioStore {
       list.push({ turn: turn.turn, kept: true, startAt: window.from, durationMs: round(window.to - window.from), segments: segmentsIn(window.clips, window.from, window.to) });
     }
     for (const turn of this.removed.get(conversationId) ?? []) if (!kept?.has(turn)) list.push({ turn, kept: false, reason: 'removed' });
-    return Promise.resolve(list.sort((a, b) => a.turn - b.turn));
+    return list.sort((a, b) => a.turn - b.turn);
   }
 
   /** One turn's audio (or, `turn` null, the whole conversation's) as one FLAC file; null when none is kept. */
