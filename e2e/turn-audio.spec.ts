@@ -18,7 +18,7 @@ test.afterEach(async ({ app }) => {
 
 const rms = (samples: Float32Array) => Math.sqrt(samples.reduce((sum, s) => sum + s * s, 0) / Math.max(1, samples.length));
 
-test('a spoken turn kept with Keep turn audio plays from the Traces dialog and downloads as one file of both lanes; with the switch off a turn says so', async ({ app }) => {
+test('a spoken turn kept with Keep turn audio plays from the Traces dialog and downloads as one file of both lanes; with the switch off a turn says so', async ({ app }, testInfo) => {
   await resetCollector();
   await configureProviders({ transcripts: [...UTTERANCES], ttsMsPerChar: 10 });
   await setTracing(app, true);
@@ -60,6 +60,12 @@ test('a spoken turn kept with Keep turn audio plays from the Traces dialog and d
   const stt = dialog.getByRole('list', { name: 'Spans' }).getByRole('button', { name: /^speech_to_text/ });
   await stt.click();
   await expect(position).toHaveText(/^Paused at \d+\.\d s$/);
+  // The lanes and the spans, the playhead at the span chosen (its details below are left out).
+  const shot = testInfo.outputPath('turn-audio.png');
+  const fall = (await dialog.locator('.traces-waterfall').boundingBox())!;
+  const details = (await dialog.locator('.span-details').boundingBox())!;
+  await app.screenshot({ path: shot, clip: { x: fall.x, y: fall.y, width: fall.width, height: details.y - fall.y } });
+  await testInfo.attach('a spoken turn with its audio', { path: shot, contentType: 'image/png' });
 
   // Download audio: one stereo FLAC, the user's voice on the first channel, the reply on the second.
   const [download] = await Promise.all([app.waitForEvent('download'), dialog.getByRole('button', { name: 'Download audio (turn 1)' }).click()]);
