@@ -13,7 +13,7 @@ type SecretDraft = Partial<Record<SecretName, string>>;
 const NUMBER_FIELDS = new Set(['tracing.samplingRatio', 'audio.vadThreshold', 'audio.silenceMs', 'audio.minSpeechMs', 'history.keepDays', 'history.keepCount', 'tracing.audioLimitMb']);
 /** What keeping turn audio means, said beside its switch. */
 const TURN_AUDIO_PRIVACY =
-  "keeps what the assistant heard and what you heard of each turn on this computer (FLAC in the app's data folder) until it is deleted with its conversation or the size limit removes the oldest; never exported or put in traces. Off: no audio is written anywhere";
+  "while tracing is on, keeps what the assistant heard and what you heard of each turn on this computer (FLAC in the app's data folder) until it is deleted with its conversation or the size limit removes the oldest; never exported or put in traces. Off: no audio is written anywhere";
 const SOURCE_TEXT = { env: 'from the environment', saved: 'saved', default: 'default' } as const;
 
 function toDraft(values: Settings): Draft {
