@@ -87,6 +87,20 @@ export async function sendText(app: Page, text: string): Promise<void> {
   await message.press('Enter');
 }
 
+/**
+ * One spoken conversation turn as a user has it: start a conversation, the
+ * microphone says the first utterance, its reply is shown and heard (the app
+ * listens again), end the conversation.
+ */
+export async function speakOneTurn(app: Page): Promise<void> {
+  const log = app.getByRole('log', { name: 'Conversation' });
+  await app.getByRole('button', { name: 'Start conversation' }).click();
+  await expect(log.locator('.entry-assistant').first()).toContainText('You said: Hello there.', { timeout: 25_000 });
+  await expect(app.getByRole('status')).toHaveText('Listening', { timeout: 15_000 });
+  await app.getByRole('button', { name: 'End conversation' }).click();
+  await expect(app.getByRole('status')).toHaveText('Idle');
+}
+
 /** Switches tracing on or off in Settings; the box shows main's state, so it changes once main has applied it. */
 export async function setTracing(app: Page, enabled: boolean): Promise<void> {
   await setSettingsSwitch(app, 'Enable tracing', enabled);

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { WebSocketRoute } from '@playwright/test';
+import { encodeFlac } from '../electron/agent/turn-audio/flac';
 import { audit } from './audit';
-import { configureProviders, expect, resetCollector, setTracing, test } from './fixtures';
-import { encodeStereoFlac } from './flac-fixture';
+import { configureProviders, expect, resetCollector, setTracing, speakOneTurn, test } from './fixtures';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
 
 test.use({ microphone: TWO_UTTERANCES_WAV });
@@ -27,7 +27,8 @@ const DURATION_MS = 3_000;
 /** The file starts this long before the turn span (speech's pre-roll). */
 const PRE_ROLL_MS = 200;
 
-function turnFlac(): Buffer {
+/** The file as main makes it (the app's own FLAC encoder). */
+async function turnFlac(): Promise<Buffer> {
   const channel = (lane: string, hz: number) => {
     const samples = new Int16Array((RATE * DURATION_MS) / 1_000);
     for (const s of SEGMENTS.filter((seg) => seg.lane === lane)) {
@@ -35,7 +36,7 @@ function turnFlac(): Buffer {
     }
     return samples;
   };
-  return encodeStereoFlac(channel('user', 440), channel('assistant', 660), RATE);
+  return Buffer.from(await encodeFlac([channel('user', 440), channel('assistant', 660)], RATE));
 }
 
 /** What main answers to the page's turn audio requests, as the test sets it. */
@@ -49,15 +50,10 @@ test('a turn with audio plays from the Traces dialog: play, pause, seek on a spa
   await resetCollector();
   await configureProviders({ transcripts: [...UTTERANCES], ttsMsPerChar: 10 });
   await setTracing(app, true);
-  const log = app.getByRole('log', { name: 'Conversation' });
-  await app.getByRole('button', { name: 'Start conversation' }).click();
-  await expect(log.locator('.entry-assistant').first()).toContainText('You said: Hello there.', { timeout: 25_000 });
-  await expect(app.getByRole('status')).toHaveText('Listening', { timeout: 15_000 });
-  await app.getByRole('button', { name: 'End conversation' }).click();
-  await expect(app.getByRole('status')).toHaveText('Idle');
+  await speakOneTurn(app);
 
   // From here main's spans reach the page as ever; its turn audio answers are the test's.
-  const flac = turnFlac();
+  const flac = await turnFlac();
   const standIn: AudioStandIn = { turn1: { kept: true }, file: flac };
   let turnStartMs: number | null = null;
   await app.context().routeWebSocket(/.*/, (ws: WebSocketRoute) => {

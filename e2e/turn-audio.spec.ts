@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { decodeFlac } from '../electron/agent/turn-audio/flac';
-import { configureProviders, expect, resetCollector, sendText, setSettingsSwitch, setTracing, test } from './fixtures';
+import { configureProviders, expect, resetCollector, sendText, setSettingsSwitch, setTracing, speakOneTurn, test } from './fixtures';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
 
 test.use({ microphone: TWO_UTTERANCES_WAV });
@@ -24,13 +24,8 @@ test('a spoken turn kept with Keep turn audio plays from the Traces dialog and d
   await setTracing(app, true);
   await setSettingsSwitch(app, 'Keep turn audio', true);
 
-  const log = app.getByRole('log', { name: 'Conversation' });
-  await app.getByRole('button', { name: 'Start conversation' }).click();
-  await expect(log.locator('.entry-assistant').first()).toContainText('You said: Hello there.', { timeout: 25_000 });
-  // Once the reply has been heard: its playback is part of the turn's audio.
-  await expect(app.getByRole('status')).toHaveText('Listening', { timeout: 15_000 });
-  await app.getByRole('button', { name: 'End conversation' }).click();
-  await expect(app.getByRole('status')).toHaveText('Idle');
+  // Ended once the reply has been heard: its playback is part of the turn's audio.
+  await speakOneTurn(app);
 
   await app.getByRole('button', { name: 'Traces', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: 'Traces' });
@@ -80,6 +75,7 @@ test('a spoken turn kept with Keep turn audio plays from the Traces dialog and d
   await dialog.getByRole('button', { name: 'Close traces' }).click();
 
   // The switch off: a typed turn keeps nothing, and says why.
+  const log = app.getByRole('log', { name: 'Conversation' });
   await setSettingsSwitch(app, 'Keep turn audio', false);
   await app.getByRole('button', { name: 'Start conversation' }).click();
   await sendText(app, 'typed question');
