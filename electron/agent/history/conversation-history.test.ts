@@ -64,6 +64,21 @@ describe('ConversationHistory', () => {
     expect(await history.delete('../../etc/passwd')).toBe(false);
   });
 
+  it("keeps a conversation under the id it is given (the conversation's own, which what is kept beside it shares), and says when one is deleted", async () => {
+    const deleted: string[] = [];
+    const history = await ConversationHistory.open(dataDir(), { deleted: async (id) => void deleted.push(id) });
+    const id = '0b6c5a4e-3f7d-4d8e-9a1b-2c3d4e5f6a7b';
+    const recorder = history.begin(id);
+    expect(recorder.id).toBe(id);
+    await recorder.append({ role: 'user', text: 'hello' });
+    await recorder.end();
+    // An id in use, or not an id, gets one of its own.
+    expect(history.begin(id).id).not.toBe(id);
+    expect(history.begin('../elsewhere').id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await history.delete(id)).toBe(true);
+    expect(deleted).toEqual([id]);
+  });
+
   it('writes files only the user can read', async () => {
     const dir = dataDir();
     const history = await ConversationHistory.open(dir);
