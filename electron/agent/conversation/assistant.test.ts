@@ -1,17 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../../shared/audio-format';
-import type { SessionState } from '../../../shared/protocol';
-import { Assistant, type AssistantOutput } from './assistant';
+import { Assistant } from './assistant';
 import { silentLogger } from '../util/logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { StageError } from '../pipeline/stage-error';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { openAIStagesAt, scriptedVad } from '../testing/test-stages';
 import { until } from '../testing/until';
+import { of, recordingOutput, silence, speech } from '../testing/assistant-output';
 
-const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
-const silence = () => new Int16Array(FRAME_SAMPLES);
 
 let server: FakeOpenAIServer;
 beforeAll(async () => {
@@ -35,22 +33,7 @@ async function soundOverPlayingReply() {
 function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
   const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '100', VAD_MIN_SPEECH_MS: '60' }, () => {});
   config.vad.pushToTalk = options.pushToTalk ?? false;
-  const events: { type: string; [key: string]: unknown }[] = [];
-  const states: SessionState[] = [];
-  let stream = 1;
-  const output: AssistantOutput = {
-    state: (state, detail) => {
-      states.push(state);
-      events.push({ type: 'state', state, detail });
-    },
-    transcript: (entry) => events.push({ type: 'transcript', ...entry }),
-    notice: (level, text) => events.push({ type: 'notice', level, text }),
-    audio: (s, seq, samples, sampleRate) => events.push({ type: 'audio', stream: s, seq, samples: samples.length, sampleRate }),
-    flush: () => events.push({ type: 'flush' }),
-    pause: (paused) => events.push({ type: 'pause', paused }),
-    allocateStream: () => stream++,
-    turn: (phase, number, s, traceparent) => events.push({ type: 'turn', phase, number, stream: s, traceparent }),
-  };
+  const { output, events, states } = recordingOutput();
   let configReads = 0;
   const assistant = new Assistant(
     {
@@ -76,7 +59,6 @@ function setup(options: { configured?: boolean; pushToTalk?: boolean } = {}) {
   return { assistant, events, states, seen, feed, config, configReads: () => configReads };
 }
 
-const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make);
 
 describe('Assistant', () => {
   it('takes a spoken turn: speech, silence, transcript, reply, audio, back to listening', async () => {

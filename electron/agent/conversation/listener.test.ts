@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { silentLogger } from '../util/logger';
 import { scriptedVad } from '../testing/test-stages';
+import { of, silence, speech } from '../testing/assistant-output';
 import { Listener, MAX_PENDING_FRAMES, type ListenerHooks, type TurnTaking, type Utterance } from './listener';
 import type { VoiceActivity } from '../pipeline/stages';
 import { eventTime, type TurnLifecycleEvent } from '../pipeline/turn-events';
 
-const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
-const silence = () => new Int16Array(FRAME_SAMPLES);
-const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make);
 const VOICE: TurnTaking = { pushToTalk: false, minSpeechMs: 60, silenceMs: 100 };
 const KEY: TurnTaking = { pushToTalk: true, minSpeechMs: 60, silenceMs: 100 };
 

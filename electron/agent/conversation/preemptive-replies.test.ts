@@ -9,17 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../../shared/audio-format';
 import { ATTR, EVENT, SPAN } from '../../../shared/telemetry';
-import { Assistant, type AssistantOutput } from './assistant';
+import { Assistant } from './assistant';
 import { silentLogger } from '../util/logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { inMemoryTelemetry } from '../testing/in-memory-telemetry';
 import { openAIStagesAt, scriptedVad } from '../testing/test-stages';
 import { until } from '../testing/until';
+import { of, recordingOutput, silence, speech } from '../testing/assistant-output';
 
-const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
-const silence = () => new Int16Array(FRAME_SAMPLES);
-const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make);
 
 let server: FakeOpenAIServer;
 beforeAll(async () => {
@@ -33,18 +31,7 @@ function setup(options: { preemptive?: boolean } = {}) {
   const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: '500', VAD_MIN_SPEECH_MS: '60' }, () => {});
   config.vad.preemptiveReply = options.preemptive ?? true;
   const { telemetry, finishedSpans } = inMemoryTelemetry();
-  const events: { type: string; [key: string]: unknown }[] = [];
-  let stream = 1;
-  const output: AssistantOutput = {
-    state: (state) => events.push({ type: 'state', state }),
-    transcript: (entry) => events.push({ type: 'transcript', ...entry }),
-    notice: (level, text) => events.push({ type: 'notice', level, text }),
-    audio: (s, seq, samples) => events.push({ type: 'audio', stream: s, seq, samples: samples.length }),
-    flush: () => events.push({ type: 'flush' }),
-    pause: (paused) => events.push({ type: 'pause', paused }),
-    allocateStream: () => stream++,
-    turn: (phase, number) => events.push({ type: 'turn', phase, number }),
-  };
+  const { output, events } = recordingOutput();
   const assistant = new Assistant(
     {
       config,

@@ -11,20 +11,17 @@ import type { HistogramMetricData, MetricData, SumMetricData } from '@openteleme
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FRAME_SAMPLES } from '../../../shared/audio-format';
 import { ATTR, EVENT, METRIC, SPAN } from '../../../shared/telemetry';
-import { Assistant, type AssistantOutput } from './assistant';
+import { Assistant } from './assistant';
 import { silentLogger } from '../util/logger';
 import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { inMemoryTelemetry } from '../testing/in-memory-telemetry';
 import { openAIStagesAt, scriptedVad } from '../testing/test-stages';
 import { until } from '../testing/until';
+import { of, recordingOutput, silence, speech, type OutputEvent } from '../testing/assistant-output';
 import { CONFIRM_BARGE_IN_MS } from './barge-in';
 
-const speech = () => new Int16Array(FRAME_SAMPLES).fill(1000);
-const silence = () => new Int16Array(FRAME_SAMPLES);
-const of = (n: number, make: () => Int16Array) => Array.from({ length: n }, make);
 
 let server: FakeOpenAIServer;
 beforeAll(async () => {
@@ -33,30 +30,17 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-type Seen = { type: string; [key: string]: unknown };
-
 function setup(options: { silenceMs?: number; preemptive?: boolean; pushToTalk?: boolean } = {}) {
   const silenceMs = options.silenceMs ?? 100;
   const config = readPipelineConfig({ OPENAI_BASE_URL: server.url, VAD_SILENCE_MS: String(silenceMs), VAD_MIN_SPEECH_MS: '60' }, () => {});
   config.vad.preemptiveReply = options.preemptive ?? false;
   config.vad.pushToTalk = options.pushToTalk ?? false;
   const memory = inMemoryTelemetry();
-  const events: Seen[] = [];
-  let stream = 1;
-  const output: AssistantOutput = {
-    state: (state) => events.push({ type: 'state', state }),
-    transcript: (entry) => events.push({ type: 'transcript', ...entry }),
-    notice: (level, text) => events.push({ type: 'notice', level, text }),
-    audio: (s, seq) => events.push({ type: 'audio', stream: s, seq }),
-    flush: () => events.push({ type: 'flush' }),
-    pause: (paused) => events.push({ type: 'pause', paused }),
-    allocateStream: () => stream++,
-    turn: (phase, number, s) => events.push({ type: 'turn', phase, number, stream: s }),
-  };
+  const { output, events } = recordingOutput();
   const assistant = new Assistant({ config, stages: () => openAIStagesAt(server.url, { model: 'm' }), createVad: async () => scriptedVad }, output, silentLogger, memory.telemetry.conversationObserver());
   const seen = () => `events: ${JSON.stringify(events.slice(-6))}; requests: ${JSON.stringify(server.requests.map((r) => [r.endpoint, r.aborted]))}`;
   const feed = (frames: Int16Array[]) => frames.forEach((frame) => assistant.pushFrame(frame));
-  const has = (predicate: (e: Seen) => boolean) => () => events.some(predicate);
+  const has = (predicate: (e: OutputEvent) => boolean) => () => events.some(predicate);
   const replied = (n = 1) => () => events.filter((e) => e.type === 'transcript' && e.role === 'assistant' && e.final).length >= n;
   const requests = (endpoint: 'transcriptions' | 'chat' | 'speech') => server.requests.filter((r) => r.endpoint === endpoint);
   /** Ends the conversation, then every span and the metrics as exported. */
