@@ -14,6 +14,7 @@ import { DataFolderInUse, LOCK_FILE } from './util/data-folder-lock';
 import { silentLogger } from './util/logger';
 import { FileSecretStore } from './settings/secret-store';
 import { startMcpHttpServer, type McpHttpTestServer } from './testing/mcp-http-server';
+import { saveConversations } from './testing/saved-conversations';
 import { until } from './testing/until';
 import type { Tool } from './tools/tool';
 
@@ -54,15 +55,7 @@ describe('startAppServices', () => {
 
   it('applies the history retention limit of the environment at start, and the one saved in Settings at once', async () => {
     const history = await ConversationHistory.open(dir);
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const recorder = history.begin();
-      await recorder.append({ role: 'user', text: `conversation ${i}` });
-      await recorder.end();
-      ids.push(recorder.id);
-      const at = (await history.get(recorder.id))!.summary.startedAt;
-      await until(() => new Date().toISOString() > at, { what: 'the clock to pass the start', intervalMs: 1 });
-    }
+    const ids = await saveConversations(history, 3);
     services = await open({ HISTORY_KEEP_COUNT: '2' });
     expect((await services.history.list()).map((s) => s.id)).toEqual([ids[2], ids[1]]);
     expect((await services.settings.update({ values: { history: { keepCount: 1 } } })).ok).toBe(true);
@@ -75,16 +68,10 @@ describe('startAppServices', () => {
     expect(services.turnAudio.keeping).toBe(false);
     expect((await services.settings.update({ values: { tracing: { captureAudio: true } } })).ok).toBe(true);
     expect(services.turnAudio.keeping).toBe(true);
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const recorder = services.history.begin();
-      await recorder.append({ role: 'user', text: `conversation ${i}` });
-      await recorder.end();
-      ids.push(recorder.id);
-      services.turnAudio.save({ conversationId: recorder.id, turn: 1, startAt: 1_000 + i, endAt: 2_000, clips: [{ lane: 'user', startAt: 1_000, sampleRate: 16_000, samples: new Int16Array(1_600).fill(100 + i) }] });
-      const at = (await services.history.get(recorder.id))!.summary.startedAt;
-      await until(() => new Date().toISOString() > at, { what: 'the clock to pass the start', intervalMs: 1 });
-    }
+    const ids = await saveConversations(services.history, 3);
+    ids.forEach((id, i) => {
+      services!.turnAudio.save({ conversationId: id, turn: 1, startAt: 1_000 + i, endAt: 2_000, clips: [{ lane: 'user', startAt: 1_000, sampleRate: 16_000, samples: new Int16Array(1_600).fill(100 + i) }] });
+    });
     await services.audioStore.settled();
     expect(await services.history.delete(ids[1]!)).toBe(true);
     expect(existsSync(join(dir, 'turn-audio', ids[1]!))).toBe(false);

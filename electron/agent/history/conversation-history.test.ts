@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FailingDisk } from '../testing/failing-disk';
 import { rejection } from '../testing/rejection';
+import { saveConversations } from '../testing/saved-conversations';
 import { until } from '../testing/until';
 import { ConversationHistory } from './conversation-history';
 import { INDEX_FILE } from './history-index';
@@ -288,15 +289,7 @@ describe('the retention limit', () => {
   it('deletes the oldest conversations past the count, at start and after each save, never the one being written', async () => {
     const dir = dataDir();
     const history = await ConversationHistory.open(dir);
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const recorder = history.begin();
-      await recorder.append({ role: 'user', text: `conversation ${i}` });
-      await recorder.end();
-      ids.push(recorder.id);
-      const at = (await history.get(recorder.id))!.summary.startedAt;
-      await until(() => new Date().toISOString() > at, { what: 'the clock to pass the start', intervalMs: 1 });
-    }
+    const ids = await saveConversations(history, 4);
     const limited = await ConversationHistory.open(dir, { retention: { keepDays: 0, keepCount: 2 } });
     expect((await limited.list()).map((s) => s.id)).toEqual([ids[3], ids[2]]);
     expect(readdirSync(join(dir, 'history')).filter((f) => f.endsWith('.jsonl')).sort()).toEqual([`${ids[2]}.jsonl`, `${ids[3]}.jsonl`].sort());
