@@ -4,7 +4,7 @@
  * "electron", when a binary exists). Both get the generated speech as their
  * microphone.
  */
-import { _electron, chromium, expect, test as base, type Browser, type ElectronApplication, type Page } from '@playwright/test';
+import { _electron, chromium, expect, test as base, type Browser, type ElectronApplication, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,32 @@ export async function speakOneTurn(app: Page): Promise<void> {
   await expect(app.getByRole('status')).toHaveText('Listening', { timeout: 15_000 });
   await app.getByRole('button', { name: 'End conversation' }).click();
   await expect(app.getByRole('status')).toHaveText('Idle');
+}
+
+/**
+ * Whether this test (or a step of it, `what`) runs on this target: on
+ * `electron` a page's download goes through Electron's save dialog and its
+ * WebSocket is IPC, which a test cannot drive; there the reason is printed
+ * in the run's output, as a skip's should be.
+ */
+export function runsHere(testInfo: TestInfo, reason: string, what = 'skipped'): boolean {
+  if (testInfo.project.name === 'web') return true;
+  console.log(`[e2e] ${testInfo.title}: ${what} on target "${testInfo.project.name}": ${reason}.`);
+  return false;
+}
+
+/** Turn `turn`'s audio in the open Traces dialog, by the names a user (or a screen reader) finds them by. */
+export function turnAudio(dialog: Locator, turn: number) {
+  const section = dialog.getByRole('region', { name: `Turn ${turn} audio` });
+  return {
+    row: dialog.getByRole('table', { name: 'Turns' }).getByRole('row').filter({ has: dialog.page().getByRole('cell', { name: String(turn), exact: true }) }),
+    section,
+    play: section.getByRole('button', { name: `Play turn ${turn}` }),
+    pause: section.getByRole('button', { name: `Pause turn ${turn}` }),
+    position: section.getByRole('status'),
+    lanes: dialog.getByRole('list', { name: 'Audio lanes' }),
+    playhead: dialog.locator('.audio-playhead'),
+  };
 }
 
 /** Switches tracing on or off in Settings; the box shows main's state, so it changes once main has applied it. */

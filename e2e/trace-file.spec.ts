@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { audit } from './audit';
-import { accessLink, configureProviders, expect, launchChromium, resetCollector, sendText, setTracing, test } from './fixtures';
+import { accessLink, configureProviders, expect, launchChromium, resetCollector, sendText, runsHere, setTracing, test } from './fixtures';
 
 const FRESH_PAGE_ONLY_ON_WEB = "it saves the page's Download trace and opens it in a fresh browser page; in the desktop window a download goes through Electron's save dialog, which the test cannot drive";
 
@@ -30,11 +30,8 @@ test.afterEach(async ({ app }) => {
 });
 
 test('a downloaded trace opens again in a fresh page, marked (from file), with the same turns; a bad file gets an alert', async ({ app, baseURL }, testInfo) => {
-  if (testInfo.project.name !== 'web') {
-    // The trace file code is the renderer's, the same in the desktop window: target web covers it.
-    console.log(`[e2e] ${testInfo.title}: skipped on target "${testInfo.project.name}": ${FRESH_PAGE_ONLY_ON_WEB}.`);
-    test.skip(true, FRESH_PAGE_ONLY_ON_WEB);
-  }
+  // The trace file code is the renderer's, the same in the desktop window: target web covers it.
+  test.skip(!runsHere(testInfo, FRESH_PAGE_ONLY_ON_WEB), FRESH_PAGE_ONLY_ON_WEB);
   await resetCollector();
   await configureProviders({});
   await setTracing(app, true);

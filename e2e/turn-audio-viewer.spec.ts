@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { WebSocketRoute } from '@playwright/test';
 import { encodeFlac } from '../electron/agent/turn-audio/flac';
 import { audit } from './audit';
-import { configureProviders, expect, resetCollector, setTracing, speakOneTurn, test } from './fixtures';
+import { configureProviders, expect, resetCollector, setTracing, runsHere, speakOneTurn, test, turnAudio } from './fixtures';
 import { TWO_UTTERANCES_WAV, UTTERANCES } from './speech-fixture';
 
 test.use({ microphone: TWO_UTTERANCES_WAV });
@@ -46,7 +46,7 @@ interface AudioStandIn {
 }
 
 test('a turn with audio plays from the Traces dialog: play, pause, seek on a span, its lanes, download; no audio, and failures, are said', async ({ app }, testInfo) => {
-  test.skip(testInfo.project.name === 'electron', WEB_ONLY);
+  test.skip(!runsHere(testInfo, WEB_ONLY), WEB_ONLY);
   await resetCollector();
   await configureProviders({ transcripts: [...UTTERANCES], ttsMsPerChar: 10 });
   await setTracing(app, true);
@@ -88,22 +88,16 @@ test('a turn with audio plays from the Traces dialog: play, pause, seek on a spa
   const traceId = ((await dialog.getByText(/trace [0-9a-f]{32}/).textContent()) ?? '').match(/trace ([0-9a-f]{32})/)![1]!;
   // No turn chosen: the conversation's audio.
   await expect(dialog.getByRole('button', { name: 'Download audio (conversation)' })).toBeEnabled();
-  const turnRow = dialog.getByRole('table', { name: 'Turns' }).getByRole('row').filter({ has: app.getByRole('cell', { name: '1', exact: true }) });
+  const { row: turnRow, section, play, pause, position, lanes, playhead } = turnAudio(dialog, 1);
   await turnRow.click();
-  const section = dialog.getByRole('region', { name: 'Turn 1 audio' });
-  const play = section.getByRole('button', { name: 'Play turn 1' });
-  const pause = section.getByRole('button', { name: 'Pause turn 1' });
-  const position = section.getByRole('status');
   await expect(play).toBeVisible();
 
   // The lanes on the turn's axis, in words: the file starts 0.2 s before the turn.
-  const lanes = dialog.getByRole('list', { name: 'Audio lanes' });
   await expect(lanes).toContainText('You: 0.0–1.2 s, 2.2–2.5 s');
   await expect(lanes).toContainText('Assistant: 1.6–2.6 s');
   await expect(lanes).toContainText('Both at once (talk-over): 2.2–2.5 s');
 
   // Play: the button becomes Pause, and the playhead moves along the axis.
-  const playhead = dialog.locator('.audio-playhead');
   const leftAtStart = await playhead.evaluate((e) => (e as HTMLElement).style.left);
   await play.click();
   await expect(pause).toBeVisible();

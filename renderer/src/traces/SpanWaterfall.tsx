@@ -103,6 +103,16 @@ function value(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** An event's or a log record's attributes after it, each as key=value. */
+function Fields({ attributes }: { attributes: Readonly<Record<string, unknown>> }) {
+  return Object.entries(attributes).map(([key, v]) => (
+    <span key={key} className="hint">
+      {' '}
+      {key}={value(v)}
+    </span>
+  ));
+}
+
 /** A span's attributes and events, as it was recorded (content only when it was captured), and the log lines made in it. */
 export function SpanDetails({ span, logs = [] }: { span: ViewerSpan; logs?: readonly ViewerLog[] }) {
   const start = hrToMs(span.startTime);
@@ -137,12 +147,7 @@ export function SpanDetails({ span, logs = [] }: { span: ViewerSpan; logs?: read
             {span.events.map((event, i) => (
               <li key={i}>
                 <strong>{event.name}</strong> +{formatMs(hrToMs(event.time) - start)}
-                {Object.entries(event.attributes).map(([key, v]) => (
-                  <span key={key} className="hint">
-                    {' '}
-                    {key}={value(v)}
-                  </span>
-                ))}
+                <Fields attributes={event.attributes} />
               </li>
             ))}
           </ul>
@@ -155,12 +160,7 @@ export function SpanDetails({ span, logs = [] }: { span: ViewerSpan; logs?: read
             {logs.map((log) => (
               <li key={log.seq} className={`span-log-${logsLevel([log])}`}>
                 <span className="span-log-time">+{formatMs(hrToMs(log.time) - start)}</span> <strong>{log.severityText || 'LOG'}</strong> {log.body}
-                {Object.entries(log.attributes).map(([key, v]) => (
-                  <span key={key} className="hint">
-                    {' '}
-                    {key}={value(v)}
-                  </span>
-                ))}
+                <Fields attributes={log.attributes} />
               </li>
             ))}
           </ul>
