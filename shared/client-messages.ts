@@ -63,7 +63,9 @@ const SettingsUpdate = z.strictObject({
   patch: BoundedSettingsPatchSchema as z.ZodType<Record<string, unknown>>,
 });
 
-const ConversationId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a conversation id');
+/** A conversation's id (a UUID): its history file's name, its turn audio folder's, its key in the viewer. */
+export const CONVERSATION_ID = /^[0-9a-f-]{36}$/;
+const ConversationId = z.string().regex(CONVERSATION_ID, 'not a conversation id');
 /** Push-to-talk: the key (or button) went down or up. */
 const PushToTalk = z.strictObject({ type: z.literal('ptt'), pressed: z.boolean() });
 /** The saved conversations, newest first, from the `from`th on (0 when absent), a page at a time. */

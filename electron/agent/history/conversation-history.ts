@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CONVERSATION_ID as ID } from '../../../shared/client-messages';
 import { silentLogger, type Logger } from '../util/logger';
 import { ConversationRecorder, type HistoryEntry, type Line } from './conversation-recorder';
 import { openHistoryFile, type OpenHistoryFile } from './history-file';
@@ -20,7 +21,6 @@ export { ConversationRecorder, type HistoryEntry } from './conversation-recorder
 export type { HistorySummary } from './history-index';
 export type { HistoryRetention } from './history-retention';
 
-const ID = /^[0-9a-f-]{36}$/;
 /** Most conversations in the list: the protocol's bound on one `history` message. */
 const MAX_LISTED = 200;
 /** Files read at once when the index is rebuilt: far below any open-file limit. */

@@ -13,13 +13,13 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CONVERSATION_ID as ID } from '../../../shared/client-messages';
 import { AUDIO_LANES, type AudioLane, type TurnAudio } from '../../../shared/turn-audio';
 import { writeFileAtomic } from '../util/atomic-file';
 import { silentLogger, type Logger } from '../util/logger';
 import { decodeFlac, encodeFlac } from './flac';
 import { conversationLayout, mixLanes, segmentsIn, type PlacedSamples } from './turn-mix';
 
-const ID = /^[0-9a-f-]{36}$/;
 const TURN_FILE = /^turn-(\d{1,7})\.json$/;
 /** Turns waiting to be saved at most; past it a turn's audio is not kept (the log says so) rather than memory growing. */
 export const MAX_PENDING_SAVES = 16;

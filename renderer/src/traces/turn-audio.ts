@@ -6,6 +6,7 @@
  * and the talk-over drawn on that axis, a span's seek target, and the words
  * said of them.
  */
+import { CONVERSATION_ID } from '../../../shared/client-messages';
 import { AUDIO_MISSING_TEXT, type AudioLane, type AudioMissingReason, type AudioSegment, type TurnAudio } from '../../../shared/turn-audio';
 
 export type KeptAudio = Extract<TurnAudio, { kept: true }>;
@@ -17,8 +18,6 @@ export type TurnAudioStatus = { kind: 'kept'; audio: KeptAudio } | { kind: 'miss
 export type AudioOrigin = { kind: 'file' } | { kind: 'outside' } | { kind: 'live'; key: string };
 
 export const LANE_LABEL: Readonly<Record<AudioLane, string>> = { user: 'You', assistant: 'Assistant' };
-
-const CONVERSATION_ID = /^[0-9a-f-]{36}$/;
 
 /** Audio is kept by conversation: a live conversation's id, a turn outside any (its key a trace id) has none, nor has a file. */
 export function audioOrigin(key: string, conversationId: string | null, fromFile: boolean): AudioOrigin {
