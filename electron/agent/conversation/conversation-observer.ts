@@ -37,7 +37,7 @@ export interface ConversationObserver {
 export interface TurnAudioTap {
   /** The user's utterance of turn `turn`, exactly as speech-to-text receives it. */
   heard(turn: number, audio: Int16Array, sampleRate: number): void;
-  /** A chunk of turn `turn`'s reply, sent to be played. */
+  /** A chunk of turn `turn`'s reply, sent to be played (never written to afterwards: it may be kept as it is). */
   replyAudio(turn: number, samples: Int16Array, sampleRate: number): void;
 }
 

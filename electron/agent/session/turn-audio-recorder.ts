@@ -108,7 +108,7 @@ export class TurnAudioRecorder implements TurnAudioTap {
     const reply = (recording.reply ??= { chunks: [], samples: 0, sampleRate });
     // One rate per reply (a voice does not change mid-reply); the cap bounds memory.
     if (sampleRate !== reply.sampleRate || reply.samples >= MAX_REPLY_SECONDS * sampleRate) return;
-    reply.chunks.push(samples.slice());
+    reply.chunks.push(samples); // kept as sent: no stage writes to audio it has handed on
     reply.samples += samples.length;
   }
 
