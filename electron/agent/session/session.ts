@@ -101,8 +101,7 @@ export class Session implements SessionContext {
     // Turn audio is kept beside the conversation's trace, while tracing is on and the user asks for it.
     this.recorder = this.observer && services.turnAudio ? new TurnAudioRecorder(services.turnAudio) : null;
     const observer = this.observer && this.recorder ? recordingTurnAudio(this.observer, this.recorder) : this.observer;
-    const recorder = this.recorder;
-    this.turnAudio = new TurnAudioFeed(services.turnAudio, (id) => recorder?.recording(id) ?? []);
+    this.turnAudio = new TurnAudioFeed(services.turnAudio, (id) => this.recorder?.recording(id) ?? []);
     this.assistant = services.assistant
       ? new Assistant(
           services.assistant,
