@@ -4,7 +4,6 @@ import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/s
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EnvelopeWriter, type ClientMessage } from '../../shared/protocol';
 import { ATTR, SPAN, type SerializedSpan } from '../../shared/telemetry';
 import { parseTraceparent } from '../../shared/trace-context';
 import { readPipelineConfig } from './pipeline/pipeline-config';
@@ -15,9 +14,9 @@ import { readTelemetryConfig } from './telemetry/sdk/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './testing/fake-openai-server';
 import { byOperation } from './testing/genai-conventions';
 import { inMemoryTelemetry } from './testing/in-memory-telemetry';
-import { RecordingCarrier } from './testing/recording-carrier';
-import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from './testing/scripted-microphone';
-import { openAIStagesAt, scriptedVad } from './testing/test-stages';
+import { ScriptedMicrophone } from './testing/scripted-microphone';
+import { scriptedSession } from './testing/scripted-session';
+import { scriptedVad } from './testing/test-stages';
 import { until } from './testing/until';
 
 let server: FakeOpenAIServer;
@@ -31,24 +30,12 @@ function setup(options: { captureContent?: boolean; traceEachTurn?: boolean } = 
   const { telemetry, finishedSpans } = inMemoryTelemetry({
     env: { OTEL_CAPTURE_CONTENT: options.captureContent ? 'true' : 'false', ...(options.traceEachTurn ? { TRACE_EACH_TURN: 'true' } : {}) },
   });
-  const carrier = new RecordingCarrier();
-  const session = new Session(carrier, {
-    telemetry,
-    assistant: {
-      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
-      stages: () => openAIStagesAt(server.url),
-      createVad: async () => scriptedVad,
-    },
-  });
-  const writer = new EnvelopeWriter<ClientMessage>();
-  const send = (message: ClientMessage, traceparent?: string) => session.receiveMessage(writer.wrap(message, traceparent ? { traceparent } : undefined));
+  const { session, carrier, send, detail, messages } = scriptedSession(server.url, { telemetry });
   const microphone = new ScriptedMicrophone();
   const speak = async () => {
     microphone.speakTo(session);
     await sleep(30);
   };
-  const detail = () => `types: ${carrier.summary()}`;
-  const messages = (type: string) => carrier.envelopes.filter((e) => e.message.type === type);
   session.open();
   return { session, telemetry, send, speak, detail, messages, spans: finishedSpans, envelopes: carrier.envelopes, carrier };
 }

@@ -6,20 +6,15 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES, INPUT_SAMPLE_RATE } from '../../../shared/audio-format';
 import { decodeAudioFrame, encodeAudioFrame, FrameKind } from '../../../shared/audio-frame';
-import { EnvelopeWriter, type ClientMessage } from '../../../shared/protocol';
 import { ATTR, SPAN } from '../../../shared/telemetry';
-import { readPipelineConfig } from '../pipeline/pipeline-config';
 import { startFakeOpenAIServer, TTS_SAMPLE_RATE, type FakeOpenAIServer } from '../testing/fake-openai-server';
 import { inMemoryTelemetry } from '../testing/in-memory-telemetry';
-import { RecordingCarrier } from '../testing/recording-carrier';
-import { SCRIPTED_VAD_ENV } from '../testing/scripted-microphone';
+import { scriptedSession } from '../testing/scripted-session';
 import { synthesizeSpeech } from '../testing/synthetic-speech';
-import { openAIStagesAt, scriptedVad } from '../testing/test-stages';
 import { until } from '../testing/until';
 import { decodeFlac } from '../turn-audio/flac';
 import { TurnAudioStore } from '../turn-audio/turn-audio-store';
 import { decodeWav } from '../util/wav';
-import { Session } from './session';
 import { playedReply } from './turn-audio-recorder';
 
 describe('the reply as heard', () => {
@@ -69,18 +64,10 @@ describe('recording a spoken conversation', () => {
     dirs.push(dataDir);
     const store = await TurnAudioStore.open(dataDir);
     const { telemetry, finishedSpans } = inMemoryTelemetry();
-    const carrier = new RecordingCarrier();
-    const session = new Session(carrier, {
+    const { session, carrier, send, detail, messages } = scriptedSession(server.url, {
       telemetry,
-      assistant: {
-        config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
-        stages: () => openAIStagesAt(server.url),
-        createVad: async () => scriptedVad,
-      },
       turnAudio: { keeping, save: (r) => store.save(r), turns: (id) => store.turns(id), render: (id, turn) => store.render(id, turn) },
     });
-    const writer = new EnvelopeWriter<ClientMessage>();
-    const send = (message: ClientMessage) => session.receiveMessage(writer.wrap(message));
     // As a microphone sends them, a frame every 20 ms: the times voice detection gives are the room's.
     const speak = async (words: string) => {
       for (const frame of utterance(words)) {
@@ -89,8 +76,6 @@ describe('recording a spoken conversation', () => {
       }
       await sleep(30);
     };
-    const messages = (type: string) => carrier.envelopes.filter((e) => e.message.type === type);
-    const detail = () => `types: ${carrier.summary()}`;
     /** The reply's audio as it was sent on `stream`, in order. */
     const sent = (stream: number) => {
       const chunks = carrier.audio.map((frame) => decodeAudioFrame(frame, FrameKind.AssistantAudio)).flatMap((d) => (d.ok && d.frame.stream === stream ? [d.frame.samples] : []));

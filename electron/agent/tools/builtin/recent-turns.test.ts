@@ -4,18 +4,14 @@
  * store, read back as summaries and answered to the model's tool call.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EnvelopeWriter, type ClientMessage } from '../../../../shared/protocol';
 import { ATTR, GEN_AI_OPERATION, SPAN } from '../../../../shared/telemetry';
 import type { ViewerSpan } from '../../../../shared/trace-viewer';
-import { readPipelineConfig } from '../../pipeline/pipeline-config';
-import { Session } from '../../session/session';
 import type { Telemetry } from '../../telemetry/sdk/telemetry';
 import { readTelemetryConfig } from '../../telemetry/sdk/telemetry-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../testing/fake-openai-server';
 import { inMemoryTelemetry } from '../../testing/in-memory-telemetry';
-import { RecordingCarrier } from '../../testing/recording-carrier';
-import { SCRIPTED_VAD_ENV, ScriptedMicrophone } from '../../testing/scripted-microphone';
-import { openAIStagesAt, scriptedVad } from '../../testing/test-stages';
+import { ScriptedMicrophone } from '../../testing/scripted-microphone';
+import { scriptedSession } from '../../testing/scripted-session';
 import { until } from '../../testing/until';
 import { describeTurns, duration } from './describe-recent-turns';
 import { turnSummaries } from './recent-turns';
@@ -28,18 +24,7 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 function session(telemetry: Telemetry) {
-  const carrier = new RecordingCarrier();
-  const made = new Session(carrier, {
-    telemetry,
-    assistant: {
-      config: readPipelineConfig({ OPENAI_BASE_URL: server.url, ...SCRIPTED_VAD_ENV }, () => {}),
-      stages: () => openAIStagesAt(server.url),
-      createVad: async () => scriptedVad,
-    },
-  });
-  const writer = new EnvelopeWriter<ClientMessage>();
-  const send = (message: ClientMessage) => made.receiveMessage(writer.wrap(message));
-  const detail = () => `types: ${carrier.summary()}`;
+  const { session: made, carrier, send, detail } = scriptedSession(server.url, { telemetry });
   const turnStarts = () => carrier.envelopes.filter((e) => e.message.type === 'turn' && e.message.phase === 'start');
   const turnEnds = () => carrier.envelopes.filter((e) => e.message.type === 'turn' && e.message.phase === 'end');
   /** A typed turn whose reply the client plays to the end. */
